@@ -1,0 +1,44 @@
+# The two commands: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENV := source scripts/env.sh &&
+
+.PHONY: help setup run shell train validate lint unit test bench clean
+
+help:
+	@echo "make run    - set up, train if needed, start the action server and the Rasa server"
+	@echo "make test   - set up and run the whole test suite (lint, unit, validate, train, server tests)"
+	@echo "make shell  - the Rasa shell for staff, with the action server running"
+	@echo "make bench  - print accuracy, latency, throughput, start time and memory figures"
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@scripts/run.sh server
+
+shell: setup
+	@scripts/run.sh shell
+
+train: setup
+	@scripts/train.sh
+
+validate: setup
+	@$(ENV) .venv/bin/rasa data validate --fail-on-warnings
+
+lint: setup
+	@.venv/bin/ruff check bot actions tests bench
+
+unit: setup
+	@$(ENV) .venv/bin/pytest -q -m "not server"
+
+# CI order: lint, unit tests, `rasa data validate`, train once, tests against
+# the running servers (the session fixtures reuse the trained model).
+test: setup
+	@scripts/test.sh
+
+bench: setup
+	@$(ENV) .venv/bin/python bench/bench.py
+
+clean:
+	rm -rf models var .cache .pytest_cache

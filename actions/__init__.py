@@ -1,0 +1,1 @@
+"""rasa-sdk custom actions: thin glue over the logic in ``bot``."""

@@ -1,0 +1,170 @@
+"""Benchmark: accuracy on the held-out set, latency, throughput, start time, training time, memory.
+
+Run with `make bench`. Everything runs on loopback against servers this script
+starts itself; every request loop is bounded. Prints a table of figures.
+Options: --skip-train (do not time a fresh training run), --messages N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.stack import Stack, payload_values  # noqa: E402
+
+HELDOUT = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
+QUESTIONS = [q for qs in HELDOUT["topics"].values() for q in qs]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / 1024
+
+
+def pct(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def accuracy(stack: Stack) -> Dict[str, object]:
+    per_topic: Dict[str, Tuple[int, int]] = {}
+    for topic, questions in HELDOUT["topics"].items():
+        hits = sum(
+            payload_values(stack.send(f"acc-{topic}-{i}", q), "topic") == [topic]
+            for i, q in enumerate(questions)
+        )
+        per_topic[topic] = (hits, len(questions))
+    safe = sum(
+        not payload_values(stack.send(f"safe-{i}", q), "topic") for i, q in enumerate(HELDOUT["no_topic"])
+    )
+    alerts = [(k, t) for k in ("emergency", "crisis") for t in HELDOUT["alerts"][k]]
+    recalled = sum(payload_values(stack.send(f"alert-{i}", t), "alert") == [k] for i, (k, t) in enumerate(alerts))
+    false_alarms = sum(
+        bool(payload_values(stack.send(f"look-{i}", t), "alert")) for i, t in enumerate(HELDOUT["look_alikes"])
+    )
+    return {
+        "per_topic": per_topic,
+        "topic_accuracy": sum(h for h, _ in per_topic.values()) / sum(n for _, n in per_topic.values()),
+        "safe_rate": safe / len(HELDOUT["no_topic"]),
+        "alert_recall": f"{recalled}/{len(alerts)}",
+        "false_alarms": f"{false_alarms}/{len(HELDOUT['look_alikes'])}",
+    }
+
+
+def concurrent(stack: Stack, conversations: int, per_conversation: int) -> Dict[str, float]:
+    latencies: List[float] = []
+    errors = Counter()
+    lock = threading.Lock()
+
+    def run(n: int) -> None:
+        for i in range(per_conversation):
+            text = QUESTIONS[(n * per_conversation + i) % len(QUESTIONS)]
+            try:
+                ms = timed(lambda t=text: stack.send(f"load-{conversations}-{n}", t, timeout=60))
+            except Exception as exc:  # noqa: BLE001 - counted, reported
+                with lock:
+                    errors[type(exc).__name__] += 1
+                continue
+            with lock:
+                latencies.append(ms)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(conversations)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "median_ms": statistics.median(latencies) if latencies else float("nan"),
+        "p95_ms": pct(latencies, 0.95) if latencies else float("nan"),
+        "throughput": len(latencies) / elapsed,
+        "errors": sum(errors.values()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--messages", type=int, default=150, help="sequential messages")
+    args = parser.parse_args()
+
+    print(f"# mild assistant benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+          f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
+          f"Python {platform.python_version()}")
+
+    if not args.skip_train:
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            subprocess.run([str(ROOT / ".venv" / "bin" / "rasa"), "train", "--force", "--quiet", "--out", out],
+                           cwd=ROOT, check=True, capture_output=True)
+            print(f"training time: {time.perf_counter() - started:.0f} s")
+    subprocess.run([str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True, capture_output=True)
+
+    with tempfile.TemporaryDirectory() as work:
+        stack = Stack(workdir=Path(work))
+        stack.start_actions()
+        ready = stack.start_rasa()
+        print(f"server start (process start to answering): {ready:.1f} s")
+        try:
+            for _ in range(5):  # warm-up
+                stack.send("warmup", "what is mild?")
+            acc = accuracy(stack)
+            print(f"topic accuracy (held-out): {acc['topic_accuracy']:.3f}")
+            for topic, (hits, n) in acc["per_topic"].items():  # type: ignore[union-attr]
+                print(f"  {topic:28} {hits}/{n}")
+            print(f"safe rate (no topic for not-in-sources/off-topic): {acc['safe_rate']:.3f}")
+            print(f"alert recall: {acc['alert_recall']}, false alarms on look-alikes: {acc['false_alarms']}")
+
+            questions = (QUESTIONS * (args.messages // len(QUESTIONS) + 1))[: args.messages]
+            parse = [timed(lambda q=q: stack.parse(q)) for q in questions]
+            rest = [timed(lambda q=q: stack.send("seq", q)) for q in questions]
+            print(f"bare /model/parse: median {statistics.median(parse):.1f} ms, p95 {pct(parse, 0.95):.1f} ms")
+            print(f"REST sequential: median {statistics.median(rest):.1f} ms, p95 {pct(rest, 0.95):.1f} ms, "
+                  f"{statistics.median(rest) / statistics.median(parse):.2f}x parse")
+            for conversations, per in ((10, 20), (50, 6)):
+                result = concurrent(stack, conversations, per)
+                print(f"REST {conversations} concurrent conversations x {per} messages: "
+                      f"median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
+                      f"{result['throughput']:.1f} msg/s, errors {result['errors']}")
+            print(f"RSS: Rasa server {rss_mb(stack.pid('rasa')):.0f} MB, "
+                  f"action server {rss_mb(stack.pid('actions')):.0f} MB")
+        finally:
+            stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Small language helpers shared by the NLU components and the answer parsers."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Set
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+# Messages longer than this are not classified: the patient gets a friendly
+# "please keep it shorter" reply instead (a real question fits easily).
+MAX_MESSAGE_CHARS = 1000
+
+
+def words(text: str) -> List[str]:
+    """Lower-case alphabetic words of a message (digits and symbols dropped)."""
+    return [w.lower() for w in _WORD.findall(text or "")]
+
+
+def vocabulary(texts: Iterable[str]) -> Set[str]:
+    vocab: Set[str] = set()
+    for text in texts:
+        vocab.update(words(text))
+    return vocab
+
+
+def known_word_share(text: str, vocab: Set[str]) -> float:
+    """Share of the message's words that the assistant was trained on (0..1).
+
+    A message with no words at all (only digits, emoji or symbols) counts as 0.
+    """
+    tokens = words(text)
+    if not tokens:
+        return 0.0
+    known = sum(1 for w in tokens if w in vocab)
+    return known / len(tokens)
+
+
+def is_blank(text: str) -> bool:
+    return not (text or "").strip()

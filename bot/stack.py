@@ -1,0 +1,166 @@
+"""Start and stop a local assistant (action server + Rasa server) from Python.
+
+Used by the test suite and the benchmarks, which need the real servers on
+loopback with their own ports and database. ``scripts/run.sh`` is the
+equivalent for people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bot import PROJECT_ROOT
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_json(
+    method: str, url: str, body: Any = None, timeout: float = 30.0, token: Optional[str] = None
+) -> Any:
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    if token:
+        url += ("&" if "?" in url else "?") + f"token={token}"
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+@dataclass
+class Stack:
+    """One action server and one Rasa server, started as child processes."""
+
+    workdir: Path
+    model_dir: Path = PROJECT_ROOT / "models"
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    token: str = "test-token"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    database_url: Optional[str] = None
+    _procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+                "DATABASE_URL": self.database_url or f"sqlite:///{self.workdir / 'rasa.db'}",
+                "RASA_TELEMETRY_ENABLED": "false",
+                "SANIC_HOST": "127.0.0.1",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONPATH": str(PROJECT_ROOT),
+                "CLINIC_SETTINGS": env.get("CLINIC_SETTINGS", str(PROJECT_ROOT / "clinic.yml")),
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, args: List[str]) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = open(self.workdir / f"{name}.log", "ab")
+        self._procs[name] = subprocess.Popen(
+            args, cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def start_actions(self) -> None:
+        self._spawn(
+            "actions",
+            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(self.actions_port)],
+        )
+        self._wait(f"{self.actions_url}/health", "actions")
+
+    def start_rasa(self, timeout: float = 180.0) -> float:
+        """Start the Rasa server; returns the seconds until it answered."""
+        started = time.monotonic()
+        self._spawn(
+            "rasa",
+            [str(VENV_BIN / "rasa"), "run", "-m", str(self.model_dir),
+             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+             "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+             "--enable-api", "--auth-token", self.token],
+        )
+        self._wait(f"{self.rasa_url}/status?token={self.token}", "rasa", timeout)
+        return time.monotonic() - started
+
+    def start(self) -> Stack:
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def _wait(self, url: str, name: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self._procs[name]
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} server exited ({proc.returncode}); see {self.workdir / name}.log")
+            try:
+                http_json("GET", url, timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.5)
+        raise TimeoutError(f"{name} server did not answer at {url} within {timeout:.0f}s")
+
+    def stop(self, name: Optional[str] = None) -> None:
+        for key in [name] if name else list(self._procs):
+            proc = self._procs.pop(key, None)
+            if proc is None:
+                continue
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def pid(self, name: str) -> int:
+        return self._procs[name].pid
+
+    def send(self, sender: str, text: str, timeout: float = 30.0) -> List[Dict[str, Any]]:
+        """One user message through the REST channel; the bot's messages back."""
+        return http_json(
+            "POST", f"{self.rasa_url}/webhooks/rest/webhook",
+            {"sender": sender, "message": text}, timeout=timeout,
+        )
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        return http_json("POST", f"{self.rasa_url}/model/parse", {"text": text}, token=self.token)
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        return http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker", token=self.token)
+
+
+def payloads(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The custom payloads among the bot's messages of one turn."""
+    return [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+
+
+def payload_values(messages: List[Dict[str, Any]], key: str) -> List[Any]:
+    """E.g. payload_values(reply, "topic") -> ["recovery_time"]."""
+    return [p[key] for p in payloads(messages) if key in p]

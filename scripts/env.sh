@@ -1,0 +1,15 @@
+# Embedded defaults for every setting that endpoints.yml and the scripts read.
+# Sourced by the Makefile's targets; a value already in the environment wins.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export RASA_HOST="${RASA_HOST:-127.0.0.1}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
+mkdir -p "$ROOT/var"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$ROOT/var/rasa.db}"
+export CLINIC_SETTINGS="${CLINIC_SETTINGS:-$ROOT/clinic.yml}"
+# Rasa's own telemetry would try the network: off.
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"  # the action server listens on loopback only

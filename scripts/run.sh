@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start the assistant on this machine: train when no model matches the data,
+# then the action server and the Rasa server (REST + Socket.IO, HTTP API with
+# a token). `scripts/run.sh shell` opens the Rasa shell instead of the server.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+source scripts/env.sh
+mode="${1:-server}"
+
+# a bad clinic setting stops here, before anything starts
+.venv/bin/python -m bot check-settings
+
+scripts/train.sh
+
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+    if [ ! -s var/auth_token ]; then
+        (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/auth_token)
+    fi
+    RASA_AUTH_TOKEN="$(cat var/auth_token)"
+    echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
+fi
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+echo "Starting the action server on 127.0.0.1:${ACTIONS_PORT}"
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" \
+    > var/actions.log 2>&1 &
+pids+=($!)
+
+if [ "$mode" = "shell" ]; then
+    .venv/bin/rasa shell -m models --endpoints endpoints.yml
+    exit $?
+fi
+
+echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
+.venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
+    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+    --cors "${RASA_CORS_ORIGINS:-http://127.0.0.1:${WEB_PORT:-8000}}" \
+    &
+pids+=($!)
+wait -n "${pids[@]}"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Create .venv with Python 3.10 and install the pinned dependencies. Idempotent:
+# it does nothing when the installed set matches pyproject.toml + constraints.txt.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+find_python() {
+    for candidate in "${PYTHON:-}" python3.10 "$HOME/.pyenv/versions/3.10.13/bin/python3.10" /usr/bin/python3.10; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
+            command -v "$candidate"; return 0
+        fi
+    done
+    if command -v pyenv >/dev/null 2>&1; then
+        pyenv install -s 3.10.13 >&2 && echo "$(pyenv root)/versions/3.10.13/bin/python3.10" && return 0
+    fi
+    echo "Python 3.10 is needed (Rasa 3.6 runs on 3.8-3.10 only); install it or set PYTHON=" >&2
+    return 1
+}
+
+stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
+if [ -x .venv/bin/python ] && [ -f "$stamp" ]; then
+    exit 0
+fi
+if [ ! -x .venv/bin/python ]; then
+    py="$(find_python)"
+    echo "Creating .venv with $py"
+    "$py" -m venv .venv
+fi
+echo "Installing dependencies into .venv (first run takes a few minutes)"
+.venv/bin/python -m pip install --quiet --upgrade "pip<24" "setuptools<71" wheel
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+rm -f .venv/.installed-*
+touch "$stamp"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole suite, in CI order. Any failing step fails the run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+source scripts/env.sh
+
+echo "== lint"
+.venv/bin/ruff check bot actions tests bench
+echo "== rasa data validate"
+.venv/bin/rasa data validate --fail-on-warnings --quiet
+echo "== train (skipped when the model matches the data)"
+scripts/train.sh
+echo "== tests"
+.venv/bin/pytest "$@"

@@ -1,0 +1,38 @@
+"""Session fixtures: one trained model and one running stack for all server tests."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.stack import Stack
+
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """Train once per session (fixed seeds); Rasa keeps the model when the data is unchanged."""
+    subprocess.run([str(PROJECT_ROOT / "scripts" / "train.sh")], check=True, cwd=PROJECT_ROOT)
+    return PROJECT_ROOT / "models"
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(workdir=tmp_path_factory.mktemp("stack"), model_dir=trained_model)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    """A fresh conversation id per test."""
+    return f"test-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,117 @@
+"""The catalog, the domain answers, the training data and the rules stay in step."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.knowledge import get_catalog
+
+# The contract's topic ids (knowledge-topics.yml); tests outside the project use them.
+CONTRACT_TOPICS = [
+    "what_is_mild", "what_is_lss", "causes_of_lss", "ligamentum_flavum", "neurogenic_claudication",
+    "vascular_vs_neurogenic", "how_procedure_works", "incision_size", "anesthesia", "procedure_duration",
+    "outpatient_same_day", "implants", "recovery_time", "return_to_work", "when_improvement",
+    "pain_after_and_medication", "risks", "safety_evidence", "effectiveness", "benefits",
+    "vs_traditional_surgery", "candidates", "not_suitable", "imaging_required", "alternatives",
+    "fda_status", "lss_levels", "physical_therapy_after",
+]
+CONTRACT_SOURCES = {"clinical-summary", "patient-guide", "anchor-healthcare", "procedure-atlas"}
+
+
+@pytest.fixture(scope="module")
+def domain() -> Dict:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def examples() -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                lines = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+                found.setdefault(block["intent"], []).extend(lines)
+    return found
+
+
+def test_catalog_has_exactly_the_contract_topics_and_sources() -> None:
+    catalog = get_catalog()
+    assert catalog.topic_ids == CONTRACT_TOPICS
+    assert set(catalog.sources) == CONTRACT_SOURCES
+
+
+@pytest.mark.parametrize("topic_id", CONTRACT_TOPICS)
+def test_every_topic_has_an_answer_with_its_payload(domain: Dict, topic_id: str) -> None:
+    topic = get_catalog().topic(topic_id)
+    variations = domain["responses"][topic.response]
+    for variation in variations:
+        assert len(variation["text"]) > 20
+        assert variation["custom"] == {"topic": topic_id, "sources": list(topic.sources)}
+        assert set(variation["custom"]["sources"]) <= CONTRACT_SOURCES
+
+
+@pytest.mark.parametrize("topic_id", CONTRACT_TOPICS)
+def test_every_topic_has_varied_training_examples(examples: Dict[str, List[str]], topic_id: str) -> None:
+    lines = examples[f"faq_{topic_id}"]
+    assert len(lines) >= 15
+    assert len(set(map(str.lower, lines))) == len(lines)
+
+
+@pytest.mark.parametrize("topic_id", CONTRACT_TOPICS)
+def test_every_topic_intent_is_answered_by_a_rule(topic_id: str) -> None:
+    rules = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "knowledge.yml").read_text())["rules"]
+    steps = [r["steps"] for r in rules]
+    assert [{"intent": f"faq_{topic_id}"}, {"action": f"utter_faq_{topic_id}"}] in steps
+
+
+def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> None:
+    allowed = {
+        "topic": lambda p: set(p) == {"topic", "sources"} and p["topic"] in CONTRACT_TOPICS,
+        "fallback": lambda p: set(p) == {"fallback"}
+        and p["fallback"] in {"not_in_sources", "out_of_scope", "not_understood"},
+        "alert": lambda p: set(p) == {"alert"} and p["alert"] in {"emergency", "crisis"},
+    }
+    for name, variations in domain["responses"].items():
+        for variation in variations:
+            custom = variation.get("custom")
+            if custom is None:
+                continue
+            kind = next(iter(k for k in allowed if k in custom), None)
+            assert kind is not None and allowed[kind](custom), f"{name}: {custom}"
+
+
+def test_clinic_placeholders_are_known(domain: Dict) -> None:
+    known = {"clinic_name", "clinic_phone", "clinic_website", "clinic_booking_url",
+             "emergency_number", "crisis_line"}
+    slots = set(domain.get("slots") or {})
+    for name, variations in domain["responses"].items():
+        for variation in variations:
+            for placeholder in re.findall(r"{(\w+)}", variation.get("text", "")):
+                assert placeholder in known | slots, f"{name} uses unknown {{{placeholder}}}"
+
+
+def test_the_project_does_not_read_the_shared_folder() -> None:
+    files = [PROJECT_ROOT / name for name in ("Makefile", "config.yml", "endpoints.yml", "credentials.yml")]
+    for folder in ("bot", "actions", "scripts", "bench", "tests"):
+        files += [p for p in (PROJECT_ROOT / folder).rglob("*") if p.suffix in {".py", ".sh", ".yml"}]
+    assert len(files) > 10
+    for path in files:
+        if path.name != "test_catalog.py" and "artifacts" not in path.parts:
+            assert "../shared" not in path.read_text(encoding="utf-8", errors="ignore"), path
+
+
+def test_rasa_data_validate_has_no_warnings() -> None:
+    result = subprocess.run(
+        [str(PROJECT_ROOT / ".venv" / "bin" / "rasa"), "data", "validate", "--fail-on-warnings"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
+    assert not warnings, "\n".join(warnings)

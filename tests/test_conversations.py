@@ -1,0 +1,105 @@
+"""Conversations through the REST webhook of a running server."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import load_settings
+from bot.stack import Stack, payload_values, payloads
+
+pytestmark = pytest.mark.server
+
+
+def texts(reply):
+    return " ".join(m.get("text", "") for m in reply)
+
+
+def test_greeting_says_what_it_is_with_quick_replies(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "hello")
+    settings = load_settings()
+    text = texts(reply)
+    assert settings.name in text
+    assert "automated assistant" in text and "not medical advice" in text
+    buttons = [b for m in reply for b in m.get("buttons", [])]
+    assert {"What is mild?", "Talk to a person"} <= {b["title"] for b in buttons}
+    assert all(b["payload"].startswith("/") for b in buttons)
+
+
+def test_a_quick_reply_payload_gets_its_answer(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "/faq_what_is_mild")
+    assert payloads(reply) == [
+        {"topic": "what_is_mild", "sources": ["clinical-summary", "patient-guide", "anchor-healthcare", "procedure-atlas"]}
+    ]
+
+
+def test_help_lists_what_it_can_do(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "what can you do?")
+    assert "not a clinician" in texts(reply)
+    assert any(m.get("buttons") for m in reply)
+
+
+def test_a_question_gets_the_answer_with_topic_and_sources(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "how big is the cut?")
+    assert payloads(reply) == [{"topic": "incision_size", "sources": ["patient-guide", "anchor-healthcare"]}]
+    assert "5.1 mm" in texts(reply)
+
+
+def test_asking_for_a_person_gives_the_clinic_contact(stack: Stack, sender: str) -> None:
+    settings = load_settings()
+    text = texts(stack.send(sender, "can I talk to a real person?"))
+    assert settings.phone in text and settings.booking_link in text
+
+
+def test_are_you_human(stack: Stack, sender: str) -> None:
+    text = texts(stack.send(sender, "am I talking to a human?"))
+    assert "not a person" in text
+
+
+def test_not_in_sources_gets_the_clinic_contact(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "how much does it cost?")
+    assert payload_values(reply, "fallback") == ["not_in_sources"]
+    assert load_settings().phone in texts(reply)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "asdkjh qwpoeiru zxmcnv", "🙂🙂🙂", "x" * 5000])
+def test_unusable_input_gets_a_friendly_not_understood(stack: Stack, sender: str, text: str) -> None:
+    reply = stack.send(sender, text)
+    assert payload_values(reply, "fallback") == ["not_understood"], reply
+    assert payload_values(reply, "topic") == []
+
+
+def test_markup_is_not_understood_not_executed(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "<img src=x onerror=alert(1)>")
+    assert payload_values(reply, "topic") == [] and payload_values(reply, "alert") == []
+
+
+def test_an_alert_in_the_middle_of_another_question(stack: Stack, sender: str) -> None:
+    stack.send(sender, "hi")
+    reply = stack.send(sender, "how long is recovery? also I can't control my bladder since this morning")
+    assert payload_values(reply, "alert") == ["emergency"]
+    assert payload_values(reply, "topic") == []  # nothing else first
+    assert load_settings().emergency_number in texts(reply)
+    # the conversation goes on normally afterwards
+    assert payload_values(stack.send(sender, "is mild fda approved?"), "topic") == ["fda_status"]
+
+
+def test_crisis_message_gives_the_crisis_line(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "I don't want to live anymore")
+    assert payload_values(reply, "alert") == ["crisis"]
+    assert load_settings().crisis_line in texts(reply)
+
+
+def test_thanks_goodbye_and_restart(stack: Stack, sender: str) -> None:
+    assert "welcome" in texts(stack.send(sender, "thank you!")).lower()
+    assert load_settings().phone in texts(stack.send(sender, "bye"))
+    assert "start over" in texts(stack.send(sender, "let's start over")).lower()
+    assert stack.tracker(sender)["events"][-1]["event"] in {"restart", "action", "bot"}
+
+
+def test_the_http_api_needs_the_token(stack: Stack, sender: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=10)
+    assert error.value.code == 401

@@ -1,0 +1,74 @@
+"""SafetyNetClassifier on messages as DIET and the FallbackClassifier leave them."""
+
+from typing import Optional
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.rasa_components import SafetyNetClassifier
+
+
+@pytest.fixture
+def component(tmp_path) -> SafetyNetClassifier:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("safety_net")
+    comp = SafetyNetClassifier.create(
+        SafetyNetClassifier.get_default_config(), storage, resource, None  # type: ignore[arg-type]
+    )
+    comp.train(TrainingData([Message(data={"text": t, "intent": "x"}) for t in
+                             ["how long is the recovery", "what is mild", "does mild affect my bladder"]]))
+    return SafetyNetClassifier.load(SafetyNetClassifier.get_default_config(), storage, resource, None)  # type: ignore[arg-type]
+
+
+def classified(text: str, intent: str, confidence: float, second: Optional[str] = None) -> Message:
+    ranking = [{"name": intent, "confidence": confidence}]
+    if second:
+        ranking.append({"name": second, "confidence": 1 - confidence})
+    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+
+
+def intent_of(component: SafetyNetClassifier, message: Message) -> str:
+    return component.process([message])[0].get("intent")["name"]
+
+
+def test_vocabulary_survives_persist_and_load(component: SafetyNetClassifier) -> None:
+    assert {"recovery", "mild", "bladder"} <= component.vocabulary
+
+
+def test_a_red_flag_overrides_any_classification(component: SafetyNetClassifier) -> None:
+    msg = classified("how long is the recovery? I can't control my bladder since today", "faq_recovery_time", 0.97)
+    assert intent_of(component, msg) == "red_flag"
+    assert msg.get("intent")["confidence"] == 1.0
+    assert msg.get("intent_ranking")[0]["name"] == "red_flag"
+
+
+def test_crisis_overrides_too(component: SafetyNetClassifier) -> None:
+    assert intent_of(component, classified("I want to end my life", "greet", 0.9)) == "crisis"
+
+
+def test_a_classifier_alert_on_a_question_about_a_sign_is_demoted(component: SafetyNetClassifier) -> None:
+    msg = classified("can mild cause incontinence?", "red_flag", 0.95, second="ask_not_in_sources")
+    assert intent_of(component, msg) == "ask_not_in_sources"
+    assert all(r["name"] != "red_flag" for r in msg.get("intent_ranking"))
+
+
+def test_an_unsure_classifier_alert_is_demoted(component: SafetyNetClassifier) -> None:
+    msg = classified("my bladder feels odd", "red_flag", 0.6, second="ask_not_in_sources")
+    assert intent_of(component, msg) == "ask_not_in_sources"
+
+
+def test_a_confident_classifier_alert_stands(component: SafetyNetClassifier) -> None:
+    msg = classified("my bladder has gone haywire and I keep having accidents", "red_flag", 0.95, second="greet")
+    assert intent_of(component, msg) == "red_flag"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "qwzx plokm", "🙂", "x" * 5000])
+def test_unusable_input_falls_back(component: SafetyNetClassifier, text: str) -> None:
+    assert intent_of(component, classified(text, "faq_recovery_time", 0.99)) == "nlu_fallback"
+
+
+def test_ordinary_questions_pass_through(component: SafetyNetClassifier) -> None:
+    assert intent_of(component, classified("how long is the recovery", "faq_recovery_time", 0.99)) == "faq_recovery_time"
