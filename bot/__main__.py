@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from typing import List, Optional
 
@@ -27,11 +28,62 @@ def _topics(_: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FIELDS = ["reference", "created_at", "name", "contact_kind", "contact", "preferred_time", "outcome", "answers"]
+
+
+def _requests_list(args: argparse.Namespace) -> int:
+    from bot.requests_store import get_store
+
+    store = get_store(args.database_url)
+    rows = list(store.all())
+    for request in rows:
+        print(f"{request.reference}  {request.created_at:%Y-%m-%d %H:%M}  {request.outcome or '-':20} "
+              f"{request.name}  {request.contact_kind}: {request.contact}  ({request.preferred_time})")
+    waiting = len(store.pending())
+    print(f"{len(rows)} request(s)" + (f"; {waiting} waiting in the spool (run: requests retry)" if waiting else ""))
+    return 0
+
+
+def _requests_export(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.requests_store import get_store
+
+    count = 0
+    with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for request in get_store(args.database_url).all():
+            row = request.dict()
+            row["created_at"] = request.created_at.isoformat()
+            row["answers"] = json.dumps(request.answers, sort_keys=True)
+            writer.writerow({k: row[k] for k in EXPORT_FIELDS})
+            count += 1
+    print(f"Exported {count} request(s) to {args.csv}")
+    return 0
+
+
+def _requests_retry(args: argparse.Namespace) -> int:
+    from bot.requests_store import get_store
+
+    sent = get_store(args.database_url).retry_pending()
+    print(f"Sent {sent} waiting request(s) to the database")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check-settings", help="validate the clinic settings").set_defaults(func=_check_settings)
     sub.add_parser("topics", help="list the knowledge topics and their sources").set_defaults(func=_topics)
+    requests = sub.add_parser("requests", help="consultation requests (staff)")
+    requests.add_argument("--database-url", help="default: REQUESTS_DATABASE_URL or DATABASE_URL")
+    rsub = requests.add_subparsers(dest="action", required=True)
+    rsub.add_parser("list", help="list stored requests").set_defaults(func=_requests_list)
+    export = rsub.add_parser("export", help="export stored requests as CSV")
+    export.add_argument("--csv", required=True, metavar="FILE")
+    export.set_defaults(func=_requests_export)
+    rsub.add_parser("retry", help="send requests kept while the database was down").set_defaults(func=_requests_retry)
     return parser
 
 

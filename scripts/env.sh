@@ -13,3 +13,4 @@ export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"  # the action server listens on loopback only
+export SQLALCHEMY_SILENCE_UBER_WARNING=1  # Rasa 3.6 pins SQLAlchemy < 2; its 2.0 notice is noise

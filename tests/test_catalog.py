@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from typing import Dict, List
@@ -76,6 +77,7 @@ def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> 
         "fallback": lambda p: set(p) == {"fallback"}
         and p["fallback"] in {"not_in_sources", "out_of_scope", "not_understood"},
         "alert": lambda p: set(p) == {"alert"} and p["alert"] in {"emergency", "crisis"},
+        "questionnaire": lambda p: set(p) == {"questionnaire"} and set(p["questionnaire"]) == {"item", "step", "of"},
     }
     for name, variations in domain["responses"].items():
         for variation in variations:
@@ -88,7 +90,7 @@ def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> 
 
 def test_clinic_placeholders_are_known(domain: Dict) -> None:
     known = {"clinic_name", "clinic_phone", "clinic_website", "clinic_booking_url",
-             "emergency_number", "crisis_line"}
+             "emergency_number", "crisis_line", "reference"}  # reference: given by action_submit_consultation
     slots = set(domain.get("slots") or {})
     for name, variations in domain["responses"].items():
         for variation in variations:
@@ -106,12 +108,31 @@ def test_the_project_does_not_read_the_shared_folder() -> None:
             assert "../shared" not in path.read_text(encoding="utf-8", errors="ignore"), path
 
 
-def test_rasa_data_validate_has_no_warnings() -> None:
+def _responses_used_by_forms_and_actions(domain: Dict) -> set:
+    """Responses Rasa 3.6's validator cannot see used: form questions and custom-action responses."""
+    from bot.questionnaire import Advice, Outcome
+
+    used = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
+    used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
+    used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
+    return used
+
+
+def test_rasa_data_validate_has_no_warnings(domain: Dict) -> None:
     result = subprocess.run(
         [str(PROJECT_ROOT / ".venv" / "bin" / "rasa"), "data", "validate", "--fail-on-warnings"],
         cwd=PROJECT_ROOT, capture_output=True, text=True,
+        env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false"},
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
-    assert not warnings, "\n".join(warnings)
+    # Rasa 3.6 flags every response that only a form or a custom action uses as "not used in
+    # any story or rule" (RasaHQ/rasa#11843); each such one must really be used there.
+    justified = _responses_used_by_forms_and_actions(domain)
+    unexplained = [
+        line for line in warnings
+        if not (m := re.search(r"The utterance '(\w+)' is not used in any story or rule", line)) or m.group(1) not in justified
+    ]
+    assert not unexplained, "\n".join(unexplained)

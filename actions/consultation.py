@@ -1,0 +1,101 @@
+"""The consultation request form and its storage: glue over bot.contact and bot.requests_store."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import questionnaire
+from bot.answers import parse_yes_no
+from bot.contact import clean_contact, clean_name, clean_time
+from bot.questionnaire import ITEM_ORDER, Answer, Answers
+from bot.requests_store import ConsultationRequest, StoreUnavailable, get_store
+
+logger = logging.getLogger(__name__)
+
+CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_consent")
+
+
+class ValidateConsultationForm(FormValidationAction):
+    """One validate_<slot> per slot, each returning {slot: value or None} (formbot style)."""
+
+    def name(self) -> str:
+        return "validate_consultation_form"
+
+    def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[str, Any]:
+        name = clean_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(response="utter_invalid_contact_name")
+        return {"contact_name": name}
+
+    def validate_contact_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[str, Any]:
+        contact = clean_contact(str(value or ""))
+        if contact is None:
+            dispatcher.utter_message(response="utter_invalid_contact_details")
+            return {"contact_details": None}
+        return {"contact_details": f"{contact[0]}:{contact[1]}"}
+
+    def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[str, Any]:
+        time = clean_time(str(value or ""))
+        if time is None:
+            dispatcher.utter_message(response="utter_invalid_contact_time")
+        return {"contact_time": time}
+
+    def validate_contact_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[str, Any]:
+        answer = parse_yes_no(str(value or ""))
+        if answer not in (Answer.YES, Answer.NO):
+            dispatcher.utter_message(response="utter_invalid_contact_consent")
+            return {"contact_consent": None}
+        return {"contact_consent": answer.value}
+
+
+class ActionSubmitConsultation(Action):
+    """With consent: store the request and the answers, and give a reference. Without: store nothing."""
+
+    def name(self) -> str:
+        return "action_submit_consultation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        forget = [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [SlotSet(item, None) for item in ITEM_ORDER]
+        if tracker.get_slot("contact_consent") != Answer.YES.value:
+            dispatcher.utter_message(response="utter_consultation_not_stored")
+            return forget
+        kind, _, contact = str(tracker.get_slot("contact_details") or ":").partition(":")
+        answers = Answers.from_slots({item: tracker.get_slot(item) for item in ITEM_ORDER})
+        result = questionnaire.evaluate(answers)
+        request = ConsultationRequest(
+            conversation_id=tracker.sender_id,
+            name=str(tracker.get_slot("contact_name")),
+            contact=contact,
+            contact_kind=kind,
+            preferred_time=str(tracker.get_slot("contact_time")),
+            outcome=result.outcome.value,
+            answers={**answers.dict(), **result.payload()["questionnaire_result"]},
+        )
+        store = get_store()
+        try:
+            reference = store.add(request)
+        except StoreUnavailable:
+            try:
+                store.keep_for_retry(request)
+            except OSError:
+                logger.error("Consultation request %s could not be kept either.", request.reference)
+                dispatcher.utter_message(response="utter_consultation_failed")
+                return forget
+            dispatcher.utter_message(response="utter_consultation_kept_for_retry", reference=request.reference)
+            return forget
+        dispatcher.utter_message(
+            response="utter_consultation_stored",
+            reference=reference,
+            json_message={"consultation_request": {"reference": reference}},
+        )
+        return forget

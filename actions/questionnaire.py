@@ -1,0 +1,169 @@
+"""The symptom questionnaire form: thin glue over bot.questionnaire and bot.answers."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import answers, questionnaire
+from bot.questionnaire import (
+    CONSERVATIVE_CARE,
+    IMAGING,
+    ITEM_ORDER,
+    RED_FLAGS,
+    WALKING_MINUTES,
+    Answer,
+    Answers,
+)
+
+MISSES_SLOT = "sshq_misses"
+LAST_ITEM_SLOT = "sshq_last_item"
+REQUESTED_SLOT = "requested_slot"
+MAX_MISSES = 2
+
+# Intents that are not an answer: the form rejects the turn and a rule handles them.
+INTERRUPTIONS = {
+    "red_flag", "crisis", "stop_questionnaire", "start_over", "request_human", "help", "bot_challenge",
+    "ask_not_in_sources", "start_questionnaire",
+}
+QUESTION_CONFIDENCE = 0.8
+
+REASK = {
+    WALKING_MINUTES: "utter_sshq_reask_minutes",
+    CONSERVATIVE_CARE: "utter_sshq_reask_care",
+    IMAGING: "utter_sshq_reask_imaging",
+}
+
+
+def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def reset_events() -> List[EventType]:
+    return [SlotSet(item, None) for item in ITEM_ORDER] + [
+        SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, None), SlotSet(REQUESTED_SLOT, None)
+    ]
+
+
+class RepeatedFailureValidation(FormValidationAction):
+    """Counts answers that do not fit; after MAX_MISSES explains and offers skip or stop.
+
+    The pattern of Rasa's financial-demo: subclasses say how to re-ask one item.
+    """
+
+    def name(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def reask(self, item: str, text: str) -> str:
+        raise NotImplementedError
+
+    def miss(self, dispatcher: CollectingDispatcher, tracker: Tracker, item: str) -> List[EventType]:
+        misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
+        if misses >= MAX_MISSES:
+            dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
+            dispatcher.utter_message(response="utter_sshq_offer_skip")
+        else:
+            dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
+        return [SlotSet(item, None), SlotSet(MISSES_SLOT, float(misses))]
+
+
+class ValidateSSHQForm(RepeatedFailureValidation):
+    def name(self) -> str:
+        return "validate_sshq_form"
+
+    def reask(self, item: str, text: str) -> str:
+        if item == WALKING_MINUTES and answers.is_distance(text):
+            return "utter_sshq_reask_distance"
+        return REASK.get(item, "utter_sshq_reask_yes_no")
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        if tracker.get_slot(RED_FLAGS) == Answer.YES.value:
+            return [RED_FLAGS]  # a red flag ends the questionnaire
+        return list(ITEM_ORDER)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = self.read(dispatcher, tracker)
+        if events is None:
+            return []  # not an answer: the form is rejected and a rule takes over
+        tracker.add_slots(events)
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        return events + ([next_slot] if next_slot else [])
+
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        text = tracker.latest_message.get("text") or ""
+        intent, confidence = _intent(tracker)
+        if intent in INTERRUPTIONS:
+            return None
+        if requested and (intent == "skip_question" or answers.is_skip(text)):
+            return [SlotSet(requested, answers.skip_value(requested)), SlotSet(MISSES_SLOT, 0.0),
+                    SlotSet(LAST_ITEM_SLOT, requested)]
+        reading = answers.read_turn(text, requested, tracker.get_slot(LAST_ITEM_SLOT))
+        answered_pending = requested in reading.values
+        if (
+            intent
+            and intent.startswith("faq_")
+            and confidence >= QUESTION_CONFIDENCE
+            and ("?" in text or not reading.values)
+            and not answered_pending
+        ):
+            return None  # a knowledge question mid-form: answered by a rule, then the question again
+        if not reading.values:
+            return self.miss(dispatcher, tracker, requested) if requested else []
+        if reading.corrected:
+            dispatcher.utter_message(response="utter_sshq_correction_noted")
+        if reading.values.get(RED_FLAGS) == Answer.YES.value:
+            dispatcher.utter_message(response="utter_emergency")
+        events: List[EventType] = [SlotSet(k, v) for k, v in reading.values.items()]
+        last = requested if answered_pending else (reading.corrected or tracker.get_slot(LAST_ITEM_SLOT))
+        return events + [SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, last)]
+
+
+class ActionSSHQReset(Action):
+    """Clears the answers before a new (or restarted) questionnaire."""
+
+    def name(self) -> str:
+        return "action_sshq_reset"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.active_loop_name == "sshq_form":
+            dispatcher.utter_message(response="utter_sshq_restarting")
+        return reset_events()
+
+
+class ActionSSHQResult(Action):
+    """The outcome, the tailored advice, the result payload and, where it fits, the consultation offer."""
+
+    stopped = False
+
+    def name(self) -> str:
+        return "action_sshq_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        slots: Dict[str, Any] = {item: tracker.get_slot(item) for item in ITEM_ORDER}
+        if _intent(tracker)[0] == "red_flag":
+            slots[RED_FLAGS] = Answer.YES.value  # a red flag said during the questionnaire
+        result = questionnaire.evaluate(Answers.from_slots(slots), stopped=self.stopped)
+        dispatcher.utter_message(response=f"utter_sshq_result_{result.outcome.value}", json_message=result.payload())
+        for tip in questionnaire.advice(result):
+            dispatcher.utter_message(response=f"utter_advice_{tip.value}")
+        events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(MISSES_SLOT, 0.0)]
+        if questionnaire.offers_consultation(result.outcome):
+            events.append(FollowupAction("utter_offer_consultation"))
+        else:
+            events += [SlotSet(item, None) for item in ITEM_ORDER]
+        return events
+
+
+class ActionSSHQStopped(ActionSSHQResult):
+    stopped = True
+
+    def name(self) -> str:
+        return "action_sshq_stopped"

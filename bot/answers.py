@@ -1,0 +1,452 @@
+"""Understanding a patient's free answers to the questionnaire.
+
+Everything is built in code from ``spacy.blank("en")`` (no model download):
+an EntityRuler tags symptom, body-part, activity, treatment and imaging words,
+and NegEx (negspacy 1.0.4) marks the negated ones. On top of that:
+
+* ``parse_yes_no``: yes / no / unsure in everyday words ("yep", "not really",
+  "only after a long walk", "kinda", "no never", "not sure").
+* ``parse_minutes``: "ten minutes", "half an hour", "20 min", "an hour or more",
+  "not even 5 minutes" -> whole minutes; "I can't say" -> unknown.
+* ``parse_care``: the conservative treatments tried -> ids of CARE_IDS.
+* ``parse_imaging``: MRI/CT yes, "only X-rays" no, "don't remember" unsure.
+* ``extract_items``: every SSHQ item one message describes, with negation
+  ("numbness in both legs and the soles of my feet, no burning though").
+* ``is_correction``: "actually, yes I do" replaces the previous answer.
+
+The functions return None when the text does not answer the question, so the
+form can re-ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Set, Tuple, Union
+
+from bot.questionnaire import CARE_IDS, MINUTES_UNKNOWN, Answer
+
+# ---------------------------------------------------------------- spaCy pipeline
+
+_LEMMA_PATTERNS: Dict[str, List[str]] = {
+    # symptoms
+    "NUMB": ["numb", "numbness", "tingling", "tingle", "tingles", "tingly", "pins and needles", "dead feeling",
+             "no feeling", "asleep"],
+    "PAIN": ["pain", "pains", "painful", "ache", "aches", "aching", "hurt", "hurts", "hurting", "sore", "cramp",
+             "cramps", "cramping", "sciatica"],
+    "BURN": ["burn", "burns", "burning", "burny", "hot feeling", "on fire"],
+    # where
+    "LEGS_BOTH": ["both legs", "both of my legs", "two legs", "both sides", "each leg", "both my legs"],
+    "SOLES": ["soles", "sole", "soles of my feet", "bottoms of my feet", "bottom of my feet", "both feet",
+              "my feet", "feet", "foot soles"],
+    "BUTTOCKS": ["buttock", "buttocks", "butt", "bum", "behind", "backside", "seat", "glutes", "rear", "hips"],
+    "LEG_REGION": ["leg", "legs", "thigh", "thighs", "calf", "calves", "shin", "shins", "knee", "knees"],
+    # when / what helps
+    "WALK": ["walk", "walks", "walking", "walked", "stroll", "hike", "hiking"],
+    "STAND": ["stand", "stands", "standing", "stood", "on my feet", "upright"],
+    "REST": ["rest", "resting", "sit", "sitting", "sit down", "sitting down", "stop", "stopping", "lie down",
+             "lying down", "break"],
+    "BEND": ["bend forward", "bending forward", "bend over", "bending over", "lean forward", "leaning forward",
+             "lean over", "leaning over", "stoop", "stooping", "hunch", "hunched", "hunching", "shopping cart",
+             "shopping trolley", "lean on", "leaning on", "bent forward", "bend", "bending", "lean", "leaning",
+             "walker"],
+    "URINE": ["pee", "peeing", "urinate", "urinating", "urination", "bathroom", "toilet", "loo", "restroom",
+              "wee", "urge", "bladder"],
+    "WORSE": ["worse", "worsens", "worsening", "bad", "worst", "brings on", "starts", "comes on", "kicks in",
+              "get", "gets"],
+    "BETTER": ["better", "helps", "help", "relief", "relieves", "relieved", "eases", "easier", "goes away",
+               "settles", "improves", "calms", "disappears", "stops"],
+    # treatments
+    "PT": ["physical therapy", "physical therapist", "physio", "physiotherapy", "physiotherapist", "pt",
+           "exercises", "exercise program", "stretches", "stretching", "rehab", "chiropractor", "chiro"],
+    "MEDS": ["pills", "pill", "medication", "medications", "medicine", "medicines", "meds", "painkillers",
+             "pain killers", "pain relievers", "tablets", "gabapentin", "neurontin", "pregabalin", "lyrica",
+             "tylenol", "acetaminophen", "paracetamol", "ibuprofen", "advil", "motrin", "aleve", "naproxen",
+             "aspirin", "nsaids", "nsaid", "anti-inflammatories", "anti inflammatories", "celebrex", "meloxicam",
+             "tramadol", "opioids", "oxycodone", "hydrocodone", "norco", "percocet", "vicodin", "morphine",
+             "muscle relaxants", "muscle relaxers", "cyclobenzaprine", "duloxetine", "cymbalta", "diclofenac",
+             "voltaren", "prednisone", "steroid pills", "over the counter"],
+    "ESI": ["epidural", "epidurals", "epidural injection", "epidural injections", "injection", "injections",
+            "shot", "shots", "steroid shot", "steroid shots", "steroid injection", "steroid injections",
+            "cortisone", "cortisone shot", "esi", "esis", "nerve block", "nerve blocks"],
+    "NOTHING": ["nothing", "none", "nothing yet", "nothing at all", "not anything", "no treatment",
+                "no treatments", "haven't tried anything", "not yet", "nada", "zilch"],
+    # imaging
+    "MRI_CT": ["mri", "mris", "m.r.i.", "ct", "ct scan", "cat scan", "cat", "ct scans", "mri scan", "mri scans",
+               "scan", "scans", "magnetic resonance", "computed tomography"],
+    "XRAY": ["x-ray", "x-rays", "xray", "xrays", "x ray", "x rays", "radiograph"],
+}
+
+_NEGATION_EXTRA = [
+    "no", "not", "never", "without", "don't", "dont", "do not", "doesn't", "does not", "didn't", "did not",
+    "haven't", "have not", "hasn't", "has not", "isn't", "aren't", "nor", "neither", "not even", "no more",
+    "none of", "free of", "not really",
+]
+
+
+@lru_cache(maxsize=1)
+def _nlp():  # type: ignore[no-untyped-def]
+    """The pipeline, built once on first use (never at import)."""
+    import spacy
+    from negspacy.negation import Negex  # noqa: F401 (registers the "negex" factory)
+    from negspacy.termsets import termset
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    patterns = []
+    for label, phrases in _LEMMA_PATTERNS.items():
+        for phrase in phrases:
+            patterns.append({"label": label, "pattern": phrase})
+    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    terms = termset("en")
+    known = set(terms.get_patterns()["preceding_negations"])
+    terms.add_patterns({"preceding_negations": [t for t in _NEGATION_EXTRA if t not in known]})
+    terms.add_patterns({"termination": ["and", ",", "also", "plus", "while"]})
+    nlp.add_pipe("negex", config={"neg_termset": terms.get_patterns(), "ent_types": list(_LEMMA_PATTERNS)})
+    return nlp
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: str
+    text: str
+    negated: bool
+
+
+def mentions(text: str) -> List[Mention]:
+    doc = _nlp()(_normalise(text))
+    return [Mention(ent.label_, ent.text, bool(ent._.negex)) for ent in doc.ents]
+
+
+# ---------------------------------------------------------------- normalising
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+
+
+def _normalise(text: str) -> str:
+    text = (text or "").translate(_APOSTROPHES).lower()
+    text = re.sub(r"[^\w\s'.,;:!?/-]", " ", text)
+    text = re.sub(r"\bdont\b", "don't", text)
+    text = re.sub(r"\bcant\b", "can't", text)
+    text = re.sub(r"\bdoesnt\b", "doesn't", text)
+    text = re.sub(r"\bhavent\b", "haven't", text)
+    text = re.sub(r"\bim\b", "i'm", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Optional[int]:
+    """Position of the first phrase found as whole words, or None."""
+    best: Optional[int] = None
+    for phrase in phrases:
+        match = re.search(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", text)
+        if match and (best is None or match.start() < best):
+            best = match.start()
+    return best
+
+
+# ---------------------------------------------------------------- yes / no / unsure
+
+_UNSURE = ("not sure", "unsure", "don't know", "do not know", "no idea", "maybe", "can't say", "cannot say",
+           "not certain", "hard to say", "dunno", "idk", "perhaps", "possibly", "don't remember",
+           "can't remember", "cannot remember", "do not remember", "don't recall", "not really sure",
+           "uncertain", "no clue", "who knows", "not sure about", "i guess", "might be", "could be")
+_QUALIFIED_YES = ("sometimes", "a little", "a bit", "a little bit", "kinda", "kind of", "sort of", "sorta",
+                  "occasionally", "now and then", "now and again", "at times", "on and off", "only after",
+                  "only when", "only if", "after a long", "a few times", "somewhat", "slightly", "mildly",
+                  "from time to time", "every now and then", "once in a while", "here and there", "partly",
+                  "some", "a tad", "rarely")
+_NO = ("no", "nope", "nah", "never", "not really", "not at all", "no never", "none", "negative", "nay",
+       "not that i know", "not that i've noticed", "i don't", "i do not", "don't", "doesn't", "does not",
+       "it doesn't", "haven't", "have not", "hasn't", "isn't", "not", "n", "no way", "absolutely not",
+       "definitely not", "not anymore", "not usually", "hardly ever", "not much", "nothing", "neither",
+       "not me", "wrong", "incorrect", "no i don't", "no it doesn't")
+_YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitely", "absolutely", "of course",
+        "correct", "right", "i do", "it does", "i have", "i am", "i did", "often", "always", "mostly",
+        "usually", "a lot", "very much", "totally", "true", "affirmative", "uh huh", "mhm", "indeed", "for sure",
+        "pretty much", "certainly", "exactly", "that's right", "i think so", "it is", "they do", "lots",
+        "all the time", "constantly", "frequently", "every time", "most of the time", "especially", "yess",
+        "yesss", "ok yes", "i would say so", "unfortunately", "sadly", "really bad", "badly")
+_NUMBERED = {"1": Answer.YES, "2": Answer.NO, "3": Answer.UNSURE}
+
+
+def parse_yes_no(text: str) -> Optional[Answer]:
+    """Yes, no or unsure, or None when the text is not such an answer."""
+    t = _normalise(text).strip(" .!?")
+    if not t:
+        return None
+    if t in _NUMBERED:  # numbered quick replies on text-only channels
+        return _NUMBERED[t]
+    unsure_at = _has(t, _UNSURE)
+    if unsure_at is not None and (unsure_at == 0 or _has(t, ("yes", "yeah", "yep", "no", "nope")) != 0):
+        return Answer.UNSURE
+    qualified = _has(t, _QUALIFIED_YES)
+    if qualified is not None and not re.search(r"\b(?:not even|never even|not)\s+(?:\w+\s+)?$", t[:qualified]):
+        return Answer.YES
+    no_at, yes_at = _has(t, _NO), _has(t, _YES)
+    if no_at is None and yes_at is None:
+        return None
+    if yes_at is None:
+        return Answer.NO
+    if no_at is None:
+        return Answer.YES
+    return Answer.NO if no_at < yes_at else Answer.YES
+
+
+# ---------------------------------------------------------------- minutes
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "couple": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "few": 3, "several": 5,
+}
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+
+def _number(word: str) -> float:
+    return float(word) if word[0].isdigit() else float(_NUMBER_WORDS[word])
+
+
+def parse_minutes(text: str) -> Optional[Union[int, str]]:
+    """Whole minutes, MINUTES_UNKNOWN when the patient cannot say, or None (not an answer)."""
+    t = _normalise(text)
+    t = re.sub(r"\b(twenty|thirty|forty|fifty)[- ](one|two|three|four|five|six|seven|eight|nine)\b",
+               lambda m: str(_NUMBER_WORDS[m.group(1)] + _NUMBER_WORDS[m.group(2)]), t)
+    if re.search(r"\bhalf (?:an|a) hour\b|\bhalf hour\b|\b30 ?mins?\b", t):
+        return 30
+    if re.search(r"\bquarter of an hour\b|\bquarter hour\b", t):
+        return 15
+    if re.search(r"\b(?:an|one|1) hour and a half\b|\bhour and a half\b|\b1\.5 hours?\b", t):
+        return 90
+    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
+    if match:
+        return int(round(_number(match.group(1)) * 60))
+    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)\s*{_NUM}\s*(?:minutes?|mins?|m)\b", t)
+    if match:  # a range: the lower end (what they can reliably manage)
+        return int(round(min(_number(match.group(1)), _number(match.group(2)))))
+    match = re.search(rf"\b{_NUM}\s*(?:minutes?|mins?|min|m)\b", t)
+    if match:
+        return int(round(_number(match.group(1))))
+    if re.search(r"\b(?:a )?(?:few|couple of) minutes\b", t):
+        return 3 if "few" in t else 2
+    if re.search(r"\b(?:a )?(?:minute|min)\b", t):
+        return 1
+    if re.search(r"\b(?:no limit|as long as i want|hours|all day|unlimited|no problem|not limited)\b", t):
+        return 60
+    if re.search(r"\b(?:can't|cannot|can not) (?:walk|stand) at all\b|\bnot at all\b|\bbarely\b", t):
+        return 0
+    bare = re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\+?", t.strip(" .!?"))
+    if bare and bare.group(1) not in {"a", "an"}:
+        return int(round(_number(bare.group(1))))
+    if _has(t, _UNSURE) is not None or _has(t, ("varies", "depends", "it depends", "not sure")) is not None:
+        return MINUTES_UNKNOWN
+    return None
+
+
+def is_distance(text: str) -> bool:
+    """'a block or two', 'to the mailbox': a distance, not a time."""
+    return bool(re.search(r"\b(?:blocks?|miles?|yards?|meters?|metres?|feet|km|kilometers?|mailbox|corner|"
+                          r"end of the street|down the street|across the room|to the car)\b", _normalise(text)))
+
+
+# ---------------------------------------------------------------- treatments
+
+_CARE_LABELS = {"PT": "physical_therapy", "MEDS": "pain_medication", "ESI": "epidural_steroid_injections"}
+
+
+def parse_care(text: str) -> Optional[List[str]]:
+    """The treatments tried, as CARE_IDS ids; [] for none; None when not an answer."""
+    found = mentions(text)
+    tried = {_CARE_LABELS[m.label] for m in found if m.label in _CARE_LABELS and not m.negated}
+    named = {m.label for m in found if m.label in _CARE_LABELS}
+    if tried:
+        return [c for c in CARE_IDS if c in tried]
+    if named or any(m.label == "NOTHING" for m in found):
+        return []  # only negated treatments ("no PT, no shots") or "nothing yet"
+    if parse_yes_no(text) is Answer.NO:
+        return []
+    return None
+
+
+# ---------------------------------------------------------------- imaging
+
+def parse_imaging(text: str) -> Optional[Answer]:
+    """MRI or CT had: yes; none or X-ray only: no; cannot remember: unsure."""
+    found = mentions(text)
+    t = _normalise(text)
+    if any(m.label == "MRI_CT" and not m.negated for m in found):
+        if _has(t, ("don't remember", "not sure", "can't remember", "don't know", "maybe")) is not None:
+            return Answer.UNSURE
+        return Answer.YES
+    if any(m.label == "XRAY" for m in found) or any(m.label == "MRI_CT" and m.negated for m in found):
+        return Answer.NO
+    answer = parse_yes_no(text)
+    return answer
+
+
+# ---------------------------------------------------------------- several items at once
+
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[,;.!?]+|\bbut\b|\bthough\b|\bhowever\b|\balthough\b|\band\b|\bplus\b|\balso\b)\s*")
+_SYMPTOMS = {"NUMB", "PAIN", "BURN"}
+_ACTIVITIES = {"WALK", "STAND"}
+
+
+def _clause_items(labels: Dict[str, bool], text: str) -> Dict[str, Answer]:
+    """Items one clause speaks of. labels: concept -> negated."""
+    def ans(*concepts: str) -> Answer:
+        return Answer.NO if any(labels.get(c) for c in concepts) else Answer.YES
+
+    items: Dict[str, Answer] = {}
+    has = labels.__contains__
+    if has("BURN"):
+        items["q9"] = ans("BURN", "BUTTOCKS")
+    if has("NUMB") and has("BUTTOCKS"):
+        items["q7"] = ans("NUMB", "BUTTOCKS")
+    if has("NUMB") and has("SOLES"):
+        items["q6"] = ans("NUMB", "SOLES")
+    if has("NUMB") and has("LEGS_BOTH"):
+        items["q5"] = ans("NUMB", "LEGS_BOTH")
+    if has("URINE") and (has("WALK") or has("STAND")):
+        items["q10"] = ans("URINE")
+    if has("BEND") and (has("BETTER") or has("PAIN") or has("NUMB")):
+        items["q4"] = ans("BEND", "BETTER")
+    if has("STAND") and (has("NUMB") or has("PAIN")) and not has("URINE"):
+        items["q3"] = ans("STAND", "NUMB", "PAIN")
+    if has("WALK") and (has("REST") or has("WORSE")) and (has("NUMB") or has("PAIN")) and not has("URINE"):
+        items["q2"] = ans("WALK", "NUMB", "PAIN")
+    if (has("NUMB") or has("PAIN")) and (has("LEG_REGION") or has("LEGS_BOTH")):
+        items["q1"] = ans("NUMB", "PAIN", "LEG_REGION", "LEGS_BOTH")
+    return items
+
+
+def _numbness_without_pain(text: str) -> Optional[Answer]:
+    """q8 needs the whole message: "numb, but no pain" spans two clauses."""
+    labels: Dict[str, bool] = {}
+    for mention in mentions(text):
+        if mention.label in ("NUMB", "PAIN"):
+            labels[mention.label] = labels.get(mention.label, False) or mention.negated
+    if labels.get("NUMB") is False and labels.get("PAIN") is True:
+        return Answer.YES
+    if labels.get("NUMB") is False and labels.get("PAIN") is False:
+        return Answer.NO
+    return None
+
+
+def extract_items(text: str) -> Dict[str, Answer]:
+    """Every SSHQ item a free description answers, taking negation into account.
+
+    A clause without a symptom word borrows the previous clause's symptom
+    ("numbness in both legs and the soles of my feet" -> q5 and q6).
+    """
+    results: Dict[str, Answer] = {}
+    previous_symptoms: Dict[str, bool] = {}
+    previous_activity: Dict[str, bool] = {}
+    for clause in _CLAUSE_SPLIT.split(_normalise(text)):
+        if not clause:
+            continue
+        labels: Dict[str, bool] = {}
+        for mention in mentions(clause):
+            labels[mention.label] = labels.get(mention.label, False) or mention.negated
+        if not labels:
+            continue
+        symptoms = {k: v for k, v in labels.items() if k in _SYMPTOMS}
+        activity = {k: v for k, v in labels.items() if k in _ACTIVITIES}
+        borrowed: Dict[str, bool] = {}
+        if not symptoms:
+            borrowed.update(previous_symptoms)
+        if not activity:
+            borrowed.update(previous_activity)
+        previous_symptoms = symptoms or previous_symptoms
+        previous_activity = activity or previous_activity
+        if not any(k in labels for k in ("PT", "MEDS", "ESI", "MRI_CT", "XRAY")):
+            labels = {**borrowed, **labels}
+        results.update(_clause_items(labels, clause))
+    q8 = _numbness_without_pain(text)
+    if q8 is not None:
+        results["q8"] = q8
+    return results
+
+
+# ---------------------------------------------------------------- corrections
+
+_CORRECTION = re.compile(
+    r"^\s*(?:actually|wait|sorry|oops|correction|i meant|i mean|no wait|hold on|let me correct|on second thought|"
+    r"scratch that|i made a mistake|change (?:my|that) answer|my mistake)\b"
+)
+
+
+def is_correction(text: str) -> bool:
+    return bool(_CORRECTION.search(_normalise(text)))
+
+
+# ---------------------------------------------------------------- one turn of the form
+
+ItemValue = Union[str, int, List[str], None]
+
+_SKIP = re.compile(r"^\s*(?:skip|pass|next|next question|skip (?:it|this|this one|that|this question)|"
+                   r"i'?d rather not (?:say|answer)|prefer not to (?:say|answer)|move on)\b")
+
+
+def is_skip(text: str) -> bool:
+    return bool(_SKIP.search(_normalise(text)))
+
+
+def skip_value(item: str) -> ItemValue:
+    """What a skipped item is recorded as: unsure / unknown / no treatments named."""
+    from bot.questionnaire import CONSERVATIVE_CARE, WALKING_MINUTES
+
+    if item == WALKING_MINUTES:
+        return MINUTES_UNKNOWN
+    if item == CONSERVATIVE_CARE:
+        return []
+    return Answer.UNSURE.value
+
+
+def parse_item(item: str, text: str) -> ItemValue:
+    """The answer to one item from a reply to its question, or None."""
+    from bot.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
+
+    if item == WALKING_MINUTES:
+        return parse_minutes(text)
+    if item == CONSERVATIVE_CARE:
+        return parse_care(text)
+    if item == IMAGING:
+        answer = parse_imaging(text)
+    else:
+        answer = parse_yes_no(text)
+    return answer.value if answer else None
+
+
+@dataclass(frozen=True)
+class TurnReading:
+    """What one patient message answers: slot values, and the item it corrected, if any."""
+
+    values: Dict[str, ItemValue]
+    corrected: Optional[str] = None
+
+
+def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> TurnReading:
+    """Read a reply during the questionnaire.
+
+    The reply to the pending question fills it; symptom descriptions also fill
+    every other SSHQ item they mention; "actually, ..." with no item of its own
+    corrects the previously answered item instead of answering the pending one.
+    """
+    from bot.questionnaire import SSHQ_ITEMS
+
+    items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text).items()}
+    if is_correction(text) and last_item and not (set(items) - {last_item}):
+        value = items.get(last_item) if last_item in items else parse_item(last_item, text)
+        if value is not None:
+            return TurnReading({last_item: value}, corrected=last_item)
+    values: Dict[str, ItemValue] = dict(items)
+    if is_correction(text) and items:
+        # "actually, I do get numbness in both feet": it corrects what it names, nothing else
+        return TurnReading(values, corrected=next(iter(items)))
+    if requested:
+        direct = items.get(requested) if requested in SSHQ_ITEMS and requested in items else parse_item(requested, text)
+        if direct is not None:
+            values[requested] = direct
+    return TurnReading(values)

@@ -1,0 +1,234 @@
+"""The form validation and result actions, the rasa-sdk way: a Tracker built directly,
+a CollectingDispatcher, and the exact events asserted."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.consultation import ActionSubmitConsultation, ValidateConsultationForm
+from actions.questionnaire import ActionSSHQResult, ActionSSHQStopped, ValidateSSHQForm
+from bot import requests_store
+from bot.questionnaire import ITEM_ORDER
+
+ITEMS = list(ITEM_ORDER)
+DOMAIN: Dict[str, Any] = {
+    "slots": {item: {"type": "text", "mappings": [{"type": "custom"}]}
+              for item in ITEMS + ["sshq_misses", "sshq_last_item"]},
+    "forms": {"sshq_form": {"required_slots": ITEMS}},
+}
+
+
+def tracker(text: str, intent: str = "affirm", confidence: float = 0.99, **slots: Any) -> Tracker:
+    values = {item: None for item in ITEMS}
+    values.update({"sshq_misses": 0.0, "sshq_last_item": None, "requested_slot": None})
+    values.update(slots)
+    return Tracker(
+        "patient",
+        values,
+        {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
+        [SlotSet(k, v) for k, v in slots.items()],
+        False,
+        None,
+        {"name": "sshq_form", "is_interrupted": False, "rejected": False, "trigger_message": {}},
+        "action_listen",
+    )
+
+
+def run(action: Any, t: Tracker, domain: Optional[Dict] = None) -> tuple[List[Dict], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, domain or DOMAIN))
+    return events, dispatcher
+
+
+def responses(dispatcher: CollectingDispatcher) -> List[Optional[str]]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def test_an_answer_fills_the_pending_item() -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker("yep", requested_slot="q1", red_flags="no"))
+    assert events == [SlotSet("q1", "yes"), SlotSet("sshq_misses", 0.0), SlotSet("sshq_last_item", "q1")]
+    assert dispatcher.messages == []
+
+
+def test_one_message_fills_several_items() -> None:
+    text = "numbness in both legs and the soles of my feet, no burning though"
+    events, _ = run(ValidateSSHQForm(), tracker(text, intent="faq_neurogenic_claudication", confidence=0.6,
+                                                 requested_slot="q1", red_flags="no"))
+    assert events == [SlotSet("q5", "yes"), SlotSet("q1", "yes"), SlotSet("q6", "yes"), SlotSet("q9", "no"),
+                      SlotSet("sshq_misses", 0.0), SlotSet("sshq_last_item", "q1")]
+
+
+def test_an_answer_that_does_not_fit_is_re_asked() -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker("purple", intent="nlu_fallback", requested_slot="q3"))
+    assert events == [SlotSet("q3", None), SlotSet("sshq_misses", 1.0)]
+    assert responses(dispatcher) == ["utter_sshq_reask_yes_no"]
+
+
+def test_two_misses_offer_skip_or_stop() -> None:
+    slots = {"red_flags": "no", "requested_slot": "walking_minutes", "sshq_misses": 1.0}
+    slots.update({f"q{i}": "yes" for i in range(1, 11)})
+    events, dispatcher = run(ValidateSSHQForm(), tracker("a block or two", intent="nlu_fallback", **slots))
+    assert responses(dispatcher) == ["utter_sshq_reask_distance", "utter_sshq_offer_skip"]
+    assert events[:2] == [SlotSet("walking_minutes", None), SlotSet("sshq_misses", 2.0)]
+
+
+def test_skip_records_unsure() -> None:
+    events, _ = run(ValidateSSHQForm(), tracker("skip", intent="skip_question", requested_slot="q2",
+                                                 red_flags="no", q1="yes"))
+    assert events == [SlotSet("q2", "unsure"), SlotSet("sshq_misses", 0.0), SlotSet("sshq_last_item", "q2")]
+
+
+def test_a_correction_replaces_the_previous_answer() -> None:
+    t = tracker("actually, yes I do", intent="affirm", requested_slot="q5", red_flags="no",
+                q1="yes", q2="yes", q3="yes", q4="no", sshq_last_item="q4")
+    events, dispatcher = run(ValidateSSHQForm(), t)
+    assert events == [SlotSet("q4", "yes"), SlotSet("sshq_misses", 0.0), SlotSet("sshq_last_item", "q4")]
+    assert responses(dispatcher) == ["utter_sshq_correction_noted"]
+
+
+@pytest.mark.parametrize("intent", ["red_flag", "crisis", "stop_questionnaire", "start_over", "request_human"])
+def test_interruptions_reject_the_form(intent: str) -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker("whatever", intent=intent, requested_slot="q1"))
+    assert events == [] and dispatcher.messages == []
+
+
+def test_a_knowledge_question_rejects_the_form() -> None:
+    events, _ = run(ValidateSSHQForm(), tracker("how long is the recovery?", intent="faq_recovery_time",
+                                                 requested_slot="q2"))
+    assert events == []
+
+
+def test_a_yes_to_red_flags_ends_the_questionnaire_with_the_emergency_message() -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker("yes", requested_slot="red_flags"))
+    assert responses(dispatcher) == ["utter_emergency"]
+    assert events == [SlotSet("red_flags", "yes"), SlotSet("sshq_misses", 0.0),
+                      SlotSet("sshq_last_item", "red_flags"), SlotSet("requested_slot", None)]
+
+
+def answered(**overrides: Any) -> Dict[str, Any]:
+    slots = {"red_flags": "no", **{f"q{i}": "yes" for i in range(1, 5)}, **{f"q{i}": "no" for i in range(5, 11)},
+             "walking_minutes": 10, "conservative_care": [], "imaging": "no"}
+    slots.update(overrides)
+    return slots
+
+
+def test_result_consult_recommended_with_advice_and_offer() -> None:
+    events, dispatcher = run(ActionSSHQResult(), tracker("no", intent="deny", **answered()))
+    assert responses(dispatcher) == ["utter_sshq_result_consult_recommended", "utter_advice_imaging",
+                                     "utter_advice_conservative_care", "utter_advice_walking"]
+    assert dispatcher.messages[0]["custom"] == {"questionnaire_result": {
+        "outcome": "consult_recommended", "sshq": {"q1_q4": 4, "q5_q10": 0}, "walking_minutes": 10,
+        "conservative_care": [], "imaging": "no"}}
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("sshq_misses", 0.0),
+                      FollowupAction("utter_offer_consultation")]
+
+
+def test_result_not_typical_still_offers() -> None:
+    events, dispatcher = run(ActionSSHQResult(), tracker("no", intent="deny", **answered(q2="no", q3="no")))
+    assert responses(dispatcher) == ["utter_sshq_result_not_typical"]
+    assert events[-1] == FollowupAction("utter_offer_consultation")
+
+
+def test_result_urgent_after_a_red_flag_mid_questionnaire() -> None:
+    events, dispatcher = run(ActionSSHQResult(), tracker("my legs suddenly went weak", intent="red_flag",
+                                                          red_flags="no", q1="yes"))
+    assert responses(dispatcher) == ["utter_sshq_result_urgent"]
+    assert dispatcher.messages[0]["custom"]["questionnaire_result"]["outcome"] == "urgent"
+    assert FollowupAction("utter_offer_consultation") not in events
+
+
+def test_stopped() -> None:
+    events, dispatcher = run(ActionSSHQStopped(), tracker("yes", intent="affirm", red_flags="no", q1="yes"))
+    assert responses(dispatcher) == ["utter_sshq_result_stopped"]
+    assert dispatcher.messages[0]["custom"]["questionnaire_result"]["outcome"] == "stopped"
+    assert SlotSet("q1", None) in events
+
+
+CONSULT_DOMAIN: Dict[str, Any] = {
+    "slots": {s: {"type": "text", "mappings": [{"type": "from_text", "conditions": [
+        {"active_loop": "consultation_form", "requested_slot": s}]}]}
+        for s in ("contact_name", "contact_details", "contact_time", "contact_consent")},
+    "forms": {"consultation_form": {"required_slots": ["contact_name", "contact_details", "contact_time",
+                                                       "contact_consent"]}},
+}
+
+
+def consult_tracker(text: str, **slots: Any) -> Tracker:
+    return Tracker("patient", slots, {"text": text, "intent": {"name": "inform", "confidence": 1.0}},
+                   [SlotSet(k, v) for k, v in slots.items()], False, None,
+                   {"name": "consultation_form"}, "action_listen")
+
+
+@pytest.mark.parametrize(
+    "slot, given, expected, response",
+    [
+        ("contact_name", "My name is Ann Lee", "Ann Lee", None),
+        ("contact_name", "1234", None, "utter_invalid_contact_name"),
+        ("contact_details", "ann@example.com", "email:ann@example.com", None),
+        ("contact_details", "(555) 123-4567", "phone:(555) 123-4567", None),
+        ("contact_details", "ann at example", None, "utter_invalid_contact_details"),
+        ("contact_details", "12", None, "utter_invalid_contact_details"),
+        ("contact_time", "weekday mornings", "weekday mornings", None),
+        ("contact_consent", "Yes, I agree", "yes", None),
+        ("contact_consent", "no", "no", None),
+        ("contact_consent", "purple", None, "utter_invalid_contact_consent"),
+    ],
+)
+def test_consultation_validation(slot: str, given: str, expected: Optional[str], response: Optional[str]) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}),
+                             CONSULT_DOMAIN)
+    assert SlotSet(slot, expected) in events
+    assert responses(dispatcher) == ([response] if response else [])
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> requests_store.RequestStore:
+    store = requests_store.RequestStore(f"sqlite:///{tmp_path / 'r.db'}", spool=tmp_path / "spool.jsonl")
+    monkeypatch.setattr("actions.consultation.get_store", lambda: store)
+    return store
+
+
+def consent_tracker(consent: str) -> Tracker:
+    slots = {"contact_name": "Ann Lee", "contact_details": "email:ann@example.com", "contact_time": "mornings",
+             "contact_consent": consent, **answered()}
+    return Tracker("patient-7", slots, {"text": consent, "intent": {"name": "affirm"}}, [], False, None, {},
+                   "consultation_form")
+
+
+def test_with_consent_the_request_is_stored_with_a_reference(store: requests_store.RequestStore) -> None:
+    events, dispatcher = run(ActionSubmitConsultation(), consent_tracker("yes"))
+    [stored] = list(store.all())
+    assert stored.name == "Ann Lee" and stored.contact == "ann@example.com" and stored.contact_kind == "email"
+    assert stored.answers["q1"] == "yes" and stored.outcome == "consult_recommended"
+    assert dispatcher.messages[0]["response"] == "utter_consultation_stored"
+    assert dispatcher.messages[0]["custom"] == {"consultation_request": {"reference": stored.reference}}
+    assert SlotSet("contact_name", None) in events and SlotSet("contact_details", None) in events
+
+
+def test_without_consent_nothing_is_stored(store: requests_store.RequestStore) -> None:
+    _, dispatcher = run(ActionSubmitConsultation(), consent_tracker("no"))
+    assert list(store.all()) == []
+    assert responses(dispatcher) == ["utter_consultation_not_stored"]
+
+
+def test_database_down_keeps_the_request_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # nothing listens on port 1: the connection is refused at once
+    broken = requests_store.RequestStore("postgresql://clinic:secret@127.0.0.1:1/requests",
+                                         spool=tmp_path / "spool.jsonl")
+    monkeypatch.setattr("actions.consultation.get_store", lambda: broken)
+    _, dispatcher = run(ActionSubmitConsultation(), consent_tracker("yes"))
+    assert responses(dispatcher) == ["utter_consultation_kept_for_retry"]
+    assert not dispatcher.messages[0]["custom"]  # no consultation_request payload: nothing stored yet
+    [kept] = broken.pending()
+    assert kept.name == "Ann Lee"
+    # once a database is reachable, the kept request is sent
+    healthy = requests_store.RequestStore(f"sqlite:///{tmp_path / 'ok.db'}", spool=tmp_path / "spool.jsonl")
+    assert healthy.retry_pending() == 1
+    assert [r.reference for r in healthy.all()] == [kept.reference]

@@ -1,0 +1,231 @@
+"""The symptom questionnaire end to end, through the REST webhook with the action server running."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.settings import load_settings
+from bot.stack import Stack, payload_values
+
+pytestmark = pytest.mark.server
+
+TYPICAL = {"q1": "yes", "q2": "yes", "q3": "sometimes", "q4": "yep", "q5": "no", "q6": "no", "q7": "no",
+           "q8": "no", "q9": "no", "q10": "no", "walking_minutes": "about ten minutes",
+           "conservative_care": "nothing yet", "imaging": "no"}
+NOT_TYPICAL = {**TYPICAL, "q2": "no", "q3": "not really", "q4": "not sure", "walking_minutes": "an hour or more",
+               "conservative_care": "PT and gabapentin", "imaging": "MRI last year"}
+
+
+def asked(reply: List[Dict]) -> Optional[Dict]:
+    items = payload_values(reply, "questionnaire")
+    return items[-1] if items else None
+
+
+def texts(reply: List[Dict]) -> str:
+    return " ".join(m.get("text", "") for m in reply)
+
+
+def begin(stack: Stack, sender: str) -> List[Dict]:
+    intro = stack.send(sender, "can you check my symptoms?")
+    assert "not a diagnosis" in texts(intro)
+    reply = stack.send(sender, "yes")
+    assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
+    assert [b["title"] for m in reply for b in m.get("buttons", [])][:2] == ["Yes", "No, none of these"]
+    return reply
+
+
+def answer_all(stack: Stack, sender: str, answers: Dict[str, str]) -> List[Dict]:
+    reply = stack.send(sender, "no")
+    while asked(reply):
+        item = asked(reply)["item"]
+        reply = stack.send(sender, answers[item])
+    return reply
+
+
+def result(reply: List[Dict]) -> Dict:
+    [found] = payload_values(reply, "questionnaire_result")
+    return found
+
+
+def test_consult_recommended_with_advice_and_a_stored_request(stack: Stack, sender: str, tmp_path: Path) -> None:
+    begin(stack, sender)
+    reply = answer_all(stack, sender, TYPICAL)
+    assert result(reply) == {"outcome": "consult_recommended", "sshq": {"q1_q4": 4, "q5_q10": 0},
+                             "walking_minutes": 10, "conservative_care": [], "imaging": "no"}
+    text = texts(reply)
+    assert "only a clinician can diagnose" in text.lower()
+    assert "MRI or CT" in text and "usually tried first" in text and "less than 15 minutes" in text
+    assert "contact you about a consultation" in text
+    assert "Which name" not in text
+    assert "What name" in texts(stack.send(sender, "yes please"))
+    assert "phone number or e-mail" in texts(stack.send(sender, "Maria Gomez"))
+    assert "doesn't look like" in texts(stack.send(sender, "call me maybe"))
+    stack.send(sender, "maria.gomez@example.com")
+    stack.send(sender, "weekday mornings")
+    done = stack.send(sender, "Yes, I agree")
+    [request] = payload_values(done, "consultation_request")
+    assert request["reference"].startswith("MILD-") and request["reference"] in texts(done)
+    # nothing personal in any payload of the conversation
+    events = stack.tracker(sender)["events"]
+    for event in events:
+        if event["event"] == "bot":
+            custom = str((event.get("data") or {}).get("custom"))
+            assert "Maria" not in custom and "example.com" not in custom
+    # staff export
+    out = tmp_path / "requests.csv"
+    env_url = stack.env()["DATABASE_URL"]
+    subprocess.run([sys.executable, "-m", "bot", "requests", "--database-url", env_url, "export", "--csv", str(out)],
+                   cwd=PROJECT_ROOT, check=True, capture_output=True)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    [row] = [r for r in rows if r["reference"] == request["reference"]]
+    assert row["name"] == "Maria Gomez" and row["contact"] == "maria.gomez@example.com"
+    assert '"q1": "yes"' in row["answers"]
+    listing = subprocess.run([sys.executable, "-m", "bot", "requests", "--database-url", env_url, "list"],
+                             cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
+    assert request["reference"] in listing
+
+
+def test_not_typical_still_offers_and_declining_stores_nothing(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    reply = answer_all(stack, sender, NOT_TYPICAL)
+    found = result(reply)
+    assert found["outcome"] == "not_typical"
+    assert found["conservative_care"] == ["physical_therapy", "pain_medication"] and found["imaging"] == "yes"
+    assert found["walking_minutes"] == 60
+    assert "other causes are possible" in texts(reply)
+    stack.send(sender, "yes")
+    stack.send(sender, "Tom Brown")
+    stack.send(sender, "555 010 7788")
+    stack.send(sender, "any time")
+    done = stack.send(sender, "no")
+    assert payload_values(done, "consultation_request") == []
+    assert "haven't stored any of your details" in texts(done)
+
+
+def test_a_red_flag_answer_is_urgent(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    reply = stack.send(sender, "yes")
+    assert payload_values(reply, "alert") == ["emergency"]
+    assert reply[0].get("text", "").startswith("What you describe")  # the emergency message comes first
+    assert result(reply)["outcome"] == "urgent"
+    assert asked(reply) is None and "consultation" not in texts(reply)
+
+
+def test_a_red_flag_mid_questionnaire_ends_it(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    reply = stack.send(sender, "my legs suddenly went weak this morning")
+    assert payload_values(reply, "alert") == ["emergency"]
+    assert result(reply)["outcome"] == "urgent"
+    assert asked(reply) is None
+    assert load_settings().emergency_number in texts(reply)
+
+
+def test_stop_asks_to_confirm_then_stops(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    confirm = stack.send(sender, "stop")
+    assert "stop the questionnaire" in texts(confirm) and asked(confirm) is None
+    reply = stack.send(sender, "yes")
+    assert result(reply)["outcome"] == "stopped"
+    assert "any time" in texts(reply)
+
+
+def test_not_stopping_carries_on_where_it_was(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    stack.send(sender, "yes")  # q1
+    stack.send(sender, "cancel")
+    reply = stack.send(sender, "no")
+    assert asked(reply) == {"item": "q2", "step": 3, "of": 14}
+
+
+def test_knowledge_question_mid_questionnaire_then_the_question_again(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    reply = stack.send(sender, "wait, how long is the recovery after mild?")
+    assert payload_values(reply, "topic") == ["recovery_time"]
+    assert asked(reply) == {"item": "q1", "step": 2, "of": 14}
+
+
+def test_restart_starts_the_questionnaire_over(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    stack.send(sender, "yes")
+    reply = stack.send(sender, "restart")
+    assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
+
+
+def test_two_misses_offer_skip_and_skip_moves_on(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    first = stack.send(sender, "purple elephants")
+    assert "yes, a no" in texts(first) and asked(first)["item"] == "red_flags"
+    stack.send(sender, "no")
+    stack.send(sender, "qwerty")
+    second = stack.send(sender, "banana")
+    assert "skip it, or stop" in texts(second)
+    assert asked(second)["item"] == "q1"
+    reply = stack.send(sender, "skip")
+    assert asked(reply)["item"] == "q2"
+
+
+def test_one_message_answers_several_items(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    stack.send(sender, "yes")  # q1
+    stack.send(sender, "yes")  # q2
+    stack.send(sender, "yes")  # q3
+    reply = stack.send(sender, "yes, and there's numbness in both legs and the soles of my feet, no burning though")
+    # q4 answered; q5 and q6 answered by the same message: q7 is next
+    assert asked(reply)["item"] == "q7"
+    reply = stack.send(sender, "no")  # q7
+    reply = stack.send(sender, "no")  # q8
+    assert asked(reply)["item"] == "q10"  # q9 (burning) was answered already
+
+
+def test_a_correction_replaces_the_previous_answer(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no")
+    stack.send(sender, "no")  # q1: no
+    reply = stack.send(sender, "actually, yes I do")
+    assert "changed that answer" in texts(reply)
+    assert asked(reply)["item"] == "q2"
+    reply = answer_all_from(stack, sender, reply, {**NOT_TYPICAL, "q2": "yes", "q3": "yes", "q4": "no"})
+    assert result(reply)["sshq"]["q1_q4"] == 3  # q1 counted as yes after the correction
+
+
+def answer_all_from(stack: Stack, sender: str, reply: List[Dict], answers: Dict[str, str]) -> List[Dict]:
+    while asked(reply):
+        reply = stack.send(sender, answers[asked(reply)["item"]])
+    return reply
+
+
+def test_consultation_request_with_the_database_down(trained_model: Path, tmp_path: Path) -> None:
+    """The request database refuses connections: the patient gets an apology with the phone number,
+    and the request is kept for a retry, not lost."""
+    down = Stack(workdir=tmp_path, model_dir=trained_model, extra_env={
+        "REQUESTS_DATABASE_URL": "postgresql://clinic:secret@127.0.0.1:1/requests",
+        "REQUESTS_SPOOL_FILE": str(tmp_path / "spool.jsonl"),
+    })
+    try:
+        down.start()
+        sender = "db-down"
+        begin(down, sender)
+        answer_all(down, sender, TYPICAL)
+        for text in ("yes", "Ann Lee", "ann@example.com", "afternoons"):
+            down.send(sender, text)
+        reply = down.send(sender, "yes")
+        assert load_settings().phone in texts(reply) and "kept it" in texts(reply)
+        assert payload_values(reply, "consultation_request") == []
+        spool = (tmp_path / "spool.jsonl").read_text(encoding="utf-8")
+        assert "Ann Lee" in spool
+        assert oct((tmp_path / "spool.jsonl").stat().st_mode & 0o777) == "0o600"
+    finally:
+        down.stop()
