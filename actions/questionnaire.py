@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -25,10 +26,13 @@ LAST_ITEM_SLOT = "sshq_last_item"
 REQUESTED_SLOT = "requested_slot"
 MAX_MISSES = 2
 
-# Intents that are not an answer: the form rejects the turn and a rule handles them.
+# Never an answer: the form is rejected and a rule takes over at once.
+ALERTS = {"red_flag", "crisis"}
+# Not an answer unless the message also answers the pending question ("not really" is an
+# answer even when the classifier hears "not now"); a rule takes over otherwise.
 INTERRUPTIONS = {
-    "red_flag", "crisis", "stop_questionnaire", "start_over", "request_human", "help", "bot_challenge",
-    "ask_not_in_sources", "start_questionnaire",
+    "stop_questionnaire", "start_over", "request_human", "help", "bot_challenge", "ask_not_in_sources",
+    "start_questionnaire",
 }
 QUESTION_CONFIDENCE = 0.8
 
@@ -56,19 +60,19 @@ class RepeatedFailureValidation(FormValidationAction):
     The pattern of Rasa's financial-demo: subclasses say how to re-ask one item.
     """
 
-    def name(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str:
+        """The validation action's name."""
 
+    @abstractmethod
     def reask(self, item: str, text: str) -> str:
-        raise NotImplementedError
+        """The response that re-asks ``item`` after ``text`` did not fit."""
 
     def miss(self, dispatcher: CollectingDispatcher, tracker: Tracker, item: str) -> List[EventType]:
         misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
+        dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
         if misses >= MAX_MISSES:
-            dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
             dispatcher.utter_message(response="utter_sshq_offer_skip")
-        else:
-            dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
         return [SlotSet(item, None), SlotSet(MISSES_SLOT, float(misses))]
 
 
@@ -100,13 +104,15 @@ class ValidateSSHQForm(RepeatedFailureValidation):
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
         intent, confidence = _intent(tracker)
-        if intent in INTERRUPTIONS:
+        if intent in ALERTS or answers.is_stop(text):
             return None
         if requested and (intent == "skip_question" or answers.is_skip(text)):
             return [SlotSet(requested, answers.skip_value(requested)), SlotSet(MISSES_SLOT, 0.0),
                     SlotSet(LAST_ITEM_SLOT, requested)]
         reading = answers.read_turn(text, requested, tracker.get_slot(LAST_ITEM_SLOT))
         answered_pending = requested in reading.values
+        if intent in INTERRUPTIONS and not reading.values:
+            return None
         if (
             intent
             and intent.startswith("faq_")

@@ -1,6 +1,6 @@
 """Parse the held-out set with the trained model and show every miss with its confidences.
 
-A tuning aid (not a test): `.venv/bin/python bench/nlu_report.py [--all]`.
+A tuning aid (not a test): `.venv/bin/python bench/nlu_report.py [--all] [MODEL]`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-async def main(show_all: bool) -> None:
+async def main(show_all: bool, model: str) -> None:
     from rasa.core.agent import load_agent
 
-    agent = await load_agent(str(ROOT / "models"))
+    agent = await load_agent(model)
     held = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
     cases = [(f"faq_{t}", q) for t, qs in held["topics"].items() for q in qs]
     cases += [("<no topic>", q) for q in held["no_topic"]]
@@ -42,4 +42,5 @@ async def main(show_all: bool) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main("--all" in sys.argv))
+    paths = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(main("--all" in sys.argv, paths[0] if paths else str(ROOT / "models")))

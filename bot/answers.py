@@ -389,6 +389,16 @@ _SKIP = re.compile(r"^\s*(?:skip|pass|next|next question|skip (?:it|this|this on
                    r"i'?d rather not (?:say|answer)|prefer not to (?:say|answer)|move on)\b")
 
 
+_STOP = re.compile(r"^\s*(?:stop|cancel|quit|exit|end|not now|not right now|maybe later|later|enough|"
+                   r"i want to stop|let'?s stop|stop (?:it|this|the questionnaire|the questions)|no more questions)\b"
+                   r"\W*$")
+
+
+def is_stop(text: str) -> bool:
+    """'stop', 'cancel', 'not now': the patient wants to end the questionnaire."""
+    return bool(_STOP.search(_normalise(text)))
+
+
 def is_skip(text: str) -> bool:
     return bool(_SKIP.search(_normalise(text)))
 

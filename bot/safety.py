@@ -162,6 +162,21 @@ _TYPO_FIXES: List[Tuple[Pattern[str], str]] = [
 ]
 
 
+_SIGN_WORDS: Pattern[str] = _rx(
+    rf"\b(?:{_BLADDER}|{_SADDLE}|incontinen\w*|accidents?|wet|soiled|weak\w*|gave out|giving out|paraly\w*|"
+    r"can'?t (?:move|lift|walk|stand)|foot ?drop)\b"
+)
+
+
+def names_a_sign(text: str) -> bool:
+    """Whether the message uses any red-flag words at all (bladder, groin, weakness ...).
+
+    A classifier-only emergency alert needs this: ordinary leg numbness on
+    standing is the usual claudication pattern, not a red flag.
+    """
+    return bool(_SIGN_WORDS.search(normalise(text)))
+
+
 def normalise(text: str) -> str:
     """Fold Unicode look-alikes, apostrophes, common typos and white space."""
     text = unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES)

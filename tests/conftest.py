@@ -18,7 +18,9 @@ ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """Train once per session (fixed seeds); Rasa keeps the model when the data is unchanged."""
-    subprocess.run([str(PROJECT_ROOT / "scripts" / "train.sh")], check=True, cwd=PROJECT_ROOT)
+    result = subprocess.run([str(PROJECT_ROOT / "scripts" / "train.sh")], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return PROJECT_ROOT / "models"
 
 

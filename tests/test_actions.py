@@ -232,3 +232,15 @@ def test_database_down_keeps_the_request_and_says_so(tmp_path: Path, monkeypatch
     healthy = requests_store.RequestStore(f"sqlite:///{tmp_path / 'ok.db'}", spool=tmp_path / "spool.jsonl")
     assert healthy.retry_pending() == 1
     assert [r.reference for r in healthy.all()] == [kept.reference]
+
+
+def test_an_answer_heard_as_stop_by_the_classifier_is_still_an_answer() -> None:
+    events, _ = run(ValidateSSHQForm(), tracker("not really", intent="stop_questionnaire", requested_slot="q3",
+                                                 red_flags="no"))
+    assert SlotSet("q3", "no") in events
+
+
+@pytest.mark.parametrize("text", ["stop", "cancel", "not now"])
+def test_stop_words_reject_the_form_whatever_the_classifier_says(text: str) -> None:
+    events, _ = run(ValidateSSHQForm(), tracker(text, intent="deny", requested_slot="q3", red_flags="no"))
+    assert events == []

@@ -78,6 +78,10 @@ def test_consult_recommended_with_advice_and_a_stored_request(stack: Stack, send
         if event["event"] == "bot":
             custom = str((event.get("data") or {}).get("custom"))
             assert "Maria" not in custom and "example.com" not in custom
+    # nothing personal in the servers' logs (INFO level)
+    for log in ("rasa.log", "actions.log"):
+        content = (stack.workdir / log).read_text(encoding="utf-8", errors="replace")
+        assert "Maria" not in content and "maria.gomez" not in content, log
     # staff export
     out = tmp_path / "requests.csv"
     env_url = stack.env()["DATABASE_URL"]

@@ -117,3 +117,10 @@ def test_normalise_folds_unicode_and_typos() -> None:
 def test_huge_input_is_handled_quickly() -> None:
     text = "my back hurts " * 70_000 + "and I can't control my bladder since today"
     assert assess(text).alert is Alert.EMERGENCY
+
+
+def test_names_a_sign() -> None:
+    from bot.safety import names_a_sign
+
+    assert names_a_sign("my bladder feels odd") and names_a_sign("my legs are weak")
+    assert not names_a_sign("I get numbness in my legs when I stand for a while")

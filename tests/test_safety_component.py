@@ -72,3 +72,9 @@ def test_unusable_input_falls_back(component: SafetyNetClassifier, text: str) ->
 
 def test_ordinary_questions_pass_through(component: SafetyNetClassifier) -> None:
     assert intent_of(component, classified("how long is the recovery", "faq_recovery_time", 0.99)) == "faq_recovery_time"
+
+
+def test_a_classifier_red_flag_without_any_red_flag_words_is_demoted(component: SafetyNetClassifier) -> None:
+    msg = classified("I get numbness in my legs when I stand for a while", "red_flag", 0.95,
+                     second="faq_neurogenic_claudication")
+    assert intent_of(component, msg) == "faq_neurogenic_claudication"
