@@ -45,6 +45,48 @@ from bot import language, safety
 logger = logging.getLogger(__name__)
 
 ALERT_INTENTS = {safety.Alert.EMERGENCY: "red_flag", safety.Alert.CRISIS: "crisis"}
+# What the patient really typed, when InputGuard had to hand the pipeline something else.
+ORIGINAL_TEXT = "patient_text"
+# Given to the featurizers instead of input they cannot featurize (no word at all, or far
+# too long); the safety net still reads the original.
+STAND_IN = "blank"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class InputGuard(GraphComponent):
+    """First in the pipeline: input with no word at all, or over the length limit, is
+    replaced for the featurizers (an empty token list crashes DIET; a megabyte of text
+    would cost seconds), and the original is kept for the safety net."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"max_message_chars": language.MAX_MESSAGE_CHARS}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> InputGuard:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not language.words(text) or len(text) > self.component_config["max_message_chars"]:
+                message.set(ORIGINAL_TEXT, text)
+                message.set(TEXT, STAND_IN)
+        return messages
 VOCAB_FILE = "vocabulary.json"
 
 
@@ -63,7 +105,6 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         return {
             # a classifier-only alert (no rule matched) needs at least this confidence
             "classifier_alert_threshold": 0.85,
-            "max_message_chars": language.MAX_MESSAGE_CHARS,
         }
 
     def __init__(
@@ -131,18 +172,17 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         message.set(INTENT_RANKING_KEY, [_intent(name, confidence)] + ranking, add_to_output=True)
 
     def _process_one(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        if len(text) > self.component_config["max_message_chars"]:
-            # still checked for red flags: an emergency is never lost in a long message
-            finding = safety.assess(text).alert
-            self._set(message, ALERT_INTENTS[finding] if finding else DEFAULT_NLU_FALLBACK_INTENT_NAME)
-            return
+        original = message.get(ORIGINAL_TEXT)
+        text = original if original is not None else (message.get(TEXT) or "")
+        if original is not None:
+            message.set(TEXT, original)  # the tracker keeps what the patient typed
+        # red flags first, over the whole message however long: an emergency is never lost
         assessment = safety.assess(text)
         if assessment.alert is not None:
             logger.info("Safety net: %s signs in the message.", assessment.alert.value)
             self._set(message, ALERT_INTENTS[assessment.alert])
             return
-        if language.is_blank(text) or (
+        if original is not None or language.is_blank(text) or (
             self.vocabulary and language.known_word_share(text, self.vocabulary) == 0.0
         ):
             self._set(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

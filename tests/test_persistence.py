@@ -9,16 +9,24 @@ from bot.stack import Stack, payload_values
 pytestmark = pytest.mark.server
 
 
-def test_a_conversation_survives_a_server_restart(trained_model: Path, tmp_path: Path) -> None:
+def test_conversations_survive_a_server_restart(trained_model: Path, tmp_path: Path) -> None:
     stack = Stack(workdir=tmp_path, model_dir=trained_model)
     try:
         stack.start()
         assert payload_values(stack.send("patient-1", "what is mild?"), "topic") == ["what_is_mild"]
+        # another patient is in the middle of the questionnaire
+        stack.send("patient-2", "check my symptoms")
+        stack.send("patient-2", "yes")
+        stack.send("patient-2", "no")  # red flags
+        assert payload_values(stack.send("patient-2", "yes"), "questionnaire")[-1]["item"] == "q2"
+
         stack.stop("rasa")
         assert (tmp_path / "rasa.db").stat().st_size > 0
         stack.start_rasa()
-        events = stack.tracker("patient-1")["events"]
-        said = [e.get("text") for e in events if e["event"] == "user"]
+
+        said = [e.get("text") for e in stack.tracker("patient-1")["events"] if e["event"] == "user"]
         assert "what is mild?" in said
+        # the questionnaire goes on where it was
+        assert payload_values(stack.send("patient-2", "yes"), "questionnaire")[-1]["item"] == "q3"
     finally:
         stack.stop()

@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_components import SafetyNetClassifier
+from bot.rasa_components import InputGuard, SafetyNetClassifier
 
 
 @pytest.fixture
@@ -65,9 +65,30 @@ def test_a_confident_classifier_alert_stands(component: SafetyNetClassifier) -> 
     assert intent_of(component, msg) == "red_flag"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "qwzx plokm", "🙂", "x" * 5000])
+@pytest.mark.parametrize("text", ["", "   ", "qwzx plokm", "🙂", "x" * 5000, "???"])
 def test_unusable_input_falls_back(component: SafetyNetClassifier, text: str) -> None:
-    assert intent_of(component, classified(text, "faq_recovery_time", 0.99)) == "nlu_fallback"
+    [guarded] = InputGuard(InputGuard.get_default_config()).process([Message(data={"text": text})])
+    message = classified(guarded.get("text"), "faq_recovery_time", 0.99)
+    message.data.update({k: v for k, v in guarded.data.items() if k != "text"})
+    assert intent_of(component, message) == "nlu_fallback"
+    assert message.get("text") == text  # what the patient typed is kept
+
+
+def test_the_guard_hands_featurizers_a_word_and_keeps_the_original() -> None:
+    guard = InputGuard(InputGuard.get_default_config())
+    [blank, long, normal] = guard.process([Message(data={"text": "  "}), Message(data={"text": "a " * 900}),
+                                           Message(data={"text": "how big is the cut"})])
+    assert blank.get("text") == "blank" and blank.get("patient_text") == "  "
+    assert long.get("text") == "blank" and len(long.get("patient_text")) == 1800
+    assert normal.get("text") == "how big is the cut" and normal.get("patient_text") is None
+
+
+def test_a_red_flag_in_an_over_long_message_is_still_caught(component: SafetyNetClassifier) -> None:
+    text = "my back hurts. " * 200 + "I can't control my bladder since this morning"
+    [guarded] = InputGuard(InputGuard.get_default_config()).process([Message(data={"text": text})])
+    message = classified(guarded.get("text"), "greet", 0.9)
+    message.data.update({k: v for k, v in guarded.data.items() if k != "text"})
+    assert intent_of(component, message) == "red_flag"
 
 
 def test_ordinary_questions_pass_through(component: SafetyNetClassifier) -> None:
