@@ -71,6 +71,14 @@ def _requests_retry(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requests_purge(args: argparse.Namespace) -> int:
+    from bot.requests_store import get_store
+
+    removed = get_store(args.database_url).delete_older_than(args.older_than_days)
+    print(f"Deleted {removed} request(s) older than {args.older_than_days} days")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--csv", required=True, metavar="FILE")
     export.set_defaults(func=_requests_export)
     rsub.add_parser("retry", help="send requests kept while the database was down").set_defaults(func=_requests_retry)
+    purge = rsub.add_parser("purge", help="delete requests older than N days (retention)")
+    purge.add_argument("--older-than-days", type=int, required=True, metavar="N")
+    purge.set_defaults(func=_requests_purge)
     return parser
 
 

@@ -40,8 +40,3 @@ def clean_time(text: str) -> Optional[str]:
         return None
     return value
 
-
-def redact(text: str) -> str:
-    """Mask e-mail addresses and phone-like digit runs (for anything that might be logged)."""
-    text = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]", text or "")
-    return re.sub(r"\+?\d[\d ()./-]{5,}\d", "[phone]", text)

@@ -153,12 +153,6 @@ class RequestStore:
             for row in conn.execute(sa.select(requests_table).order_by(requests_table.c.created_at)):
                 yield ConsultationRequest.from_row(row)
 
-    def delete_for_conversation(self, conversation_id: str) -> int:
-        self._ensure_schema()
-        with self.engine.begin() as conn:
-            result = conn.execute(requests_table.delete().where(requests_table.c.conversation_id == conversation_id))
-        return int(result.rowcount or 0)
-
     def delete_older_than(self, days: int) -> int:
         self._ensure_schema()
         cutoff = datetime.now(timezone.utc) - timedelta(days=days)

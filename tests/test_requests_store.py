@@ -1,0 +1,73 @@
+"""The consultation request store and the staff command line, on real SQLite files."""
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.contact import clean_contact, clean_name, clean_time
+from bot.requests_store import REFERENCE_ALPHABET, ConsultationRequest, RequestStore, StoreUnavailable
+
+
+def request(**overrides) -> ConsultationRequest:
+    data = dict(name="Ann Lee", contact="ann@example.com", contact_kind="email", preferred_time="mornings",
+                outcome="consult_recommended", answers={"q1": "yes"})
+    data.update(overrides)
+    return ConsultationRequest(**data)
+
+
+def test_store_list_and_purge(tmp_path: Path) -> None:
+    store = RequestStore(f"sqlite:///{tmp_path / 'r.db'}", spool=tmp_path / "spool.jsonl")
+    old = request(created_at=datetime.now(timezone.utc) - timedelta(days=40))
+    new = request(name="Bo Chen")
+    store.add(old)
+    store.add(new)
+    assert [r.name for r in store.all()] == ["Ann Lee", "Bo Chen"]
+    assert store.delete_older_than(30) == 1
+    assert [r.reference for r in store.all()] == [new.reference]
+
+
+def test_references_are_unique_and_readable() -> None:
+    refs = {request().reference for _ in range(200)}
+    assert len(refs) == 200
+    assert all(r.startswith("MILD-") and set(r[5:]) <= set(REFERENCE_ALPHABET) for r in refs)
+
+
+def test_unreachable_database_raises_without_personal_data(tmp_path: Path) -> None:
+    store = RequestStore("postgresql://u:p@127.0.0.1:1/x", spool=tmp_path / "spool.jsonl")
+    with pytest.raises(StoreUnavailable) as error:
+        store.add(request())
+    assert "Ann" not in str(error.value) and "example.com" not in str(error.value)
+
+
+def test_cli_list_export_purge(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    stored = request()
+    RequestStore(url, spool=tmp_path / "s.jsonl").add(stored)
+    assert main(["requests", "--database-url", url, "list"]) == 0
+    assert stored.reference in capsys.readouterr().out
+    out = tmp_path / "x.csv"
+    assert main(["requests", "--database-url", url, "export", "--csv", str(out)]) == 0
+    assert "ann@example.com" in out.read_text()
+    assert main(["requests", "--database-url", url, "purge", "--older-than-days", "0"]) == 0
+    assert "Deleted 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, expected", [("My name is Ann Lee", "Ann Lee"), ("José Álvarez", "José Álvarez"),
+                                            ("O'Brien", "O'Brien"), ("a", None), ("12345", None),
+                                            ("what is mild and how long is recovery going to be", None)])
+def test_clean_name(text: str, expected: object) -> None:
+    assert clean_name(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ann@example.com", ("email", "ann@example.com")), ("my email is Ann@Example.com", ("email", "ann@example.com")),
+    ("+1 (555) 010-7788", ("phone", "+1 (555) 010-7788")), ("phone: 555 010 7788", ("phone", "555 010 7788")),
+    ("ann@", None), ("12", None), ("call me", None), ("", None)])
+def test_clean_contact(text: str, expected: object) -> None:
+    assert clean_contact(text) == expected
+
+
+def test_clean_time() -> None:
+    assert clean_time("weekday mornings") == "weekday mornings" and clean_time("!") is None
