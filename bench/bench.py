@@ -150,7 +150,8 @@ def main() -> int:
 
             questions = (QUESTIONS * (args.messages // len(QUESTIONS) + 1))[: args.messages]
             parse = [timed(lambda q=q: stack.parse(q)) for q in questions]
-            rest = [timed(lambda q=q: stack.send("seq", q)) for q in questions]
+            # conversations of 10 messages, as patients have them (a tracker grows with every turn)
+            rest = [timed(lambda i=i, q=q: stack.send(f"seq-{i // 10}", q)) for i, q in enumerate(questions)]
             print(f"bare /model/parse: median {statistics.median(parse):.1f} ms, p95 {pct(parse, 0.95):.1f} ms")
             print(f"REST sequential: median {statistics.median(rest):.1f} ms, p95 {pct(rest, 0.95):.1f} ms, "
                   f"{statistics.median(rest) / statistics.median(parse):.2f}x parse")
