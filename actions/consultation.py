@@ -10,8 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.questionnaire import button_payloads
 from bot import questionnaire
-from bot.answers import parse_yes_no
+from bot.answers import parse_yes_no, resolve_choice
 from bot.contact import clean_contact, clean_name, clean_time
 from bot.questionnaire import ITEM_ORDER, Answer, Answers
 from bot.requests_store import ConsultationRequest, StoreUnavailable, get_store
@@ -51,7 +52,7 @@ class ValidateConsultationForm(FormValidationAction):
 
     def validate_contact_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[str, Any]:
-        answer = parse_yes_no(str(value or ""))
+        answer = parse_yes_no(resolve_choice(str(value or ""), button_payloads(domain, "contact_consent")))
         if answer not in (Answer.YES, Answer.NO):
             dispatcher.utter_message(response="utter_invalid_contact_consent")
             return {"contact_consent": None}

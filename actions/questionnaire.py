@@ -48,6 +48,12 @@ def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
+def button_payloads(domain: DomainDict, slot: Optional[str]) -> List[str]:
+    """The quick-reply payloads of the question that asks ``slot``, in order."""
+    variations = (domain.get("responses") or {}).get(f"utter_ask_{slot}") or [{}]
+    return [b.get("payload", "") for b in variations[0].get("buttons") or []]
+
+
 def reset_events() -> List[EventType]:
     return [SlotSet(item, None) for item in ITEM_ORDER] + [
         SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, None), SlotSet(REQUESTED_SLOT, None)
@@ -93,16 +99,16 @@ class ValidateSSHQForm(RepeatedFailureValidation):
         return list(ITEM_ORDER)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = self.read(dispatcher, tracker)
+        events = self.read(dispatcher, tracker, domain)
         if events is None:
             return []  # not an answer: the form is rejected and a rule takes over
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
 
-    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Optional[List[EventType]]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        text = tracker.latest_message.get("text") or ""
+        text = answers.resolve_choice(tracker.latest_message.get("text") or "", button_payloads(domain, requested))
         intent, confidence = _intent(tracker)
         if intent in ALERTS or answers.is_stop(text):
             return None

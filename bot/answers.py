@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot.questionnaire import CARE_IDS, MINUTES_UNKNOWN, Answer
 
@@ -146,6 +146,17 @@ def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Opt
     return best
 
 
+# ---------------------------------------------------------------- numbered choices
+
+def resolve_choice(text: str, payloads: Sequence[str]) -> str:
+    """'2' (or '2.', '#2', 'option 2') stands for the 2nd quick reply where buttons show as numbers
+    (the Rasa shell, text-only channels); any other text is returned as it is."""
+    match = re.fullmatch(r"\s*(?:option\s*|#)?(\d{1,2})[.)]?\s*", text or "")
+    if match and 1 <= int(match.group(1)) <= len(payloads):
+        return payloads[int(match.group(1)) - 1]
+    return text
+
+
 # ---------------------------------------------------------------- yes / no / unsure
 
 _UNSURE = ("not sure", "unsure", "don't know", "do not know", "no idea", "maybe", "can't say", "cannot say",
@@ -168,7 +179,6 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "pretty much", "certainly", "exactly", "that's right", "i think so", "it is", "they do", "lots",
         "all the time", "constantly", "frequently", "every time", "most of the time", "especially", "yess",
         "yesss", "ok yes", "i would say so", "unfortunately", "sadly", "really bad", "badly")
-_NUMBERED = {"1": Answer.YES, "2": Answer.NO, "3": Answer.UNSURE}
 
 
 def parse_yes_no(text: str) -> Optional[Answer]:
@@ -176,8 +186,6 @@ def parse_yes_no(text: str) -> Optional[Answer]:
     t = _normalise(text).strip(" .!?")
     if not t:
         return None
-    if t in _NUMBERED:  # numbered quick replies on text-only channels
-        return _NUMBERED[t]
     unsure_at = _has(t, _UNSURE)
     if unsure_at is not None and (unsure_at == 0 or _has(t, ("yes", "yeah", "yep", "no", "nope")) != 0):
         return Answer.UNSURE

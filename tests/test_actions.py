@@ -244,3 +244,13 @@ def test_an_answer_heard_as_stop_by_the_classifier_is_still_an_answer() -> None:
 def test_stop_words_reject_the_form_whatever_the_classifier_says(text: str) -> None:
     events, _ = run(ValidateSSHQForm(), tracker(text, intent="deny", requested_slot="q3", red_flags="no"))
     assert events == []
+
+
+def test_a_number_picks_the_quick_reply_of_the_question() -> None:
+    domain = {**DOMAIN, "responses": {"utter_ask_imaging": [{"text": "?", "buttons": [
+        {"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"},
+        {"title": "Only X-rays", "payload": "only X-rays"}, {"title": "Not sure", "payload": "Not sure"}]}]}}
+    slots = {"red_flags": "no", **{f"q{i}": "yes" for i in range(1, 11)}, "walking_minutes": 10,
+             "conservative_care": [], "requested_slot": "imaging"}
+    events, _ = run(ValidateSSHQForm(), tracker("3", intent="nlu_fallback", **slots), domain)
+    assert SlotSet("imaging", "no") in events

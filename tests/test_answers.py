@@ -21,12 +21,12 @@ YES_NO = [
     ("yes", YES), ("Yes!", YES), ("yep", YES), ("yeah", YES), ("yup", YES), ("sure", YES), ("definitely", YES),
     ("kinda", YES), ("kind of", YES), ("sometimes", YES), ("a little", YES), ("a bit", YES),
     ("only after a long walk", YES), ("occasionally", YES), ("now and then", YES), ("I do", YES),
-    ("it does", YES), ("all the time", YES), ("yes, both legs", YES), ("mostly", YES), ("1", YES),
+    ("it does", YES), ("all the time", YES), ("yes, both legs", YES), ("mostly", YES),
     ("no", NO), ("nope", NO), ("nah", NO), ("not really", NO), ("no never", NO), ("never", NO),
     ("not at all", NO), ("I don't think so", NO), ("I don't", NO), ("it doesn't", NO), ("no, not even after a long walk", NO),
-    ("2", NO), ("No.", NO),
+    ("No.", NO),
     ("not sure", UNSURE), ("I'm not sure", UNSURE), ("don't know", UNSURE), ("maybe", UNSURE), ("no idea", UNSURE),
-    ("hard to say", UNSURE), ("dunno", UNSURE), ("3", UNSURE), ("I can't remember", UNSURE),
+    ("hard to say", UNSURE), ("dunno", UNSURE), ("I can't remember", UNSURE),
     ("what is mild?", None), ("purple", None), ("", None), ("   ", None), ("🙂", None),
 ]
 
@@ -135,3 +135,14 @@ def test_a_named_correction_replaces_that_item_only() -> None:
 def test_corrections_and_skips_are_recognised() -> None:
     assert is_correction("Actually, no") and is_correction("sorry, I meant yes") and not is_correction("yes")
     assert is_skip("skip") and is_skip("next question") and not is_skip("no")
+
+
+def test_numbered_choices_stand_for_the_quick_replies() -> None:
+    from bot.answers import resolve_choice
+
+    payloads = ["Yes", "No", "only X-rays", "Not sure"]
+    assert resolve_choice("3", payloads) == "only X-rays"
+    assert resolve_choice(" 2. ", payloads) == "No"
+    assert resolve_choice("option 4", payloads) == "Not sure"
+    assert resolve_choice("5", payloads) == "5"  # no such choice: the text itself (5 minutes?)
+    assert resolve_choice("yes", payloads) == "yes"
