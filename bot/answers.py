@@ -342,14 +342,16 @@ def _numbness_without_pain(text: str) -> Optional[Answer]:
     return None
 
 
-def extract_items(text: str) -> Dict[str, Answer]:
+def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str, Answer]:
     """Every SSHQ item a free description answers, taking negation into account.
 
     A clause without a symptom word borrows the previous clause's symptom
-    ("numbness in both legs and the soles of my feet" -> q5 and q6).
+    ("numbness in both legs and the soles of my feet" -> q5 and q6); the first
+    borrows ``context_symptom`` (the one the pending question asked about):
+    "yes, it gets worse when I walk" to "numbness or pain?" speaks of pain.
     """
     results: Dict[str, Answer] = {}
-    previous_symptoms: Dict[str, bool] = {}
+    previous_symptoms: Dict[str, bool] = {context_symptom: False} if context_symptom else {}
     previous_activity: Dict[str, bool] = {}
     for clause in _CLAUSE_SPLIT.split(_normalise(text)):
         if not clause:
@@ -437,6 +439,12 @@ def parse_item(item: str, text: str) -> ItemValue:
     return answer.value if answer else None
 
 
+# The symptom each SSHQ question asks about ("numbness and/or pain": pain is the safe reading,
+# since it claims no numbness the patient did not name).
+_QUESTION_SYMPTOM = {"q1": "PAIN", "q2": "PAIN", "q3": "PAIN", "q4": "PAIN", "q5": "NUMB", "q6": "NUMB",
+                     "q7": "NUMB", "q8": "NUMB", "q9": "BURN"}
+
+
 @dataclass(frozen=True)
 class TurnReading:
     """What one patient message answers: slot values, and the item it corrected, if any."""
@@ -454,7 +462,8 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     """
     from bot.questionnaire import SSHQ_ITEMS
 
-    items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text).items()}
+    context = _QUESTION_SYMPTOM.get(requested or "") if parse_yes_no(text) is Answer.YES else None
+    items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}
     if is_correction(text) and last_item and not (set(items) - {last_item}):
         value = items.get(last_item) if last_item in items else parse_item(last_item, text)
         if value is not None:

@@ -146,3 +146,10 @@ def test_numbered_choices_stand_for_the_quick_replies() -> None:
     assert resolve_choice("option 4", payloads) == "Not sure"
     assert resolve_choice("5", payloads) == "5"  # no such choice: the text itself (5 minutes?)
     assert resolve_choice("yes", payloads) == "yes"
+
+
+def test_a_yes_carries_the_questions_symptom_into_the_details() -> None:
+    reading = read_turn("yes, in both legs, it gets worse when I walk and better when I sit", "q1", "red_flags")
+    assert reading.values == {"q1": "yes", "q2": "yes"}
+    # a "no" carries nothing over
+    assert read_turn("no, it gets worse when I walk", "q1", "red_flags").values == {"q1": "no"}
