@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import yaml
 from pydantic import BaseModel, validator
@@ -78,20 +78,9 @@ class Catalog(BaseModel):
                 return topic
         raise KeyError(topic_id)
 
-    def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
-        if not intent or not intent.startswith(INTENT_PREFIX):
-            return None
-        try:
-            return self.topic(intent[len(INTENT_PREFIX):])
-        except KeyError:
-            return None
-
     @property
     def topic_ids(self) -> List[str]:
         return [t.id for t in self.topics]
-
-    def source_titles(self, topic_id: str) -> List[str]:
-        return [self.sources[s].title for s in self.topic(topic_id).sources]
 
 
 def load_catalog(path: Path = CATALOG_FILE) -> Catalog:

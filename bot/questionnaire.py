@@ -44,7 +44,6 @@ IMAGING = "imaging"
 # The order the patient is asked in; "step n of N" counts these.
 ITEM_ORDER: Tuple[str, ...] = (RED_FLAGS, *SSHQ_ITEMS, WALKING_MINUTES, CONSERVATIVE_CARE, IMAGING)
 TOTAL_STEPS = len(ITEM_ORDER)
-YES_NO_ITEMS: Tuple[str, ...] = (RED_FLAGS, *SSHQ_ITEMS)
 
 # Limited standing/walking: doctors look at whether a patient manages more than this.
 WALKING_LIMIT_MINUTES = 15
