@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
+from bot.language import fold_apostrophes
 from bot.questionnaire import CARE_IDS, MINUTES_UNKNOWN, Answer
 
 # ---------------------------------------------------------------- spaCy pipeline
@@ -122,11 +123,8 @@ def mentions(text: str) -> List[Mention]:
 
 # ---------------------------------------------------------------- normalising
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-
-
 def _normalise(text: str) -> str:
-    text = (text or "").translate(_APOSTROPHES).lower()
+    text = fold_apostrophes(text).lower()
     text = re.sub(r"[^\w\s'.,;:!?/-]", " ", text)
     text = re.sub(r"\bdont\b", "don't", text)
     text = re.sub(r"\bcant\b", "can't", text)

@@ -36,5 +36,9 @@ def known_word_share(text: str, vocab: Set[str]) -> float:
     return known / len(tokens)
 
 
-def is_blank(text: str) -> bool:
-    return not (text or "").strip()
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+
+
+def fold_apostrophes(text: str) -> str:
+    """Curly and look-alike apostrophes as a plain ' (phones type \u2019 in "can\u2019t")."""
+    return (text or "").translate(_APOSTROPHES)

@@ -50,6 +50,7 @@ ORIGINAL_TEXT = "patient_text"
 # Given to the featurizers instead of input they cannot featurize (no word at all, or far
 # too long); the safety net still reads the original.
 STAND_IN = "blank"
+VOCAB_FILE = "vocabulary.json"
 
 
 @DefaultV1Recipe.register(
@@ -87,7 +88,6 @@ class InputGuard(GraphComponent):
                 message.set(ORIGINAL_TEXT, text)
                 message.set(TEXT, STAND_IN)
         return messages
-VOCAB_FILE = "vocabulary.json"
 
 
 def _intent(name: str, confidence: float = 1.0) -> Dict[str, Any]:
@@ -182,7 +182,7 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
             logger.info("Safety net: %s signs in the message.", assessment.alert.value)
             self._set(message, ALERT_INTENTS[assessment.alert])
             return
-        if original is not None or language.is_blank(text) or (
+        if original is not None or (
             self.vocabulary and language.known_word_share(text, self.vocabulary) == 0.0
         ):
             self._set(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

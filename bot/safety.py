@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import List, Optional, Pattern, Tuple
 
+from bot.language import fold_apostrophes
+
 
 class Alert(str, Enum):
     EMERGENCY = "emergency"
@@ -143,7 +145,6 @@ _STRONG_ONSET: Pattern[str] = _rx(
 _LEG_WORD: Pattern[str] = _rx(rf"\b{_LEG}\b|\bwalk")
 _SENTENCE_SPLIT: Pattern[str] = re.compile(r"(?<=[.?!;\n])\s+|\s+(?:but|however|also|and also|btw|by the way)\s+", re.I)
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 _TYPO_FIXES: List[Tuple[Pattern[str], str]] = [
     (_rx(r"\bcant\b"), "can't"),
     (_rx(r"\bcannt\b|\bcan't't\b"), "can't"),
@@ -179,7 +180,7 @@ def names_a_sign(text: str) -> bool:
 
 def normalise(text: str) -> str:
     """Fold Unicode look-alikes, apostrophes, common typos and white space."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES)
+    text = fold_apostrophes(unicodedata.normalize("NFKC", text or ""))
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == "\n" else " " for ch in text)
     text = " ".join(text.split(" "))
     text = re.sub(r"[ \t]+", " ", text).strip().lower()

@@ -1,4 +1,4 @@
-from bot.language import is_blank, known_word_share, vocabulary, words
+from bot.language import fold_apostrophes, known_word_share, vocabulary, words
 
 
 def test_words_are_lower_case_letters_only() -> None:
@@ -13,5 +13,6 @@ def test_known_word_share() -> None:
     assert known_word_share("12345 !!!", vocab) == 0.0
 
 
-def test_blank() -> None:
-    assert is_blank("") and is_blank(" \n\t") and not is_blank(" a ")
+def test_fold_apostrophes() -> None:
+    assert fold_apostrophes("can\u2019t \u2018x\u2019 it\u02bcs `a\u00b4") == "can't 'x' it's 'a'"
+    assert fold_apostrophes(None) == ""  # type: ignore[arg-type]
