@@ -52,6 +52,7 @@ class Stack:
     model_dir: Path = PROJECT_ROOT / "models"
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)  # the page allowed to use the widget
     token: str = "test-token"
     extra_env: Dict[str, str] = field(default_factory=dict)
     database_url: Optional[str] = None
@@ -78,6 +79,8 @@ class Stack:
                 "TRANSFORMERS_OFFLINE": "1",
                 "PYTHONPATH": str(PROJECT_ROOT),
                 "CLINIC_SETTINGS": env.get("CLINIC_SETTINGS", str(PROJECT_ROOT / "clinic.yml")),
+                "LOCK_STORE_URL": env.get("LOCK_STORE_URL", "memory://"),
+                "RASA_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
             }
         )
         env.update(self.extra_env)

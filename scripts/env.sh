@@ -7,6 +7,10 @@ export RASA_HOST="${RASA_HOST:-127.0.0.1}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
 mkdir -p "$ROOT/var"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$ROOT/var/rasa.db}"
+export WEB_PORT="${WEB_PORT:-8000}"
+# Pages allowed to talk to the assistant from a browser (the widget), comma-separated.
+export RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-http://127.0.0.1:${WEB_PORT},http://localhost:${WEB_PORT}}"
+export LOCK_STORE_URL="${LOCK_STORE_URL:-memory://}"
 export CLINIC_SETTINGS="${CLINIC_SETTINGS:-$ROOT/clinic.yml}"
 # Rasa's own telemetry would try the network: off.
 export RASA_TELEMETRY_ENABLED=false

@@ -38,7 +38,7 @@ fi
 echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
 .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-    --cors "${RASA_CORS_ORIGINS:-http://127.0.0.1:${WEB_PORT:-8000}}" \
+    --cors ${RASA_CORS_ORIGINS//,/ } \
     &
 pids+=($!)
 wait -n "${pids[@]}"

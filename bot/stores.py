@@ -1,0 +1,117 @@
+"""Where conversations and their locks live, chosen by environment variables only.
+
+``DATABASE_URL`` picks the SQL tracker store's database (SQLite by default,
+PostgreSQL for bigger clinics) and ``LOCK_STORE_URL`` the lock store
+(``memory://`` on one machine, ``redis://host:6379/1`` for several Rasa
+instances). Rasa's own SQL tracker store retries a database that is not there
+for ever, five seconds at a time, and Rasa falls back to an in-memory store when
+a store cannot be loaded: both would lose conversations without a word. So the
+database is checked first, and a configured database that is missing stops
+start-up with an error that says what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WAIT_SECONDS = 30.0
+
+
+class DatabaseSetupError(RuntimeError):
+    """The configured database cannot be used; the message says what to fix."""
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"
+
+
+def check_database(url: Optional[str], wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
+    """Raise DatabaseSetupError unless ``url`` names a database that can be opened.
+
+    A server that refuses connections is retried for ``wait_seconds`` (it may still be
+    starting); a database, user or password that the server rejects fails at once.
+    """
+    if not url:
+        raise DatabaseSetupError("DATABASE_URL is empty: set it, or leave it unset for the SQLite default")
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise DatabaseSetupError(f"DATABASE_URL is not a database URL ({error})") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            folder = Path(parsed.database).parent
+            if not folder.is_dir():
+                raise DatabaseSetupError(f"the folder of the SQLite database does not exist: {folder}")
+        return
+    deadline = time.monotonic() + wait_seconds
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    try:
+        while True:
+            try:
+                with engine.connect():
+                    return
+            except OperationalError as error:
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+                refused = "could not connect" in reason or "Connection refused" in reason
+                if not refused or time.monotonic() >= deadline:
+                    raise DatabaseSetupError(
+                        f"cannot use the database {safe_url(url)}: {reason}. Create it (see README, "
+                        "Deployment) or correct DATABASE_URL"
+                    ) from None
+                time.sleep(1.0)
+    finally:
+        engine.dispose()
+
+
+class CheckedSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store on ``url``, after a check that the database is there."""
+
+    def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
+                 wait_seconds: float = DEFAULT_WAIT_SECONDS, **kwargs: Any) -> None:
+        check_database(host, float(wait_seconds))
+        logger.info("Conversations are stored in %s", safe_url(host or ""))
+        super().__init__(domain=domain, host=host, event_broker=event_broker, **kwargs)
+
+
+def lock_store_for_url(url: Optional[str]) -> LockStore:
+    """``memory://`` (or nothing): one process's locks; ``redis://[:pw@]host[:port][/db]``: Redis."""
+    if not url or url.startswith("memory://"):
+        return InMemoryLockStore()
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise DatabaseSetupError(f"LOCK_STORE_URL must start with memory:// or redis://, not {parts.scheme}://")
+    db = parts.path.strip("/") or "1"
+    if not db.isdigit():
+        raise DatabaseSetupError("LOCK_STORE_URL's path must be a Redis database number, e.g. redis://host:6379/1")
+    return RedisLockStore(
+        host=parts.hostname or "localhost",
+        port=parts.port or 6379,
+        db=int(db),
+        username=parts.username or None,
+        password=parts.password or None,
+        use_ssl=parts.scheme == "rediss",
+    )
+
+
+class LockStoreFromUrl:
+    """``type: bot.stores.LockStoreFromUrl`` in endpoints.yml: the lock store ``url`` names."""
+
+    def __new__(cls, endpoint_config: EndpointConfig) -> LockStore:  # type: ignore[misc]
+        return lock_store_for_url(endpoint_config.url)

@@ -1,0 +1,105 @@
+"""Faults: the action server down, then back; the database named but missing."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+from bot.policies import TROUBLE_RESPONSE, next_action_after_fault
+from bot.stack import Stack
+from bot.stores import DatabaseSetupError, check_database, lock_store_for_url
+from tests.test_questionnaire_e2e import asked, begin, texts
+
+CUSTOM = ["action_sshq_reset", "sshq_form"]
+
+
+def turn(*events):  # the events of a conversation, oldest first
+    return [ActionExecuted("action_listen"), UserUttered("hi"), *events]
+
+
+def test_a_custom_action_as_the_last_event_failed() -> None:
+    assert next_action_after_fault(turn(ActionExecuted("sshq_form")), CUSTOM) == TROUBLE_RESPONSE
+
+
+def test_a_custom_action_that_left_events_ran() -> None:
+    assert next_action_after_fault(turn(ActionExecuted("sshq_form"), SlotSet("q1", "yes")), CUSTOM) is None
+    assert next_action_after_fault(turn(ActionExecuted("sshq_form"), BotUttered("Q?")), CUSTOM) is None
+
+
+def test_responses_and_default_actions_are_not_faults() -> None:
+    assert next_action_after_fault(turn(ActionExecuted("utter_greet")), CUSTOM) is None
+    assert next_action_after_fault(turn(ActionExecuted("action_listen")), CUSTOM) is None
+    assert next_action_after_fault([], CUSTOM) is None
+
+
+def test_after_the_notice_it_listens() -> None:
+    events = turn(ActionExecuted("sshq_form"), ActionExecuted(TROUBLE_RESPONSE), BotUttered("Sorry"))
+    assert next_action_after_fault(events, CUSTOM) == "action_listen"
+
+
+def test_database_checks_name_what_to_fix(tmp_path) -> None:
+    check_database(f"sqlite:///{tmp_path}/rasa.db")
+    with pytest.raises(DatabaseSetupError, match="folder"):
+        check_database(f"sqlite:///{tmp_path}/missing/rasa.db")
+    with pytest.raises(DatabaseSetupError, match="not a database URL"):
+        check_database("no-scheme-at-all")
+    with pytest.raises(DatabaseSetupError, match="empty"):
+        check_database("")
+    with pytest.raises(DatabaseSetupError, match="password@|cannot use the database"):
+        check_database("postgresql://u:secret@127.0.0.1:1/x", wait_seconds=0)
+
+
+def test_the_refused_database_message_hides_the_password() -> None:
+    with pytest.raises(DatabaseSetupError) as error:
+        check_database("postgresql://u:secret@127.0.0.1:1/x", wait_seconds=0)
+    assert "secret" not in str(error.value)
+
+
+def test_lock_store_urls() -> None:
+    assert type(lock_store_for_url("memory://")).__name__ == "InMemoryLockStore"
+    assert type(lock_store_for_url(None)).__name__ == "InMemoryLockStore"
+    with pytest.raises(DatabaseSetupError):
+        lock_store_for_url("mongodb://x")
+    with pytest.raises(DatabaseSetupError):
+        lock_store_for_url("redis://localhost:6379/one")
+
+
+@pytest.fixture
+def actions_down(stack: Stack) -> Iterator[Stack]:
+    stack.stop("actions")
+    try:
+        yield stack
+    finally:
+        if "actions" not in stack._procs:
+            stack.start_actions()
+
+
+@pytest.mark.server
+def test_action_server_down_mid_questionnaire_then_back(stack: Stack, sender: str, actions_down: Stack) -> None:
+    stack.start_actions()
+    begin(stack, sender)
+    reply = stack.send(sender, "no")
+    assert asked(reply)["item"] == "q1"
+    stack.stop("actions")
+    reply = stack.send(sender, "yes")
+    assert "having trouble" in texts(reply) and "+1 555 010 0199" in texts(reply)
+    assert not asked(reply)
+    # still down: the same notice, nothing lost
+    assert "having trouble" in texts(stack.send(sender, "yes"))
+    stack.start_actions()
+    reply = stack.send(sender, "yes")
+    assert asked(reply)["item"] == "q2", texts(reply)
+    slots = stack.tracker(sender)["slots"]
+    assert slots["q1"] == "yes" and slots["red_flags"] == "no"
+
+
+@pytest.mark.server
+def test_action_server_down_when_the_questionnaire_starts(stack: Stack, sender: str, actions_down: Stack) -> None:
+    assert "not a diagnosis" in texts(stack.send(sender, "check my symptoms"))
+    reply = stack.send(sender, "yes")
+    assert "having trouble" in texts(reply)
+    stack.start_actions()
+    reply = stack.send(sender, "yes")
+    assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
