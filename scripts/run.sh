@@ -35,6 +35,10 @@ if [ "$mode" = "shell" ]; then
     exit $?
 fi
 
+.venv/bin/python -m bot.web --port "$WEB_PORT" > var/web.log 2>&1 &
+pids+=($!)
+echo "Demo clinic page with the chat widget: http://127.0.0.1:${WEB_PORT}/"
+
 echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
 .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \

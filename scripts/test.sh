@@ -5,6 +5,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 
+echo "== Debian packages the tests use (Chromium, PostgreSQL, Redis, nginx)"
+scripts/system-deps.sh
 echo "== lint"
 .venv/bin/ruff check bot actions tests bench
 echo "== rasa data validate"
