@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bot import PROJECT_ROOT
+from bot.channels import CHANNEL_VARIABLES
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -83,6 +84,8 @@ class Stack:
                 "RASA_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
             }
         )
+        for variable in CHANNEL_VARIABLES:
+            env.setdefault(variable, "")
         env.update(self.extra_env)
         return env
 

@@ -20,3 +20,7 @@ export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"  # the action server listens on loo
 export SQLALCHEMY_SILENCE_UBER_WARNING=1  # Rasa 3.6 pins SQLAlchemy < 2; its 2.0 notice is noise
 # Models load from the installed packages only: never from a hub at run time.
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# Messaging channels (credentials.yml): each stays off while its values are empty.
+for var in CALLBACK_URL TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_NUMBER TWILIO_WEBHOOK_URL TELEGRAM_TOKEN TELEGRAM_BOT_NAME TELEGRAM_WEBHOOK_URL TELEGRAM_SECRET_TOKEN TELEGRAM_API_URL SLACK_TOKEN SLACK_CHANNEL SLACK_SIGNING_SECRET FACEBOOK_VERIFY_TOKEN FACEBOOK_APP_SECRET FACEBOOK_PAGE_ACCESS_TOKEN; do
+    export "$var=${!var:-}"
+done
