@@ -29,7 +29,6 @@ from rasa.core.channels.facebook import FacebookInput, MessengerBot
 from rasa.core.channels.slack import SlackBot, SlackInput
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
-from rasa.utils.endpoints import EndpointConfig
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -63,6 +62,35 @@ def switched_off(name: str, not_set: Sequence[str]) -> Blueprint:
 def forbidden(reason: str) -> HTTPResponse:
     logger.warning("Refused a webhook request: %s", reason)
     return response.json({"error": "forbidden"}, status=403)
+
+
+def refuse_unsigned(blueprint: Blueprint, problem: Callable[[Request], Optional[str]]) -> Blueprint:
+    """Answer 403 before Rasa's route runs whenever ``problem(request)`` names one."""
+
+    @blueprint.middleware("request")
+    async def check_signature(request: Request) -> Optional[HTTPResponse]:
+        reason = problem(request)
+        return forbidden(reason) if reason else None
+
+    return blueprint
+
+
+class OffUntilConfigured:
+    """Mixin: ``from_credentials`` gives ``SwitchedOff`` while a ``REQUIRED`` value is empty."""
+
+    REQUIRED: Sequence[str] = ()
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
+        not_set = missing(credentials, cls.REQUIRED)
+        if not_set:
+            return SwitchedOff(cls.name(), not_set)
+        return cls.configured(credentials)
+
+    @classmethod
+    def configured(cls, credentials: Dict[str, Any]) -> Any:
+        """The channel itself: Rasa's ``from_credentials`` unless a subclass needs more."""
+        return super().from_credentials(credentials)
 
 
 async def send_plain_custom(channel: Any, recipient_id: str, payload: Dict[str, Any]) -> None:
@@ -109,48 +137,39 @@ class ClinicTwilioOutput(TwilioOutput):
         await send_plain_custom(self, recipient_id, json_message)
 
 
-class ClinicTwilioInput(TwilioInput):
+class ClinicTwilioInput(OffUntilConfigured, TwilioInput):
     """Twilio SMS and WhatsApp (one number each: two entries in credentials.yml if both)."""
 
     REQUIRED = ("account_sid", "auth_token", "twilio_number")
     choices = ChoiceMemory()
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
-        not_set = missing(credentials, cls.REQUIRED)
-        if not_set:
-            return SwitchedOff(cls.name(), not_set)
+    def configured(cls, credentials: Dict[str, Any]) -> ClinicTwilioInput:
         channel = cls(credentials["account_sid"], credentials["auth_token"], credentials["twilio_number"])
         channel.webhook_url = str(credentials.get("webhook_url") or "").strip()
         return channel
 
     webhook_url = ""
 
-    def signature_is_valid(self, request: Request) -> bool:
+    def unsigned(self, request: Request) -> Optional[str]:
         from twilio.request_validator import RequestValidator
 
+        if request.method != "POST":
+            return None
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature:
-            return False
         # Twilio signs the URL it was given: behind a proxy that is the public one
         url = self.webhook_url or request.url
         params = {key: request.form.get(key) for key in request.form.keys()}
-        return RequestValidator(self.auth_token).validate(url, params, signature)
+        if signature and RequestValidator(self.auth_token).validate(url, params, signature):
+            return None
+        return "bad X-Twilio-Signature"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def with_choices(message: UserMessage) -> Any:
             message.text = self.choices.resolve(message.sender_id, message.text)
             return await on_new_message(message)
 
-        blueprint = super().blueprint(with_choices)
-
-        @blueprint.middleware("request")
-        async def check_signature(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and not self.signature_is_valid(request):
-                return forbidden("bad X-Twilio-Signature")
-            return None
-
-        return blueprint
+        return refuse_unsigned(super().blueprint(with_choices), self.unsigned)
 
     def get_output_channel(self) -> ClinicTwilioOutput:
         return ClinicTwilioOutput(self.account_sid, self.auth_token, self.twilio_number, self.choices)
@@ -162,26 +181,22 @@ class ClinicTelegramOutput(TelegramOutput):
     """Telegram's own buttons; custom payloads as a sources line."""
 
     def __init__(self, access_token: str, api_url: str = "") -> None:
-        from aiogram.bot.api import TelegramAPIServer
+        from aiogram import Bot
+        from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 
-        server = TelegramAPIServer.from_base(api_url.rstrip("/")) if api_url else None
-        if server is None:
-            super().__init__(access_token)
-        else:  # a local Bot API server (https://github.com/tdlib/telegram-bot-api)
-            TelegramOutput.__bases__[0].__init__(self, access_token, server=server)
+        # api_url: a local Bot API server (https://github.com/tdlib/telegram-bot-api)
+        server = TelegramAPIServer.from_base(api_url.rstrip("/")) if api_url else TELEGRAM_PRODUCTION
+        Bot.__init__(self, access_token, server=server)
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await send_plain_custom(self, recipient_id, json_message)
 
 
-class ClinicTelegramInput(TelegramInput):
+class ClinicTelegramInput(OffUntilConfigured, TelegramInput):
     REQUIRED = ("access_token", "verify", "secret_token")
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
-        not_set = missing(credentials, cls.REQUIRED)
-        if not_set:
-            return SwitchedOff(cls.name(), not_set)
+    def configured(cls, credentials: Dict[str, Any]) -> ClinicTelegramInput:
         channel = cls(credentials["access_token"], credentials["verify"], credentials.get("webhook_url"))
         channel.secret_token = str(credentials["secret_token"])
         channel.api_url = str(credentials.get("api_url") or "")
@@ -239,26 +254,16 @@ class ClinicSlackBot(SlackBot):
         await send_plain_custom(self, recipient_id, json_message)
 
 
-class ClinicSlackInput(SlackInput):
+class ClinicSlackInput(OffUntilConfigured, SlackInput):
     REQUIRED = ("slack_token", "slack_signing_secret")
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
-        not_set = missing(credentials, cls.REQUIRED)
-        if not_set:
-            return SwitchedOff(cls.name(), not_set)
-        return super().from_credentials(credentials)
+    def unsigned(self, request: Request) -> Optional[str]:
+        if request.path.endswith("/webhook") and not self.is_request_from_slack_authentic(request):
+            return "bad X-Slack-Signature"
+        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
-
-        @blueprint.middleware("request")
-        async def check_signature(request: Request) -> Optional[HTTPResponse]:
-            if request.path.endswith("/webhook") and not self.is_request_from_slack_authentic(request):
-                return forbidden("bad X-Slack-Signature")
-            return None
-
-        return blueprint
+        return refuse_unsigned(super().blueprint(on_new_message), self.unsigned)
 
     def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> ClinicSlackBot:
         return ClinicSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
@@ -271,27 +276,17 @@ class ClinicMessengerBot(MessengerBot):
         await send_plain_custom(self, recipient_id, json_message)
 
 
-class ClinicFacebookInput(FacebookInput):
+class ClinicFacebookInput(OffUntilConfigured, FacebookInput):
     REQUIRED = ("verify", "secret", "page-access-token")
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
-        not_set = missing(credentials, cls.REQUIRED)
-        if not_set:
-            return SwitchedOff(cls.name(), not_set)
-        return super().from_credentials(credentials)
+    def unsigned(self, request: Request) -> Optional[str]:
+        signature = request.headers.get("X-Hub-Signature") or ""
+        if request.method == "POST" and not self.validate_hub_signature(self.fb_secret, request.body, signature):
+            return "bad X-Hub-Signature"
+        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
-
-        @blueprint.middleware("request")
-        async def check_signature(request: Request) -> Optional[HTTPResponse]:
-            signature = request.headers.get("X-Hub-Signature") or ""
-            if request.method == "POST" and not self.validate_hub_signature(self.fb_secret, request.body, signature):
-                return forbidden("bad X-Hub-Signature")
-            return None
-
-        return blueprint
+        return refuse_unsigned(super().blueprint(on_new_message), self.unsigned)
 
     def get_output_channel(self) -> ClinicMessengerBot:
         from fbmessenger import MessengerClient
@@ -301,15 +296,10 @@ class ClinicFacebookInput(FacebookInput):
 
 # ---------------------------------------------------------------- callback
 
-class ClinicCallbackInput(CallbackInput):
+class ClinicCallbackInput(OffUntilConfigured, CallbackInput):
     """Rasa's callback channel: replies are POSTed to ``url`` (off while it is empty)."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
-        not_set = missing(credentials, ["url"])
-        if not_set:
-            return SwitchedOff(cls.name(), not_set)
-        return cls(EndpointConfig.from_dict(credentials))
+    REQUIRED = ("url",)
 
 
 class SwitchedOff:
