@@ -241,13 +241,20 @@
     }
   }
   function connect() {
-    socket = window.io(config.server, { transports: ["websocket"], reconnectionDelayMax: 10000 });
+    // ?sender= lets a router (deploy/nginx) send the whole conversation to one Rasa instance.
+    socket = window.io(config.server, {
+      transports: ["websocket"], reconnectionDelayMax: 10000, query: { sender: state.sessionId }
+    });
     socket.on("connect", function () {
       status.textContent = "";
       socket.emit("session_request", { session_id: state.sessionId });
     });
     socket.on("session_confirm", function (id) {
-      if (typeof id === "string" && id !== state.sessionId) { state.sessionId = id; save(); }
+      if (typeof id === "string" && id !== state.sessionId) {
+        state.sessionId = id;
+        socket.io.opts.query = { sender: id };  // reconnections follow the new id
+        save();
+      }
       confirmed = true;
       if (!state.greeted) {
         // the greeting, once per conversation
