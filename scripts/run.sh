@@ -2,6 +2,9 @@
 # Start the assistant on this machine: train when no model matches the data,
 # then the action server and the Rasa server (REST + Socket.IO, HTTP API with
 # a token). `scripts/run.sh shell` opens the Rasa shell instead of the server.
+# `scripts/run.sh rasa` and `scripts/run.sh actions` run one server each, in the
+# foreground and without training: for containers (deploy/docker-compose.yml),
+# whose image already holds the trained model.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -11,7 +14,15 @@ mode="${1:-server}"
 # a bad clinic setting stops here, before anything starts
 .venv/bin/python -m bot check-settings
 
-scripts/train.sh
+case "$mode" in
+    actions)
+        exec .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" ;;
+    server|shell)
+        scripts/train.sh ;;
+    rasa) ;;
+    *)
+        echo "usage: scripts/run.sh [server|shell|rasa|actions]" >&2; exit 2 ;;
+esac
 
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     if [ ! -s var/auth_token ]; then
@@ -19,6 +30,12 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     fi
     RASA_AUTH_TOKEN="$(cat var/auth_token)"
     echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
+fi
+
+if [ "$mode" = "rasa" ]; then
+    exec .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
+        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+        --cors ${RASA_CORS_ORIGINS//,/ }
 fi
 
 pids=()
