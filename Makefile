@@ -3,13 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup run shell train validate lint unit test bench clean
+.PHONY: help setup run shell train validate lint unit test bench bench-load clean
 
 help:
 	@echo "make run    - set up, train if needed, start the action server and the Rasa server"
 	@echo "make test   - set up and run the whole test suite (lint, unit, validate, train, server tests)"
 	@echo "make shell  - the Rasa shell for staff, with the action server running"
 	@echo "make bench  - print accuracy, latency, throughput, start time and memory figures"
+	@echo "make bench-load - mixed conversations at 10/50/100 at once, on SQLite and PostgreSQL"
 
 setup:
 	@scripts/setup.sh
@@ -39,6 +40,11 @@ test: setup
 
 bench: setup
 	@$(ENV) .venv/bin/python bench/bench.py
+
+# PostgreSQL comes from Debian (scripts/system-deps.sh), run on a throw-away local server.
+bench-load: setup
+	@scripts/system-deps.sh
+	@$(ENV) .venv/bin/python bench/load.py
 
 clean:
 	rm -rf models var .cache .pytest_cache

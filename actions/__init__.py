@@ -1,9 +1,11 @@
 """rasa-sdk custom actions: thin glue over the logic in ``bot``."""
 
 from actions.consultation import ActionSubmitConsultation, ValidateConsultationForm
+from actions.privacy import ActionForgetMe
 from actions.questionnaire import ActionSSHQReset, ActionSSHQResult, ActionSSHQStopped, ValidateSSHQForm
 
 __all__ = [
+    "ActionForgetMe",
     "ActionSSHQReset",
     "ActionSSHQResult",
     "ActionSSHQStopped",

@@ -31,6 +31,7 @@ class ValidateConsultationForm(FormValidationAction):
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
         name = clean_name(str(value or ""))
+        logger.debug("Consultation form: name %s", "accepted" if name else "not accepted")
         if name is None:
             dispatcher.utter_message(response="utter_invalid_contact_name")
         return {"contact_name": name}
@@ -38,6 +39,7 @@ class ValidateConsultationForm(FormValidationAction):
     def validate_contact_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[str, Any]:
         contact = clean_contact(str(value or ""))
+        logger.debug("Consultation form: contact %s", f"accepted ({contact[0]})" if contact else "not accepted")
         if contact is None:
             dispatcher.utter_message(response="utter_invalid_contact_details")
             return {"contact_details": None}

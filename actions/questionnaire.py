@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
@@ -21,6 +22,8 @@ from bot.questionnaire import (
     Answers,
 )
 
+logger = logging.getLogger(__name__)
+
 MISSES_SLOT = "sshq_misses"
 LAST_ITEM_SLOT = "sshq_last_item"
 REQUESTED_SLOT = "requested_slot"
@@ -32,7 +35,7 @@ ALERTS = {"red_flag", "crisis"}
 # answer even when the classifier hears "not now"); a rule takes over otherwise.
 INTERRUPTIONS = {
     "stop_questionnaire", "start_over", "request_human", "help", "bot_challenge", "ask_not_in_sources",
-    "start_questionnaire",
+    "start_questionnaire", "forget_me",
 }
 QUESTION_CONFIDENCE = 0.8
 
@@ -129,6 +132,9 @@ class ValidateSSHQForm(RepeatedFailureValidation):
             return None  # a knowledge question mid-form: answered by a rule, then the question again
         if not reading.values:
             return self.miss(dispatcher, tracker, requested) if requested else []
+        # item ids only: never what the patient wrote
+        logger.debug("Questionnaire: asked %s, read %s%s", requested, sorted(reading.values),
+                     f", corrected {reading.corrected}" if reading.corrected else "")
         if reading.corrected:
             dispatcher.utter_message(response="utter_sshq_correction_noted")
         if reading.values.get(RED_FLAGS) == Answer.YES.value:

@@ -11,6 +11,13 @@ from bot.knowledge import get_catalog
 from bot.settings import SettingsError, load_settings
 
 
+def _days(text: str) -> int:
+    days = int(text)
+    if days < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more days")
+    return days
+
+
 def _check_settings(_: argparse.Namespace) -> int:
     try:
         settings = load_settings()
@@ -79,6 +86,39 @@ def _requests_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.requests_store import get_store
+    from bot.retention import delete_conversations_idle_for
+
+    url = args.database_url or os.environ.get("DATABASE_URL")
+    if not url:
+        print("Set DATABASE_URL (or --database-url): the conversations' database", file=sys.stderr)
+        return 2
+    conversations, events = delete_conversations_idle_for(url, args.older_than_days)
+    requests = get_store(args.requests_database_url).delete_older_than(args.older_than_days)
+    print(f"Deleted {conversations} conversation(s) ({events} events) with nothing newer than "
+          f"{args.older_than_days} days, and {requests} consultation request(s) older than that")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.requests_store import get_store
+    from bot.retention import delete_conversation
+
+    url = args.database_url or os.environ.get("DATABASE_URL")
+    if not url:
+        print("Set DATABASE_URL (or --database-url): the conversations' database", file=sys.stderr)
+        return 2
+    events = delete_conversation(url, args.conversation_id)
+    requests = get_store(args.requests_database_url).delete_conversation(args.conversation_id)
+    print(f"Deleted {events} event(s) and {requests} consultation request(s) of that conversation")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,8 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=_requests_export)
     rsub.add_parser("retry", help="send requests kept while the database was down").set_defaults(func=_requests_retry)
     purge = rsub.add_parser("purge", help="delete requests older than N days (retention)")
-    purge.add_argument("--older-than-days", type=int, required=True, metavar="N")
+    purge.add_argument("--older-than-days", type=_days, required=True, metavar="N")
     purge.set_defaults(func=_requests_purge)
+
+    def databases(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--database-url", help="conversations (Rasa's tracker store); default: DATABASE_URL")
+        command.add_argument("--requests-database-url",
+                             help="consultation requests; default: REQUESTS_DATABASE_URL or DATABASE_URL")
+
+    retention = sub.add_parser("purge", help="retention: delete conversations and requests older than N days")
+    retention.add_argument("--older-than-days", type=_days, required=True, metavar="N")
+    databases(retention)
+    retention.set_defaults(func=_purge)
+    forget = sub.add_parser("forget", help="delete one conversation and its requests (a patient's request)")
+    forget.add_argument("conversation_id", help="the conversation (sender) id")
+    databases(forget)
+    forget.set_defaults(func=_forget)
     return parser
 
 

@@ -12,6 +12,12 @@ the same question; any other failed turn is undone first
 goes back to before the patient's message), so that an offer still waits for its
 answer. The same message sent again once the action server is back carries on
 where the conversation was.
+
+It also answers for the conversation database: while it cannot be reached, the
+tracker store gives a stand-in tracker with a ``store_unavailable`` mark
+(bot/stores.py); the patient is asked to try again in a few minutes or call the
+clinic (``utter_store_unavailable``), except that red flags and crisis words still
+get their own answer first.
 """
 
 from __future__ import annotations
@@ -27,7 +33,12 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUtteranceReverted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.retention import store_unavailable
+
 TROUBLE_RESPONSE = "utter_action_server_down"
+STORE_DOWN_RESPONSE = "utter_store_unavailable"
+# Safety first: these are answered by their rules even when the database is down.
+ALERT_INTENTS = {"red_flag", "crisis"}
 
 
 def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[str]) -> Optional[str]:
@@ -39,6 +50,9 @@ def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[st
     """
     history = list(events)
     executed = [i for i, e in enumerate(history) if isinstance(e, ActionExecuted)]
+    if store_unavailable(history):  # the database cannot be reached (bot/stores.py)
+        said = bool(executed) and history[executed[-1]].action_name == STORE_DOWN_RESPONSE
+        return ACTION_LISTEN_NAME if said else STORE_DOWN_RESPONSE
     if not executed:
         return None
     last = history[executed[-1]]
@@ -79,6 +93,8 @@ class ActionServerFaultPolicy(Policy):
         custom = [name for name in domain.user_actions if not name.startswith("utter_")]
         action = next_action_after_fault(tracker.events, [*custom, *domain.form_names])
         probabilities = self._default_predictions(domain)
+        if action == STORE_DOWN_RESPONSE and tracker.latest_message.intent.get("name") in ALERT_INTENTS:
+            action = None  # the emergency or crisis answer comes first, from its rule
         if action is None:
             return self._prediction(probabilities)
         probabilities[domain.index_for_action(action)] = 1.0

@@ -17,7 +17,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -153,12 +153,38 @@ class RequestStore:
             for row in conn.execute(sa.select(requests_table).order_by(requests_table.c.created_at)):
                 yield ConsultationRequest.from_row(row)
 
+    def _drop_from_spool(self, drop: Callable[[ConsultationRequest], bool]) -> int:
+        waiting = self.pending()
+        keep = [request for request in waiting if not drop(request)]
+        if len(keep) == len(waiting):
+            return 0
+        fd = os.open(self.spool.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.writelines(request.json() + "\n" for request in keep)
+        os.replace(self.spool.with_suffix(".tmp"), self.spool)
+        return len(waiting) - len(keep)
+
     def delete_older_than(self, days: int) -> int:
+        """Retention: delete requests (stored or spooled) made more than ``days`` ago."""
         self._ensure_schema()
         cutoff = datetime.now(timezone.utc) - timedelta(days=days)
         with self.engine.begin() as conn:
             result = conn.execute(requests_table.delete().where(requests_table.c.created_at < cutoff))
-        return int(result.rowcount or 0)
+        return int(result.rowcount or 0) + self._drop_from_spool(lambda r: r.created_at < cutoff)
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """"Forget me": delete the requests made in one conversation; raises StoreUnavailable."""
+        try:
+            self._ensure_schema()
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    requests_table.delete().where(requests_table.c.conversation_id == conversation_id))
+        except sa.exc.SQLAlchemyError as exc:
+            logger.error("Consultation requests could not be deleted: %s", type(exc).__name__)
+            raise StoreUnavailable(type(exc).__name__) from None
+        removed = int(result.rowcount or 0) + self._drop_from_spool(lambda r: r.conversation_id == conversation_id)
+        logger.info("Deleted %d consultation request(s) at the patient's request.", removed)
+        return removed
 
 
 @lru_cache(maxsize=4)

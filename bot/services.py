@@ -92,7 +92,6 @@ class Postgres:
         pwfile.write_text(self.password + "\n")
         if as_user:
             shutil.chown(pwfile, "postgres", "postgres")
-        log = self.folder / "postgres.log"
         init = subprocess.run(
             [str(bindir / "initdb"), "-D", str(data), "-U", self.user, "--pwfile", str(pwfile),
              "--auth=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
@@ -100,16 +99,25 @@ class Postgres:
         )
         if init.returncode != 0:
             raise ServiceError(f"initdb failed: {init.stderr.strip()[-2000:]}")
-        with open(log, "ab") as out:
-            self._proc = subprocess.Popen(
-                [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port),
-                 "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
-                 "-c", "fsync=off", "-c", "max_connections=200"],
-                stdout=out, stderr=subprocess.STDOUT, **as_user,
-            )
-        _wait_for_port(self.port, self._proc, "postgres", log)
+        self.resume()
         self.create_database(self.database)
         return self
+
+    def resume(self) -> None:
+        """Start the server on its existing data folder (after ``start`` and ``pause``)."""
+        log = self.folder / "postgres.log"
+        with open(log, "ab") as out:
+            self._proc = subprocess.Popen(
+                [str(_postgres_bin() / "postgres"), "-D", str(self.folder / "data"), "-p", str(self.port),
+                 "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
+                 "-c", "fsync=off", "-c", "max_connections=200"],
+                stdout=out, stderr=subprocess.STDOUT, **self._run_as(),
+            )
+        _wait_for_port(self.port, self._proc, "postgres", log)
+
+    def pause(self) -> None:
+        """Stop the server and keep its data: the database is down until ``resume``."""
+        _stop(self._proc, signal.SIGINT)
 
     def create_database(self, name: str) -> None:
         import sqlalchemy as sa

@@ -96,11 +96,15 @@ class Stack:
             args, cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
         )
 
+    def _logging_config(self, option: str) -> List[str]:
+        path = self.env().get("LOGGING_CONFIG")
+        return [option, path] if path else []
+
     def start_actions(self) -> None:
         self._spawn(
             "actions",
             [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(self.actions_port)],
+             "--port", str(self.actions_port), *self._logging_config("--logging-config_file")],
         )
         self._wait(f"{self.actions_url}/health", "actions")
 
@@ -112,7 +116,7 @@ class Stack:
             [str(VENV_BIN / "rasa"), "run", "-m", str(self.model_dir),
              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
              "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-             "--enable-api", "--auth-token", self.token],
+             "--enable-api", "--auth-token", self.token, *self._logging_config("--logging-config-file")],
         )
         self._wait(f"{self.rasa_url}/status?token={self.token}", "rasa", timeout)
         return time.monotonic() - started

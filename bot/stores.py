@@ -20,10 +20,15 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from bot.retention import STORE_UNAVAILABLE_SLOT, conversation_forgotten, delete_conversation, store_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +86,45 @@ def check_database(url: Optional[str], wait_seconds: float = DEFAULT_WAIT_SECOND
 
 
 class CheckedSQLTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store on ``url``, after a check that the database is there."""
+    """Rasa's SQL tracker store on ``url``, after a check that the database is there.
+
+    While the database is unreachable, a conversation is not replaced by an empty
+    one (Rasa's wrapper would do that, and later save to memory): ``retrieve`` gives
+    a tracker that only carries the ``store_unavailable`` mark, the fault policy
+    (bot/policies.py) answers "having trouble, try again or call the clinic", and
+    ``save`` does not store that turn. The stored conversation is untouched, and
+    it goes on from where it was once the database is back.
+    """
 
     def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
                  wait_seconds: float = DEFAULT_WAIT_SECONDS, **kwargs: Any) -> None:
         check_database(host, float(wait_seconds))
         logger.info("Conversations are stored in %s", safe_url(host or ""))
         super().__init__(domain=domain, host=host, event_broker=event_broker, **kwargs)
+        # connections that died with a restarted database are replaced, not used
+        old = self.engine
+        self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        old.dispose()
+
+    async def retrieve(self, sender_id: str) -> Any:
+        try:
+            return await super().retrieve(sender_id)
+        except SQLAlchemyError as error:
+            logger.error("The conversation database is unreachable (%s); the patient is asked to try again.",
+                         type(error).__name__)
+            return DialogueStateTracker.from_events(
+                sender_id, [SlotSet(STORE_UNAVAILABLE_SLOT, True)], slots=self.domain.slots if self.domain else None)
+
+    async def save(self, tracker: Any) -> None:
+        """Save the turn, or delete the whole conversation when the patient asked to be forgotten."""
+        if store_unavailable(tracker.events):
+            return  # the stand-in of an unreachable database: nothing of it is stored
+        if conversation_forgotten(tracker.events):
+            removed = delete_conversation(self.engine, tracker.sender_id)
+            logger.info("Deleted a conversation (%d events) at the patient's request.", removed)
+            return
+        await super().save(tracker)
 
 
 def lock_store_for_url(url: Optional[str]) -> LockStore:

@@ -14,9 +14,15 @@ mode="${1:-server}"
 # a bad clinic setting stops here, before anything starts
 .venv/bin/python -m bot check-settings
 
+# LOGGING_CONFIG: a logging configuration file, e.g. deploy/logging-debug.yml
+rasa_logging=(); sdk_logging=()
+if [ -n "${LOGGING_CONFIG:-}" ]; then
+    rasa_logging=(--logging-config-file "$LOGGING_CONFIG"); sdk_logging=(--logging-config_file "$LOGGING_CONFIG")
+fi
+
 case "$mode" in
     actions)
-        exec .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" ;;
+        exec .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" ;;
     server|shell)
         scripts/train.sh ;;
     rasa) ;;
@@ -35,7 +41,7 @@ fi
 if [ "$mode" = "rasa" ]; then
     exec .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
         --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-        --cors ${RASA_CORS_ORIGINS//,/ }
+        --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}"
 fi
 
 pids=()
@@ -43,12 +49,12 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT INT TERM
 
 echo "Starting the action server on 127.0.0.1:${ACTIONS_PORT}"
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" \
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" \
     > var/actions.log 2>&1 &
 pids+=($!)
 
 if [ "$mode" = "shell" ]; then
-    .venv/bin/rasa shell -m models --endpoints endpoints.yml
+    .venv/bin/rasa shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
     exit $?
 fi
 
@@ -59,7 +65,7 @@ echo "Demo clinic page with the chat widget: http://127.0.0.1:${WEB_PORT}/"
 echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
 .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-    --cors ${RASA_CORS_ORIGINS//,/ } \
+    --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}" \
     &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -13,6 +13,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consultation import ActionSubmitConsultation, ValidateConsultationForm
+from actions.privacy import ActionForgetMe
 from actions.questionnaire import ActionSSHQResult, ActionSSHQStopped, ValidateSSHQForm
 from bot import requests_store
 from bot.questionnaire import ITEM_ORDER
@@ -192,6 +193,7 @@ def test_consultation_validation(slot: str, given: str, expected: Optional[str],
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> requests_store.RequestStore:
     store = requests_store.RequestStore(f"sqlite:///{tmp_path / 'r.db'}", spool=tmp_path / "spool.jsonl")
     monkeypatch.setattr("actions.consultation.get_store", lambda: store)
+    monkeypatch.setattr("actions.privacy.get_store", lambda: store)
     return store
 
 
@@ -254,3 +256,24 @@ def test_a_number_picks_the_quick_reply_of_the_question() -> None:
              "conservative_care": [], "requested_slot": "imaging"}
     events, _ = run(ValidateSSHQForm(), tracker("3", intent="nlu_fallback", **slots), domain)
     assert SlotSet("imaging", "no") in events
+
+
+def test_forget_me_deletes_the_requests_and_marks_the_conversation(store: requests_store.RequestStore) -> None:
+    run(ActionSubmitConsultation(), consent_tracker("yes"))
+    forget = Tracker("patient-7", {}, {"text": "yes", "intent": {"name": "affirm"}}, [], False, None, {},
+                     "utter_ask_forget")
+    events, dispatcher = run(ActionForgetMe(), forget)
+    assert events == [SlotSet("forgotten", True)]
+    assert responses(dispatcher) == ["utter_forgotten"]
+    assert list(store.all()) == []
+
+
+def test_forget_me_with_the_database_down_deletes_nothing_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = requests_store.RequestStore("postgresql://clinic:secret@127.0.0.1:1/requests",
+                                         spool=tmp_path / "spool.jsonl")
+    monkeypatch.setattr("actions.privacy.get_store", lambda: broken)
+    forget = Tracker("patient-7", {}, {"text": "yes", "intent": {"name": "affirm"}}, [], False, None, {},
+                     "utter_ask_forget")
+    events, dispatcher = run(ActionForgetMe(), forget)
+    assert events == [] and responses(dispatcher) == ["utter_forget_failed"]

@@ -112,14 +112,15 @@ def test_the_project_does_not_read_the_shared_folder() -> None:
 
 def _responses_used_by_forms_and_actions(domain: Dict) -> set:
     """Responses Rasa 3.6's validator cannot see used: form questions, custom-action and policy responses."""
-    from bot.policies import TROUBLE_RESPONSE
+    from bot.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE
     from bot.questionnaire import Advice, Outcome
 
     used = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
     code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
     used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
-    return used | {TROUBLE_RESPONSE}
+    # utter_restart: said by Rasa's own action_restart
+    return used | {TROUBLE_RESPONSE, STORE_DOWN_RESPONSE, "utter_restart"}
 
 
 def test_rasa_data_validate_has_no_warnings(domain: Dict) -> None:

@@ -1,4 +1,4 @@
-"""Faults: the action server down, then back; the database named but missing."""
+"""Faults: the action server down, then back; the database down, then back; the database named but missing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Iterator
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot.policies import TROUBLE_RESPONSE, next_action_after_fault
+from bot.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE, next_action_after_fault
+from bot.services import Postgres
 from bot.stack import Stack
 from bot.stores import DatabaseSetupError, check_database, lock_store_for_url
 from tests.test_questionnaire_e2e import asked, begin, texts
@@ -37,6 +38,14 @@ def test_responses_and_default_actions_are_not_faults() -> None:
 def test_after_the_notice_it_listens() -> None:
     events = turn(ActionExecuted("sshq_form"), ActionExecuted(TROUBLE_RESPONSE), BotUttered("Sorry"))
     assert next_action_after_fault(events, CUSTOM) == "action_listen"
+
+
+def test_an_unreachable_database_gets_its_notice_then_listens() -> None:
+    stand_in = [SlotSet("store_unavailable", True), UserUttered("yes")]
+    assert next_action_after_fault(stand_in, CUSTOM) == STORE_DOWN_RESPONSE
+    said = [*stand_in, ActionExecuted(STORE_DOWN_RESPONSE), BotUttered("Sorry")]
+    assert next_action_after_fault(said, CUSTOM) == "action_listen"
+    assert next_action_after_fault(turn(SlotSet("store_unavailable", False)), CUSTOM) is None
 
 
 def test_database_checks_name_what_to_fix(tmp_path) -> None:
@@ -103,3 +112,35 @@ def test_action_server_down_when_the_questionnaire_starts(stack: Stack, sender: 
     stack.start_actions()
     reply = stack.send(sender, "yes")
     assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
+
+
+@pytest.fixture
+def on_postgres(trained_model, tmp_path) -> Iterator[tuple]:
+    postgres = Postgres()
+    stack = Stack(workdir=tmp_path, model_dir=trained_model, database_url=postgres.start().url())
+    try:
+        stack.start()
+        yield stack, postgres
+    finally:
+        stack.stop()
+        postgres.stop()
+
+
+@pytest.mark.server
+def test_database_down_mid_questionnaire_then_back(on_postgres: tuple, sender: str) -> None:
+    stack, postgres = on_postgres
+    begin(stack, sender)
+    assert asked(stack.send(sender, "no"))["item"] == "q1"
+    postgres.pause()
+    reply = stack.send(sender, "yes")
+    assert "can't open our conversation" in texts(reply) and "+1 555 010 0199" in texts(reply)
+    assert not asked(reply)
+    # red flags still get the emergency answer at once
+    urgent = texts(stack.send(sender, "my legs suddenly went weak this morning"))
+    assert "nearest emergency department now" in urgent and "can't open our conversation" not in urgent
+    postgres.resume()
+    # the conversation goes on where it was: nothing of the outage was stored over it
+    reply = stack.send(sender, "yes")
+    assert asked(reply)["item"] == "q2", texts(reply)
+    slots = stack.tracker(sender)["slots"]
+    assert slots["q1"] == "yes" and slots["red_flags"] == "no" and not slots["store_unavailable"]

@@ -63,3 +63,71 @@ def test_a_one_megabyte_message_gets_a_friendly_reply(stack: Stack, sender: str)
 
 def test_the_server_still_answers_after_the_fuzzing(stack: Stack, sender: str) -> None:
     assert "mild" in stack.send(sender, "what is the mild procedure?")[0]["text"].lower()
+
+
+# --- the Socket.IO channel (the widget's), with one browser-like connection ---
+
+class SocketClient:
+    def __init__(self, stack: Stack) -> None:
+        import socketio
+
+        self.events: list = []
+        self.sio = socketio.Client(reconnection=False, websocket_extra_options={"suppress_origin": True})
+        self.sio.on("bot_uttered", lambda data: self.events.append(("bot_uttered", data)))
+        self.sio.on("bot_error", lambda data: self.events.append(("bot_error", data)))
+        self.sio.on("session_confirm", lambda data: self.events.append(("session_confirm", data)))
+        self.sio.connect(stack.rasa_url, transports=["websocket"],
+                         headers={"Origin": f"http://127.0.0.1:{stack.web_port}"})
+
+    def emit_and_wait(self, event: str, data: Any, timeout: float = 60.0) -> list:
+        import time
+
+        start = len(self.events)
+        self.sio.emit(event, data)
+        deadline = time.monotonic() + timeout
+        while len(self.events) == start:
+            assert self.sio.connected, "the server closed the connection"
+            assert time.monotonic() < deadline, f"no answer to {event} {data!r:.200}"
+            time.sleep(0.02)
+        time.sleep(0.3)  # the rest of the turn
+        return self.events[start:]
+
+
+@pytest.fixture(scope="module")
+def widget(stack: Stack) -> Any:
+    client = SocketClient(stack)
+    client.emit_and_wait("session_request", {"session_id": "fuzz-socket-session"})
+    yield client
+    client.sio.disconnect()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ODD_TEXT)
+def test_odd_messages_over_socketio_get_an_answer(widget: SocketClient, text: str) -> None:
+    got = widget.emit_and_wait("user_uttered", {"message": text, "session_id": "fuzz-socket-session"})
+    assert any(name == "bot_uttered" and (data.get("text") or data.get("custom")) for name, data in got), got
+
+
+ODD_DATA = st.one_of(
+    st.none(), st.integers(), st.text(max_size=40), st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.sampled_from(["message", "session_id", "x"]),
+                    st.one_of(st.none(), st.integers(), st.lists(st.text(max_size=5), max_size=2),
+                              st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
+                    min_size=1, max_size=3).filter(lambda d: not isinstance(d.get("message"), str)),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=ODD_DATA)
+def test_data_that_is_not_a_message_gets_an_error_event(widget: SocketClient, data: Any) -> None:
+    got = widget.emit_and_wait("user_uttered", data)
+    assert [name for name, _ in got] == ["bot_error"], got
+
+
+def test_a_huge_socketio_message_gets_a_friendly_reply(widget: SocketClient) -> None:
+    # half a megabyte: under Socket.IO's own 1 MB frame limit, far over the assistant's 1,000 characters
+    got = widget.emit_and_wait("user_uttered", {"message": "ouch " * 100_000, "session_id": "fuzz-socket-session"})
+    assert any("long" in (data.get("text") or "").lower() for name, data in got if name == "bot_uttered"), got
+    # and the connection goes on answering
+    got = widget.emit_and_wait("user_uttered", {"message": "what is mild?", "session_id": "fuzz-socket-session"})
+    assert any(data.get("custom", {}).get("topic") == "what_is_mild" for name, data in got if name == "bot_uttered")

@@ -1,0 +1,33 @@
+"""'Forget me': glue over bot.requests_store and bot.retention."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.requests_store import StoreUnavailable, get_store
+from bot.retention import FORGOTTEN_SLOT
+
+
+class ActionForgetMe(Action):
+    """Delete the conversation's consultation requests, then mark the conversation forgotten.
+
+    The mark makes the tracker store delete the conversation's events instead of saving
+    this turn (bot/stores.py). When the requests cannot be deleted, nothing is marked.
+    """
+
+    def name(self) -> str:
+        return "action_forget_me"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            get_store().delete_conversation(tracker.sender_id)
+        except StoreUnavailable:
+            dispatcher.utter_message(response="utter_forget_failed")
+            return []
+        dispatcher.utter_message(response="utter_forgotten")
+        return [SlotSet(FORGOTTEN_SLOT, True)]

@@ -1,0 +1,109 @@
+"""Privacy, end to end: 'forget me' deletes the conversation and its request; logs hold no personal data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import sqlalchemy as sa
+
+from bot import PROJECT_ROOT
+from bot.scripted import questionnaire_with_request
+from bot.stack import Stack
+
+pytestmark = pytest.mark.server
+
+NAME = "Rosalind Featherstone"
+PHONE = "555 867 5309"
+EMAIL = "rosalind.featherstone@example.org"
+# how they could show up in a log, whatever the formatting
+PERSONAL = re.compile(r"rosalind|featherstone|867\D?5309|example\.org", re.IGNORECASE)
+
+
+def texts(reply: List[Dict]) -> str:
+    return " ".join(m.get("text", "") for m in reply)
+
+
+def rows(stack: Stack, sql: str, sender: str) -> int:
+    engine = sa.create_engine(f"sqlite:///{stack.workdir / 'rasa.db'}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(sql), {"s": sender}).scalar())
+    finally:
+        engine.dispose()
+
+
+def events(stack: Stack, sender: str) -> int:
+    return rows(stack, "SELECT COUNT(*) FROM events WHERE sender_id = :s", sender)
+
+
+def requests(stack: Stack, sender: str) -> int:
+    return rows(stack, "SELECT COUNT(*) FROM consultation_requests WHERE conversation_id = :s", sender)
+
+
+def test_forget_me_deletes_the_conversation_and_the_request(stack: Stack, sender: str) -> None:
+    done = questionnaire_with_request(lambda text: stack.send(sender, text), "Ann Lee", "ann.lee@example.com")
+    assert done.reference and requests(stack, sender) == 1 and events(stack, sender) > 50
+    asked = stack.send(sender, "please delete my data")
+    assert "delete this conversation and any consultation request" in texts(asked)
+    assert "have been deleted" in texts(stack.send(sender, "yes"))
+    assert events(stack, sender) == 0 and requests(stack, sender) == 0
+    # the patient can start again, in a new, empty conversation
+    assert "automated assistant" in texts(stack.send(sender, "hi"))
+    said = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert said == ["hi"]
+
+
+def test_forget_me_declined_deletes_nothing(stack: Stack, sender: str) -> None:
+    stack.send(sender, "what is mild?")
+    before = events(stack, sender)
+    stack.send(sender, "can you erase my information?")
+    assert "nothing has been deleted" in texts(stack.send(sender, "no, keep it"))
+    assert events(stack, sender) > before
+
+
+def test_forget_me_in_the_middle_of_the_questionnaire(stack: Stack, sender: str) -> None:
+    stack.send(sender, "check my symptoms")
+    stack.send(sender, "yes")
+    stack.send(sender, "no")
+    asked = stack.send(sender, "I changed my mind, delete what I gave you")
+    assert "delete this conversation" in texts(asked)
+    assert "have been deleted" in texts(stack.send(sender, "yes delete it"))
+    assert events(stack, sender) == 0
+
+
+def consultation_requests_with_personal_data(stack: Stack) -> None:
+    for n, contact in enumerate([PHONE, EMAIL]):
+        sender = f"privacy-{n}-{stack.rasa_port}"
+        questionnaire_with_request(lambda text, s=sender: stack.send(s, text), NAME, contact)
+        stack.send(sender, "forget me")
+        stack.send(sender, "yes")
+
+
+def assert_no_personal_data(*logs: Path) -> None:
+    for log in logs:
+        found = [line for line in log.read_text(errors="replace").splitlines() if PERSONAL.search(line)]
+        assert not found, f"{log.name}:\n" + "\n".join(found[:5])
+
+
+def test_no_personal_data_in_the_logs_at_info(stack: Stack) -> None:
+    consultation_requests_with_personal_data(stack)
+    assert_no_personal_data(stack.workdir / "rasa.log", stack.workdir / "actions.log")
+
+
+def test_no_personal_data_in_the_logs_with_our_loggers_at_debug(trained_model: Path, tmp_path: Path) -> None:
+    debug = Stack(workdir=tmp_path, model_dir=trained_model,
+                  extra_env={"LOGGING_CONFIG": str(PROJECT_ROOT / "deploy" / "logging-debug.yml")})
+    try:
+        debug.start()
+        consultation_requests_with_personal_data(debug)
+    finally:
+        debug.stop()
+    actions_log = (tmp_path / "actions.log").read_text()
+    # our loggers did write, at DEBUG too (format of deploy/logging-debug.yml)
+    assert "DEBUG   actions.questionnaire - Questionnaire: asked q1" in actions_log
+    assert "DEBUG   actions.consultation - Consultation form: contact accepted (phone)" in actions_log
+    assert "INFO    bot.requests_store - Consultation request MILD-" in actions_log
+    assert_no_personal_data(tmp_path / "rasa.log", tmp_path / "actions.log")
