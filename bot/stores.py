@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
@@ -113,8 +114,10 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         except SQLAlchemyError as error:
             logger.error("The conversation database is unreachable (%s); the patient is asked to try again.",
                          type(error).__name__)
+            # listening, as after any turn, so that rules (red flags first) still apply to the message
             return DialogueStateTracker.from_events(
-                sender_id, [SlotSet(STORE_UNAVAILABLE_SLOT, True)], slots=self.domain.slots if self.domain else None)
+                sender_id, [SlotSet(STORE_UNAVAILABLE_SLOT, True), ActionExecuted(ACTION_LISTEN_NAME)],
+                slots=self.domain.slots if self.domain else None)
 
     async def save(self, tracker: Any) -> None:
         """Save the turn, or delete the whole conversation when the patient asked to be forgotten."""

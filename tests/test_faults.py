@@ -41,7 +41,7 @@ def test_after_the_notice_it_listens() -> None:
 
 
 def test_an_unreachable_database_gets_its_notice_then_listens() -> None:
-    stand_in = [SlotSet("store_unavailable", True), UserUttered("yes")]
+    stand_in = [SlotSet("store_unavailable", True), ActionExecuted("action_listen"), UserUttered("yes")]
     assert next_action_after_fault(stand_in, CUSTOM) == STORE_DOWN_RESPONSE
     said = [*stand_in, ActionExecuted(STORE_DOWN_RESPONSE), BotUttered("Sorry")]
     assert next_action_after_fault(said, CUSTOM) == "action_listen"
@@ -136,7 +136,7 @@ def test_database_down_mid_questionnaire_then_back(on_postgres: tuple, sender: s
     assert "can't open our conversation" in texts(reply) and "+1 555 010 0199" in texts(reply)
     assert not asked(reply)
     # red flags still get the emergency answer at once
-    urgent = texts(stack.send(sender, "my legs suddenly went weak this morning"))
+    urgent = texts(stack.send(sender, "I can't control my bladder and my legs are numb"))
     assert "nearest emergency department now" in urgent and "can't open our conversation" not in urgent
     postgres.resume()
     # the conversation goes on where it was: nothing of the outage was stored over it
