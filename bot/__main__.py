@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from typing import List, Optional
 
@@ -86,15 +87,20 @@ def _requests_purge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _purge(args: argparse.Namespace) -> int:
-    import os
-
-    from bot.requests_store import get_store
-    from bot.retention import delete_conversations_idle_for
-
+def _conversations_url(args: argparse.Namespace) -> Optional[str]:
+    """The conversations' database (Rasa's tracker store), or None after saying what to set."""
     url = args.database_url or os.environ.get("DATABASE_URL")
     if not url:
         print("Set DATABASE_URL (or --database-url): the conversations' database", file=sys.stderr)
+    return url
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.requests_store import get_store
+    from bot.retention import delete_conversations_idle_for
+
+    url = _conversations_url(args)
+    if not url:
         return 2
     conversations, events = delete_conversations_idle_for(url, args.older_than_days)
     requests = get_store(args.requests_database_url).delete_older_than(args.older_than_days)
@@ -104,14 +110,11 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    import os
-
     from bot.requests_store import get_store
     from bot.retention import delete_conversation
 
-    url = args.database_url or os.environ.get("DATABASE_URL")
+    url = _conversations_url(args)
     if not url:
-        print("Set DATABASE_URL (or --database-url): the conversations' database", file=sys.stderr)
         return 2
     events = delete_conversation(url, args.conversation_id)
     requests = get_store(args.requests_database_url).delete_conversation(args.conversation_id)

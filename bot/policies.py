@@ -33,7 +33,7 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUtteranceReverted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.retention import store_unavailable
+from bot.stores import store_unavailable
 
 TROUBLE_RESPONSE = "utter_action_server_down"
 STORE_DOWN_RESPONSE = "utter_store_unavailable"

@@ -18,8 +18,6 @@ from sqlalchemy.engine import Engine
 # Set to true by action_forget_me once the patient's requests are gone; the tracker
 # store (bot.stores) then deletes the conversation instead of saving the turn.
 FORGOTTEN_SLOT = "forgotten"
-# Carried only by the stand-in tracker of an unreachable database (bot.stores), never stored.
-STORE_UNAVAILABLE_SLOT = "store_unavailable"
 
 events_table = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("type_name"),
@@ -35,12 +33,6 @@ def conversation_forgotten(events: Iterable[Any]) -> bool:
         if name == "user":
             return False
     return False
-
-
-def store_unavailable(events: Iterable[Any]) -> bool:
-    """Whether these are the events of the stand-in tracker for an unreachable database."""
-    return any(getattr(event, "type_name", None) == "slot" and getattr(event, "key", None) == STORE_UNAVAILABLE_SLOT
-               and getattr(event, "value", None) for event in events)
 
 
 def _engine(database: Union[str, Engine]) -> Engine:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -29,11 +29,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.retention import STORE_UNAVAILABLE_SLOT, conversation_forgotten, delete_conversation, store_unavailable
+from bot.retention import conversation_forgotten, delete_conversation
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WAIT_SECONDS = 30.0
+# Carried only by the stand-in tracker of an unreachable database, never stored.
+STORE_UNAVAILABLE_SLOT = "store_unavailable"
+
+
+def store_unavailable(events: Iterable[Any]) -> bool:
+    """Whether these are the events of the stand-in tracker for an unreachable database."""
+    return any(getattr(event, "type_name", None) == "slot" and getattr(event, "key", None) == STORE_UNAVAILABLE_SLOT
+               and getattr(event, "value", None) for event in events)
 
 
 class DatabaseSetupError(RuntimeError):
