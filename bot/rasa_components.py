@@ -3,8 +3,13 @@
 ``SafetyNetClassifier`` runs after DIET and the FallbackClassifier and may
 override their intent:
 
-* a red-flag or self-harm report found by ``bot.safety`` -> ``red_flag`` /
+* a red-flag or self-harm report found by ``bot.safety``'s rules -> ``red_flag`` /
   ``crisis`` with confidence 1.0, whatever else the message asks;
+* otherwise, a message whose sentence embedding (all-MiniLM-L6-v2, mean of the
+  token vectors the featurizer computed) is much closer to an alert statement of
+  the training data than to anything else it was trained on -> the same alert
+  (``bot.safety.SimilarityBank``), unless the rules saw the sign as negated, asked
+  about or long-standing;
 * a classifier guess of ``red_flag`` / ``crisis`` that the safety net sees as a
   question *about* a symptom, that is not confident, or (for red flags) that
   names no red-flag sign at all, is demoted to the next intent, so "does mild
@@ -51,6 +56,23 @@ ORIGINAL_TEXT = "patient_text"
 # too long); the safety net still reads the original.
 STAND_IN = "blank"
 VOCAB_FILE = "vocabulary.json"
+BANK_FILE = "similarity_bank.npz"
+# How the safety net decided, in the parse result (for benchmarks and debugging).
+SAFETY_KEY = "safety_net"
+
+
+def sentence_vector(message: Message) -> Optional[Any]:
+    """The mean of the message's dense token vectors (the pooling all-MiniLM-L6-v2 was
+    trained with), or None when the pipeline computed none."""
+    sequence, _ = message.get_dense_features(TEXT)
+    if sequence is None:
+        return None
+    features = sequence.features
+    if hasattr(features, "toarray"):
+        features = features.toarray()
+    if len(features) == 0:
+        return None
+    return features.mean(axis=0)
 
 
 @DefaultV1Recipe.register(
@@ -105,6 +127,9 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         return {
             # a classifier-only alert (no rule matched) needs at least this confidence
             "classifier_alert_threshold": 0.85,
+            # the meaning layer (bot.safety.SemanticThresholds); 0 switches it off
+            "semantic_similarity": safety.SemanticThresholds().similarity,
+            "semantic_margin": safety.SemanticThresholds().margin,
         }
 
     def __init__(
@@ -113,11 +138,17 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         vocabulary: Optional[Set[str]] = None,
+        bank: Optional[safety.SimilarityBank] = None,
     ) -> None:
         self.component_config = config
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary: Set[str] = vocabulary or set()
+        self.bank = bank
+        self.thresholds = safety.SemanticThresholds(
+            similarity=float(config.get("semantic_similarity", safety.SemanticThresholds().similarity)),
+            margin=float(config.get("semantic_margin", safety.SemanticThresholds().margin)),
+        )
 
     @classmethod
     def create(
@@ -133,14 +164,30 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         self.vocabulary = language.vocabulary(
             m.get(TEXT) or "" for m in training_data.training_examples
         )
+        alerts = {name: alert for alert, name in ALERT_INTENTS.items()}
+        vectors, labels = [], []
+        for example in training_data.intent_examples:
+            vector = sentence_vector(example)
+            if vector is not None:
+                vectors.append(vector)
+                labels.append(alerts.get(example.get(INTENT)))
+        self.bank = safety.SimilarityBank(vectors, labels) if vectors else None
         self.persist()
         return self._resource
 
     def persist(self) -> None:
+        import numpy as np
+
         with self._model_storage.write_to(self._resource) as model_dir:
             (model_dir / VOCAB_FILE).write_text(
                 json.dumps(sorted(self.vocabulary)), encoding="utf-8"
             )
+            if self.bank is not None:
+                np.savez_compressed(
+                    model_dir / BANK_FILE,
+                    vectors=self.bank.vectors,
+                    labels=np.array([label.value if label else "" for label in self.bank.labels]),
+                )
 
     @classmethod
     def load(
@@ -151,13 +198,21 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> SafetyNetClassifier:
+        import numpy as np
+
+        bank = None
         try:
             with model_storage.read_from(resource) as model_dir:
                 vocab = set(json.loads((model_dir / VOCAB_FILE).read_text("utf-8")))
+                if (model_dir / BANK_FILE).exists():
+                    stored = np.load(model_dir / BANK_FILE)
+                    bank = safety.SimilarityBank(
+                        stored["vectors"], [safety.Alert(v) if v else None for v in stored["labels"].tolist()]
+                    )
         except (ValueError, FileNotFoundError):
             logger.warning("SafetyNetClassifier has no vocabulary; train the model again.")
             vocab = set()
-        return cls(config, model_storage, resource, vocab)
+        return cls(config, model_storage, resource, vocab, bank)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -180,7 +235,13 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         assessment = safety.assess(text)
         if assessment.alert is not None:
             logger.info("Safety net: %s signs in the message.", assessment.alert.value)
+            message.set(SAFETY_KEY, {"layer": "rules", "alert": assessment.alert.value}, add_to_output=True)
             self._set(message, ALERT_INTENTS[assessment.alert])
+            return
+        semantic = self._semantic(message, text, assessment) if original is None else None
+        if semantic is not None and semantic.alert is not None:
+            logger.info("Safety net: %s by meaning.", semantic.alert.value)
+            self._set(message, ALERT_INTENTS[semantic.alert])
             return
         if original is not None or (
             self.vocabulary and language.known_word_share(text, self.vocabulary) == 0.0
@@ -196,6 +257,30 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
                 or (predicted == ALERT_INTENTS[safety.Alert.EMERGENCY] and not safety.names_a_sign(text))
             ):
                 self._demote_alert(message)
+
+    def _semantic(
+        self, message: Message, text: str, assessment: safety.Assessment
+    ) -> Optional[safety.SemanticMatch]:
+        if self.bank is None or not len(self.bank) or self.thresholds.similarity <= 0:
+            return None
+        vector = sentence_vector(message)
+        if vector is None:
+            return None
+        match = self.bank.judge(vector, self.thresholds)
+        if match.alert is not None and not safety.semantic_alert_allowed(text, assessment):
+            match = safety.SemanticMatch(None, match.alert_similarity, match.other_similarity, match.nearest_alert)
+        message.set(
+            SAFETY_KEY,
+            {
+                "layer": "meaning" if match.alert else None,
+                "alert": match.alert.value if match.alert else None,
+                "nearest_alert": match.nearest_alert.value if match.nearest_alert else None,
+                "alert_similarity": round(match.alert_similarity, 4),
+                "other_similarity": round(match.other_similarity, 4),
+            },
+            add_to_output=True,
+        )
+        return match
 
     def _demote_alert(self, message: Message) -> None:
         alerts = set(ALERT_INTENTS.values())

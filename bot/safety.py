@@ -1,15 +1,29 @@
 """Rule-based safety net for red-flag symptoms and words of self-harm.
 
-It does not depend on the intent classifier: ``assess`` reads the raw message
-and says whether it *reports* an emergency sign (new loss of bladder or bowel
-control, numbness in the groin / inner thighs, leg weakness that is quickly
-getting worse) or words of self-harm. It tells a report ("I can't control my
-bladder since this morning") from a question *about* a sign ("does mild affect
-bladder control?", "will I lose bladder control after the procedure?") and
-from a negated one ("no numbness in my groin").
+It does not depend on the intent classifier. ``assess`` reads the raw message and
+says whether it *reports* an emergency sign or words of self-harm. It works in
+layers, each tested on its own (tests/test_safety.py):
 
-The rules work sentence by sentence on a normalised text, so a red flag in a
-message that also asks something else is still caught.
+1. **Normalising** (``normalise``): Unicode look-alikes, apostrophes and case are
+   folded, contractions spelled out ("cant" -> "cannot"), and misspelt key words
+   mended with an edit distance (``rapidfuzz``) against a short list of key
+   words, but only where the word is not an English word already (the word list
+   that ships with ``pyspellchecker``): "bladr" -> "bladder", "groyn" -> "groin".
+2. **Signs in the patient's own words** (``_SIGNS``): for each red flag the
+   medical words and the lay ones ("wet myself", "no feeling when I wipe", "numb
+   down there", "legs gave way", "foot slapping", "cannot pass water"), and for
+   self-harm the direct words, passive wishes, plans, means, goodbyes, feeling a
+   burden, and a relative's statements.
+3. **Report or not** (``_is_report``): a sign that is negated ("no numbness in my
+   groin"), asked about or imagined ("can mild cause incontinence?", "what if my
+   legs go weak?"), long-standing ("since his stroke years ago"), or the usual
+   pattern of claudication (legs weak *when walking*, numb buttocks on standing)
+   is a look-alike, unless the same sentence says it is new or happening now
+   ("since this morning", "suddenly", "after my procedure on Friday"). A report
+   followed by a question ("... since yesterday, is that bad?") is a report.
+
+A fourth, semantic layer (sentence embeddings compared with banks of alerts and
+look-alikes) lives in ``bot.rasa_components`` where the embeddings are computed.
 """
 
 from __future__ import annotations
@@ -18,7 +32,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
-from typing import List, Optional, Pattern, Tuple
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
 from bot.language import fold_apostrophes
 
@@ -62,110 +77,417 @@ class Assessment:
         return None
 
 
+# ---------------------------------------------------------------- layer 1: normalising
+
+# Contractions spelled out, with or without their apostrophe ("cant", "can't").
+_CONTRACTIONS: Dict[str, str] = {
+    "can't": "cannot", "cant": "cannot", "can not": "cannot", "cannt": "cannot", "cnt": "cannot",
+    "couldn't": "could not", "couldnt": "could not", "don't": "do not", "dont": "do not",
+    "doesn't": "does not", "doesnt": "does not", "didn't": "did not", "didnt": "did not",
+    "won't": "will not", "wont": "will not", "wouldn't": "would not", "wouldnt": "would not",
+    "haven't": "have not", "havent": "have not", "hasn't": "has not", "hasnt": "has not",
+    "hadn't": "had not", "hadnt": "had not", "isn't": "is not", "isnt": "is not",
+    "aren't": "are not", "arent": "are not", "wasn't": "was not", "wasnt": "was not",
+    "weren't": "were not", "shouldn't": "should not", "i'm": "i am", "im": "i am",
+    "i've": "i have", "ive": "i have", "i'd": "i would", "i'll": "i will",
+    "he's": "he is", "hes": "he is", "she's": "she is", "shes": "she is",
+    "it's": "it is", "that's": "that is", "thats": "that is", "there's": "there is",
+    "theres": "there is", "what's": "what is", "whats": "what is", "wanna": "want to",
+    "wud": "would", "wld": "would", "fel": "feel", "lif": "life", "gonna": "going to", "gona": "going to", "wana": "want to", "gotta": "got to", "u": "you", "ur": "your", "pls": "please",
+}
+_CONTRACTION_RX: Pattern[str] = re.compile(
+    r"\b(?:" + "|".join(re.escape(k) for k in sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b"
+)
+
+_GENERIC_CONTRACTION: Pattern[str] = re.compile(r"\b(\w+)('d|'ll|'ve|'re)\b")
+_GENERIC_ENDINGS: Dict[str, str] = {"'d": " would", "'ll": " will", "'ve": " have", "'re": " are"}
+
+# The words the signs hinge on: a misspelling of one of these is mended.
+KEY_WORDS: Tuple[str, ...] = (
+    "bladder", "bowel", "bowels", "urine", "urinate", "urinating", "incontinent", "incontinence",
+    "accident", "accidents", "toilet", "wiping", "groin", "genitals", "thighs", "buttocks",
+    "numb", "numbness", "tingling", "feeling", "sensation", "weak", "weaker", "weakness", "paralysed",
+    "paralyzed", "buckling", "collapsed", "control", "suddenly", "sudden", "legs", "barely",
+    "swollen", "procedure", "yesterday", "morning", "suicide", "suicidal", "myself", "himself",
+    "herself", "kill", "killing", "overdose", "burden", "pills", "tablets", "painkillers",
+    "goodbye", "anymore", "emergency", "stream", "empty", "started", "dragging", "stumbling",
+    "private", "saddle", "dropping", "better", "family", "without", "strength", "feeling",
+)
+_KEY_SET = frozenset(KEY_WORDS)
+_TOKEN = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> Callable[[str], bool]:
+    """Whether a word is English, from the word list that ships with pyspellchecker."""
+    from spellchecker import SpellChecker
+
+    frequency = SpellChecker(distance=1).word_frequency
+    return lambda word: word in frequency
+
+
+@lru_cache(maxsize=20_000)
+def mend_word(word: str) -> str:
+    """A misspelt key word mended ("bladr" -> "bladder"); any other word unchanged.
+
+    Only words that are not English already are mended, so "week" never becomes
+    "weak". Allowed edits (rapidfuzz's optimal string alignment distance): one
+    for words of four letters, two for longer ones.
+    """
+    if len(word) < 4 or word in _KEY_SET:
+        return word
+    if _english_words()(word):
+        return word
+    if word.endswith("in") and _english_words()(word + "g"):
+        return word + "g"  # "endin" -> "ending"
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    limit = 1 if len(word) <= 4 else 2
+    best = process.extractOne(word, KEY_WORDS, scorer=OSA.distance, score_cutoff=limit)
+    return best[0] if best is not None else word
+
+
+def normalise(text: str) -> str:
+    """Folded Unicode, apostrophes, case and white space; contractions spelled out;
+    misspelt key words mended."""
+    text = fold_apostrophes(unicodedata.normalize("NFKC", text or ""))
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == "\n" else " " for ch in text)
+    text = re.sub(r"[ \t]+", " ", text).strip().lower()
+    text = _CONTRACTION_RX.sub(lambda m: _CONTRACTIONS[m.group(0)], text)
+    text = _GENERIC_CONTRACTION.sub(lambda m: m.group(1) + _GENERIC_ENDINGS[m.group(2)], text)
+    return _TOKEN.sub(lambda m: mend_word(m.group(0)), text)
+
+
+# ---------------------------------------------------------------- layer 2: signs
+
+
 def _rx(pattern: str) -> Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-_CANT = r"(?:can ?not|can'?t|cant|couldn'?t|could not|unable to|not able to|can no longer|no longer able to|don'?t|do not|didn'?t|did not)"
-_WHOSE = r"(?:my|her|his|their|mom'?s|mum'?s|dad'?s|wife'?s|husband'?s|the)"
-_BLADDER = r"(?:bladder|bowels?|pee|peeing|urine|urination|wee|poo|poop|stools?|bowel movements?|toilet)"
-_SADDLE = (
-    r"(?:groin|inner thighs?|inside of (?:my|her|his|the) thighs?|saddle(?: area)?|crotch|"
-    r"genitals?|private parts?|privates|between (?:my|her|his|the) legs|perineum|back passage|anus|rectum)"
+_W = r"(?:[\w'-]+\W+)"  # one word and what follows it
+_WHOSE = r"(?:my|her|his|their|your|the|mom's|mum's|dad's|wife's|husband's|mother's|father's)"
+_SELF = r"(?:my ?self|him ?self|her ?self|them ?selves|themself|oneself)"
+_UNABLE = (
+    r"(?:cannot|could not|can no longer|unable to|not able to|no longer able to|(?:have|has|had) not been able to|"
+    r"can barely|could barely|can hardly|could hardly|can only just|struggl\w* to|(?:trouble|difficulty|problems?) "
+    r"(?:to |with )?|hard to|will not|would not|did not|does not|do not)"
 )
+_PEE = (
+    r"(?:pee|peeing|wee|weeing|urinate|urinating|pass (?:any |much )?(?:urine|water)|passing (?:any |much )?(?:urine|water)|empty (?:my|his|her|the) "
+    r"bladder|emptying (?:my|his|her|the) bladder|start (?:my|his|her|the|a) (?:stream|flow)|starting (?:to pee|my stream)|"
+    r"go to the (?:toilet|loo|bathroom)|poo|poop|get (?:a drop|anything|it) out)"
+)
+_BLADDER = r"(?:bladder|bowels?|bowl|urine|water|waterworks|pee|wee|poo|poop|stools?|bowel movements?|number (?:ones?|twos?|2s?|1s?))"
+_SADDLE_STRONG = (
+    r"(?:groin|inner (?:thighs?|thys|thies)|insides? of (?:my|her|his|the|both) thighs|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
+    r"privates|between (?:my|her|his|the) legs|perineum|back passage|anus|rectum|down below|down there|"
+    r"where (?:i|he|she|you) sit|(?:area|part|parts|bit|bits) (?:i|he|she|you) sit on|(?:hips?|waist|pelvis|belly button) down|"
+    r"inner legs?|tops? of (?:my|his|her|the|both) (?:legs|thighs)|upper inner|back there|my bits|his bits|her bits|vagina|penis|testicles|scrotum|labia|vulva|"
+    r"when (?:i|he|she) wipes?|(?:when |while )?wiping|toilet (?:paper|seat)|"
+    r"(?:the|my|his|her) seat|waist down|private area)"
+)
+# numbness here is also the usual claudication pattern: it needs a new onset
+_SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
-    r"(?:numb|numbness|no feeling|lost (?:the )?feeling|loss of feeling|can'?t feel|cannot feel|cant feel|"
-    r"tingl\w*|pins and needles|dead feeling|feels? dead)"
+    r"(?:numb\w*|no feeling|(?:lost|lose|losing) (?:the |all |any )?(?:feeling|sensation)|loss of (?:feeling|sensation)|"
+    r"(?:cannot|could not|do not|does not|did not|can barely|can hardly) feel (?:anything|a thing|it|the \w+|my \w+|"
+    r"his \w+|her \w+)?|no sensation|dead|tingl\w*|pins and needles|feel(?:s|ing)? nothing|(?:fallen |is |gone )?asleep)"
 )
-_LEG = r"(?:legs?|feet|foot|knees?|thighs?)"
-_RAPID = (
-    r"(?:sudden|suddenly|all of a sudden|out of nowhere|rapid|rapidly|quickly|fast|overnight|by the hour|"
-    r"every hour|within hours|since (?:this morning|yesterday|last night|today)|this morning|today|"
-    r"worse and worse|getting worse|worsening|much weaker|more and more)"
-)
+_LEG = r"(?:legs?|feet|foot|knees?|thighs?|toes?|ankles?)"
 _WEAK = (
-    r"(?:weak|weaker|weakness|gave out|give out|giving out|gave way|giving way|buckl\w+|collaps\w+|"
-    r"stopped working|won'?t hold me|can'?t hold me up|can'?t hold my weight|dragging)"
+    r"(?:weak\w*|gave out|give out|gives out|giving out|gave way|give way|gives way|giving way|buckl\w+|collaps\w+|"
+    r"folded|fold under|stopped working|(?:will|would) not hold (?:me|him|her)|cannot hold (?:me|him|her|my weight|"
+    r"his weight|her weight)(?: up)?|(?:went|gone|go|going) from under (?:me|him|her)|dragg\w+|slapp\w+|flopp\w+|"
+    r"barely mov\w*|hardly mov\w*|flops?|(?:turned|turning|went|gone) (?:to )?(?:jelly|rubber|mush)|like (?:jelly|rubber|noodles|spaghetti)|jelly legs|"
+    r"(?:went|gone|going) (?:floppy|limp|dead|useless)|useless|dead weight|no strength|lost (?:all )?(?:the |my |his |her )?strength|"
+    r"failing|drags?|folding|folds?|(?:will|would) not (?:take|carry|support|bear|hold) (?:my|his|her) weight|"
+    r"(?:will|would|do|does) not work|(?:are|is) not working)"
+)
+_CANT_MOVE = (
+    rf"(?:(?:{_UNABLE}|(?:not|no longer) being able to)\s+(?:\w+\s+)?(?:walk|stand|stand up|get up|get out of (?:bed|the chair|my chair|a chair|the bed)|"
+    rf"bear weight|move (?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|lift (?:the front of )?(?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|"
+    rf"feel (?:{_WHOSE}\s+)?(?:\w+\s+)?legs?|feel (?:{_WHOSE}\s+)?feet))"
+)
+_CRISIS_PATTERNS: Tuple[str, ...] = (
+    rf"\b(?:kill|kil|kll)(?:ing|ed)? {_SELF}|\bkms\b|\bunalive\b|\bsuicid\w*|\bself[- ]?harm\w*",
+    rf"\b(?:hurt|harm|cut|cutting|hurting|harming|cuts|hurts|harms) {_SELF}\b",
+    r"\bend(?:ing|ed|s)? (?:it all|it|my life|his life|her life|things|everything|my own life)\b",
+    r"\b(?:take|taking|took) (?:my|his|her) (?:own )?life\b|\btake (?:my|his|her) own\b",
+    r"\b(?:want|wants|wanted|wanting|going|ready|like) to die\b|\bwish (?:i|he|she) (?:was|were) dead\b|\brather be dead\b",
+    r"\bbetter off (?:dead|gone|without (?:me|him|her)|if (?:i|he|she) (?:was|were|is|am) (?:gone|dead|not (?:around|here|alive)))\b",
+    r"\b(?:do|does|did) not want to (?:live|be alive|be here|go on|wake up|exist|carry on)\b",
+    r"\b(?:pray|praying|hope|hoping|wish|wishing) (?:i|he|she)? ?(?:do not|does not|would not|will not|not to|never) wake up\b(?! (?:during|in the middle|on the table|while|through))",
+    r"\b(?:not|never) (?:to )?wake up\b[^.?!]{0,40}\b(?:easier|better|wish|pray|want|dose|take)\b",
+    r"\b(?:easier|better) (?:for everyone|for them|for my family|for all)? ?if (?:i|he|she) (?:just )?(?:did not wake up|"
+    r"was gone|were gone|died|was not here|were not here|was dead|disappeared)\b",
+    r"\b(?:no|not any|what is the) (?:reason|point) (?:to live|in living|of living|to go on|in going on|anymore|any more)\b",
+    r"\bnot worth living\b|\blife is not worth\b|\b(?:no|not (?:see |find )?any) way out\b[^.?!]{0,30}\b(?:dying|death|die)\b",
+    r"\b(?:cannot|can no longer|do not want to) (?:go on|carry on|live like this|live with this|keep living)\b",
+    r"\b(?:(?:am|is|feel|feeling|being|be|become) (?:such |just )?(?:a|like a) burden|burden (?:to|on) (?:my|his|her|the|everyone))\b",
+    r"\b(?:everyone|everybody|they|my family|my kids|my children|the family) (?:[\w']+ ){0,3}?(?:would|will) be (?:better off|happier|relieved|fine)"
+    r"(?: without (?:me|him|her)| if (?:i|he|she) (?:was|were|am|is) (?:gone|dead|not here))?\b",
+    r"\b(?:saving|saved|save|collect\w*|stockpil\w*|hoard\w*|stash\w*|counted|counting|gather\w*|keeping|kept|storing|stored) "
+    r"(?:up )?(?:all )?(?:my |his |her |the )?(?:\w+ )?(?:pills|tablets|meds|medicines?|medication|painkillers|"
+    r"tramadol|oxycodone|opioids|gabapentin|morphine|sleeping pills)\b",
+    r"\b(?:pills|tablets|meds|medication)\b[^.?!]{0,30}\b(?:counted out|lined up|ready|saved up|stashed)\b",
+    r"\b(?:pills|tablets|meds|medicines?|medication|painkillers)\b[^.?!]{0,60}\b(?:saving|keeping|collecting|storing|putting) "
+    r"(?:them|it|these|those) (?:up |aside |away )?(?:for|until) (?:the day|when|a day|the time|the right time)\b",
+    r"\b(?:take|taking|took|swallow\w*) (?:all|every one|everything|the whole)\b[^.?!]{0,40}"
+    r"\b(?:pills|tablets|meds|medicine|medication|cabinet|bottle|at once|oxycodone|tramadol|gabapentin|morphine)\b",
+    r"\bhow many\b[^.?!]{0,50}\b(?:would it take|it would take|it takes|to (?:die|not wake|never wake|end it|kill))\b",
+    r"\b(?:dose|amount|overdos\w*)\b[^.?!]{0,60}\b(?:not wake up|never wake up|let me go|kill|die|end it)\b|\boverdos\w*",
+    r"\b(?:use|used|using) (?:it|the gun|a gun|the rope|a rope|them) on (?:my|him|her)self\b",
+    r"\b(?:gun|rope|noose|hang (?:my|him|her)self|hanging (?:my|him|her)self|jump(?:ing)? (?:off|from|in front))",
+    r"\b(?:drive|driving|drove|crash\w*) (?:my |the |his |her )?car into\b",
+    r"\b(?:writ\w+|wrote|leave|left|leaving) (?:\w+ )?(?:goodbye|farewell|suicide) (?:letters?|notes?|messages?)\b",
+    r"\b(?:giving|gave|give) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)\b",
+    r"\b(?:planning|planned|plan|thinking about|thought about|figured out) how (?:to|i will|i would|i am going to) "
+    r"(?:go|do it|end|die|kill)\b|\b(?:have|got|made) a plan\b[^.?!]{0,40}\b(?:do it|end|go|die|tonight|weekend)\b",
+    r"\b(?:think|thinking|thought) (?:about|of) (?:just )?(?:letting go|not being here|not waking up|ending|dying|"
+    r"disappearing|jumping|taking (?:all|my|his|her) (?:own )?\w+)\b",
+    r"\b(?:disappear\w*|gone) for good\b",
+    r"\b(?:helping it along|help it along)\b",
+    # passive wishes
+    r"\bwish (?:i|he|she) (?:could )?(?:just )?(?:go to sleep|sleep|fall asleep|close (?:my|his|her) eyes) and (?:not|never) wake up\b",
+    r"\b(?:fall|go) (?:to )?(?:asleep|sleep) (?:and|&) (?:not|never) wake up\b|\bsleep forever\b|\bnever wake up again\b",
+    r"\b(?:hope|hoping|pray|praying) (?:that )?(?:i|he|she) (?:just |simply )?(?:do not|does not|will not|would not|never) wake up\b(?! (?:during|in the middle|on the table|while))",
+    r"\bwish (?:i|he|she) (?:was|were|had) (?:not here|gone|never been born|not born|not alive)\b|\bwish (?:it|this|everything|"
+    r"my life|life) (?:would|could) (?:just )?(?:end|be over|stop for good)\b",
+    r"\b(?:do not|does not) care (?:if|whether) (?:i|he|she) (?:die|dies|live|lives|wake up|wakes up|am here|is here)\b",
+    r"\b(?:would not|wouldn't) mind (?:if (?:i|he|she) )?(?:not waking up|never waking up|dying|died|being dead|going to sleep forever|"
+    r"did not wake up|never woke up|never wake up)\b",
+    r"\b(?:tired|sick|weary) of (?:living|life|being alive|being here|existing)\b|\b(?:no|lost the|losing the|lost my|"
+    r"losing my) will to live\b|\bwant (?:it all|everything|my life|life) to (?:end|stop|be over)\b|\bi want out\b",
+    r"\b(?:let|take) me (?:die|go)\b(?! (?:home|out|back|to))|\b(?:god|lord|he) (?:would|will|could) (?:just )?take me\b|"
+    r"\bready to (?:die|go)\b(?! (?:home|out|back|to|for))",
+    r"\brather (?:be dead|die|not be here|not be alive|not wake up|be gone)\b",
+    r"\b(?:talks?|talking|talked|keeps? saying|kept saying|says|said) (?:about )?(?:ending it|ending (?:his|her) life|not being "
+    r"(?:here|around)|wanting to die|being better off dead|(?:he|she) (?:wants|wanted|would like) to die)\b",
+    # means and how
+    r"\b(?:look\w*|search\w*|google\w*|read\w*) (?:up )?(?:how|ways) to (?:die|end it|end my life|kill|overdose|do it)\b|"
+    r"\b(?:how|ways) to (?:end it|end my life|kill (?:my|him|her)self|die (?:painlessly|peacefully|quickly))\b",
+    r"\blethal dose\b|\benough (?:pills|tablets|meds|medicine|medication|morphine|oxycodone|tramadol|insulin|sleeping pills) to\b|"
+    r"\b(?:pills|tablets|meds) (?:would|will|could) (?:do it|be enough|do the job)\b",
+    r"\b(?:bought|buy|got|get|have|keep|keeping|kept) (?:a|the|some) (?:rope|gun|rifle|pistol|hose)\b[^.?!]{0,40}\b(?:for|end|use|myself|it)\b",
+    r"\b(?:freer|happier|better|easier|fine) without me\b|\bdragging (?:them|everyone|my family|my kids|you all) down\b|"
+    r"\bweight (?:around|round|on) (?:their|my \w+'s|the family's|my children's|my kids') necks?\b",
+    r"\b(?:wish|hope|hoping|pray|praying)\b[^.?!]{0,20}\b(?:this|it|tonight|today) (?:is|was|will be|would be) (?:the|my) last\b|"
+    r"\b(?:drift off|go to sleep|fall asleep|slip away)\b[^.?!]{0,40}\b(?:end of it|end of me|not wake|never wake)\b",
+    r"\b(?:do not|does not) care (?:anymore |any more )?(?:if|whether) (?:i|he|she) (?:die|dies|live|lives|wake|wakes)\b",
+    r"\blost (?:any|all|the|my|his|her) (?:wish|will|desire|reason) to (?:keep going|live|go on|carry on|keep living)\b|"
+    r"\b(?:no|not any) reason to (?:keep )?(?:living|live|go on|going on|carry on)\b",
+    r"\b(?:stash\w*|hid\w*|putting \w+ aside|put \w+ aside|squirrel\w*|set aside|put away)\b[^.?!]{0,40}\b(?:pills|tablets|meds|"
+    r"medicines?|medication|painkillers|tramadol|oxycodone|opioids|gabapentin|morphine|insulin|codeine|diazepam|pregabalin|"
+    r"hydrocodone|fentanyl|percocet|norco|amitriptyline)\b|\b(?:stash|hoard|stockpile) of\b",
+    r"\b(?:worked out|figured out|planned|decided|know|knows) (?:exactly )?(?:how|when|where) (?:i|he|she) (?:would|will|am going to|"
+    r"is going to|could) (?:do it|end it|go)\b",
+    r"\b(?:will not|not going to) be needing (?:anything|it|them|my \w+|much)\b|\bwho (?:gets|will get|should get) my (?:things|stuff|house|money)\b",
+    r"\b(?:my|this is my) (?:last|final) (?:message|words|note|letter)\b",
+    r"\b(?:want|wants|wanted|going) to dye\b(?!\s+(?:my|his|her|it|the|them|a|some))",
+    r"\b(?:cutting|burning|scratching) (?:my|his|her) (?:arms|wrists|skin|thighs)\b|\bcut (?:my|his|her) wrists?\b",
+    r"\bif (?:i|he|she) (?:did not|do not|does not|never|would not) wake up\b[^.?!]{0,40}\b(?:relieved|relief|fine|okay|ok|good|"
+    r"better|glad|happy|mind)\b",
+    r"\b(?:do not|cannot|can not|fail to) see (?:the|any) point (?:in|of) (?:going on|living|carrying on|anything|life|being here)\b",
+    r"\b(?:wish|wishes|wished|wishing|hope|hopes|hoping|pray\w*) (?:that )?(?:i|he|she) (?:would|could|will|might) (?:just )?"
+    r"(?:die|pass away|not wake|never wake|go in (?:my|his|her) sleep)\b|\bdie in (?:my|his|her) sleep\b",
+    r"\b(?:wish|wishes|wished|wishing) (?:that )?(?:i|he|she) (?:would not|did not|does not|never|had never|would never) "
+    r"(?:wake|woke|woken|wakes) up\b",
+    r"\bhad enough of (?:life|living|being alive|it all|everything)\b|\bwant (?:it|everything|this|life) (?:all )?to be over\b(?=.*\blife\b)",
+    r"\bso (?:that )?(?:i|he|she) (?:do not|does not|would not|will not|never) (?:have to )?wake up\b",
+    r"\b(?:would not|wouldn't) be (?:so |that |too )?bad if (?:a|the) (?:car|bus|truck|lorry|train) (?:hit|hits|killed|ran over)\b|"
+    r"\bif (?:a|the) (?:car|bus|truck|lorry|train) (?:hit|hits|killed|ran over) (?:me|him|her)\b",
+    r"\bwhich (?:bridge|building|cliff|pills|tablets|rope|gun|train) (?:i|he|she) would (?:use|take|need)\b|\bso it would work\b",
+    r"\b(?:keeping|holding|putting|saving|setting) back\b[^.?!]{0,40}\b(?:pills|tablets|meds|medicines?|medication|painkillers)\b|"
+    r"\bfor when (?:i|he|she) (?:have|has|had|have had) (?:had )?enough\b",
+    r"\b(?:pills|tablets|bottle|meds|medication|gabapentin|oxycodone|tramadol|morphine|codeine)\b[^.?!]{0,80}\b(?:take|taking|swallow\w*) "
+    r"(?:them|it|these|those|the lot) all\b|\b(?:take|taking|swallow\w*) (?:them|it|these|those) all (?:tonight|at once|together)\b",
+    r"\b(?:going|jump\w*|drive|driving|walk\w*|throw\w*) (?:over|off|into) (?:the |a )?(?:edge|cliff|bridge|side|sea|ocean|river|lake|"
+    r"traffic|train)\b|\bthinking about going over\b",
+    r"\b(?:kinder|easier|better|best) (?:\w+ ){0,3}(?:if|when) (?:i|he|she) (?:was|were|am|is) (?:gone|dead|not here|not around)\b|"
+    r"\b(?:is|be|would be) to not be (?:here|around|alive)\b|\b(?:no one|nobody|noone) would (?:even )?(?:notice|care|miss me)\b",
+    r"\b(?:will not|not going to) need (?:them|it|anything|my \w+) (?:where i am going|anymore|any more|after)\b",
+    r"\b(?:said|saying|say) (?:my|our|his|her) (?:final |last )?goodbyes\b|\bgoodbye\b[^?!]{0,60}\b(?:will not|not going to) be "
+    r"(?:here|around)\b|\b(?:will not|not going to) be (?:here|around)\b[^?!]{0,60}\bgoodbye",
+    r"\b(?:gave|given|giving) (?:away )?(?:my|his|her) \w+\b[^.?!]{0,50}\b(?:will not|not going to) (?:be (?:here|around)|need)\b",
+    r"\b(?:left|leaving|wrote|written) a (?:note|letter)\b[^?!]{0,60}\bit is time\b|\b(?:notes?|letters?|messages?) (?:to|for) "
+    r"(?:my|his|her|the) \w+ (?:saying|to say) goodbye\b",
+    r"\b(?:do not|does not) (?:plan|intend|expect|want) to (?:be here|be around|be alive|live) (?:by|after|much|for|next|beyond)\b",
+    r"\benough to (?:not wake|never wake|die|end it|do it|kill)\b",
+    # goodbyes
+    r"\b(?:this is|wanted to say) (?:my )?goodbye\b(?! for now| for today| till| until)|"
+    r"\b(?:saying|said|say) goodbye to (?:everyone|my family|my kids|my children|you all|the world)\b",
+    r"\b(?:will not|may not|not going to|wont) (?:still )?be (?:here|around)\b[^?!]{0,30}(?:anymore|any more|by then|"
+    r"much longer|for long|thanks? (?:you )?for everything|goodbye)|\bnot sure (?:i will|i am going to) (?:still )?be around\b",
+    r"\b(?:decided|made up my mind)\b[^.?!]{0,60}\b(?:not going to (?:keep|go on|carry on)|tonight|end|taking everything)\b",
+    r"\bwhat is the point (?:anymore|any more|of (?:living|going on|anything))\b",
+)
+_CRISIS: List[Pattern[str]] = [_rx(p) for p in _CRISIS_PATTERNS]
+# Idioms that borrow the words of dying: never a crisis on their own.
+_IDIOM: Pattern[str] = _rx(
+    r"\b(?:killing me|kills me|dying to|die of (?:embarrassment|shame|boredom)|kill for|to die for|dead tired|"
+    r"bored to death|scared to death|worried to death|die laughing)\b"
 )
 
-_EMERGENCY_RULES: List[Tuple[Sign, Pattern[str]]] = [
-    (Sign.BLADDER_BOWEL, _rx(rf"\b{_CANT}\s+(?:\w+\s+)?(?:control|hold(?: in)?)\s+(?:{_WHOSE}\s+)?{_BLADDER}")),
-    (Sign.BLADDER_BOWEL, _rx(rf"\b(?:lost|losing|lose|loss of|lost all|no|without|having no|have no)\s+(?:any\s+|all\s+)?(?:the\s+)?control\s+(?:of|over)\s+(?:{_WHOSE}\s+)?{_BLADDER}")),
+_SIGNS: List[Tuple[Sign, Pattern[str]]] = [
+    # bladder and bowels: control lost, leaking, accidents, cannot pass urine, no urge felt
+    (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:\w+\s+)?(?:control|hold(?: in)?|feel)\s+(?:{_WHOSE}\s+)?{_BLADDER}")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b(?:lost|losing|lose|loss of|lost all|no|without|having no|have no|no more)\s+(?:any\s+|all\s+)?"
+                             rf"(?:the\s+)?control\s+(?:of|over)\s+(?:{_WHOSE}\s+)?{_BLADDER}")),
     (Sign.BLADDER_BOWEL, _rx(rf"\b(?:lost|losing|lose|loss of|no|new)\s+(?:{_WHOSE}\s+)?(?:bladder|bowel|bowels|urine|urinary)\s+control")),
-    (Sign.BLADDER_BOWEL, _rx(rf"\b{_BLADDER}\s+(?:control\s+)?(?:is|are|has|have|just)\s+(?:gone|stopped working|not working|given up)")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:wet|peed|pissed|soiled|pooped|messed|pooed)\s+(?:my ?self|herself|himself|myself|my pants|my trousers|the bed|my bed)")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b{_BLADDER}\s+(?:control\s+)?(?:(?:is|are|has|have|just)\s+)?(?:gone|stopped working|not working|(?:will|would|does|do) not work|given up|"
+                             rf"(?:just\s+)?(?:comes?|came|coming|slips?|slipped|leaks?|leaked) out)")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b(?:wet|wetting|wets|peed|peeing|pees|pissed|pissing|soiled|soiling|soils|pooped|pooping|pooed|"
+                             rf"messed|messing|dirtied|leaked|leaking|number two|accident)\s+(?:in\s+)?(?:{_SELF}|(?:my|his|her|the|their) (?:pants|trousers|"
+                             rf"underwear|knickers|bed|nappy|diaper|clothes|sheets))")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:incontinent|incontinence)\b")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:can'?t|cannot|can not|cant)\s+(?:feel|tell)\s+(?:when|if)\s+i\s+(?:need to|have to)\s+(?:go|pee|poop|use the toilet)")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:bladder|bowels?|waterworks)\b[^.?!]{0,25}\b(?:let go|gave way|gave out|emptied|has started leaking|"
+                             r"(?:have|has) been leaking|keeps? leaking|leaks? constantly)\b|\b(?:woke up|woken up|wake up|found myself)\s+"
+                             r"(?:\w+\s+)?(?:soaked|wet|soiled|in a wet bed)\b")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:control|stop|feel|tell)\s+(?:when|how|it|if)\b[^.?!]{{0,25}}\b(?:pee|wee|poo|poop|go|leak\w*|"
+                             rf"com\w+ out)")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+)?(?:urine|pee|wee|stool|poo|poop|water)\b|"
+                             r"\b(?:urine|pee|wee|stool|poo)\s+(?:keeps\s+)?(?:leak\w*|dribbl\w*|com\w+ out)")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:(?:had|having|have had|has had|another|an|a|two|2|three|3|some|few|couple of|little|bit of an?)\s+)"
+                             r"(?:(?!(?:car|ski|skiing|road|traffic|work|bike|cycling|motorcycle|motorbike|riding|sports?|sporting|falling|fall|"
+                             r"boating|driving|climbing|horse|kitchen|garden|gardening|building|industrial)\b)\w+\s+)?"
+                             r"accidents?\b(?!\s+(?:at work|in the car|on the road|with the car|while|when|on (?:my|the|a) "
+                             r"(?:bike|way|road)))")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\baccidents?\s+(?:with|in)\s+(?:{_WHOSE}\s+)?(?:{_BLADDER}|pants|trousers|underwear|bed)")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:\w+\s+){{0,2}}{_PEE}\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:have|has|had) not (?:\w+\s+)?(?:peed|urinated|weed|passed (?:urine|water)|been to the toilet|"
+                             r"emptied (?:my|his|her) bladder)")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b(?:{_BLADDER}|toilet|loo|bathroom)\b[^.?!]{{0,60}}\b(?:cannot|could not|unable to|not able to) "
+                             r"(?:\w+ )?go\b|\b(?:cannot|could not|unable to) (?:\w+ )?go\b[^.?!]{0,40}\b(?:bladder|pee|urine|toilet|loo)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\bnothing (?:comes|came|is coming|will come) out\b|\b(?:toilet|loo|pee|wee|bladder)\b[^.?!]{0,40}\bnothing (?:happens|happened)\b|"
+                             r"\b(?:bladder|it) (?:will|would) not empty\b|\b(?:find|found|finding) (?:myself|i am|he is|she is) (?:wet|soaked|soiled)\b|\bbladder (?:feels|is) (?:full|bursting)\b.{0,40}"
+                             r"\b(?:cannot|nothing|will not)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:cannot|could not|do not|does not|did not|no longer)\s+(?:\w+\s+)?(?:feel|tell|notice|know)\s+"
+                             r"(?:when|if|that)\s+(?:i|he|she|they)\s+(?:need|needs|have|has|am|is|was|were)\s+(?:to\s+)?"
+                             r"(?:go|pee|peeing|poop|use the toilet|going|the (?:loo|toilet|bathroom))")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:do not|does not|did not|no longer|cannot)\s+(?:\w+\s+)?(?:feel|get|have)\s+(?:the|any)\s+"
+                             r"(?:urge|need|sensation)\s+to\s+(?:pee|go|urinate|wee|poop)")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:did not|do not|does not|could not|cannot|never) (?:feel|felt) (?:it|myself|himself|herself)\s+"
+                             r"(?:com\w+|go\w*|leak\w*|pee\w*)\b")),
+    # numbness of the saddle area: groin, genitals, inner thighs, where one sits, when wiping
     (Sign.SADDLE_NUMBNESS, _rx(r"\bsaddle (?:numbness|anaesthesia|anesthesia)\b")),
-    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b[^.?!;]{{0,40}}?\b{_SADDLE}\b")),
-    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE}\b[^.?!;]{{0,30}}?\b(?:numb|numbness|no feeling|tingl\w*|dead)\b")),
-    (Sign.LEG_WEAKNESS, _rx(rf"\b{_RAPID}\b[^.?!;]{{0,50}}?\b{_WEAK}\b")),
-    (Sign.LEG_WEAKNESS, _rx(rf"\b{_WEAK}\b[^.?!;]{{0,50}}?\b{_RAPID}\b")),
-    (Sign.LEG_WEAKNESS, _rx(rf"\b(?:can'?t|cannot|can not|cant|unable to)\s+(?:move|lift)\s+(?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}\b")),
-    (Sign.LEG_WEAKNESS, _rx(r"\b(?:sudden|new)\s+foot ?drop\b|\bparaly[sz]ed\b")),
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b[^.?!;]{{0,70}}?\b{_SADDLE_STRONG}\b")),
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b[^.?!;]{{0,40}}?\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
+    # leg weakness: sudden, spreading, legs giving way, foot drop, cannot walk or feel the legs
+    (Sign.LEG_WEAKNESS, _rx(rf"\b{_WEAK}\b")),
+    (Sign.LEG_WEAKNESS, _rx(rf"\b{_CANT_MOVE}\b")),
+    (Sign.LEG_WEAKNESS, _rx(r"\b(?:foot|feet|toes)\b[^.?!]{0,20}\b(?:dropp?\w*|droop\w*)\b|\b(?:feeling|strength|sensation|power)\s+"
+                            r"(?:in\s+)?(?:\w+\s+){0,2}(?:legs?|feet|foot)\s+(?:is\s+|are\s+)?(?:going|gone|fading|disappearing|draining)\b|"
+                            r"\b(?:legs?|feet|foot)\s+(?:strength|power|feeling)\s+(?:is\s+)?(?:going|gone|fading)\b|"
+                            r"\b(?:lost|losing|lose|no)\s+(?:all\s+)?(?:the\s+)?(?:feeling|sensation|strength|power)\s+(?:in|of)\s+(?:\w+\s+){0,2}"
+                            r"(?:legs?|feet|foot)\b")),
+    (Sign.LEG_WEAKNESS, _rx(r"\bfoot ?drop\b|\bparaly[sz]\w*|\b(?:legs?|feet|foot) (?:has |have |had )?(?:gone|went|going) "
+                            r"(?:numb|dead|limp|floppy)")),
 ]
-_NEEDS_LEG_WORD = {Sign.LEG_WEAKNESS}
+_SADDLE_WEAK_RULES: List[Pattern[str]] = [
+    _rx(rf"\b{_NUMB}\b[^.?!;]{{0,40}}?\b{_SADDLE_WEAK}\b"),
+    _rx(rf"\b{_SADDLE_WEAK}\b[^.?!;]{{0,40}}?\b(?:{_NUMB}|feels? (?:\"|')?dead)"),
+]
 
-_SELF_HARM: Pattern[str] = _rx(
-    r"\b(?:kill(?:ing)? (?:my ?self|him ?self|her ?self|them ?selves|themself)|end(?:ing)? (?:it all|my (?:own )?life|things)|"
-    r"suicid\w*|take my (?:own )?life|(?:want|going) to die|wish i (?:was|were) dead|"
-    r"better off dead|don'?t want to (?:live|be alive|be here anymore|wake up)|no reason to live|"
-    r"(?:hurt(?:ing|s)?|harm(?:ing|s)?|cut(?:ting|s)?) (?:my ?self|him ?self|her ?self|them ?selves)|self[- ]?harm\w*|overdos\w*|"
-    r"not worth living|can'?t go on(?: living)?|rather be dead)"
+# ---------------------------------------------------------------- layer 3: report or not
+
+# The sign is new or happening now.
+_ONSET: Pattern[str] = _rx(
+    r"\b(?:since|today|tonight|this (?:morning|afternoon|evening|week|weekend)|yesterday|last (?:night|evening|week)|"
+    r"(?:an?|one|two|three|few|couple of|\d+) (?:hours?|hrs?|days?|minutes?|mins?) ago|in (?:just )?(?:a few|two|three|\d+) "
+    r"(?:days|hours)|over (?:the )?(?:past|last) (?:few |two |three |\d+ )?(?:days?|hours?|week)|within (?:the )?(?:last|past) \w+|"
+    r"as of|suddenly|sudden|"
+    r"all of a sudden|out of nowhere|overnight|woke up|wake up|woken|right now|just now|new|never (?:had|happened|been|before)|"
+    r"first time|started|starting|began|begun|came on|come on|now|anymore|any more|(?:on )?(?:monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)|lunch|breakfast|worse (?:and worse|every|each|by the)|every day|each day|"
+    r"by the (?:hour|day)|getting worse|got (?:much )?worse|much worse|worsening|spreading|growing|more and more|"
+    r"quickly|rapidly|fast|keeps?|twice|again|at all|after (?:my|the|his|her) (?:mild|procedure|operation|surgery)|"
+    r"(?:had|have had|has had) (?:the |my |his |her )?(?:\w+ )?(?:mild|procedure|operation|surgery)|(?:mild|procedure|operation|"
+    r"surgery) (?:on|last|yesterday|\d+ days)|recently|lately|this is new|was not like this|could still|was still|"
+    r"was fine|were fine|used to be only)\b"
 )
-
+# Onset words strong enough to count against the walking pattern and weak saddle words.
+_STRONG_ONSET: Pattern[str] = _rx(
+    r"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|since|this morning|today|tonight|yesterday|"
+    r"last night|woke up|hours? ago|every day|each day|by the (?:day|hour)|worse (?:and worse|every|each)|"
+    r"getting worse|much worse|spreading|first time|never (?:had|happened|been|before)|new|after (?:my|the|his|her) "
+    r"(?:mild|procedure|operation|surgery)|(?:had|have had|has had) (?:the |my |his |her )?(?:\w+ )?(?:mild|procedure|operation|surgery)|"
+    r"within (?:the )?(?:last|past) (?:day|few days|\d+ hours|hour|week|\w+ hours)|"
+    r"at all|twice)\b"
+)
 # In the same sentence, these make a sign a question about it or a hypothesis ...
 _HYPOTHETICAL: Pattern[str] = _rx(
-    r"\b(?:will|would|could|might|can|does|do|did|is|are|may|should)\s+(?:mild|the procedure|the surgery|surgery|"
-    r"it|this|that|stenosis|lss|spinal stenosis|the treatment|treatment|you|a patient|patients|people|someone)\b|"
-    r"\b(?:will|would|could|might|may) i\b|\bwhat if\b|\bif (?:i|you|my|someone)\b|\brisks?\b|\bside[- ]effects?\b|"
-    r"\bcomplications?\b|\bafter (?:the )?(?:mild|procedure|surgery|operation|treatment)\b|\bcause[sd]?\b|"
-    r"\baffect(?:s|ed)?\b|\bsymptoms? of\b|\bsign of\b|\bwarning signs?\b|\bwhat (?:is|are|does)\b|\bwhy\b|\bever\b"
+    r"\b(?:will|would|could(?! not)|might|can|does|do(?! not)|did(?! not)|may|should)\s+(?:mild|the procedure|the surgery|"
+    r"surgery|it|this|that|stenosis|lss|spinal stenosis|the treatment|treatment|you|a patient|patients|people|someone|"
+    r"anyone|one|numbness|weakness|leg weakness|incontinence|loss of)\b|"
+    r"\b(?:will|would|could(?! not)|might|may) (?:i|he|she|we|my)\b|\bwhat if\b|\bif (?:i|you|my|someone|he|she|they|it|this|"
+    r"that|there)\b|\bin case\b|\brisks?\b|\bside[- ]effects?\b|\bcomplications?\b|\bcause[sd]?\b|\baffect(?:s|ed)?\b|"
+    r"\bsymptoms? of\b|\bsigns? of\b|\bwarning signs?\b|\bwhat (?:is|are|does|do|happens)\b|\bwhy\b|\bever\b|\bhow (?:common|likely|"
+    r"often)\b|\bworried (?:about|that)\b|\bafraid (?:of|that)\b|\bscared (?:of|that)\b|\bfear\b|\bprevent\w*\b|\bavoid\w*\b|"
+    r"\breason to\b|\bwhen should\b|\bwhich symptoms\b|\bmeans? i\b|\bis it (?:true|possible|likely)\b|\bread (?:about|that)\b|"
+    r"\bheard (?:about|that)\b|\bdoctor (?:asked|said|told|mentioned|warned)\b|\basked (?:about|if|me)\b|\bchecklist\b|"
+    r"\bleaflet\b|\bbrochure\b|\bwebsite says\b"
 )
-# ... unless the patient says it is happening to them now.
-_HAPPENING_NOW: Pattern[str] = _rx(
-    r"\b(?:since|this morning|today|tonight|yesterday|last night|suddenly|sudden|all of a sudden|right now|"
-    r"just now|started|starting|began|beginning|this week|hours? ago|days? ago|new|now|anymore|any more)\b"
-)
-# Words just before a sign that deny it or weaken it to something else.
+# ... unless the patient says it is happening now.
+_PRESENT_REPORT: Pattern[str] = _ONSET
+# A sign that is denied by the words before it ("no numbness, weakness or ..."),
+# but not by "no idea why", "not sure if" and the like.
 _NEGATED_BEFORE: Pattern[str] = _rx(
-    r"\b(?:no|not|don'?t|dont|do not|never|without|haven'?t|hasn'?t|isn'?t|aren'?t|nor|none|neither|"
-    r"almost|nearly|urge to|need to|afraid of|worried about|scared of|fear of|fear|prevent)\W*(?:\w+\W+){0,3}$"
+    r"(?:\b(?:no|not|never|without|nor|none|neither|denies|deny|free of|except|said no|i said no to)\b"
+    r"(?!\s+(?:idea|warning|reason|one|sure|long|matter|doubt|clue|know|knowing|able|only|just|longer|more|even|until|before|"
+    r"feel|feeling|see|tell|get|hold|control|pass|lift|move|walk|stand|stop|help)\b)"
+    r"|\b(?:afraid of|worried about|scared of|fear of|fear|prevent|avoid|risk of|chance of))\W*(?:[\w'-]+\W+){0,5}$"
 )
-# Weakness that comes with walking or standing and passes is the usual claudication
-# pattern, not a red flag, unless the patient also says it came on suddenly.
+# Words right before a sign that make it something milder: "almost wet myself", "need to pee".
+_WEAKENED_BEFORE: Pattern[str] = _rx(r"\b(?:almost|nearly|urge to|need to|have to|has to|rush to|hurry to)\W+(?:[\w'-]+\W+)?$")
+# "groin numbness - no", "bladder: fine" at the end of a sentence
+_NEGATED_AFTER: Pattern[str] = _rx(r"^\W*(?:no|nope|none|never)\W*$|^\W*(?:is|are) (?:fine|normal|ok)\b")
+# A sign after these words in the same sentence is imagined or asked about, whatever its tense.
+_IMAGINED_BEFORE: Pattern[str] = _rx(
+    r"\bif (?:i|he|she|you|we|they|my \w+) (?:ever |suddenly |later |then |also |still )?$|"
+    r"\b(?:i|he|she|we|they|you|it) (?:will|would|might|may|could(?! not))\s*$|"
+    r"\b(?:what if|suppose|supposing|imagine|in the event|if (?:i|he|she|you|we|my \w+) (?:ever |suddenly |start to |begin to |later )?"
+    r"(?:notice|see|feel|get|have|develop|start|lose|lost|got|had|cannot|could not|become|go|went)\b|if (?:\w+ )?(?:ever|were to|was to|should)|in case|chances? (?:of|that)|risk (?:of|that)|odds of|"
+    r"possibility of|possible that|ever (?:\w+ )?(?:get|got|become|lose|lost|have|had)|could (?:\w+ ){0,3}ever|"
+    r"(?:will|would|could(?! not)|might|may) (?:i|he|she|we|they|my \w+|it|mild|the procedure|this|that|surgery)\b|"
+    r"if (?:i|he|she|you) (?:lose|get|go|become|have|had|lost|got|cannot|could not))\b"
+)
+# Long ago, for years, or someone else's old story.
+_LONG_STANDING: Pattern[str] = _rx(
+    r"\b(?:for (?:years|ages|decades|(?:many|several|a few|two|three|\d+) years|a long time|as long as i can remember)|"
+    r"(?:years|decades) ago|gradually|slowly|over (?:the )?(?:last|past) (?:\w+ ){0,3}years|always (?:had|been|have)|"
+    r"since (?:childhood|i was|he was|she was|(?:his|her|my) (?:stroke|"
+    r"surgery in|accident|birth|diabetes|ms))|after (?:his|her|my) stroke|at the end of (?:his|her) life|(?:my )?late "
+    r"(?:husband|wife|father|mother|dad|mom|mum)|passed away|in the past|used to(?! be only)|long-standing|chronic|"
+    r"on and off|comes and goes|care home|nursing home)\b"
+)
+# Weakness or numbness that comes with walking or standing and passes is the usual
+# claudication pattern, not a red flag, unless the patient also says it is new.
 _EXERTION: Pattern[str] = _rx(
-    r"\b(?:when|while|after|if) (?:i |she |he |they )?(?:walk|stand|standing|walking|hike|hiking|exercis)\w*|"
-    r"\bthe more i (?:walk|stand)|\blong walks?\b|\bwalk(?:ing)? (?:far|a lot|for a while|too long)"
+    r"\b(?:when|while|after|if|whenever|once) (?:i |she |he |they |we )?(?:walk|stand|standing|walking|hike|hiking|exercis|"
+    r"garden|shop|climb|go for|been on my feet|am on my feet)\w*|\bthe more (?:i|he|she) (?:walk|stand)|\blong walks?\b|"
+    r"\bwalk\w* (?:to|as far as) the (?:shops?|store|mailbox|corner|end of)|"
+    r"\bwalk(?:ing)? (?:far|a lot|for a while|too long|more than|any distance)|\bfor (?:long|more than|over) \w+|"
+    r"\b(?:then|and) (?:it )?(?:gets? better|goes away|eases|passes)|"
+    r"\bafter (?:a|an|about|\d+) (?:\w+ )?(?:minutes?|mins?|blocks?)|\bmore than (?:a|an|\d+|\w+) (?:minutes?|blocks?)|"
+    r"\bwithout (?:stopping|resting|a break|sitting)|\b(?:tired|tire|tires|tiring)\b"
 )
-_STRONG_ONSET: Pattern[str] = _rx(
-    r"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|by the hour|within hours|since|this morning|"
-    r"today|yesterday|last night|every day|each day|by the day)\b"
+_NO_POWER: Pattern[str] = _rx(r"\b(?:move|lift|feel)\b|foot ?drop|paraly")
+# A question about a sign in general ("is sudden leg weakness ever caused by stenosis?")
+# speaks of no one in particular.
+_GENERIC_QUESTION: Pattern[str] = _rx(r"^\W*(?:is|are|can|could|does|do|will|would|what|how|why|when|should|which)\b")
+_PERSONAL: Pattern[str] = _rx(
+    r"\b(?:i|i am|my|me|mine|he|his|him|she|her|we|our|us|they|their|mom|mum|dad|husband|wife|father|mother|son|daughter|"
+    r"brother|sister|aunt|uncle|grandma|grandpa|granddad|grandad|gran|nan|partner)\b"
 )
-_LEG_WORD: Pattern[str] = _rx(rf"\b{_LEG}\b|\bwalk")
-_SENTENCE_SPLIT: Pattern[str] = re.compile(r"(?<=[.?!;\n])\s+|\s+(?:but|however|also|and also|btw|by the way)\s+", re.I)
-
-_TYPO_FIXES: List[Tuple[Pattern[str], str]] = [
-    (_rx(r"\bcant\b"), "can't"),
-    (_rx(r"\bcannt\b|\bcan't't\b"), "can't"),
-    (_rx(r"\bdont\b"), "don't"),
-    (_rx(r"\bcontroll?(?:e?d)?\b"), "control"),
-    (_rx(r"\bwanna\b|\bwana\b"), "want to"),
-    (_rx(r"\bim\b"), "i'm"),
-    (_rx(r"\bive\b"), "i've"),
-    (_rx(r"\bbladdder\b|\bbladar\b|\bbladdar\b|\bbaldder\b"), "bladder"),
-    (_rx(r"\bbowles\b|\bbowl\b"), "bowel"),
-    (_rx(r"\bnumbess\b|\bnumbnes\b|\bnumness\b"), "numbness"),
-    (_rx(r"\bgroan\b"), "groin"),
-    (_rx(r"\bweeker\b"), "weaker"),
-    (_rx(r"\bsudenly\b|\bsuddently\b|\bsuddnly\b"), "suddenly"),
-    (_rx(r"\bsuicde\b|\bsucide\b"), "suicide"),
-]
-
+_LEG_CONTEXT: Pattern[str] = _rx(rf"\b{_LEG}\b|\bwalk\w*|\bstand\w*|\bfell\b|\bfall\w*|\btripp?\w*|\bstumbl\w*|\bwalker\b")
+_SENTENCE_SPLIT: Pattern[str] = re.compile(r"(?<=[.?!;\n])\s+|\s+(?:also|and also|btw|by the way)\s+", re.I)
+_MAX_SENTENCE = 600  # a longer run of words is read in windows of this size
 
 _SIGN_WORDS: Pattern[str] = _rx(
-    rf"\b(?:{_BLADDER}|{_SADDLE}|incontinen\w*|accidents?|wet|soiled|weak\w*|gave out|giving out|paraly\w*|"
-    r"can'?t (?:move|lift|walk|stand)|foot ?drop)\b"
+    rf"\b(?:{_BLADDER}|{_SADDLE_STRONG}|incontinen\w*|accidents?|wet|soiled|weak\w*|gave out|giving out|gave way|paraly\w*|"
+    r"buckl\w*|foot ?drop|pass water|leak\w*)\b|\b(?:cannot|could not|unable to) (?:move|lift|walk|stand|feel)\b"
 )
 
 
@@ -178,28 +500,76 @@ def names_a_sign(text: str) -> bool:
     return bool(_SIGN_WORDS.search(normalise(text)))
 
 
-def normalise(text: str) -> str:
-    """Fold Unicode look-alikes, apostrophes, common typos and white space."""
-    text = fold_apostrophes(unicodedata.normalize("NFKC", text or ""))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == "\n" else " " for ch in text)
-    text = " ".join(text.split(" "))
-    text = re.sub(r"[ \t]+", " ", text).strip().lower()
-    for pattern, repl in _TYPO_FIXES:
-        text = pattern.sub(repl, text)
-    return text
-
-
 def _sentences(text: str) -> List[str]:
-    return [s for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+    out: List[str] = []
+    for sentence in _SENTENCE_SPLIT.split(text):
+        if not sentence or not sentence.strip():
+            continue
+        while len(sentence) > _MAX_SENTENCE:  # overlapping windows: a sign across a cut is still seen
+            cut = sentence.rfind(" ", 0, _MAX_SENTENCE) if " " in sentence[:_MAX_SENTENCE] else _MAX_SENTENCE
+            out.append(sentence[:cut])
+            sentence = sentence[max(cut - 100, 1):]
+        out.append(sentence)
+    return out
 
 
-def _is_report(sentence: str, match: re.Match[str]) -> bool:
-    before = sentence[: match.start()]
-    if _NEGATED_BEFORE.search(before):
+def _negated(sentence: str, match: re.Match[str]) -> bool:
+    before = sentence[max(0, match.start() - 80): match.start()]
+    if _NEGATED_BEFORE.search(before) or _WEAKENED_BEFORE.search(before) or _IMAGINED_BEFORE.search(sentence[max(0, match.start() - 100): match.start()]):
+        return True
+    return bool(_NEGATED_AFTER.search(sentence[match.end(): match.end() + 40]))
+
+
+def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) -> bool:
+    """Whether a sign named in a sentence is reported as the patient's (or a relative's) present state."""
+    if _negated(sentence, match):
         return False
-    if _HYPOTHETICAL.search(sentence) and not _HAPPENING_NOW.search(sentence):
+    onset = bool(_ONSET.search(sentence))
+    strong_onset = bool(_STRONG_ONSET.search(sentence))
+    if _LONG_STANDING.search(sentence):
+        strong_onset = bool(_STRONG_ONSET.search(_LONG_STANDING.sub(" ", sentence)))
+        if not strong_onset:
+            return False
+    if _GENERIC_QUESTION.search(sentence) and not _PERSONAL.search(sentence):
         return False
+    if _HYPOTHETICAL.search(sentence) and not onset:
+        return False
+    if sign is Sign.LEG_WEAKNESS:
+        if not _LEG_CONTEXT.search(message):
+            return False
+        if _EXERTION.search(sentence) and not strong_onset:
+            return False
+        # weak legs alone are the usual complaint; a report needs a sign of onset or progress,
+        # or legs that cannot be moved or felt at all
+        return onset or bool(_NO_POWER.search(match.group(0)) or re.search(r"\b(?:at all|completely|totally|limp)\b", sentence))
     return True
+
+
+def _crisis(normalised: str) -> Optional[Finding]:
+    for sentence in _sentences(normalised.replace("\n", " ")) if len(normalised) > _MAX_SENTENCE else [normalised]:
+        for pattern in _CRISIS:
+            match = pattern.search(sentence)
+            if match is None or _IDIOM.search(match.group(0)):
+                continue
+            before = sentence[max(0, match.start() - 60): match.start()]
+            if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:thoughts?|thinking)\b", match.group(0)):
+                # "I am not suicidal", "never thought of killing myself"
+                if re.search(r"\b(?:am|is|was|feel|felt|had|have|thought|think)\s+(?:not|never)\b|\b(?:not|never)\s+(?:\w+\s+)?"
+                             r"(?:suicidal|thought|think|felt|want|had)\b", before + match.group(0)):
+                    continue
+            near = sentence[max(0, match.start() - 80): match.end() + 40]
+            if _HYPOTHETICAL_CRISIS.search(near) and not _FIRST_PERSON_CRISIS.search(near):
+                continue
+            return Finding(Sign.SELF_HARM, match.group(0))
+    return None
+
+
+# "does the procedure raise suicide risk?" asks about it; "I feel suicidal" says it.
+_HYPOTHETICAL_CRISIS: Pattern[str] = _rx(
+    r"\b(?:risk|rate|statistics|screen\w*|questionnaire|hotline number|does (?:mild|the procedure)|asked (?:me )?(?:about|if)|"
+    r"the form asks)\b"
+)
+_FIRST_PERSON_CRISIS: Pattern[str] = _rx(r"\b(?:i am|i feel|i have been|i want|i will|i keep|my (?:husband|wife|dad|mom|son|daughter))\b")
 
 
 def assess(text: str) -> Assessment:
@@ -207,24 +577,103 @@ def assess(text: str) -> Assessment:
     findings: List[Finding] = []
     mentioned = False
     normalised = normalise(text)
-    if _SELF_HARM.search(normalised):
-        match = _SELF_HARM.search(normalised)
-        assert match is not None
-        findings.append(Finding(Sign.SELF_HARM, match.group(0)))
+    crisis = _crisis(normalised)
+    if crisis is not None:
+        findings.append(crisis)
     for sentence in _sentences(normalised):
-        for sign, pattern in _EMERGENCY_RULES:
+        found_signs = {f.sign for f in findings}
+        for sign, pattern in _SIGNS:
+            if sign in found_signs:
+                continue
             for match in pattern.finditer(sentence):
-                if sign in _NEEDS_LEG_WORD and not _LEG_WORD.search(sentence):
+                if _is_report(sign, sentence, normalised, match):
+                    findings.append(Finding(sign, match.group(0)))
+                    found_signs.add(sign)
+                    break
+                mentioned = True
+        if Sign.SADDLE_NUMBNESS not in found_signs:
+            for pattern in _SADDLE_WEAK_RULES:
+                match = pattern.search(sentence)
+                if match is None:
                     continue
                 if (
-                    sign is Sign.LEG_WEAKNESS
-                    and _EXERTION.search(sentence)
-                    and not _STRONG_ONSET.search(sentence)
+                    _STRONG_ONSET.search(sentence)
+                    and not _EXERTION.search(sentence)
+                    and _is_report(Sign.SADDLE_NUMBNESS, sentence, normalised, match)
                 ):
-                    mentioned = True
-                    continue
-                if _is_report(sentence, match):
-                    findings.append(Finding(sign, match.group(0)))
+                    findings.append(Finding(Sign.SADDLE_NUMBNESS, match.group(0)))
                     break
                 mentioned = True
     return Assessment(tuple(findings), mentioned_without_report=mentioned and not findings)
+
+
+# ---------------------------------------------------------------- layer 4: meaning
+
+
+@dataclass(frozen=True)
+class SemanticThresholds:
+    """When a message is close enough in meaning to an alert to raise it.
+
+    ``similarity``: the cosine similarity to the nearest alert statement must reach
+    this; ``margin``: and exceed the nearest look-alike's by this much. Chosen by
+    measurement (``make bench`` prints the curve).
+    """
+
+    similarity: float = 0.80
+    margin: float = 0.06
+
+
+@dataclass(frozen=True)
+class SemanticMatch:
+    alert: Optional[Alert]
+    alert_similarity: float
+    other_similarity: float
+    nearest_alert: Optional[Alert]
+
+
+class SimilarityBank:
+    """Sentence embeddings of alert statements and of look-alikes (everything else
+    the assistant was trained on), compared with a message's embedding."""
+
+    def __init__(self, vectors: Any, labels: List[Optional[Alert]]) -> None:
+        import numpy as np
+
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(labels), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        self.vectors = matrix / np.where(norms == 0, 1, norms)
+        self.labels = list(labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def nearest(self, vector: Any) -> SemanticMatch:
+        import numpy as np
+
+        vec = np.asarray(vector, dtype=np.float32).ravel()
+        norm = float(np.linalg.norm(vec))
+        if norm == 0 or not self.labels:
+            return SemanticMatch(None, 0.0, 0.0, None)
+        sims = self.vectors @ (vec / norm)
+        best_alert, best_alert_kind, best_other = -1.0, None, -1.0
+        for sim, label in zip(sims.tolist(), self.labels, strict=False):
+            if label is None:
+                best_other = max(best_other, sim)
+            elif sim > best_alert:
+                best_alert, best_alert_kind = sim, label
+        return SemanticMatch(None, best_alert, best_other, best_alert_kind)
+
+    def judge(self, vector: Any, thresholds: SemanticThresholds) -> SemanticMatch:
+        match = self.nearest(vector)
+        if (
+            match.nearest_alert is not None
+            and match.alert_similarity >= thresholds.similarity
+            and match.alert_similarity - match.other_similarity >= thresholds.margin
+        ):
+            return SemanticMatch(match.nearest_alert, match.alert_similarity, match.other_similarity, match.nearest_alert)
+        return match
+
+
+def semantic_alert_allowed(text: str, assessment: Assessment) -> bool:
+    """The meaning layer may add an alert only where the rules saw no sign that they
+    judged a look-alike (negated, asked about, long-standing) and no idiom."""
+    return assessment.alert is None and not assessment.mentioned_without_report and not _IDIOM.search(normalise(text))

@@ -108,10 +108,126 @@ def test_signs_are_told_apart() -> None:
     assert {f.sign for f in assess("my legs suddenly went weak").findings} == {Sign.LEG_WEAKNESS}
 
 
-def test_normalise_folds_unicode_and_typos() -> None:
-    assert normalise("I\u2019m   NUMB\u00a0") == "i'm numb"
-    assert normalise("cant dont") == "can't don't"
+def test_normalise_folds_unicode_case_and_contractions() -> None:
+    assert normalise("I\u2019m   NUMB\u00a0") == "i am numb"
+    assert normalise("cant dont wont") == "cannot do not will not"
+    assert normalise("they'd be better") == "they would be better"
     assert normalise("a\x00b") == "a b"
+
+
+@pytest.mark.parametrize(
+    ("typed", "mended"),
+    [("bladr", "bladder"), ("groyn", "groin"), ("incontinance", "incontinence"), ("weaknes", "weakness"),
+     ("suicde", "suicide"), ("numbnes", "numbness"), ("endin", "ending"), ("mysefl", "myself")],
+)
+def test_misspelt_key_words_are_mended(typed: str, mended: str) -> None:
+    from bot.safety import mend_word
+
+    assert mend_word(typed) == mended
+
+
+@pytest.mark.parametrize("word", ["week", "grown", "towel", "blade", "weed", "number", "wheel", "bowl"])
+def test_english_words_are_never_mended_into_key_words(word: str) -> None:
+    from bot.safety import mend_word
+
+    assert mend_word(word) == word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my bladr wont work since this morning",
+        "lost all controll of my bowles today",
+        "groyn went numm last nite",
+    ],
+)
+def test_typos_in_the_key_words_still_alert(text: str) -> None:
+    assert assess(text).alert is Alert.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("I have not been able to pass water since supper", Sign.BLADDER_BOWEL),
+        ("leaking pee all day without noticing, started monday", Sign.BLADDER_BOWEL),
+        ("the area where I sit has no feeling since the weekend", Sign.SADDLE_NUMBNESS),
+        ("no sensation when i wipe since yesterday", Sign.SADDLE_NUMBNESS),
+        ("his legs folded under him this morning and he cannot stand", Sign.LEG_WEAKNESS),
+        ("my toes drag and my foot flops down since tuesday", Sign.LEG_WEAKNESS),
+    ],
+)
+def test_lay_descriptions_name_the_sign(text: str, sign: Sign) -> None:
+    assert sign in {f.sign for f in assess(text).findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my groin went numb this morning, is that something to worry about?",
+        "my mother (81, diabetic) wet herself twice today and did not feel it. what should we do",
+        "since my procedure on monday my right leg is weaker every day. normal?",
+    ],
+)
+def test_a_report_with_a_question_is_still_a_report(text: str) -> None:
+    assert assess(text).alert is Alert.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if my legs give way after the procedure?",
+        "could my bladder ever stop working because of stenosis?",
+        "I have no numbness down below and no trouble peeing",
+        "my uncle lost bladder control after his stroke years ago",
+        "my legs feel weak after 10 minutes of walking and I have to sit",
+        "this back pain is killing me",
+        "I'm dying to know how soon I can golf again",
+    ],
+)
+def test_look_alikes_are_not_reports(text: str) -> None:
+    assert assess(text).alert is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i keep my sleeping tablets in a drawer, saving them for the day i have had enough",
+        "everyone at home would be better off if I was not around",
+        "I lie awake hoping I just don't wake up one of these mornings",
+        "my husband (77) keeps saying he wants to end it all",
+        "I've written notes to my grandchildren saying goodbye",
+    ],
+)
+def test_indirect_words_of_self_harm_are_crisis(text: str) -> None:
+    assert assess(text).alert is Alert.CRISIS
+
+
+def test_negated_self_harm_is_not_crisis() -> None:
+    assert assess("I am not suicidal, just tired of the pain").alert is None
+
+
+def test_similarity_bank_alerts_only_when_much_closer_to_an_alert() -> None:
+    from bot.safety import SemanticThresholds, SimilarityBank
+
+    bank = SimilarityBank([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], [Alert.EMERGENCY, Alert.CRISIS, None])
+    rules = SemanticThresholds(similarity=0.8, margin=0.1)
+    assert bank.judge([0.95, 0.05, 0.1], rules).alert is Alert.EMERGENCY
+    assert bank.judge([0.05, 0.95, 0.1], rules).alert is Alert.CRISIS
+    # close to an alert but as close to a look-alike: no alert
+    assert bank.judge([0.7, 0.0, 0.7], rules).alert is None
+    # nearest is an alert, but not close enough
+    assert bank.judge([0.6, 0.5, 0.2], rules).alert is None
+    assert bank.judge([0.0, 0.0, 0.0], rules).alert is None
+
+
+def test_meaning_layer_defers_to_the_rules_and_to_idioms() -> None:
+    from bot.safety import semantic_alert_allowed
+
+    odd = "everything down there feels wrong since today"
+    assert semantic_alert_allowed(odd, assess(odd))
+    negated = "no numbness in my groin at all"
+    assert not semantic_alert_allowed(negated, assess(negated))
+    assert not semantic_alert_allowed("my legs are killing me", assess("my legs are killing me"))
 
 
 def test_huge_input_is_handled_quickly() -> None:
