@@ -500,16 +500,33 @@ def names_a_sign(text: str) -> bool:
     return bool(_SIGN_WORDS.search(normalise(text)))
 
 
+# Only for very long messages: a window of text with none of these stems cannot hold a
+# sign, so the rules skip it (a megabyte of text would otherwise take seconds).
+_LONG_TEXT = 4000
+_TRIGGERS: Pattern[str] = re.compile(
+    r"\b(?:bladder|bowel|bowl|urin|pee|wee|poo|stool|water|toilet|loo|bathroom|incontin|accident|leak|wet|soil|soak|dribbl|"
+    r"groin|thigh|saddle|crotch|genital|privat|bits|below|there|seat|sit|wip|bottom|backside|butt|bum|nether|vagina|penis|"
+    r"numb|feel|sensation|tingl|dead|asleep|weak|leg|feet|foot|toe|knee|walk|stand|move|lift|paraly|buckl|collaps|gave|give|"
+    r"jelly|drag|flop|drop|strength|fold|fall|fell|trip|stumbl|kill|kms|suicid|harm|hurt|cut|die|dying|dead|death|end|life|live|"
+    r"living|wake|sleep|burden|better off|without me|pill|tablet|med|dose|overdos|rope|gun|bridge|cliff|jump|goodbye|plan|"
+    r"note|letter|point|gone|around|here|away|enough|over|pray|wish|hope|care|miss|notice|reason|will|stash|hid|aside)"
+)
+
+
 def _sentences(text: str) -> List[str]:
     out: List[str] = []
     for sentence in _SENTENCE_SPLIT.split(text):
         if not sentence or not sentence.strip():
             continue
-        while len(sentence) > _MAX_SENTENCE:  # overlapping windows: a sign across a cut is still seen
-            cut = sentence.rfind(" ", 0, _MAX_SENTENCE) if " " in sentence[:_MAX_SENTENCE] else _MAX_SENTENCE
-            out.append(sentence[:cut])
-            sentence = sentence[max(cut - 100, 1):]
-        out.append(sentence)
+        start = 0
+        while len(sentence) - start > _MAX_SENTENCE:  # overlapping windows: a sign across a cut is still seen
+            cut = sentence.rfind(" ", start + 1, start + _MAX_SENTENCE)
+            cut = cut if cut > start + 100 else start + _MAX_SENTENCE
+            out.append(sentence[start:cut])
+            start = cut - 100
+        out.append(sentence[start:])
+    if len(text) > _LONG_TEXT:
+        out = [sentence for sentence in out if _TRIGGERS.search(sentence)]
     return out
 
 
