@@ -10,10 +10,12 @@ override their intent:
   the training data than to anything else it was trained on -> the same alert
   (``bot.safety.SimilarityBank``), unless the rules saw the sign as negated, asked
   about or long-standing;
-* a classifier guess of ``red_flag`` / ``crisis`` that the safety net sees as a
-  question *about* a symptom, that is not confident, or (for red flags) that
-  names no red-flag sign at all, is demoted to the next intent, so "does mild
-  affect bladder control?" or "my legs go numb when I stand" never alert;
+* a classifier guess of ``red_flag`` / ``crisis`` that no layer of the safety net
+  confirms is demoted to the next intent (``classifier_alerts`` off: measured, those
+  guesses only added false alarms); when switched on, a guess that the rules see as
+  a question *about* a symptom, that is not confident, or (for red flags) that names
+  no red-flag sign at all is still demoted, so "does mild affect bladder control?"
+  or "my legs go numb when I stand" never alert;
 * empty, over-long, or entirely unknown-word input -> ``nlu_fallback``, so a
   confident-looking guess on keyboard mash never becomes a medical answer
   (over-long input is still checked for red flags first).
@@ -125,7 +127,10 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
-            # a classifier-only alert (no rule matched) needs at least this confidence
+            # DIET's own red_flag / crisis guesses: off by measurement (on the dev set and both
+            # safety sets they raised no alert that the rules missed, only false alarms);
+            # when on, a classifier-only alert needs this confidence and red-flag words
+            "classifier_alerts": False,
             "classifier_alert_threshold": 0.85,
             # the meaning layer (bot.safety.SemanticThresholds); 0 switches it off
             "semantic_similarity": safety.SemanticThresholds().similarity,
@@ -252,7 +257,8 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         if predicted in ALERT_INTENTS.values():
             confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
             if (
-                assessment.mentioned_without_report
+                not self.component_config.get("classifier_alerts", False)
+                or assessment.mentioned_without_report
                 or confidence < self.component_config["classifier_alert_threshold"]
                 or (predicted == ALERT_INTENTS[safety.Alert.EMERGENCY] and not safety.names_a_sign(text))
             ):

@@ -60,9 +60,17 @@ def test_an_unsure_classifier_alert_is_demoted(component: SafetyNetClassifier) -
     assert intent_of(component, msg) == "ask_not_in_sources"
 
 
-def test_a_confident_classifier_alert_stands(component: SafetyNetClassifier) -> None:
+def test_a_classifier_alert_that_no_layer_confirms_is_demoted(component: SafetyNetClassifier) -> None:
+    msg = classified("my bladder is a nuisance on long drives", "red_flag", 0.97, second="out_of_scope")
+    assert intent_of(component, msg) == "out_of_scope"
+
+
+def test_a_confident_classifier_alert_stands_when_switched_on(tmp_path) -> None:
+    config = {**SafetyNetClassifier.get_default_config(), "classifier_alerts": True}
+    storage = LocalModelStorage(tmp_path)
+    comp = SafetyNetClassifier.create(config, storage, Resource("on"), None)  # type: ignore[arg-type]
     msg = classified("my bladder has gone haywire and I keep having accidents", "red_flag", 0.95, second="greet")
-    assert intent_of(component, msg) == "red_flag"
+    assert intent_of(comp, msg) == "red_flag"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "qwzx plokm", "🙂", "x" * 5000, "???"])
