@@ -1,9 +1,10 @@
 """Safety-net figures: recall and false alarms per category, by layer, and the meaning
 layer's curve over its thresholds.
 
-`.venv/bin/python bench/safety_report.py [MODEL]` (also part of `make bench`). It parses
-every message of the project's safety sets (tests/data/safety_set*.yml) and, when present,
-the dev set's emergency.yml (../shared/dev-set), with the trained model in this process.
+`.venv/bin/python bench/safety_report.py [MODEL] [--dev-set DIR]` (also part of `make bench`).
+It parses every message of the project's safety sets (tests/data/safety_set*.yml) and, with
+--dev-set, the emergency.yml of an outside evaluation folder, with the trained model in this
+process.
 The alert is the one the NLU pipeline gives (`red_flag` / `crisis`), which is what the
 dialogue turns into the emergency or crisis message.
 """
@@ -25,7 +26,7 @@ ALERT_OF_INTENT = {"red_flag": "emergency", "crisis": "crisis"}
 Case = Tuple[str, str, str, str]  # set, expected (emergency | crisis | none), category, text
 
 
-def load_cases() -> List[Case]:
+def load_cases(dev_set: Optional[Path] = None) -> List[Case]:
     cases: List[Case] = []
     for name in ("safety_set", "safety_set_fresh"):
         path = ROOT / "tests" / "data" / f"{name}.yml"
@@ -34,8 +35,8 @@ def load_cases() -> List[Case]:
             for category, texts in categories.items():
                 expected = "none" if kind == "look_alike" else kind
                 cases += [(name, expected, category, text) for text in texts]
-    dev = ROOT.parent / "shared" / "dev-set" / "emergency.yml"
-    if dev.exists():
+    dev = dev_set / "emergency.yml" if dev_set else None
+    if dev is not None and dev.exists():
         for case in yaml.safe_load(dev.read_text(encoding="utf-8")):
             cases.append(("dev-set", case["alert"], case["alert"], case["text"]))
     return cases
@@ -105,12 +106,17 @@ def curve(rows: List[Dict[str, Any]]) -> None:
             print(f"{similarity:10.2f} {margin:6.2f} | {added:25} | {false}")
 
 
-def main(model: Optional[str] = None) -> None:
-    rows = asyncio.run(parse_all(model or str(ROOT / "models"), load_cases()))
+def main(model: Optional[str] = None, dev_set: Optional[Path] = None) -> None:
+    rows = asyncio.run(parse_all(model or str(ROOT / "models"), load_cases(dev_set)))
     table(rows)
     curve(rows)
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(args[0] if args else None)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("model", nargs="?")
+    parser.add_argument("--dev-set", type=Path, help="a folder with an emergency.yml in the dev set's format")
+    options = parser.parse_args()
+    main(options.model, options.dev_set)

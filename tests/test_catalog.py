@@ -23,11 +23,24 @@ CONTRACT_TOPICS = [
     "fda_status", "lss_levels", "physical_therapy_after",
 ]
 CONTRACT_SOURCES = {"clinical-summary", "patient-guide", "anchor-healthcare", "procedure-atlas"}
+# The product contract and its source documents, beside the project on the team's machine. Tests
+# that need them skip without them; the facts the project needs are copied in FACTS_COPY.
+SHARED = PROJECT_ROOT / ".." / "shared"
+CONTRACT = SHARED / "spec" / "knowledge-topics.yml"
+SEEDS = SHARED / "seeds"
+FACTS_COPY = PROJECT_ROOT / "tests" / "data" / "knowledge_facts.yml"
 
 
 @pytest.fixture(scope="module")
 def domain() -> Dict:
     return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def facts() -> Dict[str, List[str]]:
+    """Each topic's facts: from the contract when it is present, else from the project's copy."""
+    path = CONTRACT if CONTRACT.is_file() else FACTS_COPY
+    return {t["id"]: t["facts"] for t in yaml.safe_load(path.read_text(encoding="utf-8"))["topics"]}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +84,75 @@ def test_every_topic_intent_is_answered_by_a_rule(topic_id: str) -> None:
         rules += yaml.safe_load(path.read_text())["rules"]
     openings = [r["steps"][:2] for r in rules if "condition" not in r]
     assert [{"intent": f"faq_{topic_id}"}, {"action": f"utter_faq_{topic_id}"}] in openings
+
+
+_NUMBER_WORDS = {
+    word: value for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split())
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+     "hundred": 100, "thousand": 1000, "dozen": 12, "half": 0.5, "once": 1, "twice": 2}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+
+
+def numbers(text: str) -> set:
+    """Every number a text gives: digits (5.1, 40%, L4-5, SF-12v2), number words (three, twelve) and
+    Roman numerals after "grade" or a study name (grade II, MiDAS I). "one" as a pronoun
+    ("no one", "which one") is not a number."""
+    text = re.sub(r"\b(?:no|any|each|every|which|this|that|the|a)\s+one\b", " ", text.lower())
+    found = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)}
+    found |= {float(_NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", text) if w in _NUMBER_WORDS}
+    found |= {float(_ROMAN[r]) for r in re.findall(r"\b(?:grade|midas)\s+(i{1,3}|iv|v)\b", text)}
+    return found
+
+
+def test_numbers_are_found_in_every_form() -> None:
+    assert numbers("About 5.1 mm; 40% at 6 weeks; L4-5; grade II; MiDAS I; three to twelve months") == {
+        5.1, 40, 6, 4, 5, 2, 1, 3, 12}
+    assert numbers("No one needed it, and this one is not a number; one study is.") == {1}
+    assert numbers("It usually takes less than an hour.") == set()
+
+
+@pytest.mark.parametrize("topic_id", CONTRACT_TOPICS)
+def test_every_number_in_an_answer_is_one_of_its_topic_facts(domain: Dict, facts: Dict[str, List[str]],
+                                                              topic_id: str) -> None:
+    given = numbers(" ".join(facts[topic_id]))
+    for variation in domain["responses"][f"utter_faq_{topic_id}"]:
+        invented = numbers(variation["text"]) - given
+        assert not invented, f"utter_faq_{topic_id} gives {sorted(invented)}, not in its facts {sorted(given)}"
+
+
+def test_the_facts_copy_equals_the_contract() -> None:
+    if not CONTRACT.is_file():
+        pytest.skip("the contract is not beside the project")
+    contract = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
+    copy = yaml.safe_load(FACTS_COPY.read_text(encoding="utf-8"))
+    assert copy["topics"] == [{"id": t["id"], "facts": t["facts"]} for t in contract["topics"]]
+    catalog = get_catalog()
+    assert [(t.id, t.question, list(t.sources)) for t in catalog.topics] == [
+        (t["id"], t["question"], t["sources"]) for t in contract["topics"]]
+    assert {sid: s.title for sid, s in catalog.sources.items()} == {
+        sid: s["title"] for sid, s in contract["sources"].items()}
+
+
+def _words(text: str) -> List[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+def test_no_answer_copies_a_run_of_8_words_from_a_source(domain: Dict) -> None:
+    """Answers are in the project's own words: no 8 words in a row as a source document has them."""
+    if not SEEDS.is_dir():
+        pytest.skip("the source documents are not beside the project")
+    runs = set()
+    for path in SEEDS.glob("*.txt"):
+        words = _words(path.read_text(encoding="utf-8"))
+        runs |= {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
+    assert len(runs) > 1000
+    for topic_id in CONTRACT_TOPICS:
+        for variation in domain["responses"][f"utter_faq_{topic_id}"]:
+            words = _words(variation["text"])
+            copied = [" ".join(words[i:i + 8]) for i in range(len(words) - 7) if tuple(words[i:i + 8]) in runs]
+            assert not copied, f"utter_faq_{topic_id} copies a source: {copied}"
 
 
 def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> None:
