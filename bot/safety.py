@@ -93,7 +93,8 @@ _CONTRACTIONS: Dict[str, str] = {
     "he's": "he is", "hes": "he is", "she's": "she is", "shes": "she is",
     "it's": "it is", "that's": "that is", "thats": "that is", "there's": "there is",
     "theres": "there is", "what's": "what is", "whats": "what is", "wanna": "want to",
-    "wud": "would", "wld": "would", "fel": "feel", "lif": "life", "gonna": "going to", "gona": "going to", "wana": "want to", "gotta": "got to", "u": "you", "ur": "your", "pls": "please",
+    "wud": "would", "nthing": "nothing", "nuthin": "nothing", "nothin": "nothing", "wen": "when", "sinse": "since",
+    "nite": "night", "btwn": "between", "yday": "yesterday", "tmrw": "tomorrow", "hav": "have", "problm": "problem", "wld": "would", "fel": "feel", "lif": "life", "gonna": "going to", "gona": "going to", "wana": "want to", "gotta": "got to", "u": "you", "ur": "your", "pls": "please",
 }
 _CONTRACTION_RX: Pattern[str] = re.compile(
     r"\b(?:" + "|".join(re.escape(k) for k in sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b"
@@ -177,11 +178,13 @@ _UNABLE = (
 _PEE = (
     r"(?:pee|peeing|wee|weeing|urinate|urinating|pass (?:any |much )?(?:urine|water)|passing (?:any |much )?(?:urine|water)|empty (?:my|his|her|the) "
     r"bladder|emptying (?:my|his|her|the) bladder|start (?:my|his|her|the|a) (?:stream|flow)|starting (?:to pee|my stream)|"
-    r"go to the (?:toilet|loo|bathroom)|poo|poop|get (?:a drop|anything|it) out)"
+    r"go to the (?:toilet|loo|bathroom)|poo|poop|get (?:a drop|anything|it) out|spend a penny|pipi|piddle|tinkle|"
+    r"number one|make (?:the )?(?:water|pee|wee|urine) (?:come|start|flow))"
 )
-_BLADDER = r"(?:bladder|bowels?|bowl|urine|water|waterworks|pee|wee|poo|poop|stools?|bowel movements?|number (?:ones?|twos?|2s?|1s?))"
+_BLADDER = r"(?:bladder|bowels?|bowl|urine|water|waterworks|back passage|pee|wee|poo|poop|stools?|bowel movements?|number (?:ones?|twos?|2s?|1s?))"
 _SADDLE_STRONG = (
-    r"(?:groin|inner (?:thighs?|thys|thies)|insides? of (?:my|her|his|the|both) thighs|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
+    r"(?:groin|inner (?:thighs?|thys|thies)|intimate (?:parts|area)|(?:bottom|lower) half of (?:my|his|her|the) body|"
+    r"(?:sit|sits|sitting|sat) on the (?:toilet|loo|seat)|insides? of (?:my|her|his|the|both) thighs|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
     r"privates|between (?:my|her|his|the) legs|perineum|back passage|anus|rectum|down below|down there|"
     r"where (?:i|he|she|you) sit|(?:area|part|parts|bit|bits) (?:i|he|she|you) sit on|(?:hips?|waist|pelvis|belly button) down|"
     r"inner legs?|tops? of (?:my|his|her|the|both) (?:legs|thighs)|upper inner|back there|my bits|his bits|her bits|vagina|penis|testicles|scrotum|labia|vulva|"
@@ -193,7 +196,8 @@ _SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
     r"(?:numb\w*|no feeling|(?:lost|lose|losing) (?:the |all |any )?(?:feeling|sensation)|loss of (?:feeling|sensation)|"
     r"(?:cannot|could not|do not|does not|did not|can barely|can hardly) feel (?:anything|a thing|it|the \w+|my \w+|"
-    r"his \w+|her \w+)?|no sensation|dead|tingl\w*|pins and needles|feel(?:s|ing)? nothing|(?:fallen |is |gone )?asleep)"
+    r"his \w+|her \w+)?|no sensation|dead|tingl\w*|pins and needles|feel(?:s|ing)? nothing|(?:fallen |is |gone )?asleep|(?:gone|went|go|going) to sleep|dead skin|"
+    r"(?:like )?(?:a |the )?dentist'?s? (?:injection|needle)|(?:an? )?(?:anaesthetic|anesthetic|novocaine|local)|cotton wool|frozen)"
 )
 _LEG = r"(?:legs?|feet|foot|knees?|thighs?|toes?|ankles?)"
 _WEAK = (
@@ -203,11 +207,14 @@ _WEAK = (
     r"barely mov\w*|hardly mov\w*|flops?|(?:turned|turning|went|gone) (?:to )?(?:jelly|rubber|mush)|like (?:jelly|rubber|noodles|spaghetti)|jelly legs|"
     r"(?:went|gone|going) (?:floppy|limp|dead|useless)|useless|dead weight|no strength|lost (?:all )?(?:the |my |his |her )?strength|"
     r"failing|drags?|folding|folds?|(?:will|would) not (?:take|carry|support|bear|hold) (?:my|his|her) weight|"
-    r"(?:will|would|do|does) not work|(?:are|is) not working)"
+    r"(?:will|would|do|does) not work|(?:are|is) not working|switched off|shut down|(?:are|is) not holding|"
+    r"(?:will|would) not (?:lift|move|go up|come up|hold)|(?:not|no longer) (?:mine|my own)|without (?:any )?(?:force|power|strength)|"
+    r"no (?:force|power))"
 )
 _CANT_MOVE = (
     rf"(?:(?:{_UNABLE}|(?:not|no longer) being able to)\s+(?:\w+\s+)?(?:walk|stand|stand up|get up|get out of (?:bed|the chair|my chair|a chair|the bed)|"
-    rf"bear weight|move (?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|lift (?:the front of )?(?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|"
+    rf"bear weight|weight-?bear|weight bear|put (?:any )?weight on|take (?:a single|one|a) step|straighten|move (?:them|it)\b|"
+    rf"raise (?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|move (?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|lift (?:the front of )?(?:{_WHOSE}\s+)?(?:\w+\s+)?{_LEG}|"
     rf"feel (?:{_WHOSE}\s+)?(?:\w+\s+)?legs?|feel (?:{_WHOSE}\s+)?feet))"
 )
 _CRISIS_PATTERNS: Tuple[str, ...] = (
@@ -217,7 +224,7 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:take|taking|took) (?:my|his|her) (?:own )?life\b|\btake (?:my|his|her) own\b",
     r"\b(?:want|wants|wanted|wanting|going|ready|like) to die\b|\bwish (?:i|he|she) (?:was|were) dead\b|\brather be dead\b",
     r"\bbetter off (?:dead|gone|without (?:me|him|her)|if (?:i|he|she) (?:was|were|is|am) (?:gone|dead|not (?:around|here|alive)))\b",
-    r"\b(?:do|does|did) not want to (?:live|be alive|be here|go on|wake up|exist|carry on)\b",
+    r"\b(?:do|does|did) not (?:think (?:i|he|she) |really )?want to (?:live|be alive|be here|go on|wake up|exist|carry on)\b",
     r"\b(?:pray|praying|hope|hoping|wish|wishing) (?:i|he|she)? ?(?:do not|does not|would not|will not|not to|never) wake up\b(?! (?:during|in the middle|on the table|while|through))",
     r"\b(?:not|never) (?:to )?wake up\b[^.?!]{0,40}\b(?:easier|better|wish|pray|want|dose|take)\b",
     r"\b(?:easier|better) (?:for everyone|for them|for my family|for all)? ?if (?:i|he|she) (?:just )?(?:did not wake up|"
@@ -243,7 +250,7 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:drive|driving|drove|crash\w*) (?:my |the |his |her )?car into\b",
     r"\b(?:writ\w+|wrote|leave|left|leaving) (?:\w+ )?(?:goodbye|farewell|suicide) (?:letters?|notes?|messages?)\b",
     r"\b(?:giving|gave|give) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)\b",
-    r"\b(?:planning|planned|plan|thinking about|thought about|figured out) how (?:to|i will|i would|i am going to) "
+    r"\b(?:planning|planned|plan|thinking about|thought about|figured out) how (?:to|(?:i|he|she) (?:will|would|am going to|is going to)) "
     r"(?:go|do it|end|die|kill)\b|\b(?:have|got|made) a plan\b[^.?!]{0,40}\b(?:do it|end|go|die|tonight|weekend)\b",
     r"\b(?:think|thinking|thought) (?:about|of) (?:just )?(?:letting go|not being here|not waking up|ending|dying|"
     r"disappearing|jumping|taking (?:all|my|his|her) (?:own )?\w+)\b",
@@ -278,7 +285,7 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:do not|does not) care (?:anymore |any more )?(?:if|whether) (?:i|he|she) (?:die|dies|live|lives|wake|wakes)\b",
     r"\blost (?:any|all|the|my|his|her) (?:wish|will|desire|reason) to (?:keep going|live|go on|carry on|keep living)\b|"
     r"\b(?:no|not any) reason to (?:keep )?(?:living|live|go on|going on|carry on)\b",
-    r"\b(?:stash\w*|hid\w*|putting \w+ aside|put \w+ aside|squirrel\w*|set aside|put away)\b[^.?!]{0,40}\b(?:pills|tablets|meds|"
+    r"\b(?:stash\w*|hid\w*|putting (?:\w+ ){1,2}aside|put (?:\w+ ){1,2}aside|squirrel\w*|set aside|put away)\b[^.?!]{0,40}\b(?:pills|tablets|meds|"
     r"medicines?|medication|painkillers|tramadol|oxycodone|opioids|gabapentin|morphine|insulin|codeine|diazepam|pregabalin|"
     r"hydrocodone|fentanyl|percocet|norco|amitriptyline)\b|\b(?:stash|hoard|stockpile) of\b",
     r"\b(?:worked out|figured out|planned|decided|know|knows) (?:exactly )?(?:how|when|where) (?:i|he|she) (?:would|will|am going to|"
@@ -315,6 +322,31 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"(?:my|his|her|the) \w+ (?:saying|to say) goodbye\b",
     r"\b(?:do not|does not) (?:plan|intend|expect|want) to (?:be here|be around|be alive|live) (?:by|after|much|for|next|beyond)\b",
     r"\benough to (?:not wake|never wake|die|end it|do it|kill)\b",
+    r"\b(?:that|for) (?:god|the lord|jesus) (?:would |will |to )?(?:takes?|take) me\b|\bonly one way out\b",
+    r"\b(?:cannot|can not|do not|could not) (?:see|find) (?:a|any) (?:reason|point) (?:to|in|of) (?:keep )?(?:living|live|go on|going on|carry on)\b",
+    r"\b(?:free|freer|better off|happier|relieved|fine) if (?:i|he|she) (?:was|were|am|is) (?:not|no longer) (?:here|around|alive)\b|"
+    r"\bbetter (?:if )?(?:i|he|she) (?:am|is|was|were) not (?:living|alive|here)\b|\b(?:am|is) (?:only|just) a weight\b",
+    r"\benough (?:\w+ ){0,2}(?:pills|tablets|meds|medicine|medication|morphine|oxycodone|tramadol|insulin)\b[^.?!]{0,40}\bto "
+    r"(?:do it|end it|die|not wake|kill)\b|\b(?:pills|tablets|meds)\b[^.?!]{0,20}\b(?:put aside|saved up|hidden away|stashed)\b",
+    r"\b(?:shot ?gun|rifle|pistol|revolver|firearm|gun)\b[^.?!]{0,60}\b(?:on my mind|for me|use it|thinking|end it|myself)\b",
+    r"\b(?:pills|tablets|meds|medicines?|medication|painkillers)\b[^.?!]{0,60}\b(?:keep|save|saving|keeping|collect\w*|storing|store) "
+    r"(?:them|it|these|those) (?:all )?(?:together |up |aside )?(?:for|until) (?:the day|when|a day|the time)\b",
+    r"\b(?:fatal|lethal|deadly) dose\b",
+    r"\b(?:letters?|notes?|my will)\b[^?!]{0,80}\b(?:will not|not going to) need (?:the|my|this|any) (?:appointment|procedure|operation|treatment)\b",
+    r"\bknow (?:how and when|when and how|how (?:i|he|she) (?:will|would|am going to|is going to) do it)\b",
+    r"\bgoodbye\b[^?!]{0,80}\b(?:last time|for the last time)\b|\bmade (?:my|all my|the|final) arrangements\b[^?!]{0,60}"
+    r"\b(?:tonight|the night|time|goodbye)\b",
+    r"\b(?:gave|given|giving|handed) (?:away )?(?:my|his|her) \w+(?: \w+)? (?:to|away|over)\b[^?!]{0,120}\b(?:before i go|i am done|"
+    r"decided|remember me|nothing left)\b|\bnothing (?:left )?(?:for me )?to live for\b|\bnothing left for me (?:to do )?(?:here|in this world)\b",
+    r"\b(?:burn\w*|cut\w*|hurt\w*|scratch\w*|hit\w*|punch\w*) (?:my|his|her) ?(?:\w+ )?(?:arms?|wrists?|skin|legs?|thighs?|self)\b"
+    r"[^.?!]{0,40}\b(?:on purpose|deliberately)\b",
+    r"\bsorry for everything\b[^?!]{0,40}\blook after\b|\btell (?:my \w+|them|him|her|everyone|my family) (?:that )?i love "
+    r"(?:her|him|them|you)\b[^?!]{0,60}\b(?:cannot|can no longer) (?:do|take|bear) (?:this|it) (?:any longer|anymore|any more)\b",
+    r"\b(?:putting|put|setting|set|keeping|kept|saving|saved) (?:my |his |her |the )?(?:pills|tablets|meds|painkillers|tramadol|"
+    r"oxycodone|opioids|gabapentin|morphine|codeine|sleeping (?:pills|tablets)) (?:aside|away|back)\b[^.?!]{0,60}\b(?:for when|until|"
+    r"instead of taking)\b",
+    r"\b(?:finish|end) (?:with )?(?:my|his|her) (?:own )?life\b|\bmeans? (?:die|dying|suicide|killing)\b",
+    r"\b(?:bye|goodbye)\b[^?!]{0,40}\b(?:will not|won't) (?:bother|trouble) (?:you|u|anyone) (?:again|anymore)\b",
     # goodbyes
     r"\b(?:this is|wanted to say) (?:my )?goodbye\b(?! for now| for today| till| until)|"
     r"\b(?:saying|said|say) goodbye to (?:everyone|my family|my kids|my children|you all|the world)\b",
@@ -342,6 +374,18 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                              rf"messed|messing|dirtied|leaked|leaking|number two|accident)\s+(?:in\s+)?(?:{_SELF}|(?:my|his|her|the|their) (?:pants|trousers|"
                              rf"underwear|knickers|bed|nappy|diaper|clothes|sheets))")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:incontinent|incontinence)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:only|just|barely) (?:get|getting|got|manage|managed|managing) (?:out )?(?:a few|a couple of|some|a) (?:drops?|dribbles?)\b|"
+                             r"\b(?:have|has|had) not had an? (?:wee|pee|piss|poo|bowel movement)\b|"
+                             r"\b(?:urine|pee|wee|water|stream|flow) (?:will not|would not|does not|did not) (?:start|come|flow)\b|"
+                             r"\b(?:\d+|\w+) hours since (?:i|he|she) (?:last )?(?:urinated|peed|weed|went|had a wee)\b|"
+                             r"\b(?:pee|wee|urin\w*|bladder|toilet|loo|water|penny|try(?:ing)? to go)\b[^.?!]{0,60}\b(?:absolutely )?"
+                             r"nothing (?:at all )?(?:will )?(?:happens|happened|comes|came|come|is coming)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:bed|sheets|pad|pants|trousers|underwear) (?:was|were|is|are) (?:soaked|wet|full|soiled|dirty)\b|"
+                             r"\burge (?:to \w+ )?(?:has )?(?:just )?(?:vanished|gone|disappeared|stopped)\b|"
+                             r"\b(?:urine|pee|wee|stool|poo|it) (?:is |are )?(?:just )?(?:running|pouring|coming|comes|came|leaking|dribbling|"
+                             r"slipping|slips) (?:out|alone|by itself|on its own)\b|"
+                             r"\b(?:slip|slips|slipping|leak\w*|com\w+) out (?:the )?(?:back door|back passage|behind)\b|"
+                             r"\b(?:cannot|could not|can no longer) tell (?:\w+ ){0,2}(?:if|whether|when) (?:my|his|her) (?:bladder|bowels?) (?:is|are)\b")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:bladder|bowels?|waterworks)\b[^.?!]{0,25}\b(?:let go|gave way|gave out|emptied|has started leaking|"
                              r"(?:have|has) been leaking|keeps? leaking|leaks? constantly)\b|\b(?:woke up|woken up|wake up|found myself)\s+"
                              r"(?:\w+\s+)?(?:soaked|wet|soiled|in a wet bed)\b")),
@@ -373,11 +417,14 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     # numbness of the saddle area: groin, genitals, inner thighs, where one sits, when wiping
     (Sign.SADDLE_NUMBNESS, _rx(r"\bsaddle (?:numbness|anaesthesia|anesthesia)\b")),
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b[^.?!;]{{0,70}}?\b{_SADDLE_STRONG}\b")),
-    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b[^.?!;]{{0,40}}?\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b(?:(?!\b(?:feet|foot|legs?|calf|calves|toes|only|just)\b)[^.?!;]){{0,40}}?"
+                               rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
     # leg weakness: sudden, spreading, legs giving way, foot drop, cannot walk or feel the legs
     (Sign.LEG_WEAKNESS, _rx(rf"\b{_WEAK}\b")),
     (Sign.LEG_WEAKNESS, _rx(rf"\b{_CANT_MOVE}\b")),
-    (Sign.LEG_WEAKNESS, _rx(r"\b(?:foot|feet|toes)\b[^.?!]{0,20}\b(?:dropp?\w*|droop\w*)\b|\b(?:feeling|strength|sensation|power)\s+"
+    (Sign.LEG_WEAKNESS, _rx(r"\b(?:numb\w*|no feeling|weak\w*)\b[^.?!]{0,40}\b(?:spread\w*|creep\w*|moving up|climbing|rising)\b|"
+                            r"\b(?:spread\w*|creep\w*|moving) up (?:both |my |his |her |the )?(?:legs?|thighs?)\b")),
+    (Sign.LEG_WEAKNESS, _rx(r"\b(?:foot|feet|toes)\b[^.?!]{0,20}\b(?:dropp?\w*|droop\w*|hang\w*|flop\w*)\b|\b(?:feeling|strength|sensation|power)\s+"
                             r"(?:in\s+)?(?:\w+\s+){0,2}(?:legs?|feet|foot)\s+(?:is\s+|are\s+)?(?:going|gone|fading|disappearing|draining)\b|"
                             r"\b(?:legs?|feet|foot)\s+(?:strength|power|feeling)\s+(?:is\s+)?(?:going|gone|fading)\b|"
                             r"\b(?:lost|losing|lose|no)\s+(?:all\s+)?(?:the\s+)?(?:feeling|sensation|strength|power)\s+(?:in|of)\s+(?:\w+\s+){0,2}"
@@ -393,8 +440,15 @@ _SADDLE_WEAK_RULES: List[Pattern[str]] = [
 # ---------------------------------------------------------------- layer 3: report or not
 
 # The sign is new or happening now.
+_SINCE = (
+    r"since (?:this|last|yesterday|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"the (?:\w+ )?(?:procedure|operation|surgery|weekend|morning|afternoon|evening|night|day)|"
+    r"my (?:\w+ )?(?:procedure|operation|surgery|mild)|\d|about|around|early|late|lunch\w*|breakfast\w*|dinner\w*|"
+    r"tea\w*|supper\w*|mid|(?:i|he|she|we) (?:woke|got up|came home|got home|left)|they did|an hour|a few|two|three|"
+    r"sat|sun|mon|tue|wed|thu|fri|yday)"
+)
 _ONSET: Pattern[str] = _rx(
-    r"\b(?:since|today|tonight|this (?:morning|afternoon|evening|week|weekend)|yesterday|last (?:night|evening|week)|"
+    rf"\b(?:{_SINCE}|today|tonight|this (?:morning|afternoon|evening|week|weekend)|yesterday|last (?:night|evening|week)|"
     r"(?:an?|one|two|three|few|couple of|\d+) (?:hours?|hrs?|days?|minutes?|mins?) ago|in (?:just )?(?:a few|two|three|\d+) "
     r"(?:days|hours)|over (?:the )?(?:past|last) (?:few |two |three |\d+ )?(?:days?|hours?|week)|within (?:the )?(?:last|past) \w+|"
     r"as of|suddenly|sudden|"
@@ -409,12 +463,15 @@ _ONSET: Pattern[str] = _rx(
 )
 # Onset words strong enough to count against the walking pattern and weak saddle words.
 _STRONG_ONSET: Pattern[str] = _rx(
-    r"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|since|this morning|today|tonight|yesterday|"
+    rf"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|{_SINCE}|this morning|today|tonight|yesterday|"
     r"last night|woke up|hours? ago|every day|each day|by the (?:day|hour)|worse (?:and worse|every|each)|"
     r"getting worse|much worse|spreading|first time|never (?:had|happened|been|before)|new|after (?:my|the|his|her) "
     r"(?:mild|procedure|operation|surgery)|(?:had|have had|has had) (?:the |my |his |her )?(?:\w+ )?(?:mild|procedure|operation|surgery)|"
-    r"within (?:the )?(?:last|past) (?:day|few days|\d+ hours|hour|week|\w+ hours)|"
-    r"at all|twice)\b"
+    r"within (?:the )?(?:last|past) (?:day|few days|\d+ hours|hour|week|\w+ hours)|post-?op\w*|post-?procedure|"
+    r"from (?:this morning|today|yesterday|last night|tonight|this afternoon)|(?:each|every) hour|"
+    r"(?:day|days) (?:\d+|two|three|four|five) (?:after|post)|\w+ (?:days? |weeks? )?out from|(?:the )?(?:last|past) (?:two|few|\d+|couple of) days|"
+    r"(?:weaker|worse|number|numb) and (?:weaker|worse|number|numb)|(?:off|from|on) the floor|(?:is|it is|it has been) (?:two|three|\d+|a few) days|"
+    r"twice)\b"
 )
 # In the same sentence, these make a sign a question about it or a hypothesis ...
 _HYPOTHETICAL: Pattern[str] = _rx(
@@ -426,7 +483,8 @@ _HYPOTHETICAL: Pattern[str] = _rx(
     r"\bsymptoms? of\b|\bsigns? of\b|\bwarning signs?\b|\bwhat (?:is|are|does|do|happens)\b|\bwhy\b|\bever\b|\bhow (?:common|likely|"
     r"often)\b|\bworried (?:about|that)\b|\bafraid (?:of|that)\b|\bscared (?:of|that)\b|\bfear\b|\bprevent\w*\b|\bavoid\w*\b|"
     r"\breason to\b|\bwhen should\b|\bwhich symptoms\b|\bmeans? i\b|\bis it (?:true|possible|likely)\b|\bread (?:about|that)\b|"
-    r"\bheard (?:about|that)\b|\bdoctor (?:asked|said|told|mentioned|warned)\b|\basked (?:about|if|me)\b|\bchecklist\b|"
+    r"\bheard (?:about|that)\b|\b(?:doctor|gp|nurse|surgeon|physio|consultant) (?:asked|said|told|mentioned|warned)\b|"
+    r"\b(?:watch|look|watch out|look out) for\b|\basked (?:about|if|me)\b|\bchecklist\b|"
     r"\bleaflet\b|\bbrochure\b|\bwebsite says\b"
 )
 # ... unless the patient says it is happening now.
@@ -437,8 +495,9 @@ _NEGATED_BEFORE: Pattern[str] = _rx(
     r"(?:\b(?:no|not|never|without|nor|none|neither|denies|deny|free of|except|said no|i said no to)\b"
     r"(?!\s+(?:idea|warning|reason|one|sure|long|matter|doubt|clue|know|knowing|able|only|just|longer|more|even|until|before|"
     r"feel|feeling|see|tell|get|hold|control|pass|lift|move|walk|stand|stop|help)\b)"
-    r"|\b(?:afraid of|worried about|scared of|fear of|fear|prevent|avoid|risk of|chance of))\W*(?:[\w'-]+\W+){0,5}$"
+    r"|\b(?:afraid of|worried about|scared of|fear of|fear|prevent|avoid|risk of|chance of))\W*(?:[\w'-]+\W+){0,7}$"
 )
+_CONTRAST: Pattern[str] = _rx(r"\b(?:but|just that|only that|except that|apart from that|however|though|although)\b")
 # Words right before a sign that make it something milder: "almost wet myself", "need to pee".
 _WEAKENED_BEFORE: Pattern[str] = _rx(r"\b(?:almost|nearly|urge to|need to|have to|has to|rush to|hurry to)\W+(?:[\w'-]+\W+)?$")
 # "groin numbness - no", "bladder: fine" at the end of a sentence
@@ -460,7 +519,9 @@ _LONG_STANDING: Pattern[str] = _rx(
     r"since (?:childhood|i was|he was|she was|(?:his|her|my) (?:stroke|"
     r"surgery in|accident|birth|diabetes|ms))|after (?:his|her|my) stroke|at the end of (?:his|her) life|(?:my )?late "
     r"(?:husband|wife|father|mother|dad|mom|mum)|passed away|in the past|used to(?! be only)|long-standing|chronic|"
-    r"on and off|comes and goes|care home|nursing home)\b"
+    r"on and off|comes and goes|care home|nursing home|nothing new|not new|as a child|polio|since birth|from birth|all my life|"
+    r"my whole life|since i broke|since (?:the|my|his|her) (?:accident|fall|fracture|injury|break|hysterectomy|hernia)|in (?:19|20)\d\d|"
+    r"last year|long gone|turned out to be|cleared up|went away|resolved|recovered|healed|no problems since|back in|(?:her|his|a|my|our) friend (?:had|who had))\b"
 )
 # Weakness or numbness that comes with walking or standing and passes is the usual
 # claudication pattern, not a red flag, unless the patient also says it is new.
@@ -468,12 +529,13 @@ _EXERTION: Pattern[str] = _rx(
     r"\b(?:when|while|after|if|whenever|once) (?:i |she |he |they |we )?(?:walk|stand|standing|walking|hike|hiking|exercis|"
     r"garden|shop|climb|go for|been on my feet|am on my feet)\w*|\bthe more (?:i|he|she) (?:walk|stand)|\blong walks?\b|"
     r"\bwalk\w* (?:to|as far as) the (?:shops?|store|mailbox|corner|end of)|"
+    r"\b(?:every|after) (?:a |few |couple of )*(?:hundred )?(?:metres|meters|yards|blocks|minutes)|\bhave to stop\b|\boff again\b|"
     r"\bwalk(?:ing)? (?:far|a lot|for a while|too long|more than|any distance)|\bfor (?:long|more than|over) \w+|"
     r"\b(?:then|and) (?:it )?(?:gets? better|goes away|eases|passes)|"
     r"\bafter (?:a|an|about|\d+) (?:\w+ )?(?:minutes?|mins?|blocks?)|\bmore than (?:a|an|\d+|\w+) (?:minutes?|blocks?)|"
     r"\bwithout (?:stopping|resting|a break|sitting)|\b(?:tired|tire|tires|tiring)\b"
 )
-_NO_POWER: Pattern[str] = _rx(r"\b(?:move|lift|feel)\b|foot ?drop|paraly")
+_NO_POWER: Pattern[str] = _rx(r"\b(?:move|lift|feel|raise|step|weight|straighten)\b|foot ?drop|paraly|spread|creep")
 # A question about a sign in general ("is sudden leg weakness ever caused by stenosis?")
 # speaks of no one in particular.
 _GENERIC_QUESTION: Pattern[str] = _rx(r"^\W*(?:is|are|can|could|does|do|will|would|what|how|why|when|should|which)\b")
@@ -481,7 +543,7 @@ _PERSONAL: Pattern[str] = _rx(
     r"\b(?:i|i am|my|me|mine|he|his|him|she|her|we|our|us|they|their|mom|mum|dad|husband|wife|father|mother|son|daughter|"
     r"brother|sister|aunt|uncle|grandma|grandpa|granddad|grandad|gran|nan|partner)\b"
 )
-_LEG_CONTEXT: Pattern[str] = _rx(rf"\b{_LEG}\b|\bwalk\w*|\bstand\w*|\bfell\b|\bfall\w*|\btripp?\w*|\bstumbl\w*|\bwalker\b")
+_LEG_CONTEXT: Pattern[str] = _rx(rf"\b{_LEG}\b|\bwalk\w*|\bsteps?\b|\bstand\w*|\bfell\b|\bfall\w*|\btripp?\w*|\bstumbl\w*|\bwalker\b")
 _SENTENCE_SPLIT: Pattern[str] = re.compile(r"(?<=[.?!;\n])\s+|\s+(?:also|and also|btw|by the way)\s+", re.I)
 _MAX_SENTENCE = 600  # a longer run of words is read in windows of this size
 
@@ -532,6 +594,8 @@ def _sentences(text: str) -> List[str]:
 
 def _negated(sentence: str, match: re.Match[str]) -> bool:
     before = sentence[max(0, match.start() - 80): match.start()]
+    # "no fever, no falls - just that I cannot pee": a contrast ends the denial
+    before = _CONTRAST.split(before)[-1]
     if _NEGATED_BEFORE.search(before) or _WEAKENED_BEFORE.search(before) or _IMAGINED_BEFORE.search(sentence[max(0, match.start() - 100): match.start()]):
         return True
     return bool(_NEGATED_AFTER.search(sentence[match.end(): match.end() + 40]))
@@ -541,8 +605,8 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
     """Whether a sign named in a sentence is reported as the patient's (or a relative's) present state."""
     if _negated(sentence, match):
         return False
-    onset = bool(_ONSET.search(sentence))
     strong_onset = bool(_STRONG_ONSET.search(sentence))
+    onset = strong_onset or bool(_ONSET.search(sentence))
     if _LONG_STANDING.search(sentence):
         strong_onset = bool(_STRONG_ONSET.search(_LONG_STANDING.sub(" ", sentence)))
         if not strong_onset:
@@ -583,7 +647,7 @@ def _crisis(normalised: str) -> Optional[Finding]:
 
 # "does the procedure raise suicide risk?" asks about it; "I feel suicidal" says it.
 _HYPOTHETICAL_CRISIS: Pattern[str] = _rx(
-    r"\b(?:risk|rate|statistics|screen\w*|questionnaire|hotline number|does (?:mild|the procedure)|asked (?:me )?(?:about|if)|"
+    r"\b(?:what if|will i be|would i be|worried (?:i|that|about)|afraid (?:i|that)|risk|rate|statistics|screen\w*|questionnaire|hotline number|does (?:mild|the procedure)|asked (?:me )?(?:about|if)|"
     r"the form asks)\b"
 )
 _FIRST_PERSON_CRISIS: Pattern[str] = _rx(r"\b(?:i am|i feel|i have been|i want|i will|i keep|my (?:husband|wife|dad|mom|son|daughter))\b")
