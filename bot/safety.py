@@ -700,7 +700,9 @@ class SemanticThresholds:
     measurement (``make bench`` prints the curve).
     """
 
-    similarity: float = 0.80
+    # measured on the dev set and the three safety sets (`make bench`): at 0.80 it added
+    # one alert the rules missed and eight false alarms; at 0.88 neither
+    similarity: float = 0.88
     margin: float = 0.06
 
 
