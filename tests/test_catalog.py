@@ -119,8 +119,10 @@ def _responses_used_by_forms_and_actions(domain: Dict) -> set:
     code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
     used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
-    # utter_restart: said by Rasa's own action_restart
-    return used | {TROUBLE_RESPONSE, STORE_DOWN_RESPONSE, "utter_restart"}
+    from bot.channels.limits import TOO_LONG_RESPONSE
+
+    # utter_restart: said by Rasa's own action_restart; the too-long reply: by the channels
+    return used | {TROUBLE_RESPONSE, STORE_DOWN_RESPONSE, "utter_restart", TOO_LONG_RESPONSE}
 
 
 def test_rasa_data_validate_has_no_warnings(domain: Dict) -> None:
