@@ -23,13 +23,15 @@ out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 # constraints.txt holds every package of the project's environment, pinned: audit exactly those
 "$TOOLS/bin/pip-audit" --requirement constraints.txt --no-deps --disable-pip \
-    --vulnerability-service "$SERVICE" --progress-spinner off --desc off 2>&1 | tee "$out"
-status=${PIPESTATUS[0]}
+    --vulnerability-service "$SERVICE" --progress-spinner off --desc off > "$out" 2>&1
+status=$?
 if [ "$status" -ne 0 ] && grep -qiE "connection|resolve|timed out|max retries|network is unreachable|ServiceError|SSLError" "$out"; then
+    tail -n 1 "$out" >&2
     echo "AUDIT NOT RUN: no vulnerability database ($SERVICE) was reachable from this machine." >&2
     echo "Nothing was checked. Run 'make audit' where it can reach the internet; README, 'Known advisories'." >&2
     exit 3
 fi
+cat "$out"
 if [ "$status" -ne 0 ]; then
     echo "Known vulnerabilities above (or pip-audit failed). README 'Known advisories' says which are reachable here." >&2
 fi
