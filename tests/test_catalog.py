@@ -80,6 +80,8 @@ def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> 
         and p["fallback"] in {"not_in_sources", "out_of_scope", "not_understood"},
         "alert": lambda p: set(p) == {"alert"} and p["alert"] in {"emergency", "crisis"},
         "questionnaire": lambda p: set(p) == {"questionnaire"} and set(p["questionnaire"]) == {"item", "step", "of"},
+        # a message over the length limit (issue 18; bot/channels/limits.py): not yet in the contract
+        "input": lambda p: p == {"input": "too_long"},
     }
     for name, variations in domain["responses"].items():
         for variation in variations:
