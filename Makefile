@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup run shell train validate lint unit test bench bench-load clean
+.PHONY: help setup run shell train validate lint unit test bench bench-load audit clean
 
 help:
 	@echo "make run    - set up, train if needed, start the action server and the Rasa server"
@@ -11,6 +11,7 @@ help:
 	@echo "make shell  - the Rasa shell for staff, with the action server running"
 	@echo "make bench  - print accuracy, latency, throughput, start time and memory figures"
 	@echo "make bench-load - mixed conversations at 10/50/100 at once, on SQLite and PostgreSQL"
+	@echo "make audit  - known vulnerabilities of the pinned packages (pip-audit; needs the network)"
 
 setup:
 	@scripts/setup.sh
@@ -45,6 +46,10 @@ bench: setup
 bench-load: setup
 	@scripts/system-deps.sh
 	@$(ENV) .venv/bin/python bench/load.py
+
+# Fails, saying so, when no vulnerability database is reachable (README, Known advisories).
+audit:
+	@scripts/audit.sh
 
 clean:
 	rm -rf models var .cache .pytest_cache

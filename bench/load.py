@@ -35,7 +35,7 @@ from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
 
 from bot.scripted import ScriptError, questionnaire_with_request, questions  # noqa: E402
 from bot.services import Postgres  # noqa: E402
-from bot.stack import Stack  # noqa: E402
+from bot.stack import Stack, auth_headers  # noqa: E402
 
 
 class TimeUp(Exception):
@@ -56,7 +56,7 @@ class Level:
             raise TimeUp
         body = json.dumps({"sender": sender, "message": text}).encode()
         request = urllib.request.Request(f"{self.stack.rasa_url}/webhooks/rest/webhook", data=body,
-                                         method="POST", headers={"Content-Type": "application/json"})
+                                         method="POST", headers=auth_headers(self.stack.token))
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=120) as response:

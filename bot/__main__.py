@@ -55,17 +55,18 @@ def _requests_list(args: argparse.Namespace) -> int:
 def _requests_export(args: argparse.Namespace) -> int:
     import json
 
-    from bot.requests_store import get_store
+    from bot.requests_store import csv_safe, get_store, open_private
 
     count = 0
-    with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+    # owner-only (0600), and no cell a spreadsheet would run as a formula
+    with open_private(args.csv) as handle:
         writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for request in get_store(args.database_url).all():
             row = request.dict()
             row["created_at"] = request.created_at.isoformat()
             row["answers"] = json.dumps(request.answers, sort_keys=True)
-            writer.writerow({k: row[k] for k in EXPORT_FIELDS})
+            writer.writerow({k: csv_safe(row[k]) for k in EXPORT_FIELDS})
             count += 1
     print(f"Exported {count} request(s) to {args.csv}")
     return 0
@@ -157,7 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    previous = os.umask(0o077)  # databases and files made here: readable by their owner only
+    try:
+        return int(args.func(args))
+    finally:
+        os.umask(previous)
 
 
 if __name__ == "__main__":

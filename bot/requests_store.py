@@ -17,7 +17,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Union
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -77,6 +77,23 @@ class ConsultationRequest(BaseModel):
         if created.tzinfo is None:  # SQLite drops the zone; we always store UTC
             data["created_at"] = created.replace(tzinfo=timezone.utc)
         return cls(**data)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell for the staff export: text that could start a formula gets a leading ' (OWASP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def open_private(path: Union[str, Path], mode: str = "w") -> IO[str]:
+    """Open a file for writing that only its owner can read (0600), also when it already existed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, mode, newline="", encoding="utf-8")
 
 
 def new_reference() -> str:

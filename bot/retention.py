@@ -5,12 +5,19 @@ event, ``timestamp`` in Unix seconds). A conversation is deleted whole: every
 row of its ``sender_id``. Retention deletes the conversations whose *last* event
 is older than the cut-off, so a conversation still going on is never cut in half.
 Consultation requests are deleted by ``bot.requests_store``.
+
+A consultation request that is refused (consent "no") or abandoned (stop, start
+over, a red flag) keeps nothing either: ``redact_contact_details`` overwrites, in
+the stored events, what the patient typed for their name, contact and preferred
+time (the user messages and the slot values), so "I haven't stored any of your
+details" is true. The events themselves stay, so the conversation goes on.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Dict, Iterable, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,7 +28,96 @@ FORGOTTEN_SLOT = "forgotten"
 
 events_table = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("type_name"),
+    sa.column("data"),
 )
+
+CONTACT_FORM = "consultation_form"
+# What the patient types into the consultation form (the consent answer is only yes or no).
+TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time")
+# Responses that mean the request was kept (stored, or spooled for a retry).
+REQUEST_KEPT_RESPONSES = ("utter_consultation_stored", "utter_consultation_kept_for_retry")
+# Messages that are never a contact detail (the slot mappings exclude them) and are kept as said.
+ALERT_INTENTS = ("red_flag", "crisis")
+REDACTED = "[removed]"
+
+
+def _loop_after(event: Any, loop: Optional[str]) -> Optional[str]:
+    name = getattr(event, "type_name", None)
+    if name == "active_loop":
+        return getattr(event, "name", None)
+    if name == "restart":
+        return None
+    return loop
+
+
+def consultation_abandoned(events: Iterable[Any]) -> bool:
+    """Whether the latest turn ended the consultation form without the request being kept.
+
+    Consent refused, stop, start over, a red flag or crisis words: the form was active
+    when the patient's last message came, it is not any more, and no "request sent" reply
+    was given.
+    """
+    events = list(events)
+    last_user = max((i for i, e in enumerate(events) if getattr(e, "type_name", None) == "user"), default=-1)
+    if last_user < 0:
+        return False
+    loop: Optional[str] = None
+    for event in events[:last_user]:
+        loop = _loop_after(event, loop)
+    if loop != CONTACT_FORM:
+        return False
+    for event in events[last_user:]:
+        loop = _loop_after(event, loop)
+        if getattr(event, "type_name", None) == "bot" and \
+                (getattr(event, "metadata", None) or {}).get("utter_action") in REQUEST_KEPT_RESPONSES:
+            return False
+    return loop != CONTACT_FORM
+
+
+def redacted_event(event: Dict[str, Any], loop: Optional[str], requested: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The event with the patient's contact details overwritten, or None when it holds none."""
+    kind = event.get("event")
+    if kind == "slot" and event.get("name") in TYPED_CONTACT_SLOTS and event.get("value") is not None:
+        return {**event, "value": None}
+    if kind == "user" and loop == CONTACT_FORM and requested in TYPED_CONTACT_SLOTS:
+        parse = dict(event.get("parse_data") or {})
+        if (parse.get("intent") or {}).get("name") in ALERT_INTENTS or event.get("text") == REDACTED:
+            return None
+        parse.update(text=REDACTED, entities=[])
+        return {**event, "text": REDACTED, "parse_data": parse}
+    return None
+
+
+def redact_contact_details(database: Union[str, Engine], sender_id: str) -> int:
+    """Overwrite the contact details typed in one conversation's consultation form(s); returns the events changed."""
+    engine = _engine(database)
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(sa.text("PRAGMA secure_delete = ON"))  # old bytes zeroed, not left in free pages
+            rows = conn.execute(sa.select(events_table.c.id, events_table.c.data)
+                                .where(events_table.c.sender_id == sender_id).order_by(events_table.c.id))
+            loop: Optional[str] = None
+            requested: Optional[str] = None
+            changes = []
+            for row_id, data in rows:
+                event = json.loads(data or "{}")
+                kind = event.get("event")
+                if kind == "active_loop":
+                    loop = event.get("name")
+                elif kind == "restart":
+                    loop = requested = None
+                elif kind == "slot" and event.get("name") == "requested_slot":
+                    requested = event.get("value")
+                new = redacted_event(event, loop, requested)
+                if new is not None:
+                    changes.append((row_id, json.dumps(new)))
+            for row_id, data in changes:
+                conn.execute(sa.update(events_table).where(events_table.c.id == row_id).values(data=data))
+        return len(changes)
+    finally:
+        if engine is not database:
+            engine.dispose()
 
 
 def conversation_forgotten(events: Iterable[Any]) -> bool:

@@ -82,8 +82,10 @@ def questions(send: Send, count: int = 3, start: int = 0) -> Transcript:
     return talk.transcript
 
 
-def questionnaire_with_request(send: Send, name: str, contact: str, question: bool = True) -> Transcript:
-    """Greeting, optionally a question, the whole questionnaire, and a consultation request."""
+def questionnaire_with_request(send: Send, name: str, contact: str, question: bool = True,
+                               time: str = "weekday mornings", consent: bool = True) -> Transcript:
+    """Greeting, optionally a question, the whole questionnaire, and a consultation request
+    (with ``consent=False``: refused at the last question, so no reference)."""
     talk = _Conversation(send)
     talk.say("hi")
     if question:
@@ -102,8 +104,10 @@ def questionnaire_with_request(send: Send, name: str, contact: str, question: bo
     talk.expect(talk.say("yes please"), "name")
     talk.expect(talk.say(name), "phone number or e-mail")
     talk.say(contact)
-    talk.say("weekday mornings")
-    done = talk.say("Yes, I agree")
+    talk.say(time)
+    done = talk.say("Yes, I agree" if consent else "No")
+    if not consent:
+        return talk.transcript
     references = payload_values(done, "consultation_request")
     if not references:
         raise ScriptError(f"no consultation request was confirmed\n{talk.transcript.text()}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -35,14 +37,24 @@ def http_json(
     method: str, url: str, body: Any = None, timeout: float = 30.0, token: Optional[str] = None
 ) -> Any:
     data = None if body is None else json.dumps(body).encode("utf-8")
-    if token:
-        url += ("&" if "?" in url else "?") + f"token={token}"
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(url, data=data, method=method, headers=auth_headers(token))
     with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
+
+
+def auth_headers(token: Optional[str]) -> Dict[str, str]:
+    """JSON, with the server's token as a Bearer header when there is one."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+@lru_cache(maxsize=1)
+def action_server_secret() -> str:
+    """One secret per test process, so that stacks sharing an action server agree on it."""
+    return secrets.token_urlsafe(32)
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Stack:
     web_port: int = field(default_factory=free_port)  # the page allowed to use the widget
     token: str = "test-token"
     extra_env: Dict[str, str] = field(default_factory=dict)
+    action_secret: str = field(default_factory=action_server_secret)
     database_url: Optional[str] = None
     _procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -82,6 +95,9 @@ class Stack:
                 "CLINIC_SETTINGS": env.get("CLINIC_SETTINGS", str(PROJECT_ROOT / "clinic.yml")),
                 "LOCK_STORE_URL": env.get("LOCK_STORE_URL", "memory://"),
                 "RASA_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
+                # secrets reach the servers through the environment, never the command line
+                "RASA_AUTH_TOKEN": self.token,
+                "ACTION_SERVER_TOKEN": self.action_secret,
             }
         )
         for variable in CHANNEL_VARIABLES:
@@ -103,7 +119,7 @@ class Stack:
     def start_actions(self) -> None:
         self._spawn(
             "actions",
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            [str(VENV_BIN / "python"), "-m", "actions.server", "--actions", "actions",
              "--port", str(self.actions_port), *self._logging_config("--logging-config_file")],
         )
         self._wait(f"{self.actions_url}/health", "actions")
@@ -113,12 +129,12 @@ class Stack:
         started = time.monotonic()
         self._spawn(
             "rasa",
-            [str(VENV_BIN / "rasa"), "run", "-m", str(self.model_dir),
+            [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "-m", str(self.model_dir),
              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
              "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-             "--enable-api", "--auth-token", self.token, *self._logging_config("--logging-config-file")],
+             "--enable-api", *self._logging_config("--logging-config-file")],
         )
-        self._wait(f"{self.rasa_url}/status?token={self.token}", "rasa", timeout)
+        self._wait(f"{self.rasa_url}/status", "rasa", timeout, token=self.token)
         return time.monotonic() - started
 
     def start(self) -> Stack:
@@ -126,14 +142,14 @@ class Stack:
         self.start_rasa()
         return self
 
-    def _wait(self, url: str, name: str, timeout: float = 120.0) -> None:
+    def _wait(self, url: str, name: str, timeout: float = 120.0, token: Optional[str] = None) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             proc = self._procs[name]
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} server exited ({proc.returncode}); see {self.workdir / name}.log")
             try:
-                http_json("GET", url, timeout=2)
+                http_json("GET", url, timeout=2, token=token)
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.5)
@@ -158,7 +174,7 @@ class Stack:
         """One user message through the REST channel; the bot's messages back."""
         return http_json(
             "POST", f"{self.rasa_url}/webhooks/rest/webhook",
-            {"sender": sender, "message": text}, timeout=timeout,
+            {"sender": sender, "message": text}, timeout=timeout, token=self.token,
         )
 
     def parse(self, text: str) -> Dict[str, Any]:

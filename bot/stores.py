@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.retention import conversation_forgotten, delete_conversation
+from bot.retention import consultation_abandoned, conversation_forgotten, delete_conversation, redact_contact_details
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,11 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
                 slots=self.domain.slots if self.domain else None)
 
     async def save(self, tracker: Any) -> None:
-        """Save the turn, or delete the whole conversation when the patient asked to be forgotten."""
+        """Save the turn, or delete the whole conversation when the patient asked to be forgotten.
+
+        A turn that ends a consultation request without keeping it (consent refused,
+        stopped) also overwrites the contact details typed for it (bot/retention.py).
+        """
         if store_unavailable(tracker.events):
             return  # the stand-in of an unreachable database: nothing of it is stored
         if conversation_forgotten(tracker.events):
@@ -136,6 +140,10 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             logger.info("Deleted a conversation (%d events) at the patient's request.", removed)
             return
         await super().save(tracker)
+        if consultation_abandoned(tracker.events):
+            changed = redact_contact_details(self.engine, tracker.sender_id)
+            logger.info("A consultation request was not made: %d event(s) with contact details overwritten.",
+                        changed)
 
 
 def lock_store_for_url(url: Optional[str]) -> LockStore:

@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 mode="${1:-server}"
+umask 077  # databases, spool, logs and tokens: readable by this user only
 
 # a bad clinic setting stops here, before anything starts
 .venv/bin/python -m bot check-settings
@@ -22,7 +23,7 @@ fi
 
 case "$mode" in
     actions)
-        exec .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" ;;
+        exec .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" ;;
     server|shell)
         scripts/train.sh ;;
     rasa) ;;
@@ -30,17 +31,20 @@ case "$mode" in
         echo "usage: scripts/run.sh [server|shell|rasa|actions]" >&2; exit 2 ;;
 esac
 
+# Secrets travel in the environment, never on a command line (ps shows those):
+# RASA_AUTH_TOKEN (HTTP API and REST channel) and ACTION_SERVER_TOKEN (Rasa -> action server).
+secret() { [ -s "var/$1" ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "var/$1"; cat "var/$1"; }
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-    if [ ! -s var/auth_token ]; then
-        (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/auth_token)
-    fi
-    RASA_AUTH_TOKEN="$(cat var/auth_token)"
-    echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
+    RASA_AUTH_TOKEN="$(secret auth_token)"
+    echo "HTTP API and REST token: var/auth_token (set RASA_AUTH_TOKEN to choose your own). REST:"
+    echo "  curl -H \"Authorization: Bearer \$(cat var/auth_token)\" -d '{\"sender\": \"me-1\", \"message\": \"hi\"}' http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
 fi
+[ -n "${ACTION_SERVER_TOKEN:-}" ] || ACTION_SERVER_TOKEN="$(secret action_token)"
+export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 if [ "$mode" = "rasa" ]; then
-    exec .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
-        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+    exec .venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
+        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api \
         --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}"
 fi
 
@@ -49,7 +53,7 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT INT TERM
 
 echo "Starting the action server on 127.0.0.1:${ACTIONS_PORT}"
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" \
+.venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" \
     > var/actions.log 2>&1 &
 pids+=($!)
 
@@ -63,8 +67,8 @@ pids+=($!)
 echo "Demo clinic page with the chat widget: http://127.0.0.1:${WEB_PORT}/"
 
 echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
-.venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
-    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+.venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
+    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api \
     --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}" \
     &
 pids+=($!)

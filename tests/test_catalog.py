@@ -162,6 +162,8 @@ def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> 
         and p["fallback"] in {"not_in_sources", "out_of_scope", "not_understood"},
         "alert": lambda p: set(p) == {"alert"} and p["alert"] in {"emergency", "crisis"},
         "questionnaire": lambda p: set(p) == {"questionnaire"} and set(p["questionnaire"]) == {"item", "step", "of"},
+        # a message over the length limit (issue 18; bot/channels/limits.py): not yet in the contract
+        "input": lambda p: p == {"input": "too_long"},
     }
     for name, variations in domain["responses"].items():
         for variation in variations:
@@ -201,8 +203,10 @@ def _responses_used_by_forms_and_actions(domain: Dict) -> set:
     code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
     used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
-    # utter_restart: said by Rasa's own action_restart
-    return used | {TROUBLE_RESPONSE, STORE_DOWN_RESPONSE, "utter_restart"}
+    from bot.channels.limits import TOO_LONG_RESPONSE
+
+    # utter_restart: said by Rasa's own action_restart; the too-long reply: by the channels
+    return used | {TROUBLE_RESPONSE, STORE_DOWN_RESPONSE, "utter_restart", TOO_LONG_RESPONSE}
 
 
 def test_rasa_data_validate_has_no_warnings(domain: Dict) -> None:

@@ -144,7 +144,7 @@ def test_twilio_signed_request_is_processed(channels: Stack) -> None:
     form = twilio_form("+15550001001", "what is the mild procedure?")
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
     assert twilio_post(channels, form, signature) == 204
-    assert user_texts(channels, "+15550001001") == ["what is the mild procedure?"]
+    assert user_texts(channels, "twilio:+15550001001") == ["what is the mild procedure?"]
 
 
 @pytest.mark.parametrize("signature", ["", "d3Jvbmc=", "signed-with-another-token"])
@@ -154,7 +154,7 @@ def test_twilio_unsigned_or_wrongly_signed_request_is_refused(channels: Stack, s
     if signature == "signed-with-another-token":
         signature = RequestValidator("another-token").compute_signature(url, form)
     assert twilio_post(channels, form, signature) == 403
-    assert user_texts(channels, "+15550001002") == []
+    assert user_texts(channels, "twilio:+15550001002") == []
 
 
 def test_twilio_signature_covers_the_body(channels: Stack) -> None:
@@ -181,7 +181,7 @@ def test_telegram_with_the_secret_token_is_answered(channels: Stack, platform: F
     texts = FakePlatform.telegram_texts(new)
     assert texts and any(t.startswith("Sources: ") for t in texts)
     assert not any(t.lstrip().startswith("{") for t in texts)
-    assert user_texts(channels, "4242") == ["what are the risks of mild?"]
+    assert user_texts(channels, "telegram:4242") == ["what are the risks of mild?"]
 
 
 @pytest.mark.parametrize("secret", [None, "wrong-secret"])
@@ -192,7 +192,7 @@ def test_telegram_without_the_secret_token_is_refused(channels: Stack, platform:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
     assert post(f"{channels.rasa_url}/webhooks/telegram/webhook", telegram_update(4343, "hello"), headers) == 403
     time.sleep(0.5)
-    assert len(platform.requests) == before and user_texts(channels, "4343") == []
+    assert len(platform.requests) == before and user_texts(channels, "telegram:4343") == []
 
 
 def slack_headers(body: bytes, secret: str) -> Dict[str, str]:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from bot.scripted import Transcript, questionnaire_with_request
 from bot.services import Nginx, Postgres, Redis
-from bot.stack import Stack, free_port
+from bot.stack import Stack, auth_headers, free_port
 
 pytestmark = pytest.mark.server
 
@@ -67,12 +67,12 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         postgres.stop()
 
 
-def send_through(router: str, sender: str, text: str, attempts: int = 6) -> List[Dict[str, Any]]:
+def send_through(router: str, sender: str, text: str, token: str, attempts: int = 6) -> List[Dict[str, Any]]:
     """What a client does: POST to the router, and re-send when it says the server is gone."""
     body = json.dumps({"sender": sender, "message": text}).encode()
     for attempt in range(attempts):
         request = urllib.request.Request(f"{router}/webhooks/rest/webhook", data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
+                                         headers=auth_headers(token))
         try:
             with urllib.request.urlopen(request, timeout=150) as response:
                 return json.loads(response.read())
@@ -117,7 +117,7 @@ def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> No
 
         def send(text: str) -> List[Dict[str, Any]]:
             nonlocal sent_so_far
-            reply = send_through(router, sender, text)
+            reply = send_through(router, sender, text, victim.token)
             with counter:
                 sent_so_far += 1
                 if sent_so_far >= expected_messages // 3 and not killed.is_set():
@@ -165,7 +165,7 @@ def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> No
 
 
 def test_the_surviving_instance_and_the_router_still_answer(cluster: Cluster) -> None:
-    reply = send_through(cluster.nginx.url, "scale-after", "what is mild?")
+    reply = send_through(cluster.nginx.url, "scale-after", "what is mild?", cluster.rasa[0].token)
     assert any(isinstance(m.get("custom"), dict) and m["custom"].get("topic") == "what_is_mild" for m in reply)
 
 

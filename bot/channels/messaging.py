@@ -11,6 +11,12 @@ Each connector here is Rasa's own with three changes:
   ``X-Telegram-Bot-Api-Secret-Token`` (Rasa only compares the bot's name, with an
   API call per message), Slack's signing secret and Messenger's app secret
   (required here; Rasa answers 400 or 200 to a bad signature).
+- **Conversations of their own.** A messaging conversation's id is the channel's
+  name and the platform's id (``twilio:+15551234567``, ``telegram:12345``), so it
+  is reached only through that channel's signed webhook: the REST channel refuses
+  such ids (bot/channels/rest.py). Replies go to the platform's id without it.
+- **Bounded input** (bot/channels/limits.py): an over-long message gets the
+  "please keep it shorter" reply and never reaches the NLU or the tracker store.
 - **Plain text where only text shows.** Custom payloads never go out as raw JSON
   (a "Sources: ..." line at most), and on SMS/WhatsApp quick replies become
   numbered choices that the patient answers with the number.
@@ -24,7 +30,7 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence
 
 from rasa.core.channels.callback import CallbackInput
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput, MessengerBot
 from rasa.core.channels.slack import SlackBot, SlackInput
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
@@ -33,9 +39,46 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.limits import bounded
 from bot.channels.text import ChoiceMemory, plain_custom, text_with_choices
 
 logger = logging.getLogger(__name__)
+
+
+# The channels whose conversation ids are a platform's (phone numbers, chat ids).
+MESSAGING_CHANNELS = ("twilio", "telegram", "slack", "facebook", "callback")
+
+
+def conversation_id(channel: str, platform_id: str) -> str:
+    """The conversation of a platform's user: ``twilio:+15551234567``."""
+    return f"{channel}:{platform_id}"
+
+
+def platform_id(channel: str, conversation: str) -> str:
+    """The platform's id in a conversation id of ``channel`` (the id itself if it has no prefix)."""
+    prefix = f"{channel}:"
+    return conversation[len(prefix):] if conversation.startswith(prefix) else conversation
+
+
+def belongs_to_messaging_channel(conversation: str) -> bool:
+    return conversation.strip().lower().startswith(tuple(f"{name}:" for name in MESSAGING_CHANNELS))
+
+
+class PlatformRecipient(OutputChannel):
+    """Wraps a channel's output: replies go to the platform's id, not to the conversation id."""
+
+    def __init__(self, inner: OutputChannel, channel: str) -> None:
+        self.inner = inner
+        self.channel = channel
+
+    def name(self) -> str:
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        await self.inner.send_response(platform_id(self.channel, recipient_id), message)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
 
 
 def missing(credentials: Optional[Dict[str, Any]], keys: Sequence[str]) -> List[str]:
@@ -50,7 +93,7 @@ def switched_off(name: str, not_set: Sequence[str]) -> Blueprint:
 
     @blueprint.route("/", methods=["GET"])
     async def health(_: Request) -> HTTPResponse:
-        return response.json({"status": "off", "not_set": list(not_set)})
+        return response.json({"status": "ok"})  # which settings are unset is for the log, not the public
 
     @blueprint.route("/webhook", methods=["GET", "POST"])
     async def webhook(_: Request) -> HTTPResponse:
@@ -91,6 +134,19 @@ class OffUntilConfigured:
     def configured(cls, credentials: Dict[str, Any]) -> Any:
         """The channel itself: Rasa's ``from_credentials`` unless a subclass needs more."""
         return super().from_credentials(credentials)
+
+    def own_conversations(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                          ) -> Callable[[UserMessage], Awaitable[Any]]:
+        """``on_new_message`` with bounded input and this channel's namespace on the conversation id."""
+        channel = self.name()
+
+        async def handle(message: UserMessage) -> Any:
+            message.sender_id = conversation_id(channel, message.sender_id)
+            if message.output_channel is not None:
+                message.output_channel = PlatformRecipient(message.output_channel, channel)
+            return await on_new_message(message)
+
+        return bounded(handle)
 
 
 async def send_plain_custom(channel: Any, recipient_id: str, payload: Dict[str, Any]) -> None:
@@ -165,6 +221,8 @@ class ClinicTwilioInput(OffUntilConfigured, TwilioInput):
         return "bad X-Twilio-Signature"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = self.own_conversations(on_new_message)
+
         async def with_choices(message: UserMessage) -> Any:
             message.text = self.choices.resolve(message.sender_id, message.text)
             return await on_new_message(message)
@@ -206,6 +264,7 @@ class ClinicTelegramInput(OffUntilConfigured, TelegramInput):
     api_url = ""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = self.own_conversations(on_new_message)
         out_channel = self.get_output_channel()
         blueprint = Blueprint("telegram_webhook", __name__)
 
@@ -263,7 +322,7 @@ class ClinicSlackInput(OffUntilConfigured, SlackInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return refuse_unsigned(super().blueprint(on_new_message), self.unsigned)
+        return refuse_unsigned(super().blueprint(self.own_conversations(on_new_message)), self.unsigned)
 
     def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> ClinicSlackBot:
         return ClinicSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
@@ -286,7 +345,7 @@ class ClinicFacebookInput(OffUntilConfigured, FacebookInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return refuse_unsigned(super().blueprint(on_new_message), self.unsigned)
+        return refuse_unsigned(super().blueprint(self.own_conversations(on_new_message)), self.unsigned)
 
     def get_output_channel(self) -> ClinicMessengerBot:
         from fbmessenger import MessengerClient
@@ -300,6 +359,9 @@ class ClinicCallbackInput(OffUntilConfigured, CallbackInput):
     """Rasa's callback channel: replies are POSTed to ``url`` (off while it is empty)."""
 
     REQUIRED = ("url",)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(self.own_conversations(on_new_message))
 
 
 class SwitchedOff:

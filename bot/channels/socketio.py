@@ -26,6 +26,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.limits import bounded
+
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -98,6 +100,7 @@ class ClinicSocketIOInput(SocketIOInput):
         return session_id if isinstance(session_id, str) and SESSION_ID.match(session_id) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = bounded(on_new_message)  # over-long messages: bot/channels/limits.py
         # an empty list would switch python-engineio's origin check off: same-origin then
         origins: Any = self.allowed_origins or None
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
