@@ -8,8 +8,16 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PO
 mkdir -p "$ROOT/var"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$ROOT/var/rasa.db}"
 export WEB_PORT="${WEB_PORT:-8000}"
-# Pages allowed to talk to the assistant from a browser (the widget), comma-separated.
-export RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-http://127.0.0.1:${WEB_PORT},http://localhost:${WEB_PORT}}"
+# Pages allowed to talk to the assistant from a browser (the widget), comma-separated:
+# the one place to list a clinic's site. The demo page's origins are always added.
+RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-}"
+for origin in "http://127.0.0.1:${WEB_PORT}" "http://localhost:${WEB_PORT}"; do
+    case ",${RASA_CORS_ORIGINS}," in
+        *",${origin},"*) ;;
+        *) RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:+${RASA_CORS_ORIGINS},}${origin}" ;;
+    esac
+done
+export RASA_CORS_ORIGINS
 export LOCK_STORE_URL="${LOCK_STORE_URL:-memory://}"
 export CLINIC_SETTINGS="${CLINIC_SETTINGS:-$ROOT/clinic.yml}"
 # Rasa's own telemetry would try the network: off.

@@ -2,6 +2,9 @@
 # Start the assistant on this machine: train when no model matches the data,
 # then the action server and the Rasa server (REST + Socket.IO, HTTP API with
 # a token). `scripts/run.sh shell` opens the Rasa shell instead of the server.
+# No --cors: the Socket.IO channel is the one CORS layer, with the origins of
+# RASA_CORS_ORIGINS (credentials.yml); a second layer sends a second
+# Access-Control-Allow-Origin header, and browsers then refuse the answer.
 # `scripts/run.sh rasa` and `scripts/run.sh actions` run one server each, in the
 # foreground and without training: for containers (deploy/docker-compose.yml),
 # whose image already holds the trained model.
@@ -41,7 +44,7 @@ fi
 if [ "$mode" = "rasa" ]; then
     exec .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
         --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-        --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}"
+        "${rasa_logging[@]}"
 fi
 
 pids=()
@@ -65,7 +68,7 @@ echo "Demo clinic page with the chat widget: http://127.0.0.1:${WEB_PORT}/"
 echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
 .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-    --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}" \
+    "${rasa_logging[@]}" \
     &
 pids+=($!)
 wait -n "${pids[@]}"
