@@ -33,12 +33,14 @@ case "$mode" in
         echo "usage: scripts/run.sh [server|shell|rasa|actions]" >&2; exit 2 ;;
 esac
 
+token_place="the RASA_AUTH_TOKEN environment variable"
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     if [ ! -s var/auth_token ]; then
         (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/auth_token)
     fi
     RASA_AUTH_TOKEN="$(cat var/auth_token)"
-    echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
+    token_place="var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
+    if [ "$mode" = "rasa" ]; then echo "HTTP API token: $token_place"; fi
 fi
 
 if [ "$mode" = "rasa" ]; then
@@ -48,10 +50,14 @@ if [ "$mode" = "rasa" ]; then
 fi
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+banner_pid=""
+cleanup() {
+    for pid in "${pids[@]}" $banner_pid; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
-echo "Starting the action server on 127.0.0.1:${ACTIONS_PORT}"
+echo "Starting the action server, the demo page and the Rasa server (about half a minute)"
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" \
     > var/actions.log 2>&1 &
 pids+=($!)
@@ -63,12 +69,13 @@ fi
 
 .venv/bin/python -m bot.web --port "$WEB_PORT" > var/web.log 2>&1 &
 pids+=($!)
-echo "Demo clinic page with the chat widget: http://127.0.0.1:${WEB_PORT}/"
 
-echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
 .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
     "${rasa_logging[@]}" \
     &
 pids+=($!)
+# the banner, once everything answers: the last thing start-up prints
+.venv/bin/python -m bot.banner --token-place "$token_place" &
+banner_pid=$!
 wait -n "${pids[@]}"
