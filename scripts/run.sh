@@ -44,8 +44,8 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
 fi
 
 if [ "$mode" = "rasa" ]; then
-    exec .venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
-        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+    exec .venv/bin/python -m bot.quiet run -m models --endpoints endpoints.yml --credentials credentials.yml \
+        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token="$RASA_AUTH_TOKEN" \
         "${rasa_logging[@]}"
 fi
 
@@ -63,15 +63,15 @@ echo "Starting the action server, the demo page and the Rasa server (about half 
 pids+=($!)
 
 if [ "$mode" = "shell" ]; then
-    .venv/bin/rasa shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
+    .venv/bin/python -m bot.quiet shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
     exit $?
 fi
 
 .venv/bin/python -m bot.web --port "$WEB_PORT" > var/web.log 2>&1 &
 pids+=($!)
 
-.venv/bin/rasa run -m models --endpoints endpoints.yml --credentials credentials.yml \
-    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+.venv/bin/python -m bot.quiet run -m models --endpoints endpoints.yml --credentials credentials.yml \
+    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token="$RASA_AUTH_TOKEN" \
     "${rasa_logging[@]}" \
     &
 pids+=($!)

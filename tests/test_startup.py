@@ -7,21 +7,25 @@ against this server too: it is the command line a clinic uses.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterator, List, Tuple
 
 import pytest
+import socketio
 
 from bot import PROJECT_ROOT
 from bot.banner import CHANNEL_SWITCHES, TITLE
 from bot.stack import free_port
-from tests.test_socketio import check_one_cors_layer, check_polling_client_connects
 
 pytestmark = pytest.mark.server
 
@@ -92,6 +96,68 @@ def test_a_quiet_start_up_ends_with_one_banner(started: Started) -> None:
     time.sleep(3)
     rule = started.lines[at]
     assert started.lines[at + 1:].index(rule) + at + 1 == len(started.lines) - 1, started.lines[at:]
+
+
+# ---------------------------------------------------------------- CORS: one layer
+
+def polling_handshake(rasa_url: str, origin: str) -> Tuple[int, List[str]]:
+    """(status, every Access-Control-Allow-Origin header) of a polling handshake."""
+    request = urllib.request.Request(f"{rasa_url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers.get_all("Access-Control-Allow-Origin") or []
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get_all("Access-Control-Allow-Origin") or []
+
+
+def websocket_handshake(rasa_url: str, origin: str) -> Tuple[int, List[str]]:
+    """(status, every Access-Control-Allow-Origin header) of a WebSocket upgrade."""
+    host, port = rasa_url.split("//")[1].split(":")
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
+               f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+               f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    lines = head.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    allow = [line.split(":", 1)[1].strip() for line in lines[1:]
+             if line.lower().startswith("access-control-allow-origin:")]
+    return status, allow
+
+
+def check_one_cors_layer(rasa_url: str, allowed: str) -> None:
+    """Exactly one Access-Control-Allow-Origin for an allowed origin, a refusal for another."""
+    status, allow = polling_handshake(rasa_url, allowed)
+    assert (status, allow) == (200, [allowed])
+    status, allow = polling_handshake(rasa_url, "https://attacker.example")
+    assert status == 400 and allow == []
+    status, allow = websocket_handshake(rasa_url, allowed)
+    assert status == 101 and allow in ([], [allowed])
+    status, allow = websocket_handshake(rasa_url, "https://attacker.example")
+    assert status != 101 and allow == []
+
+
+def check_polling_client_connects(rasa_url: str, origin: str) -> None:
+    """A client that starts with HTTP polling (the Socket.IO default) gets a conversation."""
+    client = socketio.Client(reconnection=False)
+    confirmed: List[str] = []
+    client.on("session_confirm", confirmed.append)
+    client.connect(rasa_url, transports=["polling"], headers={"Origin": origin})
+    try:
+        client.emit("session_request", {"session_id": None})
+        deadline = time.monotonic() + 30
+        while not confirmed:
+            assert time.monotonic() < deadline, "no session_confirm"
+            time.sleep(0.05)
+    finally:
+        client.disconnect()
 
 
 def test_the_clinic_origin_and_the_demo_page_share_one_cors_layer(started: Started) -> None:
