@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 import uuid
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, List
 
 import pytest
 
@@ -57,3 +59,22 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def serve_allowed_origin(stack: Stack) -> Iterator[Callable[[type], str]]:
+    """Serve pages from the origin the stack allows (RASA_CORS_ORIGINS): ``serve(handler) -> url``."""
+    servers: List[ThreadingHTTPServer] = []
+
+    def serve(handler: type) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", stack.web_port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{stack.web_port}/"
+
+    try:
+        yield serve
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()

@@ -49,7 +49,14 @@ class FakePlatform:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakePlatform:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def strings(value: Any) -> List[str]:
@@ -67,9 +74,8 @@ def strings(value: Any) -> List[str]:
 
 @pytest.fixture(scope="module")
 def platform() -> Iterator[FakePlatform]:
-    fake = FakePlatform()
-    yield fake
-    fake.server.shutdown()
+    with FakePlatform() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 
@@ -62,7 +61,7 @@ def webchat_dir() -> Path:
 
 
 @pytest.fixture(scope="module")
-def webchat_page(stack: Stack, webchat_dir: Path) -> Iterator[str]:
+def webchat_page(stack: Stack, webchat_dir: Path, serve_allowed_origin) -> str:
     page = (PAGE % {"server": json.dumps(stack.rasa_url)}).encode()
     script = (webchat_dir / "lib" / "index.js").read_bytes()
 
@@ -79,14 +78,7 @@ def webchat_page(stack: Stack, webchat_dir: Path) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-    # the page's origin is the one the stack allows (RASA_CORS_ORIGINS)
-    server = ThreadingHTTPServer(("127.0.0.1", stack.web_port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{stack.web_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_allowed_origin(Handler)
 
 
 @pytest.fixture

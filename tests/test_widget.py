@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from functools import partial
-from http.server import ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -22,16 +19,8 @@ SHOTS = PROJECT_ROOT / "tests" / "artifacts" / "widget"
 
 
 @pytest.fixture(scope="module")
-def demo_page(stack: Stack) -> Iterator[str]:
-    handler = partial(DemoHandler, rasa_url=stack.rasa_url, settings=load_settings())
-    server = ThreadingHTTPServer(("127.0.0.1", stack.web_port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{stack.web_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def demo_page(stack: Stack, serve_allowed_origin) -> str:
+    return serve_allowed_origin(partial(DemoHandler, rasa_url=stack.rasa_url, settings=load_settings()))
 
 
 @pytest.fixture
