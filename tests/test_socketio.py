@@ -162,7 +162,7 @@ def test_start_over_tells_the_page_to_clear_its_history(stack: Stack) -> None:
 def test_data_that_is_not_a_message_gets_an_error_event(stack: Stack) -> None:
     widget = Widget(stack)
     try:
-        for bad in (["a", "list"], {"message": 42, "session_id": widget.token}):
+        for bad in (["a", "list"], {"message": 42, "session_id": widget.token}, {"session_id": widget.token}):
             before = len(widget.errors)
             widget.sio.emit("user_uttered", bad)
             wait_for(lambda before=before: len(widget.errors) > before)

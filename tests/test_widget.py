@@ -96,7 +96,7 @@ def test_questionnaire_by_quick_replies_with_progress_result_and_history(page, d
     assert page.locator(".mw-msg").all_inner_texts() == shown
     assert stored(page)["token"] == token
     ask(page, "what are the risks?")
-    assert page.locator(".mw-bot").last.locator(".mw-sources").count() == 1
+    expect(page.locator(".mw-bot").last.locator(".mw-sources")).to_have_count(1)  # the payload follows
     shot(page, "after-reload")
 
 

@@ -168,7 +168,7 @@ class ClinicSocketIOInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
-            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 await sio.emit(ERROR_EVENT, {"error": "bad_message",
                                              "detail": "send {\"message\": \"<text>\", \"session_id\": \"<token>\"}"},
                                room=sid, namespace=namespace)
