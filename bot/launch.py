@@ -72,11 +72,15 @@ def constant_time_requires_auth(original: Callable) -> Callable:
 def rasa_argv(argv: List[str], token: str) -> List[str]:
     if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
         raise SystemExit("pass the token in RASA_AUTH_TOKEN or RASA_AUTH_TOKEN_FILE, not on the command line")
-    return argv + (["--auth-token", token] if token else [])
+    # one argument: a token that starts with "-" would otherwise be read as an option
+    return argv + ([f"--auth-token={token}"] if token else [])
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     os.umask(0o077)
+    from bot import quiet
+
+    quiet.install()  # the known harmless library warnings, as `python -m bot.quiet` does
     import rasa.__main__
     import rasa.server
 

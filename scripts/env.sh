@@ -8,13 +8,30 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PO
 mkdir -p "$ROOT/var"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$ROOT/var/rasa.db}"
 export WEB_PORT="${WEB_PORT:-8000}"
-# Pages allowed to talk to the assistant from a browser (the widget), comma-separated.
-export RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-http://127.0.0.1:${WEB_PORT},http://localhost:${WEB_PORT}}"
+# Pages allowed to talk to the assistant from a browser (the widget), comma-separated:
+# the one place to list a clinic's site. The demo page's origins are always added.
+RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:-}"
+for origin in "http://127.0.0.1:${WEB_PORT}" "http://localhost:${WEB_PORT}"; do
+    case ",${RASA_CORS_ORIGINS}," in
+        *",${origin},"*) ;;
+        *) RASA_CORS_ORIGINS="${RASA_CORS_ORIGINS:+${RASA_CORS_ORIGINS},}${origin}" ;;
+    esac
+done
+export RASA_CORS_ORIGINS
 export LOCK_STORE_URL="${LOCK_STORE_URL:-memory://}"
 export CLINIC_SETTINGS="${CLINIC_SETTINGS:-$ROOT/clinic.yml}"
 # Rasa's own telemetry would try the network: off.
 export RASA_TELEMETRY_ENABLED=false
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+# Start-up output: our lines, warnings that matter and errors. Known harmless library
+# warnings are filtered where they start (bot/quiet.py, TensorFlow's and transformers'
+# log levels); LOG_LEVEL=debug shows everything again.
+LOG_LEVEL="$(echo "${LOG_LEVEL:-INFO}" | tr '[:lower:]' '[:upper:]')"
+export LOG_LEVEL
+if [ "$LOG_LEVEL" = "DEBUG" ]; then
+    export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-0}" TRANSFORMERS_VERBOSITY="${TRANSFORMERS_VERBOSITY:-info}"
+else
+    export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}" TRANSFORMERS_VERBOSITY="${TRANSFORMERS_VERBOSITY:-error}"
+fi
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"  # the action server listens on loopback only
 export SQLALCHEMY_SILENCE_UBER_WARNING=1  # Rasa 3.6 pins SQLAlchemy < 2; its 2.0 notice is noise

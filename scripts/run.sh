@@ -2,6 +2,9 @@
 # Start the assistant on this machine: train when no model matches the data,
 # then the action server and the Rasa server (REST + Socket.IO, HTTP API with
 # a token). `scripts/run.sh shell` opens the Rasa shell instead of the server.
+# No --cors: the Socket.IO channel is the one CORS layer, with the origins of
+# RASA_CORS_ORIGINS (credentials.yml); a second layer sends a second
+# Access-Control-Allow-Origin header, and browsers then refuse the answer.
 # `scripts/run.sh rasa` and `scripts/run.sh actions` run one server each, in the
 # foreground and without training: for containers (deploy/docker-compose.yml),
 # whose image already holds the trained model.
@@ -31,6 +34,7 @@ case "$mode" in
         echo "usage: scripts/run.sh [server|shell|rasa|actions]" >&2; exit 2 ;;
 esac
 
+token_place="the RASA_AUTH_TOKEN environment variable"
 # Secrets travel in the environment, never on a command line (ps shows those):
 # RASA_AUTH_TOKEN (HTTP API and REST channel) and ACTION_SERVER_TOKEN (Rasa -> action server).
 secret() { [ -s "var/$1" ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "var/$1"; cat "var/$1"; }
@@ -38,38 +42,42 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     RASA_AUTH_TOKEN="$(secret auth_token)"
     echo "HTTP API and REST token: var/auth_token (set RASA_AUTH_TOKEN to choose your own). REST:"
     echo "  curl -H \"Authorization: Bearer \$(cat var/auth_token)\" -d '{\"sender\": \"me-1\", \"message\": \"hi\"}' http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
+    token_place="var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
 fi
 [ -n "${ACTION_SERVER_TOKEN:-}" ] || ACTION_SERVER_TOKEN="$(secret action_token)"
 export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
 
 if [ "$mode" = "rasa" ]; then
     exec .venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
-        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api \
-        --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}"
+        --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api "${rasa_logging[@]}"
 fi
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+banner_pid=""
+cleanup() {
+    for pid in "${pids[@]}" $banner_pid; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
-echo "Starting the action server on 127.0.0.1:${ACTIONS_PORT}"
+echo "Starting the action server, the demo page and the Rasa server (about half a minute)"
 .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" \
     > var/actions.log 2>&1 &
 pids+=($!)
 
 if [ "$mode" = "shell" ]; then
-    .venv/bin/rasa shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
+    .venv/bin/python -m bot.quiet shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
     exit $?
 fi
 
 .venv/bin/python -m bot.web --port "$WEB_PORT" > var/web.log 2>&1 &
 pids+=($!)
-echo "Demo clinic page with the chat widget: http://127.0.0.1:${WEB_PORT}/"
 
-echo "Starting the Rasa server on http://${RASA_HOST}:${RASA_PORT} (REST: /webhooks/rest/webhook, Socket.IO: /socket.io)"
 .venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
-    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api \
-    --cors ${RASA_CORS_ORIGINS//,/ } "${rasa_logging[@]}" \
+    --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api "${rasa_logging[@]}" \
     &
 pids+=($!)
+# the banner, once everything answers: the last thing start-up prints
+.venv/bin/python -m bot.banner --token-place "$token_place" &
+banner_pid=$!
 wait -n "${pids[@]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real: Chromium (widget tests),
-# PostgreSQL, Redis and nginx (scale-out test).
+# PostgreSQL, Redis and nginx (scale-out test), and npm where no Node.js/npm is
+# on the machine (scripts/webchat.sh fetches the third-party widget with it).
 # Installs only what is missing; needs root or sudo when something is.
 set -euo pipefail
 need=()
@@ -8,6 +9,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 for pkg in chromium chromium-driver postgresql redis-server nginx-light; do
     have "$pkg" || need+=("$pkg")
 done
+command -v npm >/dev/null 2>&1 || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${need[*]}"
 SUDO=""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import threading
 import uuid
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, List
 
 import pytest
 
@@ -13,6 +16,9 @@ from bot import PROJECT_ROOT
 from bot.stack import Stack
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +44,37 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def sender() -> str:
     """A fresh conversation id per test."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (the widget and rasa-webchat tests)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is missing: scripts/system-deps.sh installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def serve_allowed_origin(stack: Stack) -> Iterator[Callable[[type], str]]:
+    """Serve pages from the origin the stack allows (RASA_CORS_ORIGINS): ``serve(handler) -> url``."""
+    servers: List[ThreadingHTTPServer] = []
+
+    def serve(handler: type) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", stack.web_port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{stack.web_port}/"
+
+    try:
+        yield serve
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()

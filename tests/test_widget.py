@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
+import json
 from functools import partial
-from http.server import ThreadingHTTPServer
-from pathlib import Path
-from typing import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from bot import PROJECT_ROOT
 from bot.settings import load_settings
@@ -18,37 +15,12 @@ from bot.web import DemoHandler
 
 pytestmark = pytest.mark.server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "tests" / "artifacts" / "widget"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
-def demo_page(stack: Stack) -> Iterator[str]:
-    handler = partial(DemoHandler, rasa_url=stack.rasa_url, settings=load_settings())
-    server = ThreadingHTTPServer(("127.0.0.1", stack.web_port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{stack.web_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: scripts/system-deps.sh installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def demo_page(stack: Stack, serve_allowed_origin) -> str:
+    return serve_allowed_origin(partial(DemoHandler, rasa_url=stack.rasa_url, settings=load_settings()))
 
 
 @pytest.fixture
@@ -103,10 +75,11 @@ def test_questionnaire_by_quick_replies_with_progress_result_and_history(page, d
     open_chat(page, demo_page)
     choose(page, "Check my symptoms")
     choose(page, "Yes, let's start")
-    assert page.locator(".mw-progress").last.inner_text().startswith("Question 1 of 14")
+    # the progress comes in the custom payload right after the question's text
+    expect(page.locator(".mw-progress").last).to_contain_text("Question 1 of 14")
     choose(page, "No, none of these")
     for step in range(2, 12):  # q1 to q10: yes
-        assert f"Question {step} of 14" in page.locator(".mw-progress").last.inner_text()
+        expect(page.locator(".mw-progress").last).to_contain_text(f"Question {step} of 14")
         choose(page, "Yes")
     shot(page, "questionnaire-progress")
     choose(page, "10 minutes")
@@ -117,14 +90,51 @@ def test_questionnaire_by_quick_replies_with_progress_result_and_history(page, d
     shot(page, "questionnaire-result")
 
     shown = page.locator(".mw-msg").all_inner_texts()
-    session_id = page.evaluate("() => JSON.parse(Object.values(sessionStorage)[0]).sessionId")
+    token = stored(page)["token"]
     page.reload()
     page.locator(".mw-msg").nth(len(shown) - 1).wait_for()
     assert page.locator(".mw-msg").all_inner_texts() == shown
-    assert page.evaluate("() => JSON.parse(Object.values(sessionStorage)[0]).sessionId") == session_id
+    assert stored(page)["token"] == token
     ask(page, "what are the risks?")
-    assert page.locator(".mw-bot").last.locator(".mw-sources").count() == 1
+    expect(page.locator(".mw-bot").last.locator(".mw-sources")).to_have_count(1)  # the payload follows
     shot(page, "after-reload")
+
+
+def stored(page) -> dict:
+    """What the widget keeps in this tab's sessionStorage."""
+    return page.evaluate("() => JSON.parse(Object.values(sessionStorage)[0])")
+
+
+def test_an_emergency_shows_as_an_alert_and_no_id_travels_in_a_url(page, demo_page: str) -> None:
+    urls = []
+    page.on("websocket", lambda ws: urls.append(ws.url))
+    open_chat(page, demo_page)
+    ask(page, "since this morning I suddenly cannot hold my pee at all")
+    alert = page.locator(".mw-alert[role=alert]")
+    alert.wait_for()
+    assert alert.count() == 1 and alert.inner_text()
+    shot(page, "emergency-alert")
+    token = stored(page)["token"]
+    conversation = token.split(".")[0]
+    assert urls and not [u for u in urls if conversation in u or "sender=" in u]
+
+
+@pytest.mark.parametrize("clear", ["start over", "delete my data"])
+def test_start_over_and_delete_my_data_clear_the_history_kept_in_the_tab(page, demo_page: str, clear: str) -> None:
+    open_chat(page, demo_page)
+    ask(page, "what are the risks of mild?")
+    assert "what are the risks of mild?" in json.dumps(stored(page))
+    if clear == "start over":
+        page.get_by_role("button", name="Start over").click()
+    else:
+        ask(page, "please delete my data")
+        page.locator(".mw-replies").last.get_by_role("button", name="Yes, delete it").click()
+    page.wait_for_function("() => !JSON.stringify(Object.values(sessionStorage)).includes('risks of mild')")
+    assert "risks of mild" not in page.locator(".mw-log").inner_text()
+    page.reload()
+    page.get_by_label("Your message").wait_for()
+    assert "risks of mild" not in page.locator(".mw-log").inner_text()
+    shot(page, f"after-{clear.replace(' ', '-')}")
 
 
 def test_markup_is_shown_as_text(page, demo_page: str) -> None:
@@ -156,5 +166,59 @@ def test_keyboard_only_and_a_phone_screen(browser, demo_page: str) -> None:
         page.keyboard.press("Escape")
         assert page.locator("#mw-panel").is_hidden()
         assert page.evaluate("() => document.activeElement.className") == "mw-launch"
+    finally:
+        context.close()
+
+
+CONTROLS = """() => {
+  const log = document.querySelector('.mw-log').getBoundingClientRect();
+  const found = [];
+  for (const el of document.querySelectorAll('.mw-root button, .mw-root textarea, .mw-root a')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') { continue; }
+    // a control in the conversation only counts while it is scrolled into view
+    if (el.closest('.mw-log') && (r.top < log.top || r.bottom > log.bottom)) { continue; }
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    found.push({name: el.textContent.trim() || el.id, box: [r.left, r.top, r.right, r.bottom],
+                on_top: !!hit && (hit === el || el.contains(hit)),
+                inside: r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight});
+  }
+  return found;
+}"""
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_controls(page, must_show) -> None:
+    controls = page.evaluate(CONTROLS)
+    names = {c["name"] for c in controls}
+    assert set(must_show) <= names, names
+    for c in controls:
+        assert c["on_top"] and c["inside"], c
+    for i, a in enumerate(controls):
+        for b in controls[i + 1:]:
+            assert not overlaps(a["box"], b["box"]), (a, b)
+
+
+@pytest.mark.parametrize("width", [320, 390, 430])
+def test_no_control_covers_another_on_a_phone(browser, demo_page: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(demo_page)
+        check_controls(page, ["Chat with us"])
+        page.get_by_role("button", name="Chat with us").click()
+        page.locator(".mw-replies button").first.wait_for()  # the greeting and its quick replies
+        check_controls(page, ["Send", "Start over", "Close", "mw-input"])
+        shot(page, f"phone-{width}")
+        # the on-screen keyboard takes the lower part of the screen: input and Send stay usable
+        page.set_viewport_size({"width": width, "height": 400})
+        page.get_by_label("Your message").focus()
+        check_controls(page, ["Send", "mw-input"])
+        shot(page, f"phone-{width}-keyboard")
     finally:
         context.close()

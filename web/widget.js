@@ -12,8 +12,13 @@
  * data-open="true" opens the chat when the page loads.
  *
  * Everything shown is set with textContent: nothing a patient or the assistant
- * types is ever read as HTML. The conversation (its id and its messages) is kept
- * in sessionStorage, so a reload in the same tab shows it and carries it on.
+ * types is ever read as HTML. The conversation (the server's signed token for it
+ * and its messages) is kept in sessionStorage, so a reload in the same tab shows
+ * it and carries it on; "start over" and "delete my data" clear that history.
+ *
+ * The server sends each answer the standard way ({text} or {text, quick_replies}),
+ * then its custom payload (sources, questionnaire progress, alert, ...) as a
+ * message of its own: this widget joins the two again.
  */
 (function () {
   "use strict";
@@ -55,9 +60,12 @@
   function load() {
     try {
       var saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
-      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) { return saved; }
+      if (saved && typeof saved.token === "string" && typeof saved.route === "string" &&
+          Array.isArray(saved.messages)) { return saved; }
     } catch (e) { /* unreadable storage: start afresh */ }
-    return { sessionId: newId(), messages: [], open: config.open, greeted: false };
+    // token: the server's signed token for the conversation ("" until it gives one).
+    // route: a random key that only tells a router (deploy/nginx) where to send this page.
+    return { token: "", route: newId(), messages: [], open: config.open, greeted: false };
   }
   function save() {
     state.messages = state.messages.slice(-MAX_STORED);
@@ -110,7 +118,9 @@
     ".mw-form button{background:var(--mw-color);color:#fff;border:0;border-radius:8px;padding:0 16px;font:inherit;font-weight:600;cursor:pointer;min-height:44px}",
     ".mw-status{font-size:.8rem;color:#7a0b0b;padding:0 14px}",
     ".mw-sr{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}",
-    "@media (max-width:480px){.mw-root{right:0;bottom:0;left:0}.mw-panel{width:100vw;max-width:100vw;height:100vh;max-height:100vh;border-radius:0;margin:0}.mw-launch{position:fixed;right:12px;bottom:12px}}"
+    // a phone: the open chat fills the screen (its height follows the on-screen keyboard)
+    // and the launcher hides, since the header's Close button does its job
+    "@media (max-width:480px){.mw-root{right:0;bottom:0;left:0}.mw-panel{width:100vw;max-width:100vw;height:100vh;height:100dvh;max-height:100vh;max-height:100dvh;border-radius:0;margin:0}.mw-launch{position:fixed;right:12px;bottom:12px}.mw-root.mw-open .mw-launch{display:none}.mw-head{padding:8px 10px;gap:6px}.mw-head h2{font-size:.95rem}}"
   ].join("\n");
   document.head.appendChild(style);
 
@@ -141,16 +151,17 @@
     panel.hidden = !open;
     launch.setAttribute("aria-expanded", String(open));
     launch.textContent = open ? "Hide chat" : "Chat with us";
+    root.className = open ? "mw-root mw-open" : "mw-root";
     save();
     if (open) { input.focus(); }
   }
 
-  // ---- rendering one stored message
+  // ---- rendering one stored message: the nodes that show it
   function render(message) {
     if (message.from === "user") {
-      log.appendChild(el("div", { "class": "mw-msg mw-user" }, message.text));
-      return;
+      return [el("div", { "class": "mw-msg mw-user" }, message.text)];
     }
+    var nodes = [];
     var custom = message.custom && typeof message.custom === "object" ? message.custom : {};
     var box = el("div", { "class": "mw-msg mw-bot" });
     if (custom.alert) {
@@ -176,7 +187,7 @@
     if (custom.consultation_request && custom.consultation_request.reference) {
       box.appendChild(el("div", { "class": "mw-result" }, "Reference: " + custom.consultation_request.reference));
     }
-    if (box.childNodes.length) { log.appendChild(box); }
+    if (box.childNodes.length) { nodes.push(box); }
     var replies = Array.isArray(message.quick_replies) ? message.quick_replies : [];
     if (replies.length) {
       var group = el("div", { "class": "mw-replies", role: "group", "aria-label": "Suggested replies" });
@@ -190,12 +201,16 @@
         });
         group.appendChild(button);
       });
-      log.appendChild(group);
+      nodes.push(group);
     }
+    return nodes;
   }
+  function show(nodes) { nodes.forEach(function (node) { log.appendChild(node); }); }
+  var last = null;  // the last bot message of this turn and its nodes: its custom payload may follow
   function renderAll() {
     while (log.firstChild) { log.removeChild(log.firstChild); }
-    state.messages.forEach(render);
+    last = null;
+    state.messages.forEach(function (m) { show(render(m)); });
     log.scrollTop = log.scrollHeight;
   }
   function add(message) {
@@ -204,8 +219,35 @@
     Array.prototype.forEach.call(log.querySelectorAll(".mw-replies button"), function (b) { b.disabled = true; });
     state.messages.push(message);
     save();
-    render(message);
+    var nodes = render(message);
+    show(nodes);
+    last = message.from === "bot" ? { message: message, nodes: nodes } : null;
     log.scrollTop = log.scrollHeight;
+  }
+  // a custom payload on its own: it belongs to the bot message just before it
+  function addCustom(custom) {
+    if (!last || last.message.custom) {
+      add({ from: "bot", text: "", custom: custom });
+      return;
+    }
+    last.message.custom = custom;
+    save();
+    var nodes = render(last.message);
+    var anchor = last.nodes.length ? last.nodes[0] : null;
+    nodes.forEach(function (node) { log.insertBefore(node, anchor); });
+    last.nodes.forEach(function (node) { if (node.parentNode) { node.parentNode.removeChild(node); } });
+    last.nodes = nodes;
+    log.scrollTop = log.scrollHeight;
+  }
+  // start over, delete my data: the history kept in this tab goes, the last answer stays
+  function clearHistory() {
+    var keep = [];
+    for (var i = state.messages.length - 1; i >= 0; i--) {
+      if (state.messages[i].from === "bot") { keep = [state.messages[i]]; break; }
+    }
+    state.messages = keep;
+    save();
+    renderAll();
   }
 
   // ---- talking to the server
@@ -235,24 +277,27 @@
   var pending = [];
   function emit(text) {
     if (confirmed && socket.connected) {
-      socket.emit("user_uttered", { message: text, session_id: state.sessionId });
+      socket.emit("user_uttered", { message: text, session_id: state.token });
     } else {
       pending.push(text);
     }
   }
   function connect() {
-    // ?sender= lets a router (deploy/nginx) send the whole conversation to one Rasa instance.
+    // ?route= (random, not the conversation) lets a router (deploy/nginx) send this
+    // page's connections to one Rasa instance; the conversation's token never goes in a URL.
     socket = window.io(config.server, {
-      transports: ["websocket"], reconnectionDelayMax: 10000, query: { sender: state.sessionId }
+      transports: ["websocket"], reconnectionDelayMax: 10000, query: { route: state.route }
     });
     socket.on("connect", function () {
       status.textContent = "";
-      socket.emit("session_request", { session_id: state.sessionId });
+      socket.emit("session_request", { session_id: state.token });
     });
-    socket.on("session_confirm", function (id) {
-      if (typeof id === "string" && id !== state.sessionId) {
-        state.sessionId = id;
-        socket.io.opts.query = { sender: id };  // reconnections follow the new id
+    socket.on("session_confirm", function (token) {
+      if (typeof token === "string" && token !== state.token) {
+        // a fresh conversation (first visit, or the old token is no longer valid):
+        // what this tab showed belongs to another one
+        if (state.token) { state.messages = []; state.greeted = false; renderAll(); }
+        state.token = token;
         save();
       }
       confirmed = true;
@@ -269,9 +314,15 @@
     socket.on("bot_uttered", function (data) {
       if (!data || typeof data !== "object") { return; }
       showTyping(false);
-      add({ from: "bot", text: typeof data.text === "string" ? data.text : "", custom: data.custom,
-            quick_replies: data.quick_replies });
+      var text = typeof data.text === "string" ? data.text : "";
+      var replies = Array.isArray(data.quick_replies) ? data.quick_replies : null;
+      if (!text && !replies && data.custom && typeof data.custom === "object") {
+        addCustom(data.custom);
+        return;
+      }
+      if (text || replies) { add({ from: "bot", text: text, quick_replies: replies }); }
     });
+    socket.on("conversation_cleared", clearHistory);
     socket.on("bot_error", function () {
       showTyping(false);
       status.textContent = "Sorry, that message could not be sent. Please try again.";
