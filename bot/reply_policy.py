@@ -1,0 +1,93 @@
+"""A dialogue policy that hears everyday yes and no after the assistant's yes/no questions.
+
+Rasa's rules follow the classifier's intent: "ok let's do it" classified as
+``thanks`` after "Shall we begin?" would get "You're welcome!". After each
+yes/no question asked outside a form (the questionnaire offer, the consultation
+offer, "do you want to stop?", "delete this conversation?") this policy reads
+the patient's words with ``bot.answers.understand_reply`` (pure, table-tested)
+and plays the follow-up of ``bot.answers.FOLLOW_UPS``, the same actions the
+rules take for ``affirm`` and ``deny``. Inside the questionnaire a pause ("not
+now, I have to go") that the form refused asks to confirm stopping, whatever
+the intent. Alerts, questions and requests for a person are left to the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.answers import FOLLOW_UPS, consultation_reply, follow_up, offer_reply, understand_reply
+
+QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+
+
+def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Optional[UserUttered]]:
+    """The action before the patient's latest message, the actions run since, and that message."""
+    done: List[str] = []
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, UserUttered):
+            for earlier in reversed(events[:index]):
+                if isinstance(earlier, ActionExecuted) and earlier.action_name != ACTION_LISTEN_NAME:
+                    return earlier.action_name, list(reversed(done)), event
+            return None, list(reversed(done)), event
+        if isinstance(event, ActionExecuted) and event.action_name:
+            done.append(event.action_name)
+    return None, [], None
+
+
+def next_action(events: List[Event]) -> Optional[str]:
+    question, done, message = question_and_done(events)
+    if question not in QUESTIONS or message is None:
+        return None
+    text = message.text or ""
+    intent = (message.intent or {}).get("name")
+    if question == "utter_sshq_intro":
+        reply = offer_reply(text, intent)
+    elif question == "utter_offer_consultation":
+        reply = consultation_reply(text, intent)
+    else:
+        reply = understand_reply(text, intent)
+    return follow_up(question, reply, done)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=False
+)
+class YesNoReplyPolicy(Policy):
+    """Everyday yes and no after a yes/no question, whatever the intent."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # above RulePolicy (6): its intent rules ("thanks" -> "You're welcome") would win otherwise
+        return {"priority": 7}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        return SupportedData.ML_DATA
+
+    def train(
+        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = next_action(list(tracker.events))
+        if action is not None and action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)
