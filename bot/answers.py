@@ -197,7 +197,8 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "that's true", "true enough", "i'm in", "start", "begin", "proceed", "carry on", "keep going",
         "continue", "absolutely yes", "why not", "yeh", "yeahh", "yeahhh", "yas", "yass", "ye", "yaa", "yh",
         "ys", "yse", "yrs", "yez", "yess please", "yesh", "yee", "yeas", "yep yep", "uh-huh", "aye", "affirm",
-        "certainly do", "oh yes", "oh yeah", "hell yes", "i have indeed", "alrighty")
+        "certainly do", "oh yes", "oh yeah", "hell yes", "i have indeed", "alrighty", "i agree", "agree", "agreed",
+        "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay")
 # Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
 _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
              "gladly")
@@ -207,7 +208,8 @@ _PHRASES = (
      r"can'?t hurt|cannot hurt|couldn'?t hurt|no harm(?: in (?:it|that|trying))?|not opposed|no objection|"
      r"i don'?t see why not|no reason not to|don'?t see why not)\b", "yes"),
     (r"\b(?:rather not|i'?ll pass|not interested|not for me|no need|not necessary|don'?t want(?: to)?|"
-     r"do not want(?: to)?|absolutely not|definitely not|certainly not|of course not|surely not|no thanks|no thank you|thanks,? but no|not this time|i'?m (?:good|fine|ok|okay|"
+     r"do not want(?: to)?|absolutely not|definitely not|certainly not|of course not|surely not|no thanks|"
+     r"no thank you|thanks,? but no|not this time|i'?m (?:good|fine|ok|okay|"
      r"alright|all right)(?: thanks| thank you)?|nope|nah|no way|not at all|not really|never)\b", "no"),
 )
 _EMOJI = {"\U0001f44d": " yes ", "\u2705": " yes ", "\u2714": " yes ", "\U0001f44c": " yes ",
