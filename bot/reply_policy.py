@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.answers import FOLLOW_UPS, consultation_reply, follow_up, offer_reply, understand_reply
+from bot.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
 
@@ -62,30 +61,16 @@ def next_action(events: List[Event]) -> Optional[str]:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=False
 )
-class YesNoReplyPolicy(Policy):
-    """Everyday yes and no after a yes/no question, whatever the intent."""
+class YesNoReplyPolicy(ActionServerFaultPolicy):
+    """Everyday yes and no after a yes/no question, whatever the intent.
 
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        # above RulePolicy (6): its intent rules ("thanks" -> "You're welcome") would win otherwise
-        return {"priority": 7}
+    It shares the fault policy's plumbing (untrained, priority 7: above RulePolicy's 6, whose
+    intent rules, "thanks" -> "You're welcome", would win otherwise) and predicts its own way.
+    """
 
-    @staticmethod
-    def supported_data() -> SupportedData:
-        return SupportedData.ML_DATA
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[str, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[str, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         action = next_action(list(tracker.events))
         if action is not None and action in domain.action_names_or_texts:

@@ -309,12 +309,17 @@ def test_i_dont_know_is_an_answer_and_gives_no_advice_it_was_not_told(stack: Sta
     assert domain_text("utter_advice_imaging") not in texts(reply)
 
 
-@pytest.mark.parametrize("pause", ["not now, I have to go", "sorry, can we finish this later?", "gotta run"])
-def test_a_pause_is_not_an_answer_and_asks_to_confirm_stopping(stack: Stack, sender: str, pause: str) -> None:
+def at_q2(stack: Stack, sender: str, q1: str = "yes") -> None:
+    """Begin, no red flag, answer q1: the questionnaire now asks q2."""
     begin(stack, sender)
     stack.send(sender, "no")
-    stack.send(sender, "yes")  # q1
-    confirm = stack.send(sender, pause)  # at q2
+    assert asked(stack.send(sender, q1))["item"] == "q2"
+
+
+@pytest.mark.parametrize("pause", ["not now, I have to go", "sorry, can we finish this later?", "gotta run"])
+def test_a_pause_is_not_an_answer_and_asks_to_confirm_stopping(stack: Stack, sender: str, pause: str) -> None:
+    at_q2(stack, sender)
+    confirm = stack.send(sender, pause)
     assert asked(confirm) is None and payload_values(confirm, "questionnaire_result") == []
     assert slots(stack, sender)["q2"] is None  # never recorded as a no
     reply = stack.send(sender, "yes")
@@ -322,20 +327,16 @@ def test_a_pause_is_not_an_answer_and_asks_to_confirm_stopping(stack: Stack, sen
 
 
 def test_a_pause_then_carrying_on_asks_the_same_question(stack: Stack, sender: str) -> None:
-    begin(stack, sender)
-    stack.send(sender, "no")
-    stack.send(sender, "no")  # q1
-    stack.send(sender, "I need to leave soon")  # at q2
+    at_q2(stack, sender, q1="no")
+    stack.send(sender, "I need to leave soon")
     reply = stack.send(sender, "no, let's finish it")
     assert asked(reply)["item"] == "q2" and slots(stack, sender)["q2"] is None
 
 
 @pytest.mark.parametrize("interruption", ["does it count if only one leg hurts?", "can I talk to a nurse instead"])
 def test_a_question_or_a_request_for_a_person_is_not_an_answer(stack: Stack, sender: str, interruption: str) -> None:
-    begin(stack, sender)
-    stack.send(sender, "no")
-    stack.send(sender, "yes")  # q1
-    reply = stack.send(sender, interruption)  # at q2
+    at_q2(stack, sender)
+    reply = stack.send(sender, interruption)
     assert asked(reply)["item"] == "q2" and slots(stack, sender)["q2"] is None
 
 
