@@ -79,6 +79,18 @@ def times_asked(events: List[Dict[str, Any]], item: str) -> int:
     return count
 
 
+def replies_to_the_question(events: List[Dict[str, Any]]) -> bool:
+    """Whether the form runs on the patient's reply (True) or comes back after something else,
+    such as a knowledge answer (False). Rasa hands the validation a tracker that ends with the
+    form's own run, so the action before it tells."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in ("sshq_form", "action_extract_slots"):
+            return False
+    return False
+
+
 def recent_user_texts(events: List[Dict[str, Any]], limit: int = 3) -> List[str]:
     """What the patient wrote since the last questionnaire ended (at most ``limit`` messages)."""
     texts: List[str] = []
@@ -140,7 +152,9 @@ class ValidateSSHQForm(RepeatedFailureValidation):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if tracker.latest_action_name == "action_listen":
+        if tracker.active_loop_name != "sshq_form":
+            events = []  # starting (or going on after "no, don't stop"): that message answers nothing
+        elif replies_to_the_question(tracker.events):
             events = self.read(dispatcher, tracker, domain)
             if events is None:
                 return []  # not an answer: the form is rejected and a rule takes over

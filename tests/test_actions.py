@@ -34,11 +34,12 @@ def tracker(text: str, intent: str = "affirm", confidence: float = 0.99, **slots
         "patient",
         values,
         {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [SlotSet(k, v) for k, v in slots.items()],
+        [*[SlotSet(k, v) for k, v in slots.items()], {"event": "user", "text": text},
+         {"event": "action", "name": "sshq_form"}],
         False,
         None,
         {"name": "sshq_form", "is_interrupted": False, "rejected": False, "trigger_message": {}},
-        "action_listen",
+        "sshq_form",
     )
 
 
@@ -281,11 +282,14 @@ def test_forget_me_with_the_database_down_deletes_nothing_and_says_so(
 
 # ---------------------------------------------------------------- never a loop, never an answer not given
 
-def asked_events(item: str, times: int) -> List[Dict[str, Any]]:
-    """The questionnaire's start, then ``item``'s question ``times`` times (as the tracker holds them)."""
+def asked_events(item: str, times: int, text: str, latest_action: str) -> List[Dict[str, Any]]:
+    """The questionnaire's start, ``item``'s question ``times`` times, the patient's message, and what
+    Rasa's validation sees last: the form's own run (after ``latest_action``, when that is not a listen)."""
     asks = [{"event": "bot", "text": "?", "data": {"custom": {"questionnaire": {"item": item, "step": 1, "of": 14}}}}
             for _ in range(times)]
-    return [{"event": "action", "name": "action_sshq_reset"}, *asks]
+    then = [] if latest_action == "action_listen" else [{"event": "action", "name": latest_action}]
+    return [{"event": "action", "name": "action_sshq_reset"}, *asks, {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text}, *then, {"event": "action", "name": "sshq_form"}]
 
 
 def tracker_after(item: str, times: int, text: str, intent: str = "nlu_fallback",
@@ -296,9 +300,9 @@ def tracker_after(item: str, times: int, text: str, intent: str = "nlu_fallback"
     values.update({"conservative_care": []} if "conservative_care" in earlier else {})
     values.update({item: None, "sshq_misses": 0.0, "sshq_last_item": None, "requested_slot": item, **slots})
     return Tracker("patient", values, {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
-                   asked_events(item, times), False, None,
+                   asked_events(item, times, text, latest_action), False, None,
                    {"name": "sshq_form", "is_interrupted": False, "rejected": False, "trigger_message": {}},
-                   latest_action)
+                   "sshq_form")
 
 
 SKIPPED_AS = {**{item: "unsure" for item in ITEMS}, "walking_minutes": "unknown", "conservative_care": "unknown"}
@@ -407,3 +411,11 @@ def test_consent_in_everyday_words_and_never_from_a_question_or_a_pause(given: s
     events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_consent=given,
                                                                  requested_slot="contact_consent"), CONSULT_DOMAIN)
     assert SlotSet("contact_consent", expected) in events
+
+
+def test_the_message_that_restarts_the_form_answers_nothing() -> None:
+    """'No, don't stop' after 'do you want to stop?' starts the form again: it is not a no to the next item."""
+    t = tracker_after("q2", 1, "no, let's go on", intent="deny", q1="yes")
+    t.active_loop = {}
+    events, dispatcher = run(ValidateSSHQForm(), t)
+    assert events == [] and dispatcher.messages == []
