@@ -218,6 +218,7 @@ class ValidateSSHQForm(RepeatedFailureValidation):
         if reading.values.get(RED_FLAGS) == Answer.YES.value:
             dispatcher.utter_message(response="utter_emergency")
         events: List[EventType] = [SlotSet(k, v) for k, v in reading.values.items()]
+        events += [SlotSet(k, v) for k, v in reading.side.items() if k not in reading.values and tracker.get_slot(k) is None]
         last = requested if answered_pending else (reading.corrected or tracker.get_slot(LAST_ITEM_SLOT))
         return events + proxy + [SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, last)]
 

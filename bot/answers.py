@@ -21,7 +21,7 @@ form can re-ask.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
@@ -83,7 +83,7 @@ _LEMMA_PATTERNS: Dict[str, List[str]] = {
 _NEGATION_EXTRA = [
     "no", "not", "never", "without", "don't", "dont", "do not", "doesn't", "does not", "didn't", "did not",
     "haven't", "have not", "hasn't", "has not", "isn't", "aren't", "nor", "neither", "not even", "no more",
-    "none of", "free of", "not really",
+    "none of", "free of", "not really", "rather than", "instead of", "no real", "not much",
 ]
 
 
@@ -177,7 +177,8 @@ _NO = ("no", "nope", "nah", "never", "not really", "not at all", "no never", "no
        "not that i know", "not that i've noticed", "i don't", "i do not", "don't", "doesn't", "does not",
        "it doesn't", "haven't", "have not", "hasn't", "isn't", "not", "n", "no way", "absolutely not",
        "definitely not", "not anymore", "not usually", "hardly ever", "not much", "nothing", "neither",
-       "not me", "wrong", "incorrect", "no i don't", "no it doesn't")
+       "not me", "wrong", "incorrect", "no i don't", "no it doesn't", "noo", "nooo", "noooo", "nop", "nopes",
+       "nopee", "naw", "nahh", "nah nah", "no no", "mo", "nno", "nit really", "not realy", "nevr")
 _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitely", "absolutely", "of course",
         "correct", "right", "i do", "it does", "i have", "i am", "i did", "often", "always", "mostly",
         "usually", "a lot", "very much", "totally", "true", "affirmative", "uh huh", "mhm", "indeed", "for sure",
@@ -228,9 +229,26 @@ def _emoji_words(text: str) -> str:
     return text
 
 
+_SELF_CORRECTION = re.compile(r"\b(?:actually|i mean|i meant|no wait|wait|make that|on second thought|"
+                              r"scratch that|correction|sorry)\b[\s,.!:-]*")
+
+
 def parse_yes_no(text: str) -> Optional[Answer]:
-    """Yes, no or unsure, or None when the text is not such an answer."""
+    """Yes, no or unsure, or None when the text is not such an answer.
+
+    A change of mind inside the message counts ("no... wait, actually yes": yes).
+    """
     raw = _normalise(_emoji_words(text)).strip(" .!?")
+    marks = list(_SELF_CORRECTION.finditer(raw))
+    if marks and marks[-1].end() < len(raw):
+        tail = _plain_yes_no(raw[marks[-1].end():])
+        if tail is not None:
+            return tail
+    return _plain_yes_no(raw)
+
+
+def _plain_yes_no(raw: str) -> Optional[Answer]:
+    raw = raw.strip(" .!?,")
     if not raw:
         return None
     unsure_at = _has(raw, _UNSURE)
@@ -364,12 +382,19 @@ FORMS = frozenset({"sshq_form", "consultation_form"})
 LISTEN = "action_listen"
 
 
+OFFER_THE_CHECK: Tuple[str, ...] = ("utter_sshq_intro",)
+
+
 def follow_up(question: str, reply: Optional[Reply], done: Sequence[str]) -> Optional[str]:
-    """The next action after ``question`` got ``reply`` and ``done`` already ran, or None (not ours).
+    """The next action after ``question`` got ``reply`` and ``done`` already ran, or None (not ours)."""
+    return continue_chain(FOLLOW_UPS.get((question, reply)) if reply else None, done)
+
+
+def continue_chain(chain: Optional[Tuple[str, ...]], done: Sequence[str]) -> Optional[str]:
+    """The next action of ``chain`` once ``done`` ran, or None when ``done`` is not its beginning.
 
     After the last action of the chain: listen, unless it is a form (the form listens itself).
     """
-    chain = FOLLOW_UPS.get((question, reply)) if reply else None
     if not chain or tuple(done[: len(chain)]) != chain[: len(done)] or len(done) > len(chain):
         return None
     if len(done) < len(chain):
@@ -393,6 +418,37 @@ def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Repl
             intent == "request_human" or asks_for_a_person(text)):
         return Reply.YES
     return reply
+
+
+_CHECK = re.compile(
+    r"\b(?:questionnaire|quiz|symptom check(?:er)?|self[- ]?check|screening|(?:a|the|your|some kind of) test|"
+    r"check (?:my|his|her|their) symptoms|(?:see|find out|know|tell me|check) (?:if|whether) i (?:have|might have|"
+    r"could have|may have|qualify|am a candidate|'?m a candidate)|(?:is|could|might) (?:it|this|that) (?:be )?"
+    r"(?:spinal )?stenosis|(?:does|do) (?:this|that|it|they) sound like (?:spinal )?stenosis)\b"
+)
+# intents whose own rules answer better than an offer of the check
+_ANSWERED_ELSEWHERE = ("faq_", "start_questionnaire", "request_human", "stop_questionnaire", "start_over", "help",
+                       "forget_me", "bot_challenge", "red_flag", "crisis")
+
+
+def asks_for_the_check(text: str) -> bool:
+    """'a quiz', 'see if I have stenosis', 'can I do your questionnaire?': asking for the check in other words."""
+    return bool(_CHECK.search(_normalise(text)))
+
+
+def describes_symptoms(text: str) -> bool:
+    """A story of leg or buttock symptoms that the questionnaire asks about."""
+    return bool(extract_items(text))
+
+
+def wants_the_check(text: str, intent: Optional[str]) -> bool:
+    """Whether a message the classifier did not place asks for the check: in other words, or by
+    telling a story of the symptoms it asks about."""
+    if intent and intent.startswith(_ANSWERED_ELSEWHERE):
+        return False
+    if asks_for_the_check(text):
+        return True
+    return intent in (None, "nlu_fallback", "out_of_scope", "greet") and describes_symptoms(text)
 
 
 _PROXY = re.compile(
@@ -424,6 +480,10 @@ _NUMBER_WORDS = {
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 
+# minutes, typos included ("15 minits")
+_MIN = r"(?:minutes?|mins?|min|minits?|minuts?|minuets?|mintues?|minites?|mnts?|m)"
+
+
 def _number(word: str) -> float:
     return float(word) if word[0].isdigit() else float(_NUMBER_WORDS[word])
 
@@ -442,10 +502,10 @@ def parse_minutes(text: str) -> Optional[Union[int, str]]:
     match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
     if match:
         return int(round(_number(match.group(1)) * 60))
-    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)\s*{_NUM}\s*(?:minutes?|mins?|m)\b", t)
+    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)\s*{_NUM}\s*{_MIN}\b", t)
     if match:  # a range: the lower end (what they can reliably manage)
         return int(round(min(_number(match.group(1)), _number(match.group(2)))))
-    match = re.search(rf"\b{_NUM}\s*(?:minutes?|mins?|min|m)\b", t)
+    match = re.search(rf"\b{_NUM}\s*{_MIN}\b", t)
     if match:
         return int(round(_number(match.group(1))))
     if re.search(r"\b(?:a )?(?:few|couple of) minutes\b", t):
@@ -663,6 +723,9 @@ class TurnReading:
 
     values: Dict[str, ItemValue]
     corrected: Optional[str] = None
+    # said in passing ("I did PT, and I've had an MRI" to the treatments question): kept only for
+    # items not answered yet
+    side: Dict[str, ItemValue] = field(default_factory=dict)
 
 
 def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> TurnReading:
@@ -686,6 +749,36 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
         return TurnReading(values, corrected=next(iter(items)))
     if requested:
         direct = items.get(requested) if requested in SSHQ_ITEMS and requested in items else parse_item(requested, text)
+        opening = None if _SELF_CORRECTION.search(_normalise(text)) else _LEADING.match(_normalise(text))
+        if opening and (requested in SSHQ_ITEMS or requested == "red_flags"):
+            # "yes, it's numbness rather than pain": the opening word answers the question asked
+            direct = (Answer.NO if opening.group(1) in ("no", "nope", "nah") else Answer.YES).value
         if direct is not None:
             values[requested] = direct
-    return TurnReading(values)
+    return TurnReading(values, side=said_in_passing(text, requested))
+
+
+_LEADING = re.compile(r"^\s*(yes|yeah|yep|yup|no|nope|nah)\b")
+_EXPLICIT_TIME = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|"
+                            r"half)\s*(?:-|to|or)?\s*\d*\s*(?:minutes?|mins?|hours?|hrs?)\b")
+
+
+def said_in_passing(text: str, requested: Optional[str]) -> Dict[str, ItemValue]:
+    """Imaging, treatments or minutes mentioned while answering another question."""
+    from bot.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
+
+    found = {m.label for m in mentions(text)}
+    side: Dict[str, ItemValue] = {}
+    if requested != IMAGING and found & {"MRI_CT", "XRAY"}:
+        imaging = parse_imaging(text)
+        if imaging is not None and imaging is not Answer.UNSURE:
+            side[IMAGING] = imaging.value
+    if requested != CONSERVATIVE_CARE and found & {"PT", "MEDS", "ESI"}:
+        care = parse_care(text)
+        if isinstance(care, list) and care:
+            side[CONSERVATIVE_CARE] = care
+    if requested != WALKING_MINUTES and found & {"WALK", "STAND", "REST"} and _EXPLICIT_TIME.search(_normalise(text)):
+        minutes = parse_minutes(text)
+        if isinstance(minutes, int):
+            side[WALKING_MINUTES] = minutes
+    return side

@@ -9,6 +9,9 @@ and plays the follow-up of ``bot.answers.FOLLOW_UPS``, the same actions the
 rules take for ``affirm`` and ``deny``. Inside the questionnaire a pause ("not
 now, I have to go") that the form refused asks to confirm stopping, whatever
 the intent. Alerts, questions and requests for a person are left to the rules.
+Outside any question, a message that asks for the check in other words ("a quiz",
+"see if I have stenosis") or tells a story of its symptoms, when the classifier
+could not place it, gets the offer of the check.
 """
 
 from __future__ import annotations
@@ -22,7 +25,16 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.answers import FOLLOW_UPS, consultation_reply, follow_up, offer_reply, understand_reply
+from bot.answers import (
+    FOLLOW_UPS,
+    OFFER_THE_CHECK,
+    consultation_reply,
+    continue_chain,
+    follow_up,
+    offer_reply,
+    understand_reply,
+    wants_the_check,
+)
 from bot.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
@@ -43,12 +55,17 @@ def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Op
     return None, [], None
 
 
-def next_action(events: List[Event]) -> Optional[str]:
+def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optional[str]:
     question, done, message = question_and_done(events)
-    if question not in QUESTIONS or message is None:
+    if message is None:
         return None
     text = message.text or ""
     intent = (message.intent or {}).get("name")
+    if question not in QUESTIONS:
+        # the check asked for in other words, or a symptom story the classifier did not place: offer it
+        if active_loop or not wants_the_check(text, intent):
+            return None
+        return continue_chain(OFFER_THE_CHECK, done)
     if question == "utter_sshq_intro":
         reply = offer_reply(text, intent)
     elif question == "utter_offer_consultation":
@@ -72,7 +89,7 @@ class YesNoReplyPolicy(ActionServerFaultPolicy):
                                      rule_only_data: Optional[Dict[str, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        action = next_action(list(tracker.events))
+        action = next_action(list(tracker.events), tracker.active_loop_name)
         if action is not None and action in domain.action_names_or_texts:
             probabilities[domain.index_for_action(action)] = 1.0
         return self._prediction(probabilities)

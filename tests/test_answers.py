@@ -318,3 +318,28 @@ def test_every_follow_up_is_a_known_action() -> None:
         "action_deactivate_loop", "action_listen"}
     for (question, _), chain in FOLLOW_UPS.items():
         assert question in known and set(chain) <= known, (question, chain)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("no, hang on, actually yes", YES), ("yes... sorry, I mean no", NO), ("nope. wait, yes it does", YES),
+    ("noo", NO), ("nooo", NO), ("naw", NO), ("nop", NO),
+])
+def test_a_change_of_mind_and_typos(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+
+
+def test_minutes_with_a_typo() -> None:
+    assert parse_minutes("about 12 minuts") == 12 and parse_minutes("25 mintues tops") == 25
+
+
+def test_the_opening_word_answers_the_question_asked() -> None:
+    assert read_turn("yes, numb more than anything, instead of pain", "q8", None).values["q8"] == "yes"
+    assert read_turn("no, it hurts as well", "q8", None).values["q8"] == "no"
+
+
+def test_what_is_said_in_passing_is_kept_for_later_questions() -> None:
+    reading = read_turn("physio twice a week, and a CT scan in the spring", "conservative_care", None)
+    assert reading.values == {"conservative_care": ["physical_therapy"]} and reading.side == {"imaging": "yes"}
+    reading = read_turn("yes, after standing for 12 minutes or so I must sit", "q3", None)
+    assert reading.values["q3"] == "yes" and reading.side == {"walking_minutes": 12}
+    assert read_turn("yes", "q3", None).side == {}

@@ -64,3 +64,23 @@ def test_an_answer_inside_the_questionnaire_is_the_forms_business() -> None:
     events = [ActionExecuted("sshq_form"), ActionExecuted("action_listen"), said("yes", "affirm"),
               ActionExecuted("sshq_form")]
     assert next_action(events) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("is there a quiz I could take", "nlu_fallback", "utter_sshq_intro"),
+        ("I want to see if I have stenosis", "out_of_scope", "utter_sshq_intro"),
+        ("hi there, both my legs go numb when I walk to the shop and sitting down helps", "greet", "utter_sshq_intro"),
+        ("my calves ache when I stand in a queue", "nlu_fallback", "utter_sshq_intro"),
+        ("purple monkey dishwasher", "nlu_fallback", None),
+        ("what are the risks of the test?", "faq_risks", None),  # the knowledge answer comes first
+        ("my legs went weak this morning", "red_flag", None),
+    ],
+)
+def test_asking_for_the_check_in_other_words_offers_it(text: str, intent: str, expected: Optional[str]) -> None:
+    events = [ActionExecuted("action_listen"), said(text, intent)]
+    assert next_action(events) == expected
+    if expected:
+        assert next_action(events + [ActionExecuted(expected)]) == "action_listen"
+        assert next_action(events, active_loop="consultation_form") is None  # never inside a form
