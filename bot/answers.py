@@ -554,6 +554,12 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
 
 # ---------------------------------------------------------------- imaging
 
+_PLANNED = re.compile(r"\b(?:haven'?t had (?:it|one|them)|have not had (?:it|one)|not had (?:it|one) yet|not yet|"
+                      r"still waiting|waiting (?:for|on)|booked|scheduled|is planned|going to (?:have|get)|"
+                      r"(?:next|this coming) (?:week|month)|wants me to (?:get|have)|"
+                      r"haven'?t (?:gone|been|done it))\b")
+
+
 def parse_imaging(text: str) -> Optional[Answer]:
     """MRI or CT had: yes; none or X-ray only: no; cannot remember: unsure."""
     found = mentions(text)
@@ -561,6 +567,8 @@ def parse_imaging(text: str) -> Optional[Answer]:
     if any(m.label == "MRI_CT" and not m.negated for m in found):
         if _has(t, ("don't remember", "not sure", "can't remember", "don't know", "maybe")) is not None:
             return Answer.UNSURE
+        if _PLANNED.search(t):
+            return Answer.NO  # ordered or booked, not had yet
         return Answer.YES
     if any(m.label == "XRAY" for m in found) or any(m.label == "MRI_CT" and m.negated for m in found):
         return Answer.NO

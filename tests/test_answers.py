@@ -343,3 +343,9 @@ def test_what_is_said_in_passing_is_kept_for_later_questions() -> None:
     reading = read_turn("yes, after standing for 12 minutes or so I must sit", "q3", None)
     assert reading.values["q3"] == "yes" and reading.side == {"walking_minutes": 12}
     assert read_turn("yes", "q3", None).side == {}
+
+
+@pytest.mark.parametrize("text", ["I'm booked for an MRI next month", "my GP wants me to get a CT, haven't done it",
+                                  "still waiting for the scan"])
+def test_a_scan_not_had_yet_is_no(text: str) -> None:
+    assert parse_imaging(text) is NO
