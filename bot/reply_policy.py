@@ -22,7 +22,7 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.answers import (
@@ -41,7 +41,7 @@ QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
 
 
 def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Optional[UserUttered]]:
-    """The action before the patient's latest message, the actions run since, and that message."""
+    """The action before the patient's latest message, the actions run (or refused) since, and that message."""
     done: List[str] = []
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
@@ -52,6 +52,8 @@ def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Op
             return None, list(reversed(done)), event
         if isinstance(event, ActionExecuted) and event.action_name:
             done.append(event.action_name)
+        elif isinstance(event, ActionExecutionRejected) and event.action_name:
+            done.append(event.action_name)  # a form that refused the message ran all the same
     return None, [], None
 
 
