@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.questionnaire import button_payloads
 from bot import questionnaire
-from bot.answers import parse_yes_no, resolve_choice
+from bot.answers import Reply, resolve_choice, understand_reply
 from bot.contact import clean_contact, clean_name, clean_time
 from bot.questionnaire import ITEM_ORDER, Answer, Answers
 from bot.requests_store import ConsultationRequest, StoreUnavailable, get_store
@@ -54,7 +54,9 @@ class ValidateConsultationForm(FormValidationAction):
 
     def validate_contact_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[str, Any]:
-        answer = parse_yes_no(resolve_choice(str(value or ""), button_payloads(domain, "contact_consent")))
+        text = resolve_choice(str(value or ""), button_payloads(domain, "contact_consent"))
+        reply = understand_reply(text, (tracker.latest_message.get("intent") or {}).get("name"))
+        answer = Answer(reply.value) if reply in (Reply.YES, Reply.NO) else None  # a question or a pause is no answer
         if answer not in (Answer.YES, Answer.NO):
             dispatcher.utter_message(response="utter_invalid_contact_consent")
             return {"contact_consent": None}

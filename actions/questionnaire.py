@@ -26,8 +26,12 @@ logger = logging.getLogger(__name__)
 
 MISSES_SLOT = "sshq_misses"
 LAST_ITEM_SLOT = "sshq_last_item"
+PROXY_SLOT = "sshq_proxy"
 REQUESTED_SLOT = "requested_slot"
 MAX_MISSES = 2
+# No question is asked more than this many times in all (re-asks and returns after an interruption
+# included): then it is skipped, recorded as unsure / unknown, and the next one is asked.
+MAX_ASKS = 3
 
 # Never an answer: the form is rejected and a rule takes over at once.
 ALERTS = {"red_flag", "crisis"}
@@ -63,6 +67,43 @@ def reset_events() -> List[EventType]:
     ]
 
 
+def times_asked(events: List[Dict[str, Any]], item: str) -> int:
+    """How often the current questionnaire has asked ``item`` (its question carries the item id)."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") == "action" and event.get("name") == "action_sshq_reset":
+            break
+        if event.get("event") == "bot":
+            progress = ((event.get("data") or {}).get("custom") or {}).get("questionnaire") or {}
+            count += progress.get("item") == item
+    return count
+
+
+def replies_to_the_question(events: List[Dict[str, Any]]) -> bool:
+    """Whether the form runs on the patient's reply (True) or comes back after something else,
+    such as a knowledge answer (False). Rasa hands the validation a tracker that ends with the
+    form's own run, so the action before it tells."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in ("sshq_form", "action_extract_slots"):
+            return False
+    return False
+
+
+def recent_user_texts(events: List[Dict[str, Any]], limit: int = 3) -> List[str]:
+    """What the patient wrote since the last questionnaire ended (at most ``limit`` messages)."""
+    texts: List[str] = []
+    for event in reversed(events):
+        if event.get("event") == "action" and event.get("name") in ("action_sshq_result", "action_sshq_stopped"):
+            break
+        if event.get("event") == "user":
+            texts.append(str(event.get("text") or ""))
+            if len(texts) >= limit:
+                break
+    return texts
+
+
 class RepeatedFailureValidation(FormValidationAction):
     """Counts answers that do not fit; after MAX_MISSES explains and offers skip or stop.
 
@@ -78,11 +119,19 @@ class RepeatedFailureValidation(FormValidationAction):
         """The response that re-asks ``item`` after ``text`` did not fit."""
 
     def miss(self, dispatcher: CollectingDispatcher, tracker: Tracker, item: str) -> List[EventType]:
+        if times_asked(tracker.events, item) >= MAX_ASKS:
+            return self.give_up(dispatcher, item)
         misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
         dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
-        if misses >= MAX_MISSES:
+        if misses >= MAX_MISSES or times_asked(tracker.events, item) + 1 >= MAX_ASKS:
             dispatcher.utter_message(response="utter_sshq_offer_skip")
         return [SlotSet(item, None), SlotSet(MISSES_SLOT, float(misses))]
+
+    @staticmethod
+    def give_up(dispatcher: CollectingDispatcher, item: str) -> List[EventType]:
+        """Asked MAX_ASKS times: recorded as not known, and on to the next question."""
+        dispatcher.utter_message(response="utter_sshq_skipped")
+        return [SlotSet(item, answers.skip_value(item)), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, item)]
 
 
 class ValidateSSHQForm(RepeatedFailureValidation):
@@ -102,9 +151,19 @@ class ValidateSSHQForm(RepeatedFailureValidation):
         return list(ITEM_ORDER)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = self.read(dispatcher, tracker, domain)
-        if events is None:
-            return []  # not an answer: the form is rejected and a rule takes over
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if tracker.active_loop_name != "sshq_form":
+            events = []  # starting (or going on after "no, don't stop"): that message answers nothing
+        elif replies_to_the_question(tracker.events):
+            events = self.read(dispatcher, tracker, domain)
+            if events is None:
+                return []  # not an answer: the form is rejected and a rule takes over
+        else:
+            # back after an interruption (a question answered, "no, go on"): the question comes again,
+            # unless it has been asked MAX_ASKS times already
+            events = []
+            if requested and tracker.get_slot(requested) is None and times_asked(tracker.events, requested) >= MAX_ASKS:
+                events = self.give_up(dispatcher, requested)
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
@@ -113,24 +172,43 @@ class ValidateSSHQForm(RepeatedFailureValidation):
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = answers.resolve_choice(tracker.latest_message.get("text") or "", button_payloads(domain, requested))
         intent, confidence = _intent(tracker)
-        if intent in ALERTS or answers.is_stop(text):
+        if intent in ALERTS:
             return None
+        if requested == RED_FLAGS and answers.parse_yes_no(text) is Answer.YES:
+            # any yes to the red-flag question counts, a question added or not
+            dispatcher.utter_message(response="utter_emergency")
+            return [SlotSet(RED_FLAGS, Answer.YES.value), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, RED_FLAGS)]
+        reply = answers.understand_reply(text, intent)
+        if reply is answers.Reply.PAUSE:
+            return None  # asks to confirm stopping (a rule, or bot.reply_policy)
+        proxy = [SlotSet(PROXY_SLOT, True)] if answers.is_proxy(text) else []
         if requested and (intent == "skip_question" or answers.is_skip(text)):
             return [SlotSet(requested, answers.skip_value(requested)), SlotSet(MISSES_SLOT, 0.0),
                     SlotSet(LAST_ITEM_SLOT, requested)]
+        if reply is answers.Reply.INTERRUPTION:
+            # a question, a request for a person: never an answer; a rule answers, then the question again
+            if proxy:
+                dispatcher.utter_message(response="utter_sshq_proxy_noted")
+                return proxy
+            return None
         reading = answers.read_turn(text, requested, tracker.get_slot(LAST_ITEM_SLOT))
         answered_pending = requested in reading.values
-        if intent in INTERRUPTIONS and not reading.values:
+        if intent in INTERRUPTIONS and not reading.values and reply is None:
+            if proxy:
+                dispatcher.utter_message(response="utter_sshq_proxy_noted")
+                return proxy
             return None
         if (
             intent
             and intent.startswith("faq_")
             and confidence >= QUESTION_CONFIDENCE
-            and ("?" in text or not reading.values)
-            and not answered_pending
+            and not reading.values
         ):
             return None  # a knowledge question mid-form: answered by a rule, then the question again
         if not reading.values:
+            if proxy:
+                dispatcher.utter_message(response="utter_sshq_proxy_noted")
+                return proxy
             return self.miss(dispatcher, tracker, requested) if requested else []
         # item ids only: never what the patient wrote
         logger.debug("Questionnaire: asked %s, read %s%s", requested, sorted(reading.values),
@@ -140,8 +218,9 @@ class ValidateSSHQForm(RepeatedFailureValidation):
         if reading.values.get(RED_FLAGS) == Answer.YES.value:
             dispatcher.utter_message(response="utter_emergency")
         events: List[EventType] = [SlotSet(k, v) for k, v in reading.values.items()]
+        events += [SlotSet(k, v) for k, v in reading.side.items() if k not in reading.values and tracker.get_slot(k) is None]
         last = requested if answered_pending else (reading.corrected or tracker.get_slot(LAST_ITEM_SLOT))
-        return events + [SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, last)]
+        return events + proxy + [SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, last)]
 
 
 class ActionSSHQReset(Action):
@@ -153,7 +232,9 @@ class ActionSSHQReset(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.active_loop_name == "sshq_form":
             dispatcher.utter_message(response="utter_sshq_restarting")
-        return reset_events()
+        proxy = bool(tracker.get_slot(PROXY_SLOT) and tracker.active_loop_name == "sshq_form") or any(
+            answers.is_proxy(text) for text in recent_user_texts(tracker.events))
+        return reset_events() + [SlotSet(PROXY_SLOT, proxy)]
 
 
 class ActionSSHQResult(Action):
@@ -176,7 +257,7 @@ class ActionSSHQResult(Action):
         if questionnaire.offers_consultation(result.outcome):
             events.append(FollowupAction("utter_offer_consultation"))
         else:
-            events += [SlotSet(item, None) for item in ITEM_ORDER]
+            events += [SlotSet(item, None) for item in ITEM_ORDER] + [SlotSet(PROXY_SLOT, None)]
         return events
 
 

@@ -21,12 +21,13 @@ form can re-ask.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot.language import fold_apostrophes
-from bot.questionnaire import CARE_IDS, MINUTES_UNKNOWN, Answer
+from bot.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
 
 # ---------------------------------------------------------------- spaCy pipeline
 
@@ -82,7 +83,7 @@ _LEMMA_PATTERNS: Dict[str, List[str]] = {
 _NEGATION_EXTRA = [
     "no", "not", "never", "without", "don't", "dont", "do not", "doesn't", "does not", "didn't", "did not",
     "haven't", "have not", "hasn't", "has not", "isn't", "aren't", "nor", "neither", "not even", "no more",
-    "none of", "free of", "not really",
+    "none of", "free of", "not really", "rather than", "instead of", "no real", "not much",
 ]
 
 
@@ -160,44 +161,312 @@ def resolve_choice(text: str, payloads: Sequence[str]) -> str:
 _UNSURE = ("not sure", "unsure", "don't know", "do not know", "no idea", "maybe", "can't say", "cannot say",
            "not certain", "hard to say", "dunno", "idk", "perhaps", "possibly", "don't remember",
            "can't remember", "cannot remember", "do not remember", "don't recall", "not really sure",
-           "uncertain", "no clue", "who knows", "not sure about", "i guess", "might be", "could be")
+           "uncertain", "no clue", "who knows", "not sure about", "might be", "could be",
+           "don't really know", "do not really know", "not too sure", "not so sure", "can't tell", "cannot tell",
+           "hard to tell", "difficult to say", "couldn't say", "couldn't tell you", "no idea really",
+           "i'm not certain", "never noticed", "haven't noticed", "never paid attention", "never timed it",
+           "haven't timed it", "never measured", "not a clue", "i wouldn't know", "beats me", "unclear",
+           "not that sure", "can't recall", "cannot recall", "don't really remember", "i forget", "forgot")
 _QUALIFIED_YES = ("sometimes", "a little", "a bit", "a little bit", "kinda", "kind of", "sort of", "sorta",
                   "occasionally", "now and then", "now and again", "at times", "on and off", "only after",
                   "only when", "only if", "after a long", "a few times", "somewhat", "slightly", "mildly",
                   "from time to time", "every now and then", "once in a while", "here and there", "partly",
-                  "some", "a tad", "rarely")
+                  "some", "a tad", "rarely", "only on", "only during", "only in the", "on long walks",
+                  "on bad days", "some days", "every so often", "off and on")
 _NO = ("no", "nope", "nah", "never", "not really", "not at all", "no never", "none", "negative", "nay",
        "not that i know", "not that i've noticed", "i don't", "i do not", "don't", "doesn't", "does not",
        "it doesn't", "haven't", "have not", "hasn't", "isn't", "not", "n", "no way", "absolutely not",
        "definitely not", "not anymore", "not usually", "hardly ever", "not much", "nothing", "neither",
-       "not me", "wrong", "incorrect", "no i don't", "no it doesn't")
+       "not me", "wrong", "incorrect", "no i don't", "no it doesn't", "noo", "nooo", "noooo", "nop", "nopes",
+       "nopee", "naw", "nahh", "nah nah", "no no", "mo", "nno", "nit really", "not realy", "nevr")
 _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitely", "absolutely", "of course",
         "correct", "right", "i do", "it does", "i have", "i am", "i did", "often", "always", "mostly",
         "usually", "a lot", "very much", "totally", "true", "affirmative", "uh huh", "mhm", "indeed", "for sure",
         "pretty much", "certainly", "exactly", "that's right", "i think so", "it is", "they do", "lots",
         "all the time", "constantly", "frequently", "every time", "most of the time", "especially", "yess",
-        "yesss", "ok yes", "i would say so", "unfortunately", "sadly", "really bad", "badly")
+        "yesss", "ok yes", "i would say so", "unfortunately", "sadly", "really bad", "badly",
+        # everyday acceptance
+        "go ahead", "go on", "go for it", "let's do it", "let's do this", "let's go", "let's start", "let's begin",
+        "let's get started", "lets do it", "lets go", "lets start", "i'm ready", "ready", "ready when you are",
+        "count me in", "sounds good", "sounds great", "sounds fine", "that would help", "that'd help",
+        "that would be great", "that'd be great", "that would be good", "that'd be good", "that would be nice",
+        "that'd be nice", "would be great", "would be helpful", "would help", "please do", "please", "do it",
+        "i'd like that", "i would like that", "i'd like to", "i would like to", "i'd love to", "i would love to",
+        "i want to", "i'd be happy to", "happy to", "glad to", "i suppose", "i suppose so", "i guess",
+        "i guess so", "guess so", "suppose so", "probably", "i believe so", "i'd say so", "yes please",
+        "sure thing", "okey dokey", "by all means", "you bet", "i do indeed", "it sure does", "that's me",
+        "that's true", "true enough", "i'm in", "start", "begin", "proceed", "carry on", "keep going",
+        "continue", "absolutely yes", "why not", "yeh", "yeahh", "yeahhh", "yas", "yass", "ye", "yaa", "yh",
+        "ys", "yse", "yrs", "yez", "yess please", "yesh", "yee", "yeas", "yep yep", "uh-huh", "aye", "affirm",
+        "certainly do", "oh yes", "oh yeah", "hell yes", "i have indeed", "alrighty", "i agree", "agree", "agreed",
+        "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay")
+# Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
+_WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
+             "gladly")
+# Phrases whose words would mislead the word lists: read as a plain yes or no first.
+_PHRASES = (
+    (r"\b(?:why not|don'?t mind|do not mind|wouldn'?t mind|would not mind|no problem|no worries|not a problem|"
+     r"can'?t hurt|cannot hurt|couldn'?t hurt|no harm(?: in (?:it|that|trying))?|not opposed|no objection|"
+     r"i don'?t see why not|no reason not to|don'?t see why not)\b", "yes"),
+    (r"\b(?:rather not|i'?ll pass|not interested|not for me|no need|not necessary|don'?t want(?: to)?|"
+     r"do not want(?: to)?|absolutely not|definitely not|certainly not|of course not|surely not|no thanks|"
+     r"no thank you|thanks,? but no|not this time|i'?m (?:good|fine|ok|okay|"
+     r"alright|all right)(?: thanks| thank you)?|nope|nah|no way|not at all|not really|never)\b", "no"),
+)
+_EMOJI = {"\U0001f44d": " yes ", "\u2705": " yes ", "\u2714": " yes ", "\U0001f44c": " yes ",
+          "\U0001f44e": " no ", "\u274c": " no ", "\u2716": " no "}
+
+
+def _fold_phrases(text: str) -> str:
+    for pattern, word in _PHRASES:
+        text = re.sub(pattern, f" {word} ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _emoji_words(text: str) -> str:
+    for emoji, word in _EMOJI.items():
+        text = (text or "").replace(emoji, word)
+    return text
+
+
+_SELF_CORRECTION = re.compile(r"\b(?:actually|i mean|i meant|no wait|wait|make that|on second thought|"
+                              r"scratch that|correction|sorry)\b[\s,.!:-]*")
 
 
 def parse_yes_no(text: str) -> Optional[Answer]:
-    """Yes, no or unsure, or None when the text is not such an answer."""
-    t = _normalise(text).strip(" .!?")
-    if not t:
+    """Yes, no or unsure, or None when the text is not such an answer.
+
+    A change of mind inside the message counts ("no... wait, actually yes": yes).
+    """
+    raw = _normalise(_emoji_words(text)).strip(" .!?")
+    marks = list(_SELF_CORRECTION.finditer(raw))
+    if marks and marks[-1].end() < len(raw):
+        tail = _plain_yes_no(raw[marks[-1].end():])
+        if tail is not None:
+            return tail
+    return _plain_yes_no(raw)
+
+
+def _plain_yes_no(raw: str) -> Optional[Answer]:
+    raw = raw.strip(" .!?,")
+    if not raw:
         return None
-    unsure_at = _has(t, _UNSURE)
-    if unsure_at is not None and (unsure_at == 0 or _has(t, ("yes", "yeah", "yep", "no", "nope")) != 0):
+    unsure_at = _has(raw, _UNSURE)
+    if unsure_at is not None and (unsure_at == 0 or _has(raw, ("yes", "yeah", "yep", "no", "nope")) != 0):
         return Answer.UNSURE
-    qualified = _has(t, _QUALIFIED_YES)
-    if qualified is not None and not re.search(r"\b(?:not even|never even|not)\s+(?:\w+\s+)?$", t[:qualified]):
+    qualified = _has(raw, _QUALIFIED_YES)
+    negated = qualified is not None and (
+        re.match(r"(?:no|nope|nah|never)\b", raw)
+        or re.search(r"\b(?:not even|never even|not|no)\s+(?:\w+\s+)?$", raw[:qualified]))
+    if qualified is not None and not negated:
         return Answer.YES
+    t = _fold_phrases(raw)
     no_at, yes_at = _has(t, _NO), _has(t, _YES)
     if no_at is None and yes_at is None:
-        return None
+        return Answer.YES if _has(t, _WEAK_YES) is not None else None
     if yes_at is None:
         return Answer.NO
     if no_at is None:
         return Answer.YES
     return Answer.NO if no_at < yes_at else Answer.YES
+
+
+# ---------------------------------------------------------------- a reply to a yes/no question
+
+class Reply(str, Enum):
+    """What a message says to a yes/no question, whatever the classifier's intent."""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+    PAUSE = "pause"  # stop, "not now", "I have to go", "can we finish later"
+    INTERRUPTION = "interruption"  # an alert, a question, a request for a person: never a yes or a no
+
+
+# Intents that are never an answer, whatever words the message holds.
+ALERT_INTENTS = frozenset({"red_flag", "crisis"})
+
+_PAUSE = re.compile(
+    r"\b(?:not now|not right now|not today|not at the moment|not at this time|maybe later|later maybe|"
+    r"another time|some other time|(?:i|we) (?:have|need|got) to (?:go|run|leave|stop)|i'?ve got to (?:go|run)|"
+    r"gotta (?:go|run|leave)|got to (?:go|run|leave)|must go|have to leave|need to leave|"
+    r"(?:can|could|shall|may) (?:we|i) (?:finish|continue|do|carry on|pick (?:this|it) up|come back to)"
+    r"(?: this| it| the rest)?(?: (?:later|another time|tomorrow|some other time))|"
+    r"(?:finish|continue|do) (?:this |it |the rest )?(?:later|tomorrow|another time)|come back (?:to (?:it|this) )?"
+    r"later|i'?m busy|busy right now|in a hurry|no time(?: now| right now)?|don'?t have (?:the )?time|"
+    r"i'?ll come back|be right back|brb|pause(?: (?:this|it|the questionnaire))?|take a break|"
+    r"stop(?:ping)? (?:here|now|for now|for today)|(?:i )?(?:want|would like|'?d like) to stop|"
+    r"let'?s stop|can we stop|that'?s enough(?: for now)?|enough for (?:now|today)|call it a day)\b"
+)
+_PAUSE_ALONE = re.compile(r"^\s*(?:later|stop|cancel|quit|exit|end|enough|bye|goodbye|bye bye|see you|gtg|g2g)"
+                          r"\W*$")
+_QUESTION_START = re.compile(
+    r"^\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|can|could|will|would|should|does|do|did|"
+    r"may|am|was|were|shall|tell me)(?![\w'])"
+)
+_PERSON = re.compile(
+    r"\b(?:(?:talk|speak|chat)(?: to| with)|call me|ring me|phone me|connect me|put me through|get me)\b.*\b"
+    r"(?:person|human|someone|somebody|nurse|doctor|staff|agent|operator|representative|receptionist|people)\b|"
+    r"\b(?:real|actual|live) (?:person|human)\b|"
+    r"\b(?:someone|somebody|a person|a nurse|a doctor|the doctor|staff)\b.*\b(?:call|ring|phone|contact|email) me\b"
+)
+
+
+def is_pause(text: str) -> bool:
+    """'not now', 'I have to go', 'can we finish later', 'stop': the patient wants to leave off."""
+    t = _normalise(text)
+    return bool(_PAUSE.search(t) or _PAUSE_ALONE.search(t) or is_stop(text))
+
+
+def is_question(text: str) -> bool:
+    """A question asked back ('does that count?', 'how long does it take'), not a short 'yes?'."""
+    t = re.sub(r"^why not\b", "yes", _normalise(text).strip())
+    if not t:
+        return False
+    words = re.findall(r"[\w']+", t)
+    if parse_yes_no(t) is not None and len(words) <= 3:
+        return False  # "yes?", "not sure?", "could be"
+    return "?" in t or bool(_QUESTION_START.search(t))
+
+
+def asks_for_a_person(text: str) -> bool:
+    return bool(_PERSON.search(_normalise(text)))
+
+
+def understand_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
+    """The reply a message gives to a yes/no question, or None when it gives none.
+
+    The words decide, not the classifier: "thanks, let's do it" is a yes even when
+    the intent is ``thanks``. Alerts, pauses, questions and requests for a person
+    are never read as a yes or a no.
+    """
+    if intent in ALERT_INTENTS:
+        return Reply.INTERRUPTION
+    text = _emoji_words(text)
+    if not _normalise(text).strip(" .!?"):
+        return None
+    if is_pause(text) or intent == "stop_questionnaire" and parse_yes_no(text) is None:
+        return Reply.PAUSE
+    if asks_for_a_person(text) or is_question(text):
+        return Reply.INTERRUPTION
+    answer = parse_yes_no(text)
+    if answer is None:
+        if intent in ("affirm", "deny"):  # the classifier heard it, the word lists did not
+            return Reply.YES if intent == "affirm" else Reply.NO
+        if intent == "request_human":
+            return Reply.INTERRUPTION
+        return None
+    if intent == "request_human" and answer is not Answer.YES:
+        return Reply.INTERRUPTION
+    return Reply(answer.value)
+
+
+# The yes/no questions asked outside a form, and what follows each reply: the actions in order.
+FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
+    ("utter_sshq_intro", Reply.YES): ("action_sshq_reset", "sshq_form"),
+    ("utter_sshq_intro", Reply.NO): ("utter_sshq_later",),
+    ("utter_sshq_intro", Reply.PAUSE): ("utter_sshq_later",),
+    ("utter_offer_consultation", Reply.YES): ("consultation_form",),
+    ("utter_offer_consultation", Reply.NO): ("utter_no_consultation",),
+    ("utter_offer_consultation", Reply.PAUSE): ("utter_no_consultation",),
+    ("utter_sshq_confirm_stop", Reply.YES): ("action_sshq_stopped",),
+    ("utter_sshq_confirm_stop", Reply.PAUSE): ("action_sshq_stopped",),
+    ("utter_sshq_confirm_stop", Reply.NO): ("sshq_form",),
+    ("utter_ask_forget", Reply.YES): ("action_forget_me",),
+    ("utter_ask_forget", Reply.NO): ("utter_forget_cancelled",),
+    ("utter_ask_forget", Reply.PAUSE): ("utter_forget_cancelled",),
+    # inside the questionnaire: a pause (the form has refused the message) asks to confirm stopping
+    ("sshq_form", Reply.PAUSE): ("sshq_form", "action_deactivate_loop", "utter_sshq_confirm_stop"),
+}
+FORMS = frozenset({"sshq_form", "consultation_form"})
+LISTEN = "action_listen"
+
+
+OFFER_THE_CHECK: Tuple[str, ...] = ("utter_sshq_intro",)
+
+
+def follow_up(question: str, reply: Optional[Reply], done: Sequence[str]) -> Optional[str]:
+    """The next action after ``question`` got ``reply`` and ``done`` already ran, or None (not ours)."""
+    return continue_chain(FOLLOW_UPS.get((question, reply)) if reply else None, done)
+
+
+def continue_chain(chain: Optional[Tuple[str, ...]], done: Sequence[str]) -> Optional[str]:
+    """The next action of ``chain`` once ``done`` ran, or None when ``done`` is not its beginning.
+
+    After the last action of the chain: listen, unless it is a form (the form listens itself).
+    """
+    if not chain or tuple(done[: len(chain)]) != chain[: len(done)] or len(done) > len(chain):
+        return None
+    if len(done) < len(chain):
+        return chain[len(done)]
+    return None if chain[-1] in FORMS else LISTEN
+
+
+def offer_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
+    """At the questionnaire offer, offering to type someone else's answers, or asking for the
+    check again in other words, also accepts it."""
+    reply = understand_reply(text, intent)
+    if reply is None and (is_proxy(text) or intent == "start_questionnaire"):
+        return Reply.YES
+    return reply
+
+
+def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
+    """At the consultation offer, asking to be called or to talk to someone accepts it."""
+    reply = understand_reply(text, intent)
+    if reply in (None, Reply.INTERRUPTION) and intent not in ALERT_INTENTS and not is_question(text) and (
+            intent == "request_human" or asks_for_a_person(text)):
+        return Reply.YES
+    return reply
+
+
+_CHECK = re.compile(
+    r"\b(?:questionnaire|quiz|symptom check(?:er)?|self[- ]?check|screening|(?:a|the|your|some kind of) test|"
+    r"check (?:my|his|her|their) symptoms|(?:see|find out|know|tell me|check) (?:if|whether) i (?:have|might have|"
+    r"could have|may have|qualify|am a candidate|'?m a candidate)|(?:is|could|might) (?:it|this|that) (?:be )?"
+    r"(?:spinal )?stenosis|(?:does|do) (?:this|that|it|they) sound like (?:spinal )?stenosis)\b"
+)
+# intents whose own rules answer better than an offer of the check
+_ANSWERED_ELSEWHERE = ("faq_", "start_questionnaire", "request_human", "stop_questionnaire", "start_over", "help",
+                       "forget_me", "bot_challenge", "red_flag", "crisis")
+
+
+def asks_for_the_check(text: str) -> bool:
+    """'a quiz', 'see if I have stenosis', 'can I do your questionnaire?': asking for the check in other words."""
+    return bool(_CHECK.search(_normalise(text)))
+
+
+def describes_symptoms(text: str) -> bool:
+    """A story of leg or buttock symptoms that the questionnaire asks about."""
+    return bool(extract_items(text))
+
+
+def wants_the_check(text: str, intent: Optional[str]) -> bool:
+    """Whether a message the classifier did not place asks for the check: in other words, or by
+    telling a story of the symptoms it asks about."""
+    if intent and intent.startswith(_ANSWERED_ELSEWHERE):
+        return False
+    if asks_for_the_check(text):
+        return True
+    return intent in (None, "nlu_fallback", "out_of_scope", "greet") and describes_symptoms(text)
+
+
+_PROXY = re.compile(
+    r"\b(?:for|on behalf of) (?:my|our) (?:\w+ )?(?:mother|mom|mum|mommy|father|dad|daddy|husband|wife|partner|"
+    r"son|daughter|brother|sister|grandmother|grandma|granny|grandfather|grandpa|aunt|uncle|friend|neighbou?r|"
+    r"parent|parents|spouse|patient|client|boyfriend|girlfriend|relative|mother-in-law|father-in-law)\b|"
+    r"\b(?:my|our) (?:\w+ )?(?:mother|mom|mum|father|dad|husband|wife|partner|son|daughter|brother|sister|"
+    r"grandmother|grandma|grandfather|grandpa|aunt|uncle|friend|neighbou?r|parent|spouse|boyfriend|girlfriend|"
+    r"relative|mother-in-law|father-in-law)'?s? (?:answers|symptoms|behalf)\b|"
+    r"\b(?:type|answer|fill (?:it |this )?(?:in|out)|do (?:it|this|the questionnaire|the check))"
+    r" (?:for|on behalf of) (?:him|her|them|someone|somebody)\b|"
+    r"\b(?:someone|somebody) else\b|\bon (?:his|her|their) behalf\b"
+)
+
+
+def is_proxy(text: str) -> bool:
+    """'I'll type my mother's answers', 'for my husband': someone answers for another person."""
+    return bool(_PROXY.search(_normalise(text)))
 
 
 # ---------------------------------------------------------------- minutes
@@ -209,6 +478,10 @@ _NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "few": 3, "several": 5,
 }
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+
+# minutes, typos included ("15 minits")
+_MIN = r"(?:minutes?|mins?|min|minits?|minuts?|minuets?|mintues?|minites?|mnts?|m)"
 
 
 def _number(word: str) -> float:
@@ -229,10 +502,10 @@ def parse_minutes(text: str) -> Optional[Union[int, str]]:
     match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
     if match:
         return int(round(_number(match.group(1)) * 60))
-    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)\s*{_NUM}\s*(?:minutes?|mins?|m)\b", t)
+    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)\s*{_NUM}\s*{_MIN}\b", t)
     if match:  # a range: the lower end (what they can reliably manage)
         return int(round(min(_number(match.group(1)), _number(match.group(2)))))
-    match = re.search(rf"\b{_NUM}\s*(?:minutes?|mins?|min|m)\b", t)
+    match = re.search(rf"\b{_NUM}\s*{_MIN}\b", t)
     if match:
         return int(round(_number(match.group(1))))
     if re.search(r"\b(?:a )?(?:few|couple of) minutes\b", t):
@@ -262,8 +535,8 @@ def is_distance(text: str) -> bool:
 _CARE_LABELS = {"PT": "physical_therapy", "MEDS": "pain_medication", "ESI": "epidural_steroid_injections"}
 
 
-def parse_care(text: str) -> Optional[List[str]]:
-    """The treatments tried, as CARE_IDS ids; [] for none; None when not an answer."""
+def parse_care(text: str) -> Optional[Union[List[str], str]]:
+    """The treatments tried, as CARE_IDS ids; [] for none; UNKNOWN when they cannot say; None when not an answer."""
     found = mentions(text)
     tried = {_CARE_LABELS[m.label] for m in found if m.label in _CARE_LABELS and not m.negated}
     named = {m.label for m in found if m.label in _CARE_LABELS}
@@ -271,12 +544,21 @@ def parse_care(text: str) -> Optional[List[str]]:
         return [c for c in CARE_IDS if c in tried]
     if named or any(m.label == "NOTHING" for m in found):
         return []  # only negated treatments ("no PT, no shots") or "nothing yet"
-    if parse_yes_no(text) is Answer.NO:
+    answer = parse_yes_no(text)
+    if answer is Answer.NO:
         return []
+    if answer is Answer.UNSURE:
+        return UNKNOWN
     return None
 
 
 # ---------------------------------------------------------------- imaging
+
+_PLANNED = re.compile(r"\b(?:haven'?t had (?:it|one|them)|have not had (?:it|one)|not had (?:it|one) yet|not yet|"
+                      r"still waiting|waiting (?:for|on)|booked|scheduled|is planned|going to (?:have|get)|"
+                      r"(?:next|this coming) (?:week|month)|wants me to (?:get|have)|"
+                      r"haven'?t (?:gone|been|done it))\b")
+
 
 def parse_imaging(text: str) -> Optional[Answer]:
     """MRI or CT had: yes; none or X-ray only: no; cannot remember: unsure."""
@@ -285,6 +567,8 @@ def parse_imaging(text: str) -> Optional[Answer]:
     if any(m.label == "MRI_CT" and not m.negated for m in found):
         if _has(t, ("don't remember", "not sure", "can't remember", "don't know", "maybe")) is not None:
             return Answer.UNSURE
+        if _PLANNED.search(t):
+            return Answer.NO  # ordered or booked, not had yet
         return Answer.YES
     if any(m.label == "XRAY" for m in found) or any(m.label == "MRI_CT" and m.negated for m in found):
         return Answer.NO
@@ -412,13 +696,11 @@ def is_skip(text: str) -> bool:
 
 
 def skip_value(item: str) -> ItemValue:
-    """What a skipped item is recorded as: unsure / unknown / no treatments named."""
+    """What a skipped item is recorded as: unsure, or unknown (null in the result) for minutes and treatments."""
     from bot.questionnaire import CONSERVATIVE_CARE, WALKING_MINUTES
 
-    if item == WALKING_MINUTES:
-        return MINUTES_UNKNOWN
-    if item == CONSERVATIVE_CARE:
-        return []
+    if item in (WALKING_MINUTES, CONSERVATIVE_CARE):
+        return UNKNOWN
     return Answer.UNSURE.value
 
 
@@ -449,6 +731,9 @@ class TurnReading:
 
     values: Dict[str, ItemValue]
     corrected: Optional[str] = None
+    # said in passing ("I did PT, and I've had an MRI" to the treatments question): kept only for
+    # items not answered yet
+    side: Dict[str, ItemValue] = field(default_factory=dict)
 
 
 def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> TurnReading:
@@ -472,6 +757,36 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
         return TurnReading(values, corrected=next(iter(items)))
     if requested:
         direct = items.get(requested) if requested in SSHQ_ITEMS and requested in items else parse_item(requested, text)
+        opening = None if _SELF_CORRECTION.search(_normalise(text)) else _LEADING.match(_normalise(text))
+        if opening and (requested in SSHQ_ITEMS or requested == "red_flags"):
+            # "yes, it's numbness rather than pain": the opening word answers the question asked
+            direct = (Answer.NO if opening.group(1) in ("no", "nope", "nah") else Answer.YES).value
         if direct is not None:
             values[requested] = direct
-    return TurnReading(values)
+    return TurnReading(values, side=said_in_passing(text, requested))
+
+
+_LEADING = re.compile(r"^\s*(yes|yeah|yep|yup|no|nope|nah)\b")
+_EXPLICIT_TIME = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|"
+                            r"half)\s*(?:-|to|or)?\s*\d*\s*(?:minutes?|mins?|hours?|hrs?)\b")
+
+
+def said_in_passing(text: str, requested: Optional[str]) -> Dict[str, ItemValue]:
+    """Imaging, treatments or minutes mentioned while answering another question."""
+    from bot.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
+
+    found = {m.label for m in mentions(text)}
+    side: Dict[str, ItemValue] = {}
+    if requested != IMAGING and found & {"MRI_CT", "XRAY"}:
+        imaging = parse_imaging(text)
+        if imaging is not None and imaging is not Answer.UNSURE:
+            side[IMAGING] = imaging.value
+    if requested != CONSERVATIVE_CARE and found & {"PT", "MEDS", "ESI"}:
+        care = parse_care(text)
+        if isinstance(care, list) and care:
+            side[CONSERVATIVE_CARE] = care
+    if requested != WALKING_MINUTES and found & {"WALK", "STAND", "REST"} and _EXPLICIT_TIME.search(_normalise(text)):
+        minutes = parse_minutes(text)
+        if isinstance(minutes, int):
+            side[WALKING_MINUTES] = minutes
+    return side

@@ -51,6 +51,8 @@ WALKING_LIMIT_MINUTES = 15
 # A slot cannot hold "not answered yet" and "the patient cannot say" both as None:
 # this marks "answered, but no number" for walking_minutes.
 MINUTES_UNKNOWN = "unknown"
+# The same mark for any item answered with "I don't know" that is kept as null (minutes, treatments).
+UNKNOWN = MINUTES_UNKNOWN
 
 
 def step_of(item: str) -> int:
@@ -94,7 +96,7 @@ class Answers(BaseModel):
 
     @validator("conservative_care", pre=True)
     def _care(cls, value: object) -> Optional[Tuple[str, ...]]:  # noqa: N805
-        if value is None:
+        if value is None or value == UNKNOWN or value == [UNKNOWN]:
             return None
         items = tuple(dict.fromkeys(value))  # type: ignore[arg-type]
         unknown = set(items) - set(CARE_IDS)
@@ -126,7 +128,7 @@ class Result(BaseModel):
     q1_q4: int
     q5_q10: int
     walking_minutes: Optional[int]
-    conservative_care: List[str]
+    conservative_care: Optional[List[str]]  # None: skipped, or the patient could not say
     imaging: Optional[Answer]
 
     def payload(self) -> Dict[str, Dict[str, object]]:
@@ -136,7 +138,7 @@ class Result(BaseModel):
                 "outcome": self.outcome.value,
                 "sshq": {"q1_q4": self.q1_q4, "q5_q10": self.q5_q10},
                 "walking_minutes": self.walking_minutes,
-                "conservative_care": list(self.conservative_care),
+                "conservative_care": None if self.conservative_care is None else list(self.conservative_care),
                 "imaging": self.imaging.value if self.imaging else None,
             }
         }
@@ -157,7 +159,7 @@ def evaluate(answers: Answers, stopped: bool = False) -> Result:
         q1_q4=core,
         q5_q10=secondary,
         walking_minutes=answers.walking_minutes,
-        conservative_care=list(answers.conservative_care or ()),
+        conservative_care=None if answers.conservative_care is None else list(answers.conservative_care),
         imaging=answers.imaging,
     )
 
@@ -171,13 +173,14 @@ class Advice(str, Enum):
 
 
 def advice(result: Result) -> List[Advice]:
-    """The spec's tailoring, for ``consult_recommended`` only."""
+    """The spec's tailoring, for ``consult_recommended`` only, from what the patient said:
+    nothing about treatments when that question was skipped or they could not say."""
     if result.outcome is not Outcome.CONSULT_RECOMMENDED:
         return []
     tips: List[Advice] = []
     if result.imaging is Answer.NO:
         tips.append(Advice.IMAGING)
-    if not result.conservative_care:
+    if result.conservative_care == []:
         tips.append(Advice.CONSERVATIVE_CARE)
     if result.walking_minutes is not None and result.walking_minutes < WALKING_LIMIT_MINUTES:
         tips.append(Advice.WALKING)

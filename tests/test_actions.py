@@ -34,11 +34,12 @@ def tracker(text: str, intent: str = "affirm", confidence: float = 0.99, **slots
         "patient",
         values,
         {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-        [SlotSet(k, v) for k, v in slots.items()],
+        [*[SlotSet(k, v) for k, v in slots.items()], {"event": "user", "text": text},
+         {"event": "action", "name": "sshq_form"}],
         False,
         None,
         {"name": "sshq_form", "is_interrupted": False, "rejected": False, "trigger_message": {}},
-        "action_listen",
+        "sshq_form",
     )
 
 
@@ -277,3 +278,144 @@ def test_forget_me_with_the_database_down_deletes_nothing_and_says_so(
                      "utter_ask_forget")
     events, dispatcher = run(ActionForgetMe(), forget)
     assert events == [] and responses(dispatcher) == ["utter_forget_failed"]
+
+
+# ---------------------------------------------------------------- never a loop, never an answer not given
+
+def asked_events(item: str, times: int, text: str, latest_action: str) -> List[Dict[str, Any]]:
+    """The questionnaire's start, ``item``'s question ``times`` times, the patient's message, and what
+    Rasa's validation sees last: the form's own run (after ``latest_action``, when that is not a listen)."""
+    asks = [{"event": "bot", "text": "?", "data": {"custom": {"questionnaire": {"item": item, "step": 1, "of": 14}}}}
+            for _ in range(times)]
+    then = [] if latest_action == "action_listen" else [{"event": "action", "name": latest_action}]
+    return [{"event": "action", "name": "action_sshq_reset"}, *asks, {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text}, *then, {"event": "action", "name": "sshq_form"}]
+
+
+def tracker_after(item: str, times: int, text: str, intent: str = "nlu_fallback",
+                  latest_action: str = "action_listen", **slots: Any) -> Tracker:
+    earlier = ITEMS[: ITEMS.index(item)]
+    values = {i: "no" if i.startswith(("q", "red")) else None for i in earlier}
+    values.update({"walking_minutes": 10} if "walking_minutes" in earlier else {})
+    values.update({"conservative_care": []} if "conservative_care" in earlier else {})
+    values.update({item: None, "sshq_misses": 0.0, "sshq_last_item": None, "requested_slot": item, **slots})
+    return Tracker("patient", values, {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+                   asked_events(item, times, text, latest_action), False, None,
+                   {"name": "sshq_form", "is_interrupted": False, "rejected": False, "trigger_message": {}},
+                   "sshq_form")
+
+
+SKIPPED_AS = {**{item: "unsure" for item in ITEMS}, "walking_minutes": "unknown", "conservative_care": "unknown"}
+
+
+@pytest.mark.parametrize("item", ITEMS)
+def test_the_third_miss_skips_the_question_and_asks_the_next(item: str) -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after(item, 3, "purple elephants"))
+    assert responses(dispatcher) == ["utter_sshq_skipped"]
+    assert SlotSet(item, SKIPPED_AS[item]) in events  # filled: the form asks the next empty item
+
+
+@pytest.mark.parametrize("item", ITEMS)
+def test_below_the_cap_a_miss_is_re_asked(item: str) -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after(item, 1, "purple elephants"))
+    assert SlotSet(item, None) in events and "utter_sshq_skipped" not in responses(dispatcher)
+
+
+@pytest.mark.parametrize("item", ["q3", "walking_minutes", "imaging"])
+def test_back_after_an_interruption_the_fourth_ask_is_a_skip(item: str) -> None:
+    t = tracker_after(item, 3, "how long is the recovery?", intent="faq_recovery_time",
+                      latest_action="utter_faq_recovery_time")
+    events, dispatcher = run(ValidateSSHQForm(), t)
+    assert responses(dispatcher) == ["utter_sshq_skipped"] and SlotSet(item, SKIPPED_AS[item]) in events
+    # asked only twice: the question simply comes again
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after(item, 2, "how long is the recovery?",
+                                                                  intent="faq_recovery_time",
+                                                                  latest_action="utter_faq_recovery_time"))
+    assert dispatcher.messages == [] and SlotSet(item, SKIPPED_AS[item]) not in events
+
+
+@pytest.mark.parametrize("item", ITEMS)
+def test_i_dont_know_is_recorded_for_every_item(item: str) -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after(item, 1, "I don't know"))
+    assert SlotSet(item, SKIPPED_AS[item]) in events and dispatcher.messages == []
+
+
+INTERRUPTIONS = [
+    ("stop", "stop_questionnaire"),
+    ("not now, I have to go", "goodbye"),
+    ("sorry, can we finish later", "thanks"),
+    ("I need to leave, no time right now", "deny"),
+    ("does that count if it's only one leg?", "nlu_fallback"),
+    ("no, how long does the procedure take?", "faq_procedure_duration"),
+    ("what does numbness feel like?", "affirm"),
+    ("I can't hold my bladder since this morning", "red_flag"),
+    ("I want to end my life", "crisis"),
+    ("can I talk to a nurse instead", "request_human"),
+    ("no, just put me through to someone at the clinic", "request_human"),
+]
+
+
+@pytest.mark.parametrize("text, intent", INTERRUPTIONS)
+@pytest.mark.parametrize("item", ["q1", "q5", "q10", "walking_minutes", "conservative_care", "imaging"])
+def test_an_interruption_is_never_an_answer(item: str, text: str, intent: str) -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after(item, 1, text, intent=intent))
+    assert events == [] and dispatcher.messages == []  # the form is rejected; nothing recorded
+
+
+@pytest.mark.parametrize("text", ["yes", "yes, does that count?", "yeah since yesterday, is that bad?"])
+def test_any_yes_to_the_red_flag_question_counts(text: str) -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after("red_flags", 1, text, intent="faq_risks"))
+    assert responses(dispatcher) == ["utter_emergency"] and SlotSet("red_flags", "yes") in events
+
+
+@pytest.mark.parametrize("text, intent", [("yes please", "thanks"), ("hi, yes", "greet"), ("yse", "nlu_fallback"),
+                                          ("nope, never", "goodbye"), ("not really", "stop_questionnaire")])
+def test_a_clear_yes_or_no_counts_whatever_the_intent(text: str, intent: str) -> None:
+    events, _ = run(ValidateSSHQForm(), tracker_after("q4", 1, text, intent=intent))
+    assert SlotSet("q4", "yes" if text[0] in "yh" else "no") in events
+
+
+def test_answering_for_someone_else_is_noted_and_kept() -> None:
+    events, dispatcher = run(ValidateSSHQForm(), tracker_after("q2", 1, "these are my mother's answers, by the way"))
+    assert responses(dispatcher) == ["utter_sshq_proxy_noted"] and SlotSet("sshq_proxy", True) in events
+    assert SlotSet("q2", "yes") not in events and SlotSet("q2", "no") not in events
+
+
+def reset_tracker(*texts: str, active: bool = False, proxy: Optional[bool] = None) -> Tracker:
+    events = [{"event": "action", "name": "action_sshq_result"}] + [{"event": "user", "text": t} for t in texts]
+    loop = {"name": "sshq_form"} if active else {}
+    return Tracker("patient", {"sshq_proxy": proxy}, {"text": texts[-1], "intent": {"name": "affirm"}}, events,
+                   False, None, loop, "action_listen")
+
+
+def test_the_reset_hears_who_the_answers_are_for() -> None:
+    from actions.questionnaire import ActionSSHQReset
+
+    events, _ = run(ActionSSHQReset(), reset_tracker("can I do the check for my dad?", "yes"))
+    assert events[-1] == SlotSet("sshq_proxy", True)
+    events, _ = run(ActionSSHQReset(), reset_tracker("check my symptoms", "yes"))
+    assert events[-1] == SlotSet("sshq_proxy", False)
+
+
+def test_no_treatments_advice_when_that_question_was_skipped() -> None:
+    events, dispatcher = run(ActionSSHQResult(), tracker("no", intent="deny", **answered(conservative_care="unknown")))
+    assert responses(dispatcher) == ["utter_sshq_result_consult_recommended", "utter_advice_imaging",
+                                     "utter_advice_walking"]
+    assert dispatcher.messages[0]["custom"]["questionnaire_result"]["conservative_care"] is None
+
+
+@pytest.mark.parametrize("given, expected", [("ok, that's fine", "yes"), ("sure, go ahead", "yes"),
+                                             ("I'd rather not", "no"), ("not now", None),
+                                             ("what will they do with my answers?", None)])
+def test_consent_in_everyday_words_and_never_from_a_question_or_a_pause(given: str, expected: Optional[str]) -> None:
+    events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_consent=given,
+                                                                 requested_slot="contact_consent"), CONSULT_DOMAIN)
+    assert SlotSet("contact_consent", expected) in events
+
+
+def test_the_message_that_restarts_the_form_answers_nothing() -> None:
+    """'No, don't stop' after 'do you want to stop?' starts the form again: it is not a no to the next item."""
+    t = tracker_after("q2", 1, "no, let's go on", intent="deny", q1="yes")
+    t.active_loop = {}
+    events, dispatcher = run(ValidateSSHQForm(), t)
+    assert events == [] and dispatcher.messages == []

@@ -153,3 +153,199 @@ def test_a_yes_carries_the_questions_symptom_into_the_details() -> None:
     assert reading.values == {"q1": "yes", "q2": "yes"}
     # a "no" carries nothing over
     assert read_turn("no, it gets worse when I walk", "q1", "red_flags").values == {"q1": "no"}
+
+
+# ---------------------------------------------------------------- everyday yes and no at every yes/no question
+
+from bot.answers import (  # noqa: E402
+    FOLLOW_UPS,
+    Reply,
+    consultation_reply,
+    follow_up,
+    is_pause,
+    is_proxy,
+    offer_reply,
+    understand_reply,
+)
+
+# Written for this test: how patients accept, in their own words (typos and emoji included).
+EVERYDAY_YES = [
+    "yes", "Yes please", "yeah go on", "sure", "sure thing", "ok", "okay let's start", "fine", "fine by me",
+    "why not", "why not, let's see", "go ahead", "go for it", "I guess", "I guess so", "I suppose",
+    "alright then", "all right", "let's do it", "ok let's do this", "yes, that would be helpful",
+    "yes please, that'd be a big help, thank you", "thank you, yes", "thanks, I'd like that", "yep", "yup",
+    "yea", "ya", "yse", "yess", "yez", "absolutely", "of course", "definitely", "certainly", "please do",
+    "I'd love to", "I'm ready", "ready when you are", "count me in", "sounds good to me", "I don't mind",
+    "no problem, go ahead", "sure, why not?", "\U0001f44d", "yes I would", "I would like that very much",
+    "ok sure", "yeah I think so", "that would be great", "Yes!!", "YES PLEASE", "yes of course, thanks so much",
+]
+# ... and how they decline or say no to a symptom.
+EVERYDAY_NO = [
+    "no", "No thanks", "nope", "nope, never", "nah", "not really", "no thank you", "no, thank you very much",
+    "I'd rather not", "rather not", "not interested", "I'll pass", "no need", "not for me", "no, I'm fine",
+    "I'm good, thanks", "never", "not at all", "absolutely not", "definitely not", "no way", "no I don't",
+    "I don't think so", "don't want to", "I do not want to", "thanks, but no", "no, never had that",
+    "nah I'm ok", "negative", "n", "not really, no", "I don't", "it doesn't", "not that I know of", "none",
+    "\U0001f44e", "hell no", "no no", "nah thanks", "NO.", "Nope!", "no, that's not me", "never had it",
+    "no, not since I can remember", "thank you but no",
+]
+UNSURE_WORDS = ["I don't know", "not sure", "can't say", "no idea", "I don't really know", "hard to tell",
+                "maybe", "dunno", "I can't remember", "beats me"]
+# the intents a classifier may give these (a thank-you, a greeting) must not change the reading
+OTHER_INTENTS = [None, "affirm", "deny", "thanks", "greet", "goodbye", "nlu_fallback"]
+
+
+def test_the_tables_are_big_enough() -> None:
+    assert len(EVERYDAY_YES) >= 40 and len(EVERYDAY_NO) >= 40
+
+
+@pytest.mark.parametrize("text", EVERYDAY_YES)
+def test_everyday_yes_at_the_offer_and_at_items(text: str) -> None:
+    for intent in OTHER_INTENTS:
+        assert offer_reply(text, intent) is Reply.YES, intent
+        assert consultation_reply(text, intent) is Reply.YES, intent
+        assert understand_reply(text, intent) is Reply.YES, intent
+    assert parse_yes_no(text) is YES  # the items' reading (validate_sshq_form, consent)
+
+
+@pytest.mark.parametrize("text", EVERYDAY_NO)
+def test_everyday_no_at_the_offer_and_at_items(text: str) -> None:
+    for intent in OTHER_INTENTS:
+        assert offer_reply(text, intent) is Reply.NO, intent
+        assert understand_reply(text, intent) is Reply.NO, intent
+    assert parse_yes_no(text) is NO
+
+
+@pytest.mark.parametrize("text", UNSURE_WORDS)
+def test_i_dont_know_is_an_answer_for_every_item(text: str) -> None:
+    from bot.answers import parse_item
+
+    assert parse_yes_no(text) is UNSURE
+    for item in ("red_flags", "q1", "q5", "q10", "imaging"):
+        assert parse_item(item, text) == "unsure", item
+    assert parse_item("walking_minutes", text) == "unknown"
+    assert parse_item("conservative_care", text) == "unknown"
+
+
+PAUSES = ["not now", "not now, I have to go", "I have to go", "can we finish later", "gotta run",
+          "sorry, I need to leave", "maybe later", "let's continue tomorrow", "I'm busy right now", "stop",
+          "cancel", "I'd like to stop here", "can we do the rest another time"]
+QUESTIONS = ["does that count?", "what do you mean by burning?", "how long does the procedure take",
+             "is it only for older people?", "why do you need to know that?", "can I ask something first"]
+PERSON = ["can I talk to a nurse instead", "I want to speak to a real person", "please have someone call me"]
+
+
+@pytest.mark.parametrize("text", PAUSES)
+def test_a_pause_is_never_a_yes_or_a_no(text: str) -> None:
+    assert is_pause(text)
+    for intent in OTHER_INTENTS + ["stop_questionnaire"]:
+        assert understand_reply(text, intent) is Reply.PAUSE
+
+
+@pytest.mark.parametrize("text", QUESTIONS + PERSON)
+def test_a_question_or_a_request_for_a_person_is_never_an_answer(text: str) -> None:
+    for intent in OTHER_INTENTS + ["faq_risks", "request_human"]:
+        assert understand_reply(text, intent) is Reply.INTERRUPTION
+
+
+def test_alerts_are_never_an_answer() -> None:
+    for text in ("yes", "no", "my legs gave way this morning, yes"):
+        assert understand_reply(text, "red_flag") is Reply.INTERRUPTION
+        assert understand_reply(text, "crisis") is Reply.INTERRUPTION
+        assert offer_reply(text, "red_flag") is Reply.INTERRUPTION
+
+
+def test_asking_for_the_check_or_typing_for_someone_accepts_the_offer() -> None:
+    assert offer_reply("I'll type my mother's answers") is Reply.YES
+    assert offer_reply("let's do the quiz", "start_questionnaire") is Reply.YES
+    assert understand_reply("let's do the quiz", "start_questionnaire") is None
+
+
+def test_asking_to_be_called_accepts_the_consultation_offer() -> None:
+    assert consultation_reply("please have someone call me", "request_human") is Reply.YES
+    assert consultation_reply("can I call them myself?", "request_human") is Reply.INTERRUPTION
+
+
+PROXY = ["I'll type my mother's answers", "I'm doing this for my husband", "these are my dad's symptoms",
+         "I'm answering on behalf of my grandmother", "can I fill it in for her", "I'm asking for someone else"]
+
+
+@pytest.mark.parametrize("text", PROXY)
+def test_answering_for_someone_else_is_understood(text: str) -> None:
+    assert is_proxy(text)
+
+
+def test_speaking_of_oneself_is_not_answering_for_someone_else() -> None:
+    for text in ("my legs hurt", "yes", "my doctor sent me", "I walk my dog for 10 minutes"):
+        assert not is_proxy(text)
+
+
+@pytest.mark.parametrize(
+    "question, reply, done, expected",
+    [
+        ("utter_sshq_intro", Reply.YES, [], "action_sshq_reset"),
+        ("utter_sshq_intro", Reply.YES, ["action_sshq_reset"], "sshq_form"),
+        ("utter_sshq_intro", Reply.YES, ["action_sshq_reset", "sshq_form"], None),  # the form listens
+        ("utter_sshq_intro", Reply.NO, [], "utter_sshq_later"),
+        ("utter_sshq_intro", Reply.NO, ["utter_sshq_later"], "action_listen"),
+        ("utter_sshq_intro", Reply.PAUSE, [], "utter_sshq_later"),
+        ("utter_sshq_intro", Reply.INTERRUPTION, [], None),  # the rules answer
+        ("utter_sshq_intro", None, [], None),
+        ("utter_sshq_intro", Reply.YES, ["utter_action_server_down"], None),  # another policy took over
+        ("utter_offer_consultation", Reply.YES, [], "consultation_form"),
+        ("utter_offer_consultation", Reply.NO, [], "utter_no_consultation"),
+        ("utter_sshq_confirm_stop", Reply.YES, [], "action_sshq_stopped"),
+        ("utter_sshq_confirm_stop", Reply.PAUSE, [], "action_sshq_stopped"),
+        ("utter_sshq_confirm_stop", Reply.NO, [], "sshq_form"),
+        ("utter_sshq_confirm_stop", Reply.UNSURE, [], None),
+        ("sshq_form", Reply.PAUSE, ["sshq_form"], "action_deactivate_loop"),
+        ("sshq_form", Reply.PAUSE, ["sshq_form", "action_deactivate_loop"], "utter_sshq_confirm_stop"),
+        ("sshq_form", Reply.YES, ["sshq_form"], None),  # an answer: the form's own business
+        ("utter_greet", Reply.YES, [], None),
+    ],
+)
+def test_follow_ups(question: str, reply: object, done: list, expected: object) -> None:
+    assert follow_up(question, reply, done) == expected
+
+
+def test_every_follow_up_is_a_known_action() -> None:
+    import yaml
+
+    from bot import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    known = set(domain["responses"]) | set(domain["actions"]) | set(domain["forms"]) | {
+        "action_deactivate_loop", "action_listen"}
+    for (question, _), chain in FOLLOW_UPS.items():
+        assert question in known and set(chain) <= known, (question, chain)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("no, hang on, actually yes", YES), ("yes... sorry, I mean no", NO), ("nope. wait, yes it does", YES),
+    ("noo", NO), ("nooo", NO), ("naw", NO), ("nop", NO),
+])
+def test_a_change_of_mind_and_typos(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+
+
+def test_minutes_with_a_typo() -> None:
+    assert parse_minutes("about 12 minuts") == 12 and parse_minutes("25 mintues tops") == 25
+
+
+def test_the_opening_word_answers_the_question_asked() -> None:
+    assert read_turn("yes, numb more than anything, instead of pain", "q8", None).values["q8"] == "yes"
+    assert read_turn("no, it hurts as well", "q8", None).values["q8"] == "no"
+
+
+def test_what_is_said_in_passing_is_kept_for_later_questions() -> None:
+    reading = read_turn("physio twice a week, and a CT scan in the spring", "conservative_care", None)
+    assert reading.values == {"conservative_care": ["physical_therapy"]} and reading.side == {"imaging": "yes"}
+    reading = read_turn("yes, after standing for 12 minutes or so I must sit", "q3", None)
+    assert reading.values["q3"] == "yes" and reading.side == {"walking_minutes": 12}
+    assert read_turn("yes", "q3", None).side == {}
+
+
+@pytest.mark.parametrize("text", ["I'm booked for an MRI next month", "my GP wants me to get a CT, haven't done it",
+                                  "still waiting for the scan"])
+def test_a_scan_not_had_yet_is_no(text: str) -> None:
+    assert parse_imaging(text) is NO

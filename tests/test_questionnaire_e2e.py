@@ -233,3 +233,128 @@ def test_consultation_request_with_the_database_down(trained_model: Path, tmp_pa
         assert oct((tmp_path / "spool.jsonl").stat().st_mode & 0o777) == "0o600"
     finally:
         down.stop()
+
+
+# ---------------------------------------------------------------- everyday words, "I don't know", pauses (issue 13)
+
+MAX_TURNS = 60  # every loop below is bounded: a questionnaire that does not end fails the test
+
+
+def domain_text(response: str, variation: int = -1) -> str:
+    import yaml
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return domain["responses"][response][variation]["text"]
+
+
+def slots(stack: Stack, sender: str) -> Dict:
+    return stack.tracker(sender)["slots"]
+
+
+def play(stack: Stack, sender: str, reply: List[Dict], answer: Dict[str, str], default: str) -> tuple:
+    """Answer every question from ``answer`` (``default`` for the others); returns the last reply and
+    how often each item was asked."""
+    asks: Dict[str, int] = {}
+    for _ in range(MAX_TURNS):
+        item = asked(reply)
+        if item is None:
+            return reply, asks
+        asks[item["item"]] = asks.get(item["item"], 0) + 1
+        reply = stack.send(sender, answer.get(item["item"], default))
+    pytest.fail(f"no result after {MAX_TURNS} turns: {asks}")
+
+
+def test_everyday_acceptance_typos_and_a_consultation_asked_for_in_words(stack: Stack, sender: str) -> None:
+    intro = stack.send(sender, "is there some kind of quiz for my symptoms?")
+    assert asked(intro) is None and "/affirm" in [b["payload"] for m in intro for b in m.get("buttons", [])]
+    reply = stack.send(sender, "thank you, ok let's do it")
+    assert asked(reply)["item"] == "red_flags"
+    words = {"red_flags": "nope, none of those", "q1": "yse", "q2": "yeah I guess", "q3": "sure do",
+             "q4": "absolutely", "q5": "not really", "q6": "nope, never", "q7": "nah", "q8": "no",
+             "q9": "no", "q10": "never", "walking_minutes": "20 min", "conservative_care": "only physio",
+             "imaging": "yes an MRI"}
+    reply, asks = play(stack, sender, reply, words, "no")
+    assert set(asks.values()) == {1}  # every everyday answer understood the first time
+    assert result(reply)["outcome"] == "consult_recommended" and result(reply)["sshq"] == {"q1_q4": 4, "q5_q10": 0}
+    name = stack.send(sender, "yes please, I'd like a consultation")
+    assert payload_values(name, "fallback") == [] and domain_text("utter_ask_contact_name") in texts(name)
+    stack.send(sender, "Rosa Diaz")
+    stack.send(sender, "rosa.diaz@example.org")
+    stack.send(sender, "afternoons")
+    done = stack.send(sender, "ok, that's fine")
+    [request] = payload_values(done, "consultation_request")
+    # the closing message gives the emergency number for anything that gets worse quickly
+    assert request["reference"] in texts(done) and load_settings().emergency_number in texts(done)
+
+
+def test_non_answers_only_still_reach_a_result(stack: Stack, sender: str) -> None:
+    reply = begin(stack, sender)
+    reply, asks = play(stack, sender, reply, {}, "hmm")
+    assert max(asks.values()) <= 3 and len(asks) == 14, asks  # each asked, none more than three times
+    found = result(reply)
+    assert found["outcome"] == "not_typical" and found["sshq"] == {"q1_q4": 0, "q5_q10": 0}
+    assert found["walking_minutes"] is None and found["conservative_care"] is None and found["imaging"] == "unsure"
+
+
+def test_i_dont_know_is_an_answer_and_gives_no_advice_it_was_not_told(stack: Stack, sender: str) -> None:
+    reply = begin(stack, sender)
+    core = {item: "yes" for item in ("red_flags", "q1", "q2", "q3", "q4")}
+    core["red_flags"] = "no"
+    reply, asks = play(stack, sender, reply, core, "I don't really know")
+    assert set(asks.values()) == {1}, asks
+    found = result(reply)
+    assert found["outcome"] == "consult_recommended"
+    assert found["walking_minutes"] is None and found["conservative_care"] is None and found["imaging"] == "unsure"
+    assert domain_text("utter_advice_conservative_care") not in texts(reply)  # the treatments question was not answered
+    assert domain_text("utter_advice_imaging") not in texts(reply)
+
+
+def at_q2(stack: Stack, sender: str, q1: str = "yes") -> None:
+    """Begin, no red flag, answer q1: the questionnaire now asks q2."""
+    begin(stack, sender)
+    stack.send(sender, "no")
+    assert asked(stack.send(sender, q1))["item"] == "q2"
+
+
+@pytest.mark.parametrize("pause", ["not now, I have to go", "sorry, can we finish this later?", "gotta run"])
+def test_a_pause_is_not_an_answer_and_asks_to_confirm_stopping(stack: Stack, sender: str, pause: str) -> None:
+    at_q2(stack, sender)
+    confirm = stack.send(sender, pause)
+    assert asked(confirm) is None and payload_values(confirm, "questionnaire_result") == []
+    assert slots(stack, sender)["q2"] is None  # never recorded as a no
+    reply = stack.send(sender, "yes")
+    assert result(reply)["outcome"] == "stopped"
+
+
+def test_a_pause_then_carrying_on_asks_the_same_question(stack: Stack, sender: str) -> None:
+    at_q2(stack, sender, q1="no")
+    stack.send(sender, "I need to leave soon")
+    reply = stack.send(sender, "no, let's finish it")
+    assert asked(reply)["item"] == "q2" and slots(stack, sender)["q2"] is None
+
+
+@pytest.mark.parametrize("interruption", ["does it count if only one leg hurts?", "can I talk to a nurse instead"])
+def test_a_question_or_a_request_for_a_person_is_not_an_answer(stack: Stack, sender: str, interruption: str) -> None:
+    at_q2(stack, sender)
+    reply = stack.send(sender, interruption)
+    assert asked(reply)["item"] == "q2" and slots(stack, sender)["q2"] is None
+
+
+def test_a_red_flag_with_a_question_at_the_red_flag_question_is_urgent(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    reply = stack.send(sender, "I lost control of my bladder this morning, does that count?")
+    assert payload_values(reply, "alert") == ["emergency"]
+    assert result(reply)["outcome"] == "urgent" and asked(reply) is None
+
+
+def test_answering_for_someone_else(stack: Stack, sender: str) -> None:
+    intro = stack.send(sender, "check my symptoms")
+    assert asked(intro) is None
+    reply = stack.send(sender, "I'll type my mother's answers")
+    assert asked(reply)["item"] == "red_flags"
+    reply, _ = play(stack, sender, reply, {"red_flags": "no", "walking_minutes": "10 minutes",
+                                           "conservative_care": "none", "imaging": "no"}, "yes")
+    assert result(reply)["outcome"] == "consult_recommended"
+    assert domain_text("utter_sshq_result_consult_recommended", 0) in texts(reply)  # the variation for a proxy
+    assert domain_text("utter_advice_walking", 0) in texts(reply)
+    assert slots(stack, sender)["sshq_proxy"] is True

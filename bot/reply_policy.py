@@ -1,0 +1,97 @@
+"""A dialogue policy that hears everyday yes and no after the assistant's yes/no questions.
+
+Rasa's rules follow the classifier's intent: "ok let's do it" classified as
+``thanks`` after "Shall we begin?" would get "You're welcome!". After each
+yes/no question asked outside a form (the questionnaire offer, the consultation
+offer, "do you want to stop?", "delete this conversation?") this policy reads
+the patient's words with ``bot.answers.understand_reply`` (pure, table-tested)
+and plays the follow-up of ``bot.answers.FOLLOW_UPS``, the same actions the
+rules take for ``affirm`` and ``deny``. Inside the questionnaire a pause ("not
+now, I have to go") that the form refused asks to confirm stopping, whatever
+the intent. Alerts, questions and requests for a person are left to the rules.
+Outside any question, a message that asks for the check in other words ("a quiz",
+"see if I have stenosis") or tells a story of its symptoms, when the classifier
+could not place it, gets the offer of the check.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.answers import (
+    FOLLOW_UPS,
+    OFFER_THE_CHECK,
+    consultation_reply,
+    continue_chain,
+    follow_up,
+    offer_reply,
+    understand_reply,
+    wants_the_check,
+)
+from bot.policies import ActionServerFaultPolicy
+
+QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+
+
+def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Optional[UserUttered]]:
+    """The action before the patient's latest message, the actions run (or refused) since, and that message."""
+    done: List[str] = []
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, UserUttered):
+            for earlier in reversed(events[:index]):
+                if isinstance(earlier, ActionExecuted) and earlier.action_name != ACTION_LISTEN_NAME:
+                    return earlier.action_name, list(reversed(done)), event
+            return None, list(reversed(done)), event
+        if isinstance(event, ActionExecuted) and event.action_name:
+            done.append(event.action_name)
+        elif isinstance(event, ActionExecutionRejected) and event.action_name:
+            done.append(event.action_name)  # a form that refused the message ran all the same
+    return None, [], None
+
+
+def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optional[str]:
+    question, done, message = question_and_done(events)
+    if message is None:
+        return None
+    text = message.text or ""
+    intent = (message.intent or {}).get("name")
+    if question not in QUESTIONS:
+        # the check asked for in other words, or a symptom story the classifier did not place: offer it
+        if active_loop or not wants_the_check(text, intent):
+            return None
+        return continue_chain(OFFER_THE_CHECK, done)
+    if question == "utter_sshq_intro":
+        reply = offer_reply(text, intent)
+    elif question == "utter_offer_consultation":
+        reply = consultation_reply(text, intent)
+    else:
+        reply = understand_reply(text, intent)
+    return follow_up(question, reply, done)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=False
+)
+class YesNoReplyPolicy(ActionServerFaultPolicy):
+    """Everyday yes and no after a yes/no question, whatever the intent.
+
+    It shares the fault policy's plumbing (untrained, priority 7: above RulePolicy's 6, whose
+    intent rules, "thanks" -> "You're welcome", would win otherwise) and predicts its own way.
+    """
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[str, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = next_action(list(tracker.events), tracker.active_loop_name)
+        if action is not None and action in domain.action_names_or_texts:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)

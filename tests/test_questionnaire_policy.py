@@ -1,0 +1,86 @@
+"""bot.reply_policy over real Rasa events: everyday yes and no after a yes/no question, whatever the intent."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, ActiveLoop, Event, UserUttered
+
+from bot.reply_policy import next_action
+
+
+def said(text: str, intent: str) -> UserUttered:
+    return UserUttered(text, {"name": intent, "confidence": 0.9})
+
+
+def after(question: str, text: str, intent: str, *done: str) -> List[Event]:
+    return [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted(question),
+            ActionExecuted("action_listen"), said(text, intent), *[ActionExecuted(a) for a in done]]
+
+
+@pytest.mark.parametrize(
+    "question, text, intent, expected",
+    [
+        ("utter_sshq_intro", "ok let's do it", "thanks", "action_sshq_reset"),
+        ("utter_sshq_intro", "hello, yes please", "greet", "action_sshq_reset"),
+        ("utter_sshq_intro", "I'll type my mother's answers", "nlu_fallback", "action_sshq_reset"),
+        ("utter_sshq_intro", "nah, not interested", "out_of_scope", "utter_sshq_later"),
+        ("utter_sshq_intro", "not now, I have to go", "goodbye", "utter_sshq_later"),
+        ("utter_sshq_intro", "how long does it take?", "faq_procedure_duration", None),
+        ("utter_sshq_intro", "yes, my legs went weak this morning", "red_flag", None),
+        ("utter_offer_consultation", "yes please, I'd like a consultation", "request_human", "consultation_form"),
+        ("utter_offer_consultation", "please have someone call me", "request_human", "consultation_form"),
+        ("utter_offer_consultation", "no thanks, I'm good", "thanks", "utter_no_consultation"),
+        ("utter_sshq_confirm_stop", "yes, I have to go", "goodbye", "action_sshq_stopped"),
+        ("utter_sshq_confirm_stop", "no, let's keep going", "deny", "sshq_form"),
+        ("utter_ask_forget", "nope, keep it", "deny", "utter_forget_cancelled"),
+        ("utter_greet", "yes", "affirm", None),  # not a yes/no question: the rules decide
+    ],
+)
+def test_the_first_action_after_the_reply(question: str, text: str, intent: str, expected: Optional[str]) -> None:
+    assert next_action(after(question, text, intent)) == expected
+
+
+def test_the_whole_follow_up_then_listen() -> None:
+    events = after("utter_sshq_intro", "fine", "thanks")
+    assert next_action(events) == "action_sshq_reset"
+    assert next_action(events + [ActionExecuted("action_sshq_reset")]) == "sshq_form"
+    assert next_action(events + [ActionExecuted("action_sshq_reset"), ActionExecuted("sshq_form")]) is None
+    declined = after("utter_offer_consultation", "no, I'm fine", "thanks", "utter_no_consultation")
+    assert next_action(declined) == "action_listen"
+
+
+def test_a_pause_inside_the_questionnaire_asks_to_confirm_stopping() -> None:
+    events = [ActionExecuted("sshq_form"), ActiveLoop("sshq_form"), ActionExecuted("action_listen"),
+              said("I have to go, can we finish later", "goodbye"), ActionExecutionRejected("sshq_form")]
+    assert next_action(events) == "action_deactivate_loop"  # the form refused the message (Rasa logs no run)
+    events += [ActionExecuted("action_deactivate_loop"), ActiveLoop(None)]
+    assert next_action(events) == "utter_sshq_confirm_stop"
+    assert next_action(events + [ActionExecuted("utter_sshq_confirm_stop")]) == "action_listen"
+
+
+def test_an_answer_inside_the_questionnaire_is_the_forms_business() -> None:
+    events = [ActionExecuted("sshq_form"), ActionExecuted("action_listen"), said("yes", "affirm"),
+              ActionExecuted("sshq_form")]
+    assert next_action(events) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("is there a quiz I could take", "nlu_fallback", "utter_sshq_intro"),
+        ("I want to see if I have stenosis", "out_of_scope", "utter_sshq_intro"),
+        ("hi there, both my legs go numb when I walk to the shop and sitting down helps", "greet", "utter_sshq_intro"),
+        ("my calves ache when I stand in a queue", "nlu_fallback", "utter_sshq_intro"),
+        ("purple monkey dishwasher", "nlu_fallback", None),
+        ("what are the risks of the test?", "faq_risks", None),  # the knowledge answer comes first
+        ("my legs went weak this morning", "red_flag", None),
+    ],
+)
+def test_asking_for_the_check_in_other_words_offers_it(text: str, intent: str, expected: Optional[str]) -> None:
+    events = [ActionExecuted("action_listen"), said(text, intent)]
+    assert next_action(events) == expected
+    if expected:
+        assert next_action(events + [ActionExecuted(expected)]) == "action_listen"
+        assert next_action(events, active_loop="consultation_form") is None  # never inside a form
