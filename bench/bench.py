@@ -1,4 +1,4 @@
-"""Benchmark: accuracy on the held-out set, latency, throughput, start time, training time, memory.
+"""Benchmark: accuracy on the validation set, latency, throughput, start time, training time, memory.
 
 Run with `make bench`. Everything runs on loopback against servers this script
 starts itself; every request loop is bounded. Prints a table of figures.
@@ -28,8 +28,8 @@ from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
 
 from bot.stack import Stack, payload_values  # noqa: E402
 
-HELDOUT = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
-QUESTIONS = [q for qs in HELDOUT["topics"].values() for q in qs]
+VALIDATION = yaml.safe_load((ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
+QUESTIONS = [q for qs in VALIDATION["topics"].values() for q in qs]
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -40,26 +40,26 @@ def timed(fn: Callable[[], object]) -> float:
 
 def accuracy(stack: Stack) -> Dict[str, object]:
     per_topic: Dict[str, Tuple[int, int]] = {}
-    for topic, questions in HELDOUT["topics"].items():
+    for topic, questions in VALIDATION["topics"].items():
         hits = sum(
             payload_values(stack.send(f"acc-{topic}-{i}", q), "topic") == [topic]
             for i, q in enumerate(questions)
         )
         per_topic[topic] = (hits, len(questions))
     safe = sum(
-        not payload_values(stack.send(f"safe-{i}", q), "topic") for i, q in enumerate(HELDOUT["no_topic"])
+        not payload_values(stack.send(f"safe-{i}", q), "topic") for i, q in enumerate(VALIDATION["no_topic"])
     )
-    alerts = [(k, t) for k in ("emergency", "crisis") for t in HELDOUT["alerts"][k]]
+    alerts = [(k, t) for k in ("emergency", "crisis") for t in VALIDATION["alerts"][k]]
     recalled = sum(payload_values(stack.send(f"alert-{i}", t), "alert") == [k] for i, (k, t) in enumerate(alerts))
     false_alarms = sum(
-        bool(payload_values(stack.send(f"look-{i}", t), "alert")) for i, t in enumerate(HELDOUT["look_alikes"])
+        bool(payload_values(stack.send(f"look-{i}", t), "alert")) for i, t in enumerate(VALIDATION["look_alikes"])
     )
     return {
         "per_topic": per_topic,
         "topic_accuracy": sum(h for h, _ in per_topic.values()) / sum(n for _, n in per_topic.values()),
-        "safe_rate": safe / len(HELDOUT["no_topic"]),
+        "safe_rate": safe / len(VALIDATION["no_topic"]),
         "alert_recall": f"{recalled}/{len(alerts)}",
-        "false_alarms": f"{false_alarms}/{len(HELDOUT['look_alikes'])}",
+        "false_alarms": f"{false_alarms}/{len(VALIDATION['look_alikes'])}",
     }
 
 
@@ -122,7 +122,7 @@ def main() -> int:
             for _ in range(5):  # warm-up
                 stack.send("warmup", "what is mild?")
             acc = accuracy(stack)
-            print(f"topic accuracy (held-out): {acc['topic_accuracy']:.3f}")
+            print(f"topic accuracy (validation): {acc['topic_accuracy']:.3f}")
             for topic, (hits, n) in acc["per_topic"].items():  # type: ignore[union-attr]
                 print(f"  {topic:28} {hits}/{n}")
             print(f"safe rate (no topic for not-in-sources/off-topic): {acc['safe_rate']:.3f}")

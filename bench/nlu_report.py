@@ -1,4 +1,4 @@
-"""Parse the held-out set with the trained model and show every miss with its confidences.
+"""Parse the validation set with the trained model and show every miss with its confidences.
 
 A tuning aid (not a test): `.venv/bin/python bench/nlu_report.py [--all] [MODEL]`.
 """
@@ -19,7 +19,7 @@ async def main(show_all: bool, model: str) -> None:
     from rasa.core.agent import load_agent
 
     agent = await load_agent(model)
-    held = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
+    held = yaml.safe_load((ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
     cases = [(f"faq_{t}", q) for t, qs in held["topics"].items() for q in qs]
     cases += [("<no topic>", q) for q in held["no_topic"]]
     cases += [("red_flag", q) for q in held["alerts"]["emergency"]] + [("crisis", q) for q in held["alerts"]["crisis"]]
