@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import statistics
 import sys
 import time
@@ -33,7 +35,8 @@ from bot.understanding import Decision, Thresholds, decide, is_topic, topic_id  
 
 ALERTS = ("red_flag", "crisis")
 DESIGNS: Dict[str, Optional[Thresholds]] = {
-    "before: DIET + FallbackClassifier": Thresholds(use_neighbours=False, clarify=False),
+    # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
+    "before: DIET + FallbackClassifier": Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False),
     "DIET + clarify": Thresholds(use_neighbours=False),
     "DIET + neighbours + clarify (shipped)": Thresholds(),
     "neighbours alone (>= 0.80)": None,
@@ -122,7 +125,7 @@ def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
              "|---|---|---|---|---|"]
     shipped = DESIGNS[SHIPPED]
     assert shipped is not None
-    for threshold in (0.2, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9):
+    for threshold in (0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9):
         t = Thresholds(**{**shipped.__dict__, "answer": threshold})
         lines.append(row(f"{threshold:.2f}", figures(cases, parses, t)))
     return lines
@@ -154,9 +157,16 @@ async def parse_all(agent: Any, texts: Sequence[str]) -> Tuple[List[Dict[str, An
 
 
 async def main(model: str, dev: Optional[Path], misses: bool) -> None:
+    # Rasa's debug log would print every message parsed: aggregates only
+    os.environ["LOG_LEVEL"] = "WARNING"
     from rasa.core.agent import load_agent
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     agent = await load_agent(model)
+    configure_structlog(logging.WARNING)
     await agent.parse_message("warm up")
     cases = validation_cases()
     parses, times = await parse_all(agent, [t for _, t in cases])

@@ -28,13 +28,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import SEQUENCE_FEATURES
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu import constants as nlu
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -64,7 +58,7 @@ def sentence_embedding(sequence_features: Optional[np.ndarray]) -> Optional[np.n
 
 
 def _message_embedding(message: Message) -> Optional[np.ndarray]:
-    sequence, _ = message.get_dense_features(TEXT)
+    sequence, _ = message.get_dense_features(nlu.TEXT)
     return sentence_embedding(sequence.features if sequence is not None else None)
 
 
@@ -79,14 +73,14 @@ class ClauseLanguageModelFeaturizer(CompiledLanguageModelFeaturizer):
     def process(self, messages: List[Message]) -> List[Message]:
         messages = super().process(messages)
         for message in messages:
-            clauses = understanding.split_questions(message.get(TEXT) or "")
+            clauses = understanding.split_questions(message.get(nlu.TEXT) or "")
             if len(clauses) < 2 or message.get(ORIGINAL_TEXT) is not None:
                 continue
-            parts = [Message(data={TEXT: clause}) for clause in clauses]
+            parts = [Message(data={nlu.TEXT: clause}) for clause in clauses]
             if self._tokenizer is None:
                 self._tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
             self._tokenizer.process(parts)
-            docs = self._get_docs_for_batch(parts, attribute=TEXT, inference_mode=True)
+            docs = self._get_docs_for_batch(parts, attribute=nlu.TEXT, inference_mode=True)
             message.set(CLAUSE_EMBEDDINGS, [sentence_embedding(doc[SEQUENCE_FEATURES]) for doc in docs])
         return messages
 
@@ -135,7 +129,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             vector = _message_embedding(example)
             if vector is not None:
                 vectors.append(vector)
-                labels.append(example.get(INTENT))
+                labels.append(example.get(nlu.INTENT))
         self.embeddings = np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)
         self.labels = labels
         with self._model_storage.write_to(self._resource) as model_dir:
@@ -178,8 +172,8 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
 
     def _process_one(self, message: Message) -> None:
         ranking = [
-            (r[INTENT_NAME_KEY], float(r[PREDICTED_CONFIDENCE_KEY]))
-            for r in message.get(INTENT_RANKING_KEY) or []
+            (r[nlu.INTENT_NAME_KEY], float(r[nlu.PREDICTED_CONFIDENCE_KEY]))
+            for r in message.get(nlu.INTENT_RANKING_KEY) or []
         ]
         neighbours = self.neighbours(_message_embedding(message))
         clauses = [self.neighbours(v) for v in message.get(CLAUSE_EMBEDDINGS) or []]
@@ -196,10 +190,10 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         if decision.kind == "intent":
             return
         confidence = ranking[0][1] if ranking else 0.0
-        fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: confidence}
-        message.set(INTENT, fallback, add_to_output=True)
-        message.set(
-            INTENT_RANKING_KEY,
-            [fallback] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != fallback[INTENT_NAME_KEY]],
-            add_to_output=True,
-        )
+        fallback = {nlu.INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
+        message.set(nlu.INTENT, fallback, add_to_output=True)
+        others = [
+            r for r in message.get(nlu.INTENT_RANKING_KEY) or []
+            if r[nlu.INTENT_NAME_KEY] != DEFAULT_NLU_FALLBACK_INTENT_NAME
+        ]
+        message.set(nlu.INTENT_RANKING_KEY, [fallback] + others, add_to_output=True)

@@ -37,16 +37,20 @@ class Thresholds:
     """The decision's knobs (chosen on the validation set: README, "Understanding")."""
 
     # answer the classifier's top intent at or above this confidence ...
-    answer: float = 0.45
+    answer: float = 0.55
     # ... when the runner-up is at least this far below it
-    margin: float = 0.1
+    margin: float = 0.05
     # a topic is offered in a clarifying question from this confidence ...
-    offer: float = 0.12
+    offer: float = 0.08
     # ... or when its nearest training example is at least this similar
-    offer_similarity: float = 0.80
+    offer_similarity: float = 0.75
     # the nearest-neighbour second opinion: a topic whose nearest example is this
     # similar overrides a different classifier answer by asking which one was meant
-    overrule_similarity: float = 0.90
+    overrule_similarity: float = 0.96
+    # unsure classifier, but its top intent is also the nearest example's, this similar,
+    # from this confidence: answer it (both opinions agree)
+    agree_similarity: float = 0.85
+    agree_confidence: float = 0.25
     # each clause of a several-question message: its nearest example this similar
     clause_similarity: float = 0.78
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
@@ -167,6 +171,10 @@ def decide(
             return Decision("clarify", topics=tuple(offered))
     if confident:
         return Decision("intent", intent=top)
+    if t.use_neighbours and neighbours and confidence >= t.agree_confidence:
+        near, similarity = neighbours[0]
+        if near == top and similarity >= t.agree_similarity:
+            return Decision("intent", intent=top)
     if not t.clarify:
         return Decision("not_understood")
     offered = _offers(ranking, neighbours, t)

@@ -55,7 +55,7 @@ def test_a_close_neighbour_is_offered_when_the_classifier_is_unsure() -> None:
 
 
 def test_nothing_close_is_not_understood() -> None:
-    ranking = [("greet", 0.3), ("thanks", 0.25), ("faq_risks", 0.1)]
+    ranking = [("greet", 0.3), ("thanks", 0.25), ("faq_risks", 0.05)]
     assert decide(ranking, [("greet", 0.4)]) == Decision("not_understood")
     assert decide([]) == Decision("not_understood")
 
@@ -67,10 +67,10 @@ def test_unsure_only_between_no_topic_intents_says_so() -> None:
 
 def test_a_very_close_neighbour_of_another_topic_asks_instead_of_answering() -> None:
     ranking = [("faq_recovery_time", 0.7), ("faq_return_to_work", 0.2)]
-    decision = decide(ranking, [("faq_return_to_work", 0.95)])
+    decision = decide(ranking, [("faq_return_to_work", 0.98)])
     assert decision == Decision("clarify", topics=("return_to_work", "recovery_time"))
     # without the second opinion the classifier's answer stands
-    assert decide(ranking, [("faq_return_to_work", 0.95)], thresholds=Thresholds(use_neighbours=False)) == Decision(
+    assert decide(ranking, [("faq_return_to_work", 0.98)], thresholds=Thresholds(use_neighbours=False)) == Decision(
         "intent", intent="faq_recovery_time"
     )
 
@@ -131,3 +131,10 @@ def test_topic_helpers() -> None:
 )
 def test_a_statement_joined_to_a_question_is_one_question(text: str) -> None:
     assert split_questions(text) == [text]
+
+
+def test_an_unsure_classifier_agreeing_with_a_close_neighbour_answers() -> None:
+    ranking = [("faq_incision_size", 0.35), ("faq_implants", 0.3)]
+    assert decide(ranking, [("faq_incision_size", 0.9)]) == Decision("intent", intent="faq_incision_size")
+    assert decide(ranking, [("faq_incision_size", 0.7)]).kind == "clarify"  # not close enough
+    assert decide([("greet", 0.3), ("faq_risks", 0.2)], [("greet", 1.0)]) == Decision("intent", intent="greet")
