@@ -186,10 +186,13 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             "neighbours": [[n, round(s, 4)] for n, s in neighbours],
             "clauses": [[[n, round(s, 4)] for n, s in c[:2]] for c in clauses],
         }
+        confidence = ranking[0][1] if ranking else 0.0
+        # the safety net after this step may put its own intent (an alert, or nlu_fallback for
+        # unusable input): action_understand acts on this decision only if the intent is still ours
+        evidence["confidence"] = confidence
         message.set(UNDERSTANDING, evidence, add_to_output=True)
         if decision.kind == "intent":
             return
-        confidence = ranking[0][1] if ranking else 0.0
         fallback = {nlu.INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
         message.set(nlu.INTENT, fallback, add_to_output=True)
         others = [

@@ -191,6 +191,9 @@ def decision_from_parse(parse_data: Optional[Dict[str, object]]) -> Decision:
     found = (parse_data or {}).get("understanding")
     if not isinstance(found, dict) or found.get("kind") not in ("intent", "clarify", "topics"):
         return Decision("not_understood")
+    intent = (parse_data or {}).get("intent")
+    if "confidence" in found and (not isinstance(intent, dict) or intent.get("confidence") != found["confidence"]):
+        return Decision("not_understood")  # a later step (the safety net) decided otherwise
     topics = tuple(str(t) for t in found.get("topics") or ())
     if found["kind"] in ("clarify", "topics") and not topics:
         return Decision("not_understood")

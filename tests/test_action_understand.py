@@ -19,7 +19,7 @@ DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(
 def said(understanding: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
     latest: Dict[str, Any] = {"text": "...", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
     if understanding is not None:
-        latest["understanding"] = understanding
+        latest["understanding"] = {**understanding, "confidence": 0.3}
     tracker = Tracker("patient", {}, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     assert asyncio.run(ActionUnderstand().run(dispatcher, tracker, DOMAIN)) == []

@@ -22,11 +22,12 @@ pytestmark = pytest.mark.server
 
 TEST_SET = PROJECT_ROOT / "tests" / "data" / "nlu_test.yml"
 
-# Floors: the targets where the model meets them; where it does not, the
-# measured figure less a small margin (README, "Understanding questions").
-MIN_ACCURACY = 0.85
-MAX_WRONG = 0.06
-MIN_SAFE = 0.92
+# Floors: the targets where the model meets them (wrong topics <= 2 %); where it
+# does not, the figure measured on 2026-12-02 less a small margin (right topic 92.4 %,
+# unanswerable or off-topic without a topic 87.6 %; README, "Understanding questions").
+MIN_ACCURACY = 0.90
+MAX_WRONG = 0.02
+MIN_SAFE = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def score(stack: Stack) -> Score:
     data: Dict[str, Any] = yaml.safe_load(TEST_SET.read_text(encoding="utf-8"))
     result = Score()
     for n, (topic, messages) in enumerate((data.get("topics") or {}).items()):
-        assert topic in get_catalog().topic_ids(), "the test set names a topic the catalog lacks"
+        assert topic in get_catalog().topic_ids, "the test set names a topic the catalog lacks"
         for i, text in enumerate(messages):
             result.add_topic(topic, stack.send(f"nlu-test-{n}-{i}", text))
     for kind in ("not_in_sources", "off_topic"):

@@ -108,6 +108,13 @@ def test_decision_from_parse_data() -> None:
     assert decision_from_parse({"understanding": {"kind": "clarify", "topics": []}}) == Decision("not_understood")
     assert decision_from_parse({"understanding": {"kind": "bogus"}}) == Decision("not_understood")
     assert decision_from_parse({"understanding": "clarify"}) == Decision("not_understood")
+    # the decision stands while the intent is still the one it set ...
+    ours = {"kind": "clarify", "topics": ["risks"], "confidence": 0.4}
+    assert decision_from_parse({"intent": {"name": "nlu_fallback", "confidence": 0.4}, "understanding": ours}).kind == "clarify"
+    # ... not after the safety net put its own (unusable input, an alert)
+    assert decision_from_parse({"intent": {"name": "nlu_fallback", "confidence": 1.0}, "understanding": ours}).kind == (
+        "not_understood"
+    )
 
 
 def test_clarify_buttons_one_per_topic_then_something_else() -> None:
