@@ -187,6 +187,16 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             "clauses": [[[n, round(s, 4)] for n, s in c[:2]] for c in clauses],
         }
         confidence = ranking[0][1] if ranking else 0.0
+        if decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
+            # the nearest-neighbour opinion chose the intent: its similarity is the confidence
+            confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
+            chosen = {nlu.INTENT_NAME_KEY: decision.intent, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
+            message.set(nlu.INTENT, chosen, add_to_output=True)
+            message.set(
+                nlu.INTENT_RANKING_KEY,
+                [chosen] + [r for r in message.get(nlu.INTENT_RANKING_KEY) or [] if r[nlu.INTENT_NAME_KEY] != decision.intent],
+                add_to_output=True,
+            )
         # the safety net after this step may put its own intent (an alert, or nlu_fallback for
         # unusable input): action_understand acts on this decision only if the intent is still ours
         evidence["confidence"] = confidence

@@ -51,6 +51,9 @@ class Thresholds:
     # from this confidence: answer it (both opinions agree)
     agree_similarity: float = 0.85
     agree_confidence: float = 0.25
+    # the classifier says "not in the sources" or "off-topic" but a topic's example is this
+    # similar: that topic (a stray word such as "wait," must not hide a plain question)
+    rescue_similarity: float = 0.93
     # each clause of a several-question message: its nearest example this similar
     clause_similarity: float = 0.78
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
@@ -162,6 +165,10 @@ def decide(
     top, confidence, runner_up = _top(ranking)
     if top is None:
         return Decision("not_understood")
+    if t.use_neighbours and neighbours and top in NO_TOPIC_INTENTS:
+        near, similarity = neighbours[0]
+        if is_topic(near) and similarity >= t.rescue_similarity:
+            return Decision("intent", intent=near)
     confident = confidence >= t.answer and confidence - runner_up >= t.margin
     if confident and t.use_neighbours and neighbours and t.clarify:
         near, similarity = neighbours[0]

@@ -145,3 +145,10 @@ def test_an_unsure_classifier_agreeing_with_a_close_neighbour_answers() -> None:
     assert decide(ranking, [("faq_incision_size", 0.9)]) == Decision("intent", intent="faq_incision_size")
     assert decide(ranking, [("faq_incision_size", 0.7)]).kind == "clarify"  # not close enough
     assert decide([("greet", 0.3), ("faq_risks", 0.2)], [("greet", 1.0)]) == Decision("intent", intent="greet")
+
+
+def test_a_topic_hidden_behind_a_no_topic_guess_is_rescued_by_a_very_close_example() -> None:
+    ranking = [("ask_not_in_sources", 0.99), ("faq_recovery_time", 0.01)]
+    assert decide(ranking, [("faq_recovery_time", 0.95)]) == Decision("intent", intent="faq_recovery_time")
+    # not when the example is only somewhat close: the sources do not answer it
+    assert decide(ranking, [("faq_recovery_time", 0.85)]) == Decision("intent", intent="ask_not_in_sources")
