@@ -3,6 +3,7 @@
 from actions.consultation import ActionSubmitConsultation, ValidateConsultationForm
 from actions.privacy import ActionForgetMe
 from actions.questionnaire import ActionSSHQReset, ActionSSHQResult, ActionSSHQStopped, ValidateSSHQForm
+from actions.understanding import ActionUnderstand
 
 __all__ = [
     "ActionForgetMe",
@@ -10,6 +11,7 @@ __all__ = [
     "ActionSSHQResult",
     "ActionSSHQStopped",
     "ActionSubmitConsultation",
+    "ActionUnderstand",
     "ValidateConsultationForm",
     "ValidateSSHQForm",
 ]

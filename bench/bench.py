@@ -1,4 +1,4 @@
-"""Benchmark: accuracy on the held-out set, latency, throughput, start time, training time, memory.
+"""Benchmark: accuracy on the validation set, latency, throughput, start time, training time, memory.
 
 Run with `make bench`. Everything runs on loopback against servers this script
 starts itself; every request loop is bounded. Prints a table of figures.
@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List
 
 import yaml
 
@@ -25,11 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
+from nlu_report import curve, validation_cases  # noqa: E402  (bench/nlu_report.py)
 
+from bot.nlu_scoring import Score  # noqa: E402
 from bot.stack import Stack, payload_values  # noqa: E402
 
-HELDOUT = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
-QUESTIONS = [q for qs in HELDOUT["topics"].values() for q in qs]
+VALIDATION = yaml.safe_load((ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
+QUESTIONS = [q for qs in VALIDATION["topics"].values() for q in qs]
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -39,27 +41,21 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def accuracy(stack: Stack) -> Dict[str, object]:
-    per_topic: Dict[str, Tuple[int, int]] = {}
-    for topic, questions in HELDOUT["topics"].items():
-        hits = sum(
-            payload_values(stack.send(f"acc-{topic}-{i}", q), "topic") == [topic]
-            for i, q in enumerate(questions)
-        )
-        per_topic[topic] = (hits, len(questions))
-    safe = sum(
-        not payload_values(stack.send(f"safe-{i}", q), "topic") for i, q in enumerate(HELDOUT["no_topic"])
-    )
-    alerts = [(k, t) for k in ("emergency", "crisis") for t in HELDOUT["alerts"][k]]
+    score = Score()
+    for topic, questions in VALIDATION["topics"].items():
+        for i, q in enumerate(questions):
+            score.add_topic(topic, stack.send(f"acc-{topic}-{i}", q))
+    for i, q in enumerate(VALIDATION["no_topic"]):
+        score.add_no_topic(stack.send(f"safe-{i}", q))
+    alerts = [(k, t) for k in ("emergency", "crisis") for t in VALIDATION["alerts"][k]]
     recalled = sum(payload_values(stack.send(f"alert-{i}", t), "alert") == [k] for i, (k, t) in enumerate(alerts))
     false_alarms = sum(
-        bool(payload_values(stack.send(f"look-{i}", t), "alert")) for i, t in enumerate(HELDOUT["look_alikes"])
+        bool(payload_values(stack.send(f"look-{i}", t), "alert")) for i, t in enumerate(VALIDATION["look_alikes"])
     )
     return {
-        "per_topic": per_topic,
-        "topic_accuracy": sum(h for h, _ in per_topic.values()) / sum(n for _, n in per_topic.values()),
-        "safe_rate": safe / len(HELDOUT["no_topic"]),
+        "score": score,
         "alert_recall": f"{recalled}/{len(alerts)}",
-        "false_alarms": f"{false_alarms}/{len(HELDOUT['look_alikes'])}",
+        "false_alarms": f"{false_alarms}/{len(VALIDATION['look_alikes'])}",
     }
 
 
@@ -122,11 +118,15 @@ def main() -> int:
             for _ in range(5):  # warm-up
                 stack.send("warmup", "what is mild?")
             acc = accuracy(stack)
-            print(f"topic accuracy (held-out): {acc['topic_accuracy']:.3f}")
-            for topic, (hits, n) in acc["per_topic"].items():  # type: ignore[union-attr]
-                print(f"  {topic:28} {hits}/{n}")
-            print(f"safe rate (no topic for not-in-sources/off-topic): {acc['safe_rate']:.3f}")
+            score: Score = acc["score"]  # type: ignore[assignment]
+            print(f"validation set through REST: {score.summary()}")
+            print("per topic (right topic, a clarifying question that offers it, a wrong topic):")
+            print("\n".join(f"  {line}" for line in score.per_topic()))
             print(f"alert recall: {acc['alert_recall']}, false alarms on look-alikes: {acc['false_alarms']}")
+            cases = validation_cases()
+            parses = [stack.parse(text) for _, text in cases]
+            print("accuracy versus safety over the answer threshold (validation set):")
+            print("\n".join(f"  {line}" for line in curve(cases, parses)))
 
             questions = (QUESTIONS * (args.messages // len(QUESTIONS) + 1))[: args.messages]
             parse = [timed(lambda q=q: stack.parse(q)) for q in questions]

@@ -1,46 +1,202 @@
-"""Parse the held-out set with the trained model and show every miss with its confidences.
+"""Compare NLU designs and draw the accuracy-versus-safety curve, from one trained model.
 
-A tuning aid (not a test): `.venv/bin/python bench/nlu_report.py [--all] [MODEL]`.
+Every message is parsed once; the parse keeps DIET's ranking and the nearest
+training examples (bot.rasa_understanding), so each design's decision is
+recomputed by bot.understanding.decide with its own settings:
+
+* "before": DIET + Rasa's FallbackClassifier (0.45, ambiguity 0.1), no clarifying;
+* "+ clarify": DIET, and "Did you mean ...?" below the threshold;
+* "+ neighbours": DIET + the nearest-neighbour second opinion + clarifying (shipped);
+* "neighbours alone": the closest training example's intent, from 0.80 similarity.
+
+Usage: `.venv/bin/python bench/nlu_report.py [--dev DIR] [--misses] [MODEL]`.
+Sets: tests/data/validation.yml, and with --dev the dev set (in_scope, not_in_sources,
+off_topic). Only aggregate figures are printed, except --misses on the validation set.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import logging
+import os
+import statistics
 import sys
+import time
 from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.understanding import Decision, Thresholds, decide, is_topic, topic_id  # noqa: E402
 
-async def main(show_all: bool, model: str) -> None:
+ALERTS = ("red_flag", "crisis")
+DESIGNS: Dict[str, Optional[Thresholds]] = {
+    # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
+    "before: DIET + FallbackClassifier": Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False),
+    "DIET + clarify": Thresholds(use_neighbours=False),
+    "DIET + neighbours + clarify (shipped)": Thresholds(),
+    "neighbours alone (>= 0.80)": None,
+}
+SHIPPED = "DIET + neighbours + clarify (shipped)"
+# (expected topic or None for "no topic", text)
+Case = Tuple[Optional[str], str]
+
+
+def validation_cases() -> List[Case]:
+    data = yaml.safe_load((ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
+    cases: List[Case] = [(topic, q) for topic, qs in data["topics"].items() for q in qs]
+    return cases + [(None, q) for q in data["no_topic"]]
+
+
+def dev_cases(folder: Path) -> List[Case]:
+    """The dev set's first listed topic is the expected one (any listed one counts as right)."""
+    cases: List[Case] = []
+    for item in yaml.safe_load((folder / "in_scope.yml").read_text(encoding="utf-8")):
+        cases.append(("|".join(item["topics"]), item["text"]))
+    for name in ("not_in_sources", "off_topic"):
+        cases += [(None, item["text"]) for item in yaml.safe_load((folder / f"{name}.yml").read_text(encoding="utf-8"))]
+    return cases
+
+
+def decision_of(parse: Dict[str, Any], thresholds: Optional[Thresholds]) -> Decision:
+    intent = (parse.get("intent") or {}).get("name")
+    if intent in ALERTS:
+        return Decision("intent", intent=intent)
+    understanding = parse.get("understanding") or {}
+    neighbours = [(n, s) for n, s in understanding.get("neighbours") or []]
+    if thresholds is None:
+        best = neighbours[0] if neighbours else (None, 0.0)
+        return Decision("intent", intent=best[0]) if best[1] >= 0.80 else Decision("not_understood")
+    ranking = [(r["name"], r["confidence"]) for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+    clauses = [[(n, s) for n, s in c] for c in understanding.get("clauses") or []]
+    return decide(ranking, neighbours, clauses, thresholds)
+
+
+def judge(expected: Optional[str], decision: Decision) -> str:
+    """right / wrong / clarified / none for a topic question; safe / unsafe for a no-topic one."""
+    answered = [topic_id(decision.intent)] if decision.kind == "intent" and is_topic(decision.intent) else []
+    answered += list(decision.topics) if decision.kind == "topics" else []
+    if expected is None:
+        return "unsafe" if answered else "safe"
+    allowed = expected.split("|")
+    if answered:
+        return "right" if answered[0] in allowed else "wrong"
+    if decision.kind == "clarify" and set(decision.topics) & set(allowed):
+        return "clarified"
+    return "none"
+
+
+def figures(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], thresholds: Optional[Thresholds]) -> Dict[str, float]:
+    verdicts = [judge(e, decision_of(p, thresholds)) for (e, _), p in zip(cases, parses, strict=True)]
+    topical = [v for (e, _), v in zip(cases, verdicts, strict=True) if e is not None]
+    no_topic = [v for (e, _), v in zip(cases, verdicts, strict=True) if e is None]
+    share = lambda vs, *kinds: sum(v in kinds for v in vs) / max(len(vs), 1)  # noqa: E731
+    return {
+        "right": share(topical, "right"),
+        "right_or_offered": share(topical, "right", "clarified"),
+        "clarified": share(topical, "clarified"),
+        "wrong": share(topical, "wrong"),
+        "safe": share(no_topic, "safe"),
+        "n_topic": len(topical),
+        "n_no_topic": len(no_topic),
+    }
+
+
+def row(name: str, f: Dict[str, float]) -> str:
+    return (f"| {name} | {f['right']:.1%} | {f['right_or_offered']:.1%} | {f['wrong']:.1%} | {f['safe']:.1%} |")
+
+
+def table(title: str, cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
+    first = figures(cases, parses, DESIGNS[SHIPPED])
+    lines = [f"{title}: {first['n_topic']:.0f} topic questions, {first['n_no_topic']:.0f} without an answer",
+             "| design | right topic | right or offered | wrong topic | no topic for unanswerable |",
+             "|---|---|---|---|---|"]
+    lines += [row(name, figures(cases, parses, t)) for name, t in DESIGNS.items()]
+    return lines
+
+
+def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
+    """Accuracy versus safety as the answer threshold moves (shipped design, other knobs fixed)."""
+    lines = ["| answer threshold | right topic | right or offered | wrong topic | no topic for unanswerable |",
+             "|---|---|---|---|---|"]
+    shipped = DESIGNS[SHIPPED]
+    assert shipped is not None
+    for threshold in (0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9):
+        t = Thresholds(**{**shipped.__dict__, "answer": threshold})
+        lines.append(row(f"{threshold:.2f}", figures(cases, parses, t)))
+    return lines
+
+
+def per_topic(cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
+    counts: Dict[str, Dict[str, int]] = {}
+    for (expected, _), parse in zip(cases, parses, strict=True):
+        if expected is None:
+            continue
+        verdict = judge(expected, decision_of(parse, DESIGNS[SHIPPED]))
+        c = counts.setdefault(expected, {"n": 0, "right": 0, "clarified": 0, "wrong": 0, "none": 0})
+        c["n"] += 1
+        c[verdict] += 1
+    lines = [f"{'topic':26} {'n':>3} {'right':>6} {'clarif':>6} {'wrong':>6}"]
+    for topic, c in sorted(counts.items()):
+        lines.append(f"{topic:26} {c['n']:3d} {c['right'] / c['n']:6.0%} {c['clarified'] / c['n']:6.0%} "
+                     f"{c['wrong'] / c['n']:6.0%}")
+    return lines
+
+
+async def parse_all(agent: Any, texts: Sequence[str]) -> Tuple[List[Dict[str, Any]], List[float]]:
+    parses, times = [], []
+    for text in texts:
+        started = time.perf_counter()
+        parses.append(await agent.parse_message(text))
+        times.append((time.perf_counter() - started) * 1000)
+    return parses, times
+
+
+async def main(model: str, dev: Optional[Path], misses: bool) -> None:
+    # Rasa's debug log would print every message parsed: aggregates only
+    os.environ["LOG_LEVEL"] = "WARNING"
     from rasa.core.agent import load_agent
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     agent = await load_agent(model)
-    held = yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
-    cases = [(f"faq_{t}", q) for t, qs in held["topics"].items() for q in qs]
-    cases += [("<no topic>", q) for q in held["no_topic"]]
-    cases += [("red_flag", q) for q in held["alerts"]["emergency"]] + [("crisis", q) for q in held["alerts"]["crisis"]]
-    cases += [("<no alert>", q) for q in held["look_alikes"]]
-    misses = 0
-    for expected, text in cases:
-        result = await agent.parse_message(text)
-        ranking = result.get("intent_ranking") or [result["intent"]]
-        top = result["intent"]["name"]
-        ok = (
-            top == expected
-            or (expected == "<no topic>" and not top.startswith("faq_"))
-            or (expected == "<no alert>" and top not in {"red_flag", "crisis"})
-        )
-        misses += not ok
-        if show_all or not ok:
-            alts = ", ".join(f"{r['name']} {r['confidence']:.2f}" for r in ranking[:3])
-            print(f"{'ok  ' if ok else 'MISS'} {expected:32} {text[:70]!r:74} -> {alts}")
-    print(f"{misses} misses of {len(cases)}")
+    configure_structlog(logging.WARNING)
+    await agent.parse_message("warm up")
+    cases = validation_cases()
+    parses, times = await parse_all(agent, [t for _, t in cases])
+    print(f"# NLU report, {time.strftime('%Y-%m-%d')}; parse in-process: median {statistics.median(times):.1f} ms")
+    print("\n".join(table("validation set", cases, parses)))
+    print("\naccuracy versus safety, validation set, over the answer threshold:")
+    print("\n".join(curve(cases, parses)))
+    print("\nper topic, validation set (shipped design):")
+    print("\n".join(per_topic(cases, parses)))
+    if misses:
+        for (expected, text), parse in zip(cases, parses, strict=True):
+            verdict = judge(expected, decision_of(parse, DESIGNS[SHIPPED]))
+            if verdict not in ("right", "safe"):
+                u = parse.get("understanding") or {}
+                top = ", ".join(f"{r['name']} {r['confidence']:.2f}" for r in (parse.get("intent_ranking") or [])[:3])
+                print(f"{verdict:9} {str(expected):24} {text[:60]!r:64} {u.get('kind')} {u.get('topics')} | {top} "
+                      f"| nn {u.get('neighbours', [])[:2]}")
+    if dev is not None:
+        cases = dev_cases(dev)
+        parses, times = await parse_all(agent, [t for _, t in cases])
+        print()
+        print("\n".join(table("dev set (in-process parse, aggregate only)", cases, parses)))
+        print("\naccuracy versus safety, dev set:")
+        print("\n".join(curve(cases, parses)))
 
 
 if __name__ == "__main__":
-    paths = [a for a in sys.argv[1:] if not a.startswith("--")]
-    asyncio.run(main("--all" in sys.argv, paths[0] if paths else str(ROOT / "models")))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", nargs="?", default=str(ROOT / "models"))
+    parser.add_argument("--dev", type=Path, help="a folder of dev-set files (in_scope, not_in_sources, off_topic)")
+    parser.add_argument("--misses", action="store_true", help="list the validation set's misses")
+    args = parser.parse_args()
+    asyncio.run(main(args.model, args.dev, args.misses))

@@ -1,7 +1,8 @@
-"""Accuracy on held-out patient messages (tests/data/heldout.yml), through the REST webhook.
+"""Accuracy on validation patient messages (tests/data/validation.yml), through the REST webhook.
 
-The held-out set is never trained on. Thresholds: >= 95 % of topic questions
-get the right topic; >= 95 % of not-in-sources / off-topic messages get no
+The validation set is never trained on, but it was used to choose the NLU design,
+so it is no held-out measure (tests/test_nlu_test_set.py is). Thresholds: >= 95 %
+of topic questions get the right topic; >= 95 % of not-in-sources / off-topic messages get no
 topic at all; every red flag and crisis message is alerted; no look-alike is.
 """
 
@@ -17,26 +18,26 @@ from bot.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 
-HELDOUT = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))
+VALIDATION = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
 
 
 def ask(stack: Stack, i: int, text: str) -> List[Dict]:
     # a new conversation per message: each is judged on its own
-    return stack.send(f"heldout-{i}-{abs(hash(text))}", text)
+    return stack.send(f"validation-{i}-{abs(hash(text))}", text)
 
 
-def test_heldout_set_is_big_enough() -> None:
-    assert all(len(v) >= 5 for v in HELDOUT["topics"].values())
-    assert len(HELDOUT["topics"]) == 28
-    assert len(HELDOUT["no_topic"]) >= 40
-    assert len(HELDOUT["alerts"]["emergency"]) + len(HELDOUT["alerts"]["crisis"]) >= 20
-    assert len(HELDOUT["look_alikes"]) >= 10
+def test_validation_set_is_big_enough() -> None:
+    assert all(len(v) >= 5 for v in VALIDATION["topics"].values())
+    assert len(VALIDATION["topics"]) == 28
+    assert len(VALIDATION["no_topic"]) >= 40
+    assert len(VALIDATION["alerts"]["emergency"]) + len(VALIDATION["alerts"]["crisis"]) >= 20
+    assert len(VALIDATION["look_alikes"]) >= 10
 
 
 def test_topic_accuracy(stack: Stack) -> None:
     misses: List[Tuple[str, str, List]] = []
     total = 0
-    for topic, questions in HELDOUT["topics"].items():
+    for topic, questions in VALIDATION["topics"].items():
         for i, text in enumerate(questions):
             total += 1
             got = payload_values(ask(stack, i, text), "topic")
@@ -50,11 +51,11 @@ def test_topic_accuracy(stack: Stack) -> None:
 
 def test_questions_without_an_answer_get_no_topic(stack: Stack) -> None:
     wrong = []
-    for i, text in enumerate(HELDOUT["no_topic"]):
+    for i, text in enumerate(VALIDATION["no_topic"]):
         reply = ask(stack, i, text)
         if payload_values(reply, "topic") or not payload_values(reply, "fallback"):
             wrong.append((text, reply))
-    rate = 1 - len(wrong) / len(HELDOUT["no_topic"])
+    rate = 1 - len(wrong) / len(VALIDATION["no_topic"])
     report = "\n".join(f"  {t!r} -> {r}" for t, r in wrong)
     print(f"safe rate {rate:.3f}\n{report}")
     assert rate >= 0.95, report
@@ -62,14 +63,14 @@ def test_questions_without_an_answer_get_no_topic(stack: Stack) -> None:
 
 @pytest.mark.parametrize(
     "kind, text",
-    [(k, t) for k in ("emergency", "crisis") for t in HELDOUT["alerts"][k]],
+    [(k, t) for k in ("emergency", "crisis") for t in VALIDATION["alerts"][k]],
 )
 def test_every_red_flag_and_crisis_message_is_alerted(stack: Stack, kind: str, text: str) -> None:
     reply = ask(stack, 0, text)
     assert payload_values(reply, "alert") == [kind], reply
 
 
-@pytest.mark.parametrize("text", HELDOUT["look_alikes"])
+@pytest.mark.parametrize("text", VALIDATION["look_alikes"])
 def test_no_look_alike_is_alerted(stack: Stack, text: str) -> None:
     reply = ask(stack, 0, text)
     assert payload_values(reply, "alert") == [], reply

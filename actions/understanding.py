@@ -1,0 +1,44 @@
+"""What to say when the NLU was unsure or heard several questions: glue over bot.understanding."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import understanding
+from bot.knowledge import get_catalog
+
+SOMETHING_ELSE = "utter_clarify_something_else"
+
+
+def _response_text(domain: DomainDict, name: str) -> str:
+    variants: List[Dict[str, Any]] = (domain.get("responses") or {}).get(name) or [{}]
+    return str(variants[0].get("text") or "")
+
+
+class ActionUnderstand(Action):
+    """After nlu_fallback: ask "Did you mean ...?", answer each of several questions, or say
+    it did not understand (the decision is TopicUnderstanding's, in the parse data)."""
+
+    def name(self) -> str:
+        return "action_understand"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        decision = understanding.decision_from_parse(tracker.latest_message)
+        if decision.kind == "clarify":
+            catalog = get_catalog()
+            titles = {t: catalog.topic(t).question for t in decision.topics}
+            buttons = understanding.clarify_buttons(decision.topics, titles, _response_text(domain, SOMETHING_ELSE))
+            dispatcher.utter_message(
+                response="utter_clarify", buttons=buttons, json_message={"clarify": list(decision.topics)}
+            )
+        elif decision.kind == "topics":
+            for topic in decision.topics:
+                dispatcher.utter_message(response=get_catalog().topic(topic).response)
+        else:
+            dispatcher.utter_message(response="utter_not_understood")
+        return []

@@ -1,0 +1,212 @@
+"""Rasa NLU glue for bot.understanding: sentence embeddings per question, the
+nearest-neighbour second opinion, and the decision put on the parsed message.
+
+* ``ClauseLanguageModelFeaturizer``: the pipeline's compiled language-model
+  featurizer that, for a message asking several questions, also embeds each
+  question on its own (kept on the message, not in the output).
+* ``TopicUnderstanding``: after DIET, instead of Rasa's FallbackClassifier.
+  Training keeps one normalised sentence embedding per training example; a
+  message's nearest examples, DIET's ranking and the questions' nearest examples
+  go to ``bot.understanding.decide``. Anything but a plain intent becomes
+  ``nlu_fallback`` with the decision under ``understanding`` in the parse data,
+  for ``action_understand`` (actions/understanding.py) to act on.
+
+The safety net (bot.rasa_components.SafetyNetClassifier) runs after both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SEQUENCE_FEATURES
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu import constants as nlu
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import understanding
+from bot.rasa_components import ORIGINAL_TEXT, CompiledLanguageModelFeaturizer
+
+logger = logging.getLogger(__name__)
+
+# on the parsed message (and so in the tracker's parse data): the decision and its evidence
+UNDERSTANDING = "understanding"
+# on the message only: one embedding per question of a several-question message
+CLAUSE_EMBEDDINGS = "clause_embeddings"
+EMBEDDINGS_FILE = "examples.npz"
+NEIGHBOURS_KEPT = 5
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-9)
+
+
+def sentence_embedding(sequence_features: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """Mean of the token embeddings (the pooling all-MiniLM-L6-v2 was trained with), unit length."""
+    if sequence_features is None or len(sequence_features) == 0:
+        return None
+    return _normalise(np.asarray(sequence_features, dtype=np.float32).mean(axis=0))
+
+
+def _message_embedding(message: Message) -> Optional[np.ndarray]:
+    sequence, _ = message.get_dense_features(nlu.TEXT)
+    return sentence_embedding(sequence.features if sequence is not None else None)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class ClauseLanguageModelFeaturizer(CompiledLanguageModelFeaturizer):
+    """The compiled language-model featurizer, plus one embedding per question asked."""
+
+    _tokenizer: Optional[WhitespaceTokenizer] = None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        messages = super().process(messages)
+        for message in messages:
+            clauses = understanding.split_questions(message.get(nlu.TEXT) or "")
+            if len(clauses) < 2 or message.get(ORIGINAL_TEXT) is not None:
+                continue
+            parts = [Message(data={nlu.TEXT: clause}) for clause in clauses]
+            if self._tokenizer is None:
+                self._tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+            self._tokenizer.process(parts)
+            docs = self._get_docs_for_batch(parts, attribute=nlu.TEXT, inference_mode=True)
+            message.set(CLAUSE_EMBEDDINGS, [sentence_embedding(doc[SEQUENCE_FEATURES]) for doc in docs])
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class TopicUnderstanding(GraphComponent, IntentClassifier):
+    """DIET's ranking + nearest training examples -> answer, clarify, several answers or fallback."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        defaults = understanding.Thresholds()
+        return {name: getattr(defaults, name) for name in defaults.__dataclass_fields__}
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        embeddings: Optional[np.ndarray] = None,
+        labels: Sequence[str] = (),
+    ) -> None:
+        self.component_config = config
+        self.thresholds = understanding.Thresholds(
+            **{k: config[k] for k in understanding.Thresholds.__dataclass_fields__ if k in config}
+        )
+        self._model_storage = model_storage
+        self._resource = resource
+        self.embeddings = embeddings if embeddings is not None else np.zeros((0, 0), np.float32)
+        self.labels = list(labels)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TopicUnderstanding:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        vectors, labels = [], []
+        for example in training_data.intent_examples:
+            vector = _message_embedding(example)
+            if vector is not None:
+                vectors.append(vector)
+                labels.append(example.get(nlu.INTENT))
+        self.embeddings = np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)
+        self.labels = labels
+        with self._model_storage.write_to(self._resource) as model_dir:
+            np.savez(model_dir / EMBEDDINGS_FILE, embeddings=self.embeddings, labels=np.array(labels))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TopicUnderstanding:
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                data = np.load(model_dir / EMBEDDINGS_FILE)
+                return cls(config, model_storage, resource, data["embeddings"], data["labels"].tolist())
+        except (ValueError, FileNotFoundError, KeyError):
+            logger.warning("TopicUnderstanding has no training embeddings; train the model again.")
+            return cls(config, model_storage, resource)
+
+    def neighbours(self, vector: Optional[np.ndarray]) -> List[Tuple[str, float]]:
+        """Each intent's closest training example, most similar first (the top few)."""
+        if vector is None or not self.labels:
+            return []
+        similarities = self.embeddings @ vector
+        best: Dict[str, float] = {}
+        for index in np.argsort(-similarities)[: NEIGHBOURS_KEPT * 8]:
+            label = self.labels[index]
+            if label not in best:
+                best[label] = float(similarities[index])
+        return sorted(best.items(), key=lambda kv: -kv[1])[:NEIGHBOURS_KEPT]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        ranking = [
+            (r[nlu.INTENT_NAME_KEY], float(r[nlu.PREDICTED_CONFIDENCE_KEY]))
+            for r in message.get(nlu.INTENT_RANKING_KEY) or []
+        ]
+        neighbours = self.neighbours(_message_embedding(message))
+        clauses = [self.neighbours(v) for v in message.get(CLAUSE_EMBEDDINGS) or []]
+        if message.get(ORIGINAL_TEXT) is not None:  # no words, or far too long
+            decision = understanding.Decision("not_understood")
+        else:
+            decision = understanding.decide(ranking, neighbours, clauses, self.thresholds)
+        evidence = {
+            **decision.as_dict(),
+            "neighbours": [[n, round(s, 4)] for n, s in neighbours],
+            "clauses": [[[n, round(s, 4)] for n, s in c[:2]] for c in clauses],
+        }
+        confidence = ranking[0][1] if ranking else 0.0
+        if decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
+            # the nearest-neighbour opinion chose the intent: its similarity is the confidence
+            confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
+            chosen = {nlu.INTENT_NAME_KEY: decision.intent, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
+            message.set(nlu.INTENT, chosen, add_to_output=True)
+            message.set(
+                nlu.INTENT_RANKING_KEY,
+                [chosen] + [r for r in message.get(nlu.INTENT_RANKING_KEY) or [] if r[nlu.INTENT_NAME_KEY] != decision.intent],
+                add_to_output=True,
+            )
+        # the safety net after this step may put its own intent (an alert, or nlu_fallback for
+        # unusable input): action_understand acts on this decision only if the intent is still ours
+        evidence["confidence"] = confidence
+        message.set(UNDERSTANDING, evidence, add_to_output=True)
+        if decision.kind == "intent":
+            return
+        fallback = {nlu.INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
+        message.set(nlu.INTENT, fallback, add_to_output=True)
+        others = [
+            r for r in message.get(nlu.INTENT_RANKING_KEY) or []
+            if r[nlu.INTENT_NAME_KEY] != DEFAULT_NLU_FALLBACK_INTENT_NAME
+        ]
+        message.set(nlu.INTENT_RANKING_KEY, [fallback] + others, add_to_output=True)

@@ -1,0 +1,216 @@
+"""What a patient's message asks: one topic, two or three topics to choose from, several
+questions at once, or nothing the assistant knows. Pure logic, no Rasa.
+
+Two opinions are combined:
+
+* the intent classifier's ranking (DIET: confidences that sum to one);
+* a nearest-neighbour search over the training examples' sentence embeddings
+  (cosine similarity of the closest example of each intent).
+
+``decide`` turns them into a ``Decision``:
+
+* ``intent``: answer the top intent (a topic, a fallback intent or small talk);
+* ``clarify``: unsure between one to three topics: ask "Did you mean ...?";
+* ``topics``: a message with two or three questions, each clause a confident,
+  different topic: answer each, in the order asked;
+* ``not_understood``: nothing is close.
+
+Red flags never reach this: the safety net runs after it and overrides the intent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+TOPIC_PREFIX = "faq_"
+# The classifier's "the sources do not answer it" and "off-topic" intents
+NO_TOPIC_INTENTS = ("ask_not_in_sources", "out_of_scope")
+MAX_CLARIFY = 3
+
+Ranking = Sequence[Tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The decision's knobs (chosen on the validation set: README, "Understanding")."""
+
+    # answer the classifier's top intent at or above this confidence ...
+    answer: float = 0.55
+    # ... when the runner-up is at least this far below it
+    margin: float = 0.05
+    # a topic is offered in a clarifying question from this confidence ...
+    offer: float = 0.08
+    # ... or when its nearest training example is at least this similar
+    offer_similarity: float = 0.75
+    # the nearest-neighbour second opinion: a topic whose nearest example is this
+    # similar overrides a different classifier answer by asking which one was meant
+    overrule_similarity: float = 0.96
+    # unsure classifier, but its top intent is also the nearest example's, this similar,
+    # from this confidence: answer it (both opinions agree)
+    agree_similarity: float = 0.85
+    agree_confidence: float = 0.25
+    # the classifier says "not in the sources" or "off-topic" but a topic's example is this
+    # similar: that topic (a stray word such as "wait," must not hide a plain question)
+    rescue_similarity: float = 0.93
+    # each clause of a several-question message: its nearest example this similar
+    clause_similarity: float = 0.78
+    # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
+    use_neighbours: bool = True
+    # ask "did you mean" at all (off: below the threshold is "not understood")
+    clarify: bool = True
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # "intent" | "clarify" | "topics" | "not_understood"
+    intent: Optional[str] = None
+    topics: Tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> Dict[str, object]:
+        return {"kind": self.kind, "intent": self.intent, "topics": list(self.topics)}
+
+
+def is_topic(intent: Optional[str]) -> bool:
+    return bool(intent) and str(intent).startswith(TOPIC_PREFIX)
+
+
+def topic_id(intent: str) -> str:
+    return intent[len(TOPIC_PREFIX):]
+
+
+# A second question starts after "?", or, in a part that starts as a question, after
+# "and"/"also"/"plus" (or ", and"/", also") followed by a question word.
+_QUESTION_WORDS = (
+    "how|what|whats|what's|when|where|who|why|which|will|would|can|could|do|does|did|is|are|"
+    "am|should|shall|may|must|any|is there|are there"
+)
+_STARTS_AS_QUESTION = re.compile(rf"^\s*(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+_JOINER = re.compile(
+    rf",?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:{_QUESTION_WORDS})\b)",
+    re.IGNORECASE,
+)
+_QUESTION_MARK = re.compile(r"\?+")
+_LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|&|oh|ok|so)\b[\s,]*)+", re.IGNORECASE)
+
+
+def split_questions(text: str) -> List[str]:
+    """The separate questions of a message, in order; one element when it asks one thing.
+
+    "how long does it take and will I be asleep?" -> ["how long does it take", "will I be asleep"]
+    """
+    pieces: List[str] = []
+    for part in _QUESTION_MARK.split(text or ""):
+        pieces.extend(_JOINER.split(part) if _STARTS_AS_QUESTION.match(part) else [part])
+    clauses = [_LEADING_JOINER.sub("", p.strip(" ,.;:!-")) for p in pieces]
+    clauses = [c for c in clauses if len(c.split()) >= 2]
+    return clauses if len(clauses) >= 2 else [(text or "").strip()]
+
+
+def _top(ranking: Ranking) -> Tuple[Optional[str], float, float]:
+    first = ranking[0] if ranking else (None, 0.0)
+    second = ranking[1][1] if len(ranking) > 1 else 0.0
+    return first[0], first[1], second
+
+
+def _several_topics(
+    ranking: Ranking, clauses: Sequence[Ranking], t: Thresholds
+) -> Optional[Tuple[str, ...]]:
+    """The topics of a message with several questions, when every clause is clear."""
+    if len(clauses) < 2 or not t.use_neighbours:
+        return None
+    plausible = {name for name, _ in ranking[:6]}
+    topics: List[str] = []
+    for neighbours in clauses:
+        best = neighbours[0] if neighbours else (None, 0.0)
+        if not is_topic(best[0]) or best[1] < t.clause_similarity or best[0] not in plausible:
+            return None
+        if best[0] not in topics:
+            topics.append(best[0])
+    return tuple(topic_id(i) for i in topics) if len(topics) >= 2 else None
+
+
+def _offers(ranking: Ranking, neighbours: Ranking, t: Thresholds) -> List[str]:
+    """Topics worth offering in a clarifying question, most likely first."""
+    scored: Dict[str, float] = {}
+    for name, confidence in ranking:
+        if is_topic(name) and confidence >= t.offer:
+            scored[name] = max(scored.get(name, 0.0), confidence)
+    if t.use_neighbours:
+        for name, similarity in neighbours[:3]:
+            if is_topic(name) and similarity >= t.offer_similarity:
+                # rank a close neighbour like a classifier guess of the same strength
+                scored[name] = max(scored.get(name, 0.0), similarity - t.offer_similarity + t.offer)
+    order = sorted(scored, key=lambda n: -scored[n])
+    return [topic_id(n) for n in order[:MAX_CLARIFY]]
+
+
+def decide(
+    ranking: Ranking,
+    neighbours: Ranking = (),
+    clauses: Sequence[Ranking] = (),
+    thresholds: Thresholds = Thresholds(),
+) -> Decision:
+    """Combine the classifier ranking, the nearest neighbours and the clauses' neighbours.
+
+    ``ranking``: (intent, confidence), best first. ``neighbours``: (intent, cosine
+    similarity of its closest training example), best first. ``clauses``: for a message
+    with several questions, the neighbours of each question, in order.
+    """
+    t = thresholds
+    several = _several_topics(ranking, clauses, t)
+    if several:
+        return Decision("topics", topics=several)
+    top, confidence, runner_up = _top(ranking)
+    if top is None:
+        return Decision("not_understood")
+    if t.use_neighbours and neighbours and top in NO_TOPIC_INTENTS:
+        near, similarity = neighbours[0]
+        if is_topic(near) and similarity >= t.rescue_similarity:
+            return Decision("intent", intent=near)
+    confident = confidence >= t.answer and confidence - runner_up >= t.margin
+    if confident and t.use_neighbours and neighbours and t.clarify:
+        near, similarity = neighbours[0]
+        if is_topic(near) and near != top and similarity >= t.overrule_similarity:
+            # the two opinions disagree about a topic: ask rather than guess
+            offered = [topic_id(near)] + ([topic_id(top)] if is_topic(top) else [])
+            return Decision("clarify", topics=tuple(offered))
+    if confident:
+        return Decision("intent", intent=top)
+    if t.use_neighbours and neighbours and confidence >= t.agree_confidence:
+        near, similarity = neighbours[0]
+        if near == top and similarity >= t.agree_similarity:
+            return Decision("intent", intent=top)
+    if not t.clarify:
+        return Decision("not_understood")
+    offered = _offers(ranking, neighbours, t)
+    if offered:
+        return Decision("clarify", topics=tuple(offered))
+    if top in NO_TOPIC_INTENTS and confidence >= t.offer:
+        # unsure, but only between things the assistant cannot answer
+        return Decision("intent", intent=top)
+    return Decision("not_understood")
+
+
+def decision_from_parse(parse_data: Optional[Dict[str, object]]) -> Decision:
+    """The decision TopicUnderstanding left in a message's parse data ("not understood" if none)."""
+    found = (parse_data or {}).get("understanding")
+    if not isinstance(found, dict) or found.get("kind") not in ("intent", "clarify", "topics"):
+        return Decision("not_understood")
+    intent = (parse_data or {}).get("intent")
+    if "confidence" in found and (not isinstance(intent, dict) or intent.get("confidence") != found["confidence"]):
+        return Decision("not_understood")  # a later step (the safety net) decided otherwise
+    topics = tuple(str(t) for t in found.get("topics") or ())
+    if found["kind"] in ("clarify", "topics") and not topics:
+        return Decision("not_understood")
+    return Decision(str(found["kind"]), intent=found.get("intent"), topics=topics)  # type: ignore[arg-type]
+
+
+def clarify_buttons(
+    topics: Sequence[str], titles: Dict[str, str], something_else: str, not_in_sources_intent: str = NO_TOPIC_INTENTS[0]
+) -> List[Dict[str, str]]:
+    """One quick reply per topic offered (its question; the reply asks it), then "something else"."""
+    buttons = [{"title": titles[t], "payload": f"/{TOPIC_PREFIX}{t}"} for t in topics]
+    buttons.append({"title": something_else, "payload": f"/{not_in_sources_intent}"})
+    return buttons

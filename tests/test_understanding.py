@@ -1,0 +1,154 @@
+"""bot.understanding: answer, clarify, several answers or "not understood" (pure logic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import understanding
+from bot.understanding import Decision, Thresholds, clarify_buttons, decide, decision_from_parse, split_questions
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("how long does it take and will I be asleep?", ["how long does it take", "will I be asleep"]),
+        ("How big is the cut? Do I need stitches?", ["How big is the cut", "Do I need stitches"]),
+        ("what is mild, and how long is recovery", ["what is mild", "how long is recovery"]),
+        ("is it safe? also when can I go back to work?", ["is it safe", "when can I go back to work"]),
+        # one question, even with "and" or several sentences
+        ("my back and legs hurt when I walk, what is it", ["my back and legs hurt when I walk, what is it"]),
+        ("I'm 74 and my legs hurt. What is mild?", ["I'm 74 and my legs hurt. What is mild?"]),
+        ("recovery time?", ["recovery time?"]),
+        ("", [""]),
+    ],
+)
+def test_split_questions(text: str, expected: list) -> None:
+    assert split_questions(text) == expected
+
+
+def test_a_confident_answer_is_the_intent() -> None:
+    ranking = [("faq_anesthesia", 0.9), ("faq_risks", 0.05)]
+    assert decide(ranking, [("faq_anesthesia", 0.93)]) == Decision("intent", intent="faq_anesthesia")
+
+
+def test_a_confident_non_topic_intent_is_kept() -> None:
+    assert decide([("ask_not_in_sources", 0.8), ("faq_recovery_time", 0.1)]) == Decision(
+        "intent", intent="ask_not_in_sources"
+    )
+
+
+def test_unsure_between_two_topics_asks_which_most_likely_first() -> None:
+    ranking = [("faq_recovery_time", 0.41), ("faq_return_to_work", 0.38), ("greet", 0.05)]
+    assert decide(ranking, [("faq_return_to_work", 0.7)]) == Decision(
+        "clarify", topics=("recovery_time", "return_to_work")
+    )
+
+
+def test_at_most_three_topics_are_offered() -> None:
+    ranking = [("faq_risks", 0.3), ("faq_safety_evidence", 0.25), ("faq_benefits", 0.2), ("faq_effectiveness", 0.15)]
+    assert decide(ranking).topics == ("risks", "safety_evidence", "benefits")
+
+
+def test_a_close_neighbour_is_offered_when_the_classifier_is_unsure() -> None:
+    ranking = [("out_of_scope", 0.4), ("ask_not_in_sources", 0.35), ("faq_implants", 0.05)]
+    assert decide(ranking, [("faq_implants", 0.88)]) == Decision("clarify", topics=("implants",))
+
+
+def test_nothing_close_is_not_understood() -> None:
+    ranking = [("greet", 0.3), ("thanks", 0.25), ("faq_risks", 0.05)]
+    assert decide(ranking, [("greet", 0.4)]) == Decision("not_understood")
+    assert decide([]) == Decision("not_understood")
+
+
+def test_unsure_only_between_no_topic_intents_says_so() -> None:
+    ranking = [("ask_not_in_sources", 0.4), ("out_of_scope", 0.35), ("faq_risks", 0.05)]
+    assert decide(ranking, [("out_of_scope", 0.5)]) == Decision("intent", intent="ask_not_in_sources")
+
+
+def test_a_very_close_neighbour_of_another_topic_asks_instead_of_answering() -> None:
+    ranking = [("faq_recovery_time", 0.7), ("faq_return_to_work", 0.2)]
+    decision = decide(ranking, [("faq_return_to_work", 0.98)])
+    assert decision == Decision("clarify", topics=("return_to_work", "recovery_time"))
+    # without the second opinion the classifier's answer stands
+    assert decide(ranking, [("faq_return_to_work", 0.98)], thresholds=Thresholds(use_neighbours=False)) == Decision(
+        "intent", intent="faq_recovery_time"
+    )
+
+
+def test_without_clarifying_unsure_is_not_understood() -> None:
+    ranking = [("faq_recovery_time", 0.41), ("faq_return_to_work", 0.38)]
+    assert decide(ranking, thresholds=Thresholds(clarify=False)) == Decision("not_understood")
+
+
+def test_two_clear_questions_get_two_topics_in_order() -> None:
+    ranking = [("faq_anesthesia", 0.5), ("faq_procedure_duration", 0.4)]
+    clauses = [[("faq_procedure_duration", 0.9)], [("faq_anesthesia", 0.85)]]
+    assert decide(ranking, [], clauses) == Decision("topics", topics=("procedure_duration", "anesthesia"))
+
+
+@pytest.mark.parametrize(
+    "clauses",
+    [
+        [[("faq_procedure_duration", 0.9)], [("faq_anesthesia", 0.5)]],  # one clause unclear
+        [[("faq_procedure_duration", 0.9)], [("ask_not_in_sources", 0.9)]],  # one not a topic
+        [[("faq_procedure_duration", 0.9)], [("faq_procedure_duration", 0.88)]],  # the same topic twice
+        [[("faq_procedure_duration", 0.9)], [("faq_fda_status", 0.9)]],  # not among the classifier's guesses
+    ],
+)
+def test_several_questions_need_each_clear_and_plausible(clauses: list) -> None:
+    ranking = [("faq_anesthesia", 0.5), ("faq_procedure_duration", 0.4), ("ask_not_in_sources", 0.1)]
+    assert decide(ranking, [], clauses).kind != "topics"
+
+
+def test_decision_from_parse_data() -> None:
+    parse = {"understanding": {"kind": "clarify", "intent": None, "topics": ["risks", "safety_evidence"]}}
+    assert decision_from_parse(parse) == Decision("clarify", topics=("risks", "safety_evidence"))
+    assert decision_from_parse({}) == Decision("not_understood")
+    assert decision_from_parse(None) == Decision("not_understood")
+    assert decision_from_parse({"understanding": {"kind": "clarify", "topics": []}}) == Decision("not_understood")
+    assert decision_from_parse({"understanding": {"kind": "bogus"}}) == Decision("not_understood")
+    assert decision_from_parse({"understanding": "clarify"}) == Decision("not_understood")
+    # the decision stands while the intent is still the one it set ...
+    ours = {"kind": "clarify", "topics": ["risks"], "confidence": 0.4}
+    assert decision_from_parse({"intent": {"name": "nlu_fallback", "confidence": 0.4}, "understanding": ours}).kind == "clarify"
+    # ... not after the safety net put its own (unusable input, an alert)
+    assert decision_from_parse({"intent": {"name": "nlu_fallback", "confidence": 1.0}, "understanding": ours}).kind == (
+        "not_understood"
+    )
+
+
+def test_clarify_buttons_one_per_topic_then_something_else() -> None:
+    titles = {"risks": "What are the risks?", "safety_evidence": "How safe is mild?"}
+    assert clarify_buttons(["risks", "safety_evidence"], titles, "Something else") == [
+        {"title": "What are the risks?", "payload": "/faq_risks"},
+        {"title": "How safe is mild?", "payload": "/faq_safety_evidence"},
+        {"title": "Something else", "payload": "/ask_not_in_sources"},
+    ]
+
+
+def test_topic_helpers() -> None:
+    assert understanding.is_topic("faq_risks") and not understanding.is_topic("greet")
+    assert not understanding.is_topic(None)
+    assert understanding.topic_id("faq_risks") == "risks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I have stenosis and can I have mild", "my wife and I want to know what mild is", "pain and numbness, what is it"],
+)
+def test_a_statement_joined_to_a_question_is_one_question(text: str) -> None:
+    assert split_questions(text) == [text]
+
+
+def test_an_unsure_classifier_agreeing_with_a_close_neighbour_answers() -> None:
+    ranking = [("faq_incision_size", 0.35), ("faq_implants", 0.3)]
+    assert decide(ranking, [("faq_incision_size", 0.9)]) == Decision("intent", intent="faq_incision_size")
+    assert decide(ranking, [("faq_incision_size", 0.7)]).kind == "clarify"  # not close enough
+    assert decide([("greet", 0.3), ("faq_risks", 0.2)], [("greet", 1.0)]) == Decision("intent", intent="greet")
+
+
+def test_a_topic_hidden_behind_a_no_topic_guess_is_rescued_by_a_very_close_example() -> None:
+    ranking = [("ask_not_in_sources", 0.99), ("faq_recovery_time", 0.01)]
+    assert decide(ranking, [("faq_recovery_time", 0.95)]) == Decision("intent", intent="faq_recovery_time")
+    # not when the example is only somewhat close: the sources do not answer it
+    assert decide(ranking, [("faq_recovery_time", 0.85)]) == Decision("intent", intent="ask_not_in_sources")

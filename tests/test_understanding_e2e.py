@@ -1,0 +1,56 @@
+"""Clarifying questions and several questions in one message, through the REST webhook."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+
+from bot.stack import Stack, payload_values
+
+pytestmark = pytest.mark.server
+
+# a message the model is unsure about between topics (checked by the first test)
+UNSURE = "what is it like afterwards"
+
+
+def clarify(reply: List[Dict[str, Any]]) -> List[str]:
+    [offered] = payload_values(reply, "clarify")
+    return offered
+
+
+def test_two_questions_get_both_answers_in_order(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "how long does the procedure take and will I be asleep?")
+    assert payload_values(reply, "topic") == ["procedure_duration", "anesthesia"]
+    reply = stack.send(sender, "Do I need an MRI first? Is mild FDA approved?")
+    assert payload_values(reply, "topic") == ["imaging_required", "fda_status"]
+
+
+def test_unsure_asks_did_you_mean_and_a_quick_reply_picks_the_answer(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, UNSURE)
+    offered = clarify(reply)
+    assert 1 <= len(offered) <= 3 and payload_values(reply, "topic") == []
+    buttons = [b for m in reply for b in m.get("buttons") or []]
+    assert [b["payload"] for b in buttons] == [f"/faq_{t}" for t in offered] + ["/ask_not_in_sources"]
+    reply = stack.send(sender, buttons[1]["payload"] if len(offered) > 1 else buttons[0]["payload"])
+    assert payload_values(reply, "topic") == [offered[1] if len(offered) > 1 else offered[0]]
+
+
+def test_something_else_gets_the_not_in_sources_reply(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, UNSURE)
+    clarify(reply)
+    something_else = [b for m in reply for b in m.get("buttons") or []][-1]["payload"]
+    reply = stack.send(sender, something_else)
+    assert payload_values(reply, "fallback") == ["not_in_sources"]
+    assert payload_values(reply, "topic") == []
+
+
+def test_nothing_close_is_not_understood(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, "purple monkey dishwasher")
+    assert payload_values(reply, "clarify") == [] and payload_values(reply, "topic") == []
+
+
+def test_a_red_flag_is_never_a_clarifying_question(stack: Stack, sender: str) -> None:
+    reply = stack.send(sender, f"{UNSURE} I can't control my bladder since this morning")
+    assert payload_values(reply, "alert") == ["emergency"]
+    assert payload_values(reply, "clarify") == [] and payload_values(reply, "topic") == []
