@@ -32,8 +32,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.limits import bounded
 from bot import web_session
+from bot.channels.limits import bounded
 
 logger = logging.getLogger(__name__)
 
