@@ -487,8 +487,6 @@ _HYPOTHETICAL: Pattern[str] = _rx(
     r"\b(?:watch|look|watch out|look out) for\b|\basked (?:about|if|me)\b|\bchecklist\b|"
     r"\bleaflet\b|\bbrochure\b|\bwebsite says\b"
 )
-# ... unless the patient says it is happening now.
-_PRESENT_REPORT: Pattern[str] = _ONSET
 # A sign that is denied by the words before it ("no numbness, weakness or ..."),
 # but not by "no idea why", "not sure if" and the like.
 _NEGATED_BEFORE: Pattern[str] = _rx(
