@@ -71,8 +71,9 @@ class ActionServerFaultPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # above RulePolicy (6): after a failed action its rules would just listen
-        return {"priority": 7}
+        # above RulePolicy (6): after a failed action its rules would just listen; and
+        # above bot.reply_policy.YesNoReplyPolicy (7): a fault is told before anything else
+        return {"priority": 8}
 
     @staticmethod
     def supported_data() -> SupportedData:

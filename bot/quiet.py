@@ -39,10 +39,12 @@ def install() -> None:
     """Register the filters (at once, and in Rasa's list for when it sets its own up)."""
     if debugging():
         return
+    # filters first: importing Rasa itself emits several of these warnings
+    for category, message in KNOWN_HARMLESS:
+        warnings.filterwarnings("ignore", message=message, category=category)
     from rasa.utils import common
 
     for category, message in KNOWN_HARMLESS:
-        warnings.filterwarnings("ignore", message=message, category=category)
         if (category, message) not in common.EXPECTED_WARNINGS:
             common.EXPECTED_WARNINGS.append((category, message))
 

@@ -83,9 +83,14 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
 class YesNoReplyPolicy(ActionServerFaultPolicy):
     """Everyday yes and no after a yes/no question, whatever the intent.
 
-    It shares the fault policy's plumbing (untrained, priority 7: above RulePolicy's 6, whose
-    intent rules, "thanks" -> "You're welcome", would win otherwise) and predicts its own way.
+    It shares the fault policy's plumbing (untrained) and predicts its own way. Priority 7:
+    above RulePolicy's 6, whose intent rules ("thanks" -> "You're welcome") would win
+    otherwise, and below the fault policy's 8.
     """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"priority": 7}
 
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[Dict[str, Any]] = None,
