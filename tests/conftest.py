@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator, List
 
 import pytest
+from hypothesis import settings
 
 from bot import PROJECT_ROOT
 from bot.stack import Stack
@@ -19,6 +21,16 @@ ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+HYPOTHESIS_PROFILE = "HYPOTHESIS_PROFILE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fuzz tests draw the same examples on every run (CI, `make test`): a failure seen once is seen
+    again. HYPOTHESIS_PROFILE=explore draws fresh ones, for looking for new failures by hand."""
+    settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+    settings.register_profile("explore", derandomize=False, print_blob=True)
+    settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE) or "repeatable")
 
 
 @pytest.fixture(scope="session")
