@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help setup run shell train validate lint unit test bench bench-load audit clean
+.PHONY: help setup run shell train validate lint unit test mutation bench bench-load audit clean
 
 help:
 	@echo "make run    - set up, train if needed, start the action server and the Rasa server"
 	@echo "make test   - set up and run the whole test suite (lint, unit, validate, train, server tests)"
 	@echo "make shell  - the Rasa shell for staff, with the action server running"
+	@echo "make mutation - mutation testing of the pure core (mutmut); prints the share of mutants killed"
 	@echo "make bench  - print accuracy, latency, throughput, start time and memory figures"
 	@echo "make bench-load - mixed conversations at 10/50/100 at once, on SQLite and PostgreSQL"
 	@echo "make audit  - known vulnerabilities of the pinned packages (pip-audit; needs the network)"
@@ -39,6 +40,11 @@ unit: setup
 test: setup
 	@scripts/test.sh
 
+# mutmut 3 on the pure core against its unit tests (pyproject.toml, [tool.mutmut]); at most 2 workers.
+# Its scratch copy is mutants/ (git-ignored); `bench/mutation.py --report --survivors` reprints.
+mutation: setup
+	@$(ENV) .venv/bin/python bench/mutation.py
+
 bench: setup
 	@$(ENV) .venv/bin/python bench/bench.py
 
@@ -52,4 +58,4 @@ audit:
 	@scripts/audit.sh
 
 clean:
-	rm -rf models var .cache .pytest_cache
+	rm -rf models var .cache .pytest_cache mutants
