@@ -126,3 +126,14 @@ def test_domain_questions_carry_the_same_progress() -> None:
         assert variation["custom"] == progress_payload(item)
         assert variation["buttons"], item
     assert Answer.UNSURE.value == "unsure"
+
+
+def test_walking_advice_is_for_less_than_15_minutes_only() -> None:
+    consult = {f"q{i}": "yes" for i in range(1, 5)}
+    assert Advice.WALKING in advice(evaluate(Answers(**consult, walking_minutes=14)))
+    assert Advice.WALKING not in advice(evaluate(Answers(**consult, walking_minutes=15)))
+
+
+def test_answers_are_read_from_the_slots() -> None:
+    answers = Answers.from_slots({"q1": "yes", "walking_minutes": "12", "imaging": "no", "other_slot": "x"})
+    assert (answers.q1, answers.walking_minutes, answers.imaging, answers.q2) == (Answer.YES, 12, Answer.NO, None)

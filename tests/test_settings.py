@@ -84,3 +84,41 @@ def test_broken_yaml_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_shipped_demo_settings_are_valid() -> None:
     assert isinstance(load_settings(environ={}), ClinicSettings)
+
+
+def test_a_phone_number_has_at_most_15_digits(tmp_path: Path) -> None:
+    fifteen = GOOD.replace('"(555) 123-4567"', '"+1 555 123 4567 8901"')
+    assert load_settings(write(tmp_path, fifteen), environ={}).phone == "+1 555 123 4567 8901"
+    with pytest.raises(SettingsError, match="7 to 15 digits"):
+        load_settings(write(tmp_path, GOOD.replace('"(555) 123-4567"', '"+1 555 123 4567 89012"')), environ={})
+
+
+def test_a_file_that_is_not_a_mapping_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, "- a list\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings(path, environ={})
+    assert str(error.value) == f"Clinic settings file '{path}' must be a mapping of settings."
+    path = write(tmp_path, "clinic: just a string\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings(path, environ={})
+    assert str(error.value) == f"'clinic:' in '{path}' must be a mapping of settings."
+
+
+def test_without_an_environment_given_the_process_environment_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_NAME", "Hillside Back Clinic")
+    assert load_settings(write(tmp_path, GOOD)).name == "Hillside Back Clinic"
+
+
+def test_every_problem_is_listed_on_its_own_line_with_its_variable(tmp_path: Path) -> None:
+    path = write(tmp_path, "clinic:\n  name: X\n  phone: call us\n  website: https://a.example.com\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings(path, environ={})
+    lines = str(error.value).split("\n")
+    assert lines[0] == f"Invalid clinic settings in '{path}':"
+    assert lines[1] == "  - name (or CLINIC_NAME): the clinic name must be 2 to 120 characters"
+    assert lines[2].startswith("  - phone (or CLINIC_PHONE): 'call us' is not a phone number")
+    assert len(lines) == 3
+    with pytest.raises(SettingsError) as error:
+        extra = GOOD.replace("  name: Lakeside Spine Center\n", "  name: Lakeside\n  colour: red\n")
+        load_settings(write(tmp_path, extra), environ={})
+    assert str(error.value).split("\n")[1] == "  - colour: extra fields not permitted"
