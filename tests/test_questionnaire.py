@@ -137,3 +137,8 @@ def test_walking_advice_is_for_less_than_15_minutes_only() -> None:
 def test_answers_are_read_from_the_slots() -> None:
     answers = Answers.from_slots({"q1": "yes", "walking_minutes": "12", "imaging": "no", "other_slot": "x"})
     assert (answers.q1, answers.walking_minutes, answers.imaging, answers.q2) == (Answer.YES, 12, Answer.NO, None)
+
+
+def test_the_payload_of_unanswered_treatments_and_imaging_is_null() -> None:
+    result = evaluate(Answers()).payload()["questionnaire_result"]
+    assert (result["conservative_care"], result["imaging"], result["walking_minutes"]) == (None, None, None)
