@@ -91,6 +91,49 @@ def concurrent(stack: Stack, conversations: int, per_conversation: int) -> Dict[
     }
 
 
+def under_flood(stack: Stack, floods: int, normal_messages: int) -> Dict[str, float]:
+    """A normal patient's reply times while ``floods`` others each keep sending 1 MB messages.
+
+    The server answers a 1 MB message with the too-long reply without classifying or
+    storing it (bot/channels/limits.py); this shows what those messages cost everyone else.
+    """
+    huge = ("my back hurts when I walk " * 45_000)[: 1024 * 1024]
+    stop = threading.Event()
+    sent = Counter()
+    lock = threading.Lock()
+
+    def flood(n: int) -> None:
+        while not stop.is_set():
+            try:
+                stack.send(f"flood-{n}", huge, timeout=60)
+                outcome = "ok"
+            except Exception:  # noqa: BLE001 - counted
+                outcome = "error"
+            with lock:
+                sent[outcome] += 1
+
+    def patient(tag: str) -> List[float]:
+        return [timed(lambda i=i: stack.send(f"normal-{tag}", QUESTIONS[i % len(QUESTIONS)]))
+                for i in range(normal_messages)]
+
+    alone = patient("alone")
+    threads = [threading.Thread(target=flood, args=(n,)) for n in range(floods)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1)  # the floods are under way
+        flooded = patient("flooded")
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    return {
+        "alone_median": statistics.median(alone), "alone_p95": pct(alone, 0.95),
+        "median": statistics.median(flooded), "p95": pct(flooded, 0.95),
+        "huge_sent": sent["ok"], "huge_errors": sent["error"],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-train", action="store_true")
@@ -140,6 +183,12 @@ def main() -> int:
                 print(f"REST {conversations} concurrent conversations x {per} messages: "
                       f"median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
                       f"{result['throughput']:.1f} msg/s, errors {result['errors']}")
+            floods = 4
+            flood = under_flood(stack, floods, normal_messages=40)
+            print(f"a normal patient alone: median {flood['alone_median']:.0f} ms, p95 {flood['alone_p95']:.0f} ms; "
+                  f"while {floods} others send 1 MB messages: median {flood['median']:.0f} ms, "
+                  f"p95 {flood['p95']:.0f} ms ({flood['huge_sent']:.0f} 1 MB messages answered, "
+                  f"{flood['huge_errors']:.0f} errors)")
             print(f"RSS: Rasa server {rss_mb(stack.pid('rasa')):.0f} MB, "
                   f"action server {rss_mb(stack.pid('actions')):.0f} MB")
         finally:
