@@ -6,6 +6,9 @@
   (never ``--auth-token`` in argv, which ``ps`` shows to every local user);
 - the token accepted as ``Authorization: Bearer <token>`` as well as Rasa's
   ``?token=``, compared in constant time (Rasa compares with ``==``);
+- the REST channel open without a token only on loopback (``make run`` for staff
+  scripts and evaluations); on any other address it takes ``RASA_REST_TOKEN`` or,
+  unset, the HTTP API token;
 - a umask of 077: the SQLite database and every file the server creates are
   readable by its own user only.
 """
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any, Callable, List, Optional
 
 TOKEN_ENV = "RASA_AUTH_TOKEN"
+REST_TOKEN_ENV = "RASA_REST_TOKEN"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TOKEN_FILE_ENV = "RASA_AUTH_TOKEN_FILE"
 _NEVER_MATCHES = object()
 
@@ -69,6 +74,24 @@ def constant_time_requires_auth(original: Callable) -> Callable:
     return requires_auth
 
 
+def interface(argv: List[str]) -> str:
+    """The address ``rasa run`` listens on (``-i``/``--interface``; Rasa's default 0.0.0.0)."""
+    for i, arg in enumerate(argv):
+        if arg in ("-i", "--interface") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--interface="):
+            return arg.split("=", 1)[1]
+    return "0.0.0.0"
+
+
+def rest_token(environ: dict, argv: List[str], token: str) -> str:
+    """The REST channel's token: its own, else none on loopback, else the HTTP API token."""
+    own = (environ.get(REST_TOKEN_ENV) or "").strip()
+    if own or interface(argv) in LOOPBACK:
+        return own
+    return token
+
+
 def rasa_argv(argv: List[str], token: str) -> List[str]:
     if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
         raise SystemExit("pass the token in RASA_AUTH_TOKEN or RASA_AUTH_TOKEN_FILE, not on the command line")
@@ -87,8 +110,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa.server.requires_auth = constant_time_requires_auth(rasa.server.requires_auth)
     # only this process's own copy of argv changes: /proc/<pid>/cmdline keeps the original
     token = auth_token()
-    os.environ[TOKEN_ENV] = token  # credentials.yml gives it to the REST channel
-    sys.argv = ["rasa"] + rasa_argv(list(sys.argv[1:] if argv is None else argv), token)
+    os.environ[TOKEN_ENV] = token
+    args = list(sys.argv[1:] if argv is None else argv)
+    # credentials.yml gives it to the REST channel: open on loopback only, never on a network
+    os.environ[REST_TOKEN_ENV] = rest_token(os.environ, args, token)
+    sys.argv = ["rasa"] + rasa_argv(args, token)
     rasa.__main__.main()
 
 

@@ -97,6 +97,7 @@ class Stack:
                 "RASA_CORS_ORIGINS": f"http://127.0.0.1:{self.web_port}",
                 # secrets reach the servers through the environment, never the command line
                 "RASA_AUTH_TOKEN": self.token,
+                "RASA_REST_TOKEN": self.token,  # REST as deploy/ runs it: with a token
                 "ACTION_SERVER_TOKEN": self.action_secret,
             }
         )

@@ -18,6 +18,8 @@ for origin in "http://127.0.0.1:${WEB_PORT}" "http://localhost:${WEB_PORT}"; do
     esac
 done
 export RASA_CORS_ORIGINS
+# The REST channel's token (credentials.yml); empty: open, which scripts/run.sh allows on loopback only
+export RASA_REST_TOKEN="${RASA_REST_TOKEN:-}"
 export LOCK_STORE_URL="${LOCK_STORE_URL:-memory://}"
 export CLINIC_SETTINGS="${CLINIC_SETTINGS:-$ROOT/clinic.yml}"
 # Rasa's own telemetry would try the network: off.

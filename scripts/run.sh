@@ -25,8 +25,7 @@ if [ -n "${LOGGING_CONFIG:-}" ]; then
 fi
 
 case "$mode" in
-    actions)
-        exec .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}" ;;
+    actions) ;;
     server|shell)
         scripts/train.sh ;;
     rasa) ;;
@@ -36,17 +35,25 @@ esac
 
 token_place="the RASA_AUTH_TOKEN environment variable"
 # Secrets travel in the environment, never on a command line (ps shows those):
-# RASA_AUTH_TOKEN (HTTP API and REST channel) and ACTION_SERVER_TOKEN (Rasa -> action server).
+# RASA_AUTH_TOKEN (HTTP API), RASA_REST_TOKEN (REST channel) and ACTION_SERVER_TOKEN
+# (Rasa -> action server).
 secret() { [ -s "var/$1" ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "var/$1"; cat "var/$1"; }
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     RASA_AUTH_TOKEN="$(secret auth_token)"
-    echo "HTTP API and REST token: var/auth_token (set RASA_AUTH_TOKEN to choose your own). REST:"
-    echo "  curl -H \"Authorization: Bearer \$(cat var/auth_token)\" -d '{\"sender\": \"me-1\", \"message\": \"hi\"}' http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
+    echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
     token_place="var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
 fi
+# REST without a token only on loopback (bot/launch.py gives it the HTTP API token elsewhere)
+if [ -z "$RASA_REST_TOKEN" ] && [ "$RASA_HOST" = 127.0.0.1 ]; then
+    echo "REST (this machine only, no token; set RASA_REST_TOKEN to require one):"
+    echo "  curl -d '{\"sender\": \"me-1\", \"message\": \"hi\"}' http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
+fi
 [ -n "${ACTION_SERVER_TOKEN:-}" ] || ACTION_SERVER_TOKEN="$(secret action_token)"
-export RASA_AUTH_TOKEN ACTION_SERVER_TOKEN
+export RASA_AUTH_TOKEN RASA_REST_TOKEN ACTION_SERVER_TOKEN
 
+if [ "$mode" = "actions" ]; then
+    exec .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}"
+fi
 if [ "$mode" = "rasa" ]; then
     exec .venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
         --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api "${rasa_logging[@]}"

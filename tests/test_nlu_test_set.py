@@ -22,11 +22,13 @@ pytestmark = pytest.mark.server
 
 TEST_SET = PROJECT_ROOT / "tests" / "data" / "nlu_test.yml"
 
-# Floors: the targets where the model meets them (wrong topics <= 2 %); where it
-# does not, the figure measured on 2026-12-02 less a small margin (right topic 92.4 %,
-# unanswerable or off-topic without a topic 87.6 %; README, "Understanding questions").
-MIN_ACCURACY = 0.90
-MAX_WRONG = 0.02
+# Floors, not the targets (>= 95 % right, <= 2 % wrong, >= 97 % without a topic),
+# which the model does not meet yet: the figures measured on 2026-12-03, after the set's
+# sentences that copied training examples were reworded (right topic 88.4 %, wrong 2.9 %,
+# unanswerable or off-topic without a topic 86.8 %), less a small margin. They catch a
+# regression; README, "Understanding questions", gives the figures.
+MIN_ACCURACY = 0.87
+MAX_WRONG = 0.035
 MIN_SAFE = 0.85
 
 

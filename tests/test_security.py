@@ -100,6 +100,22 @@ def test_the_rasa_token_never_goes_on_the_command_line(tmp_path: Path) -> None:
     assert auth_token({"RASA_AUTH_TOKEN": "from-env", "RASA_AUTH_TOKEN_FILE": str(secret_file)}) == "from-env"
 
 
+@pytest.mark.parametrize("argv, own, expected", [
+    (["run", "--interface", "127.0.0.1"], "", ""),  # make run: staff scripts on this machine
+    (["run", "-i", "localhost"], "", ""),
+    (["run", "--interface=::1"], "", ""),
+    (["run", "--interface", "0.0.0.0"], "", "api"),  # reachable from a network: never open
+    (["run", "--interface", "10.0.0.5"], "", "api"),
+    (["run"], "", "api"),  # Rasa's default address is 0.0.0.0
+    (["run", "--interface", "127.0.0.1"], "rest", "rest"),  # a token of its own always wins
+    (["run", "--interface", "0.0.0.0"], "rest", "rest"),
+])
+def test_rest_is_open_without_a_token_on_loopback_only(argv: List[str], own: str, expected: str) -> None:
+    from bot.launch import rest_token
+
+    assert rest_token({"RASA_REST_TOKEN": own}, argv, "api") == expected
+
+
 def test_scripts_pass_no_secret_on_a_command_line() -> None:
     from bot import PROJECT_ROOT
 

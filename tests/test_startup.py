@@ -8,6 +8,7 @@ against this server too: it is the command line a clinic uses.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import signal
@@ -165,6 +166,24 @@ def test_the_clinic_origin_and_the_demo_page_share_one_cors_layer(started: Start
     for origin in ("https://clinic.example", f"http://127.0.0.1:{started.env['WEB_PORT']}"):
         check_one_cors_layer(started.rasa_url, origin)
         check_polling_client_connects(started.rasa_url, origin)
+
+
+def test_make_run_answers_rest_on_loopback_without_a_token(started: Started) -> None:
+    """Staff scripts and evaluations call REST on the machine itself, as the start-up lines show."""
+    started.wait_for_banner(timeout=600)
+    assert any("no token" in line for line in started.lines), started.lines
+    request = urllib.request.Request(f"{started.rasa_url}/webhooks/rest/webhook",
+                                     data=b'{"sender": "staff-check", "message": "what is mild?"}',
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        replies = json.loads(response.read())
+    assert [m["custom"]["topic"] for m in replies if "custom" in m] == ["what_is_mild"], replies
+    # the HTTP API keeps its token
+    try:
+        urllib.request.urlopen(f"{started.rasa_url}/conversations/staff-check/tracker", timeout=30)
+        raise AssertionError("the tracker was readable without the API token")
+    except urllib.error.HTTPError as error:
+        assert error.code == 401
 
 
 def test_the_banner_knows_every_messaging_channel_switch() -> None:
