@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator, List
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot import PROJECT_ROOT
 from bot.stack import Stack
@@ -19,6 +21,13 @@ ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Property tests draw the same examples on every run (seeded from each test's name):
+# a CI failure can be re-run, and two passes mean the same thing. HYPOTHESIS_PROFILE=explore
+# draws new examples, for looking for new failures by hand.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
