@@ -72,13 +72,13 @@ def test_forget_me_declined_deletes_nothing(stack: Stack, sender: str) -> None:
     # there is something to delete: the conversation and a consultation request
     before, messages = events(stack, sender), said(stack, sender)
     assert done.reference and requests(stack, sender) == 1 and before > 50 and messages == done.sent
-    stack.send(sender, "can you erase my information?")
+    stack.send(sender, "I want everything you hold about me wiped")
     assert responses(stack, sender) == ["utter_ask_forget"]
-    stack.send(sender, "no, keep it")
+    stack.send(sender, "no thanks, keep my data")
     assert responses(stack, sender) == ["utter_forget_cancelled"]
     # all of it is still there, and the conversation goes on
     assert requests(stack, sender) == 1 and events(stack, sender) > before
-    assert said(stack, sender) == [*messages, "can you erase my information?", "no, keep it"]
+    assert said(stack, sender) == [*messages, "I want everything you hold about me wiped", "no thanks, keep my data"]
 
 
 def test_forget_me_in_the_middle_of_the_questionnaire(stack: Stack, sender: str) -> None:
