@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -62,6 +63,10 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         yield Cluster(postgres, redis, instances, nginx)
     finally:
         if nginx:
+            kept = tmp_path_factory.mktemp("nginx-logs")  # for a failed run: why nginx said 502
+            for log in ("error.log", "access.log"):
+                if (nginx.folder / log).exists():
+                    shutil.copy(nginx.folder / log, kept / log)
             nginx.stop()
         for instance in instances:
             instance.stop()
