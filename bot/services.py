@@ -10,7 +10,9 @@ the packages; the packages' own services are not used.
 from __future__ import annotations
 
 import glob
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,12 +21,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from bot import PROJECT_ROOT
 from bot.stack import free_port
 
 NGINX_CONFIGS = PROJECT_ROOT / "deploy" / "nginx"
+DEPLOYED_NGINX_CONF = NGINX_CONFIGS / "nginx.conf"
+NGINX_TEMP = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
 class ServiceError(RuntimeError):
@@ -169,72 +173,163 @@ class Redis:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def nginx_config(listen_port: int, upstreams: Sequence[str], folder: Path) -> str:
-    """The same routing as deploy/nginx/nginx.conf (its two include files), for local servers."""
-    servers = "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;" for address in upstreams)
-    temp = "\n".join(f"    {name}_temp_path {folder / name};" for name in
-                     ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return f"""worker_processes 2;
-pid {folder / 'nginx.pid'};
-error_log {folder / 'error.log'} warn;
-events {{ worker_connections 1024; }}
-http {{
-{temp}
-    include {NGINX_CONFIGS / 'conversation-key.conf'};
-    # Test ids only: the deployed config does not log conversation ids (phone numbers on SMS).
-    log_format routed '$status $upstream_addr $upstream_status key=$conversation_key $request_method $uri';
-    access_log {folder / 'access.log'} routed;
-    upstream rasa_instances {{
-        hash $conversation_key consistent;
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{listen_port};
-        include {NGINX_CONFIGS / 'rasa-proxy.conf'};
-    }}
-}}
-"""
+def self_signed_certificate(folder: Path) -> None:
+    """fullchain.pem and privkey.pem for localhost in ``folder``, as a clinic's certificate would be."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "privkey.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption()))
+
+
+# One JSON object per request (nginx escapes every value), so that a field holding
+# spaces or commas cannot shift the others: `$upstream_addr` is "A, B" when nginx
+# re-sent a request to the next instance. The conversation key is in it, which the
+# deployed format leaves out (conversation ids are personal data): tests only.
+ROUTING_LOG_FORMAT = (
+    "escape=json '{\"key\":\"$conversation_key\",\"method\":\"$request_method\",\"uri\":\"$uri\","
+    "\"status\":\"$status\",\"upstream\":\"$upstream_addr\",\"upstream_status\":\"$upstream_status\","
+    "\"end\":\"$msec\",\"duration\":\"$request_time\"}'"
+)
+_DEPLOYED_UPSTREAM = re.compile(r"(?m)^(\s*server )\w+:5005\b")
+_DEPLOYED_UPSTREAM_NAMES = re.compile(r"(?m)^\s*server (\w+):5005\b")
+
+
+def deployed_rasa_instances() -> List[str]:
+    """The Rasa services deploy/nginx/nginx.conf's upstream lists (rasa1, rasa2, ...)."""
+    return _DEPLOYED_UPSTREAM_NAMES.findall(DEPLOYED_NGINX_CONF.read_text())
+
+
+def _once(config: str, old: str, new: str) -> str:
+    """Replace ``old``, which must occur exactly once: a deployed config the template does not know fails loudly."""
+    found = config.count(old)
+    if found != 1:
+        raise ServiceError(f"deploy/nginx/nginx.conf: expected {old!r} once, found it {found} times")
+    return config.replace(old, new)
+
+
+def deployed_nginx_config(folder: Path, upstreams: Sequence[str], ports: Mapping[str, int], web: Path,
+                          log_format: Optional[str] = None) -> str:
+    """deploy/nginx/nginx.conf itself, with this machine's paths and loopback ports.
+
+    ``upstreams`` (host:port) take the places of rasa1:5005, rasa2:5005, ... in order;
+    ``ports`` has the "http" (80), "https" (443) and "internal" (8080) servers' ports;
+    ``folder`` holds the pid, the logs, the temporary files and the certificate
+    (``self_signed_certificate``); ``web`` is served as /widget/. ``log_format``
+    replaces the deployed access-log format (e.g. ``ROUTING_LOG_FORMAT``).
+    """
+    config = DEPLOYED_NGINX_CONF.read_text()
+    deployed = deployed_rasa_instances()
+    if len(deployed) != len(upstreams):
+        raise ServiceError(f"deploy/nginx/nginx.conf lists {len(deployed)} Rasa instances; {len(upstreams)} given")
+    addresses = iter(upstreams)
+    config = _DEPLOYED_UPSTREAM.sub(lambda m: f"{m.group(1)}{next(addresses)}", config)
+    config = config.replace("include /etc/nginx/mild/", f"include {NGINX_CONFIGS}/")
+    config = _once(config, "listen 80;", f"listen 127.0.0.1:{ports['http']};")
+    config = _once(config, "listen 443 ssl", f"listen 127.0.0.1:{ports['https']} ssl")
+    config = _once(config, "listen 8080;", f"listen 127.0.0.1:{ports['internal']};")
+    config = config.replace("/etc/nginx/certs/", f"{folder / 'certs'}/")
+    config = _once(config, "alias /srv/mild/web/;", f"alias {web}/;")
+    access = re.search(r"access_log /var/log/nginx/(\S+) (\w+);", config)
+    if access is None:
+        raise ServiceError("deploy/nginx/nginx.conf: no access_log in /var/log/nginx")
+    if log_format:
+        config = _once(config, access.group(0),
+                       f"log_format local_test {log_format};\n    access_log {folder / access.group(1)} local_test;")
+    else:
+        config = _once(config, access.group(0), f"access_log {folder / access.group(1)} {access.group(2)};")
+    temp = "".join(f"    {name}_temp_path {folder / name};\n" for name in NGINX_TEMP)
+    config = _once(config, "http {\n", "http {\n" + temp)
+    # pytest's and mkdtemp's folders are private: workers would run as nobody when started by root
+    head = f"pid {folder / 'nginx.pid'};\n" + ("user root;\n" if os.geteuid() == 0 else "")
+    return head + config
 
 
 @dataclass
 class Nginx:
-    """nginx routing each conversation to one of ``upstreams`` (host:port)."""
+    """deploy/nginx/nginx.conf, running on loopback in front of ``upstreams`` (host:port, one per rasaN).
+
+    ``url`` is the internal server (port 8080 when deployed: the REST channel and the
+    HTTP API); ``ports`` has all three. With ``log_format`` (e.g. ``ROUTING_LOG_FORMAT``)
+    the access log is written in that format instead of the deployed one.
+    """
 
     upstreams: List[str]
-    port: int = field(default_factory=free_port)
+    ports: Dict[str, int] = field(default_factory=lambda: {n: free_port() for n in ("http", "https", "internal")})
+    web: Path = PROJECT_ROOT / "web"
+    log_format: Optional[str] = None
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mild-nginx-")))
     _proc: Optional[subprocess.Popen] = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.ports['internal']}"
 
-    def start(self) -> Nginx:
+    def configure(self) -> Path:
+        """Write the configuration, the certificate and the folders nginx needs; returns the config's path."""
+        os.chmod(self.folder, 0o755)
+        for name in NGINX_TEMP:
+            (self.folder / name).mkdir(exist_ok=True)
+        self_signed_certificate(self.folder / "certs")
+        conf = self.folder / "nginx.conf"
+        conf.write_text(deployed_nginx_config(self.folder, self.upstreams, self.ports, self.web, self.log_format))
+        return conf
+
+    @staticmethod
+    def binary() -> str:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
             raise ServiceError("nginx is not installed: run scripts/system-deps.sh")
-        os.chmod(self.folder, 0o755)
-        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (self.folder / name).mkdir(exist_ok=True)
-            os.chmod(self.folder / name, 0o777)  # workers run as nobody when started by root
-        conf = self.folder / "nginx.conf"
-        conf.write_text(nginx_config(self.port, self.upstreams, self.folder))
-        log = self.folder / "error.log"
-        check = subprocess.run([nginx, "-t", "-q", "-p", str(self.folder), "-c", str(conf), "-e", str(log)],
-                               capture_output=True, text=True)
+        return nginx
+
+    def check(self) -> None:
+        """``nginx -t`` on the configuration; ServiceError with nginx's words when it is rejected."""
+        conf = self.configure()
+        check = subprocess.run([self.binary(), "-t", "-q", "-p", str(self.folder), "-c", str(conf),
+                                "-e", str(self.folder / "error.log")], capture_output=True, text=True)
         if check.returncode != 0:
             raise ServiceError(f"nginx configuration rejected: {check.stderr.strip()}")
+
+    def start(self) -> Nginx:
+        self.check()
+        log = self.folder / "error.log"
         with open(self.folder / "nginx.out", "ab") as out:
             self._proc = subprocess.Popen(
-                [nginx, "-p", str(self.folder), "-c", str(conf), "-e", str(log), "-g", "daemon off;"],
+                [self.binary(), "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-e", str(log),
+                 "-g", "daemon off;"],
                 stdout=out, stderr=subprocess.STDOUT,
             )
-        _wait_for_port(self.port, self._proc, "nginx", log)
+        for port in self.ports.values():
+            _wait_for_port(port, self._proc, "nginx", log)
         return self
 
     def access_log(self) -> str:
         path = self.folder / "access.log"
         return path.read_text() if path.exists() else ""
+
+    def access_entries(self, at_least: int = 0, timeout: float = 10.0) -> List[Dict[str, str]]:
+        """The access log's lines as dicts (with a JSON ``log_format`` such as ``ROUTING_LOG_FORMAT``).
+
+        nginx writes a line just after its response: waits up to ``timeout`` for ``at_least`` lines.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.access_log().splitlines() if line.strip()]
+            if len(lines) >= at_least or time.monotonic() > deadline:
+                return [json.loads(line) for line in lines]
+            time.sleep(0.1)
 
     def stop(self) -> None:
         _stop(self._proc, signal.SIGQUIT)  # graceful

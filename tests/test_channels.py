@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 from twilio.request_validator import RequestValidator
@@ -64,6 +64,17 @@ class FakePlatform:
         deadline = time.monotonic() + timeout
         while len(self.requests) < count and time.monotonic() < deadline:
             time.sleep(0.05)
+
+    @staticmethod
+    def telegram_fields(request: Dict[str, Any]) -> Dict[str, Any]:
+        if "json" in request["content_type"]:
+            return dict(json.loads(request["body"]))
+        return dict(urllib.parse.parse_qsl(request["body"].decode()))
+
+    @staticmethod
+    def telegram_chats(requests: List[Dict[str, Any]]) -> List[int]:
+        """The chat each Bot API call was about."""
+        return [int(FakePlatform.telegram_fields(r)["chat_id"]) for r in requests]
 
     @staticmethod
     def telegram_texts(requests: List[Dict[str, Any]]) -> List[str]:
@@ -184,15 +195,24 @@ def test_telegram_with_the_secret_token_is_answered(channels: Stack, platform: F
     assert user_texts(channels, "telegram:4242") == ["what are the risks of mild?"]
 
 
-@pytest.mark.parametrize("secret", [None, "wrong-secret"])
-def test_telegram_without_the_secret_token_is_refused(channels: Stack, platform: FakePlatform, secret) -> None:
+@pytest.mark.parametrize(("secret", "refused", "answered"), [(None, 4343, 4344), ("wrong-secret", 4353, 4354)])
+def test_telegram_without_the_secret_token_is_refused(channels: Stack, platform: FakePlatform,
+                                                      secret: Optional[str], refused: int, answered: int) -> None:
+    url = f"{channels.rasa_url}/webhooks/telegram/webhook"
     before = len(platform.requests)
     headers = {"Content-Type": "application/json"}
     if secret:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    assert post(f"{channels.rasa_url}/webhooks/telegram/webhook", telegram_update(4343, "hello"), headers) == 403
-    time.sleep(0.5)
-    assert len(platform.requests) == before and user_texts(channels, "telegram:4343") == []
+    assert post(url, telegram_update(refused, "hello, is anybody reading this?"), headers) == 403
+    # Then a signed update: Rasa answers an update before its webhook returns, so once the
+    # fake platform has this one's reply, a reply to the refused update would be there too.
+    assert post(url, telegram_update(answered, "hello, is anybody reading this?"),
+                {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}) == 200
+    platform.wait_for(before + 1)
+    chats = FakePlatform.telegram_chats(platform.requests[before:])
+    assert chats and set(chats) == {answered}, chats
+    assert user_texts(channels, f"telegram:{refused}") == []
+    assert user_texts(channels, f"telegram:{answered}") == ["hello, is anybody reading this?"]
 
 
 def slack_headers(body: bytes, secret: str) -> Dict[str, str]:

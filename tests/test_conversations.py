@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any, Dict, List, Tuple
 
+import pytest
+import yaml
+
+from bot import PROJECT_ROOT
 from bot.settings import load_settings
-from bot.stack import Stack, payload_values, payloads
+from bot.stack import Stack, http_json, payload_values, payloads
 
 pytestmark = pytest.mark.server
 
 
-def texts(reply):
+def texts(reply: List[Dict[str, Any]]) -> str:
     return " ".join(m.get("text", "") for m in reply)
+
+
+def rendered(response: str) -> List[str]:
+    """The texts a domain response can have, with this clinic's settings filled in."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variables = load_settings().response_variables()
+    return [variation["text"].format(**variables) for variation in domain["responses"][response]]
+
+
+def all_events(stack: Stack, sender: str) -> List[Dict[str, Any]]:
+    """The whole conversation, restarts included (the API's default starts after the last restart)."""
+    return http_json("GET", f"{stack.rasa_url}/conversations/{sender}/tracker?include_events=ALL",
+                     token=stack.token)["events"]
+
+
+def last_turn(stack: Stack, sender: str) -> List[Dict[str, Any]]:
+    """The events from the latest user message on."""
+    events = all_events(stack, sender)
+    start = max(i for i, e in enumerate(events) if e["event"] == "user")
+    return events[start:]
+
+
+def intent_and_responses(turn: List[Dict[str, Any]]) -> Tuple[str, List[str]]:
+    """What the turn's message was understood as, and the domain responses that answered it."""
+    said = [e["metadata"].get("utter_action") for e in turn if e["event"] == "bot"]
+    return turn[0]["parse_data"]["intent"]["name"], said
 
 
 def test_greeting_says_what_it_is_with_quick_replies(stack: Stack, sender: str) -> None:
@@ -46,7 +76,10 @@ def test_a_question_gets_the_answer_with_topic_and_sources(stack: Stack, sender:
 
 def test_asking_for_a_person_gives_the_clinic_contact(stack: Stack, sender: str) -> None:
     settings = load_settings()
-    text = texts(stack.send(sender, "can I talk to a real person?"))
+    text = texts(stack.send(sender, "I'd prefer to chat with somebody from your staff"))
+    # request_human's own answer, not "are you a bot?" (utter_iamabot names the phone too)
+    assert intent_and_responses(last_turn(stack, sender)) == ("request_human", ["utter_human_contact"])
+    assert text in rendered("utter_human_contact")
     assert settings.phone in text and settings.booking_link in text
 
 
@@ -69,9 +102,12 @@ def test_unusable_input_gets_a_friendly_not_understood(stack: Stack, sender: str
     assert payload_values(reply, "topic") == []
 
 
+@pytest.mark.xfail(strict=True, reason="found 2026-12-03 (issue #19): the understanding step offers 'Do I need an MRI "
+                   "or CT scan first?' for <img ...> (img ~ imaging) instead of the not-understood reply")
 def test_markup_is_not_understood_not_executed(stack: Stack, sender: str) -> None:
     reply = stack.send(sender, "<img src=x onerror=alert(1)>")
-    assert payload_values(reply, "topic") == [] and payload_values(reply, "alert") == []
+    assert payloads(reply) == [{"fallback": "not_understood"}], reply
+    assert "<img" not in texts(reply)
 
 
 def test_an_alert_in_the_middle_of_another_question(stack: Stack, sender: str) -> None:
@@ -91,10 +127,27 @@ def test_crisis_message_gives_the_crisis_line(stack: Stack, sender: str) -> None
 
 
 def test_thanks_goodbye_and_restart(stack: Stack, sender: str) -> None:
-    assert "welcome" in texts(stack.send(sender, "thank you!")).lower()
-    assert load_settings().phone in texts(stack.send(sender, "bye"))
-    assert "start over" in texts(stack.send(sender, "let's start over")).lower()
-    assert stack.tracker(sender)["events"][-1]["event"] in {"restart", "action", "bot"}
+    thanks = stack.send(sender, "thank you, this was useful")
+    assert intent_and_responses(last_turn(stack, sender)) == ("thanks", ["utter_thanks"])
+    assert texts(thanks) in rendered("utter_thanks")
+    goodbye = stack.send(sender, "goodbye, take care")
+    assert intent_and_responses(last_turn(stack, sender)) == ("goodbye", ["utter_goodbye"])
+    assert texts(goodbye) in rendered("utter_goodbye") and payloads(goodbye) == []
+
+    # something the conversation remembers, which a restart must forget
+    http_json("POST", f"{stack.rasa_url}/conversations/{sender}/tracker/events",
+              [{"event": "slot", "name": "contact_name", "value": "Ida Quill"}], token=stack.token)
+    assert stack.tracker(sender)["slots"]["contact_name"] == "Ida Quill"
+    restarted = stack.send(sender, "let's start the whole thing over again")
+    turn = last_turn(stack, sender)
+    assert intent_and_responses(turn) == ("start_over", ["utter_restart"])
+    assert texts(restarted) in rendered("utter_restart")
+    assert "restart" in [e["event"] for e in turn], turn
+    # the conversation starts fresh: every slot as in a new conversation, nothing said since
+    fresh = stack.tracker(f"{sender}-new")["slots"]
+    assert stack.tracker(sender)["slots"] == fresh
+    after = turn[max(i for i, e in enumerate(turn) if e["event"] == "restart"):]
+    assert not [e for e in after if e["event"] in ("user", "bot", "slot")], after
 
 
 def test_the_http_api_needs_the_token(stack: Stack, sender: str) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import shutil
-import signal
 import ssl
-import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -20,6 +17,8 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.services import Nginx, deployed_rasa_instances
+from bot.stack import free_port
 
 DEPLOY = PROJECT_ROOT / "deploy"
 
@@ -28,56 +27,18 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx comes with scripts/system-deps.sh")
 
 
-def self_signed_certificate(folder: Path) -> None:
-    """fullchain.pem and privkey.pem for localhost in ``folder``, as a clinic's certificate would be."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now)
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "privkey.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                           serialization.NoEncryption()))
-
-
-def deployed_config(tmp_path: Path, upstream: str, ports: Dict[str, int]) -> Path:
-    """deploy/nginx as docker-compose.yml mounts it, mapped to this machine's paths and loopback ports."""
-    mild = tmp_path / "mild"
-    shutil.copytree(DEPLOY / "nginx", mild)
-    self_signed_certificate(tmp_path / "certs")
+def deployed(tmp_path: Path, upstream: str, ports: Dict[str, int]) -> Nginx:
+    """deploy/nginx/nginx.conf with every Rasa instance at ``upstream``, on loopback ports, serving a stand-in widget."""
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "widget.js").write_text("// the widget\n")
-    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp_path / name).mkdir()
-    conf = (DEPLOY / "nginx" / "nginx.conf").read_text()
-    conf = (conf.replace("/etc/nginx/mild", str(mild)).replace("rasa1:5005", upstream)
-            .replace("rasa2:5005", upstream).replace("/var/log/nginx", str(tmp_path))
-            .replace("/etc/nginx/certs", str(tmp_path / "certs")).replace("/srv/mild/web", str(tmp_path / "web"))
-            .replace("listen 80;", f"listen 127.0.0.1:{ports['http']};")
-            .replace("listen 443 ssl", f"listen 127.0.0.1:{ports['https']} ssl")
-            .replace("listen 8080;", f"listen 127.0.0.1:{ports['internal']};")
-            .replace("worker_processes auto;", f"worker_processes 1;\npid {tmp_path / 'nginx.pid'};"))
-    if os.geteuid() == 0:  # workers would run as nobody, who cannot read pytest's private tmp folder
-        conf = "user root;\n" + conf
-    (tmp_path / "nginx.conf").write_text(conf)
-    return tmp_path / "nginx.conf"
+    (tmp_path / "nginx").mkdir()
+    return Nginx([upstream] * len(deployed_rasa_instances()), ports=ports, web=tmp_path / "web",
+                 folder=tmp_path / "nginx")
 
 
 @needs_nginx
 def test_the_deployed_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
-    conf = deployed_config(tmp_path, "127.0.0.1:1", {"http": 1, "https": 2, "internal": 3})
-    check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
+    deployed(tmp_path, "127.0.0.1:1", {"http": 1, "https": 2, "internal": 3}).check()
 
 
 class Upstream(http.server.BaseHTTPRequestHandler):
@@ -99,22 +60,15 @@ class Upstream(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def deployed_nginx(tmp_path: Path) -> Iterator[Dict[str, int]]:
-    from bot.services import _stop, _wait_for_port
-    from bot.stack import free_port
-
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     ports = {"http": free_port(), "https": free_port(), "internal": free_port()}
-    conf = deployed_config(tmp_path, f"127.0.0.1:{upstream.server_address[1]}", ports)
-    os.chmod(tmp_path, 0o755)
-    proc = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log"),
-                             "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    nginx = deployed(tmp_path, f"127.0.0.1:{upstream.server_address[1]}", ports)
     try:
-        for port in ports.values():
-            _wait_for_port(port, proc, "nginx", tmp_path / "error.log")
+        nginx.start()
         yield ports
     finally:
-        _stop(proc, signal.SIGQUIT)
+        nginx.stop()
         upstream.shutdown()
 
 

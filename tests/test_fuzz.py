@@ -1,18 +1,21 @@
-"""Bad input on the REST webhook and the Socket.IO channel: never a 5xx, always an answer."""
+"""Bad input on the REST webhook and the Socket.IO channel: an answer, or a refusal that says why; never a 5xx."""
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.limits import MAX_MESSAGE_CHARS
-from bot.stack import Stack, auth_headers, payloads
+from bot.channels.messaging import belongs_to_messaging_channel
+from bot.stack import Stack, auth_headers, payload_values, payloads
 
 pytestmark = pytest.mark.server
 
@@ -26,27 +29,54 @@ ODD_TEXT = st.one_of(
 ODD_SENDER = st.one_of(st.text(min_size=1, max_size=80), st.sampled_from(["", " ", "../../x", "a" * 500, "😀"]))
 
 
-TOO_LONG = {"input": "too_long"}
+TOO_LONG = {"input": "too_long"}  # utter_message_too_long (bot/channels/limits.py)
+FOLLOW_UP = "so what exactly is this mild thing?"  # a question about the procedure after the odd input
 
 
-def raw_post(url: str, body: bytes, token: str = "") -> int:
+def post(url: str, body: bytes, token: str = "") -> Tuple[int, Any]:
+    """The status and the JSON answer (None when the answer is not JSON)."""
     request = urllib.request.Request(url, data=body, method="POST", headers=auth_headers(token))
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
+            status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, None
 
 
-def webhook(stack: Stack, body: Any) -> int:
-    return raw_post(f"{stack.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode(), stack.token)
+def webhook(stack: Stack, body: Any) -> Tuple[int, Any]:
+    return post(f"{stack.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode(), stack.token)
+
+
+def assert_a_refusal_that_says_why(status: int, answer: Any) -> None:
+    """bot/channels/rest.py: a request it cannot take gets 400 and {"error": "<what is wrong>", "expected": ...}."""
+    assert status == 400, (status, answer)
+    assert isinstance(answer, dict) and isinstance(answer.get("error"), str) and answer["error"], answer
+
+
+def assert_an_answer(status: int, answer: Any) -> None:
+    """200 and at least one bot message, each with text or a custom payload."""
+    assert status == 200, (status, answer)
+    assert isinstance(answer, list) and answer, answer
+    assert all(isinstance(m, dict) and (m.get("text") or isinstance(m.get("custom"), dict)) for m in answer), answer
+
+
+def user_texts(stack: Stack, conversation: str) -> list:
+    return [e.get("text") for e in stack.tracker(conversation)["events"] if e["event"] == "user"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=ODD_TEXT, sender=ODD_SENDER)
 def test_odd_messages_and_senders_get_an_answer(stack: Stack, text: str, sender: str) -> None:
-    status = webhook(stack, {"sender": sender, "message": text})
-    assert status < 500
+    status, answer = webhook(stack, {"sender": sender, "message": text})
+    # the documented refusals (bot/channels/rest.py): no conversation id, or a messaging channel's
+    if not sender.strip() or belongs_to_messaging_channel(sender):
+        assert_a_refusal_that_says_why(status, answer)
+    else:
+        assert_an_answer(status, answer)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -54,61 +84,91 @@ def test_odd_messages_and_senders_get_an_answer(stack: Stack, text: str, sender:
                       st.just(b'{"message": 5}'), st.just(b'{"sender": null, "message": null}'),
                       st.just(b'{"message": ["a"]}'), st.just(b'{"sender": {"a": 1}, "message": "hi"}')))
 def test_malformed_bodies_never_cause_a_server_error(stack: Stack, body: bytes) -> None:
-    assert raw_post(f"{stack.rasa_url}/webhooks/rest/webhook", body, stack.token) < 500
+    # none of these is a JSON object with a sender and a text message
+    assert_a_refusal_that_says_why(*post(f"{stack.rasa_url}/webhooks/rest/webhook", body, stack.token))
 
 
 def test_a_one_megabyte_message_gets_a_friendly_reply(stack: Stack, sender: str) -> None:
-    reply = stack.send(sender, "my back hurts " * 75_000, timeout=120)
-    assert payloads(reply) == [TOO_LONG]
-    # and the server goes on answering
-    assert stack.send(sender, "what is mild?")[0]["text"]
+    status, answer = webhook(stack, {"sender": sender, "message": "my back hurts " * 75_000})
+    assert status == 200 and payloads(answer) == [TOO_LONG], (status, str(answer)[:500])
+    # and the server goes on answering; the long message never reached the conversation
+    status, answer = webhook(stack, {"sender": sender, "message": FOLLOW_UP})
+    assert status == 200 and payload_values(answer, "topic") == ["what_is_mild"], answer
+    assert user_texts(stack, sender) == [FOLLOW_UP]
 
 
 def test_the_server_still_answers_after_the_fuzzing(stack: Stack, sender: str) -> None:
-    assert "mild" in stack.send(sender, "what is the mild procedure?")[0]["text"].lower()
+    assert payload_values(stack.send(sender, FOLLOW_UP), "topic") == ["what_is_mild"]
 
 
-# --- the Socket.IO channel (the widget's), with one browser-like connection ---
+# --- the Socket.IO channel (the widget's): a fresh connection and conversation per example ---
 
 class SocketClient:
+    """One page load of a widget: its own connection and its own conversation (session_request)."""
+
     def __init__(self, stack: Stack) -> None:
         import socketio
 
-        self.events: list = []
+        self.events: List[Tuple[str, Any]] = []
         self.sio = socketio.Client(reconnection=False, websocket_extra_options={"suppress_origin": True})
-        self.sio.on("bot_uttered", lambda data: self.events.append(("bot_uttered", data)))
-        self.sio.on("bot_error", lambda data: self.events.append(("bot_error", data)))
-        self.sio.on("session_confirm", lambda data: self.events.append(("session_confirm", data)))
+        for name in ("bot_uttered", "bot_error", "session_confirm"):
+            self.sio.on(name, lambda data, name=name: self.events.append((name, data)))
         self.sio.connect(stack.rasa_url, transports=["websocket"],
                          headers={"Origin": f"http://127.0.0.1:{stack.web_port}"})
+        self.sio.emit("session_request", {"session_id": ""})
+        self.wait_until(lambda got: any(name == "session_confirm" for name, _ in got))
+        self.token = next(data for name, data in self.events if name == "session_confirm")
 
-    def emit_and_wait(self, event: str, data: Any, timeout: float = 60.0) -> list:
-        import time
+    @property
+    def conversation(self) -> str:
+        """The id the tracker store files this conversation under (bot/web_session.py)."""
+        return self.token.split(".")[0]
 
-        start = len(self.events)
-        self.sio.emit(event, data)
+    def wait_until(self, done: Callable[[List[Tuple[str, Any]]], bool], start: int = 0,
+                   timeout: float = 60.0) -> List[Tuple[str, Any]]:
+        """The events from ``start`` on, once ``done`` holds for them."""
         deadline = time.monotonic() + timeout
-        while len(self.events) == start:
+        while not done(self.events[start:]):
             assert self.sio.connected, "the server closed the connection"
-            assert time.monotonic() < deadline, f"no answer to {event} {data!r:.200}"
+            assert time.monotonic() < deadline, f"no such event; got {self.events[start:]!r:.500}"
             time.sleep(0.02)
-        time.sleep(0.3)  # the rest of the turn
         return self.events[start:]
 
+    def emit_until(self, event: str, data: Any, done: Callable[[List[Tuple[str, Any]]], bool]) -> List[Tuple[str, Any]]:
+        start = len(self.events)
+        self.sio.emit(event, data)
+        return self.wait_until(done, start)
 
-@pytest.fixture(scope="module")
-def widget(stack: Stack) -> Any:
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+def bot_payloads(events: List[Tuple[str, Any]]) -> List[Dict[str, Any]]:
+    return [data["custom"] for name, data in events if name == "bot_uttered" and isinstance(data.get("custom"), dict)]
+
+
+def answered(events: List[Tuple[str, Any]]) -> bool:
+    return any(name == "bot_uttered" and (data.get("text") or data.get("custom")) for name, data in events)
+
+
+def topic_answered(events: List[Tuple[str, Any]]) -> bool:
+    return any("topic" in p for p in bot_payloads(events))
+
+
+@contextmanager
+def widget(stack: Stack) -> Iterator[SocketClient]:
     client = SocketClient(stack)
-    client.emit_and_wait("session_request", {"session_id": "fuzz-socket-session"})
-    yield client
-    client.sio.disconnect()
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=ODD_TEXT)
-def test_odd_messages_over_socketio_get_an_answer(widget: SocketClient, text: str) -> None:
-    got = widget.emit_and_wait("user_uttered", {"message": text, "session_id": "fuzz-socket-session"})
-    assert any(name == "bot_uttered" and (data.get("text") or data.get("custom")) for name, data in got), got
+def test_odd_messages_over_socketio_get_an_answer(stack: Stack, text: str) -> None:
+    with widget(stack) as client:
+        client.emit_until("user_uttered", {"message": text, "session_id": client.token}, answered)
 
 
 ODD_DATA = st.one_of(
@@ -122,16 +182,26 @@ ODD_DATA = st.one_of(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=ODD_DATA)
-def test_data_that_is_not_a_message_gets_an_error_event(widget: SocketClient, data: Any) -> None:
-    got = widget.emit_and_wait("user_uttered", data)
-    assert [name for name, _ in got] == ["bot_error"], got
+def test_data_that_is_not_a_message_gets_an_error_event(stack: Stack, data: Any) -> None:
+    with widget(stack) as client:
+        got = client.emit_until("user_uttered", data, lambda events: any(n == "bot_error" for n, _ in events))
+        assert [name for name, _ in got] == ["bot_error"], got
+        assert got[0][1]["error"] == "bad_message", got
+        # a real message afterwards is answered, and it is the only one the conversation holds
+        client.emit_until("user_uttered", {"message": FOLLOW_UP, "session_id": client.token}, topic_answered)
+        assert user_texts(stack, client.conversation) == [FOLLOW_UP]
 
 
-def test_a_huge_socketio_message_gets_a_friendly_reply(widget: SocketClient) -> None:
+def test_a_huge_socketio_message_gets_a_friendly_reply(stack: Stack) -> None:
     # half a megabyte: under Socket.IO's own 1 MB frame limit, far over the assistant's limit
-    assert len("ouch " * 100_000) > MAX_MESSAGE_CHARS
-    got = widget.emit_and_wait("user_uttered", {"message": "ouch " * 100_000, "session_id": "fuzz-socket-session"})
-    assert any(data.get("custom") == TOO_LONG for name, data in got if name == "bot_uttered"), got
-    # and the connection goes on answering
-    got = widget.emit_and_wait("user_uttered", {"message": "what is mild?", "session_id": "fuzz-socket-session"})
-    assert any(data.get("custom", {}).get("topic") == "what_is_mild" for name, data in got if name == "bot_uttered")
+    huge = "ouch " * 100_000
+    assert len(huge) > MAX_MESSAGE_CHARS
+    with widget(stack) as client:
+        # the turn's payload comes last (after an alert's, if the message reported one)
+        got = client.emit_until("user_uttered", {"message": huge, "session_id": client.token},
+                                lambda events: bool(bot_payloads(events)))
+        assert bot_payloads(got) == [TOO_LONG], got
+        # and the connection goes on answering; the huge message never reached the conversation
+        got = client.emit_until("user_uttered", {"message": FOLLOW_UP, "session_id": client.token}, topic_answered)
+        assert [p["topic"] for p in bot_payloads(got)] == ["what_is_mild"], got
+        assert user_texts(stack, client.conversation) == [FOLLOW_UP]

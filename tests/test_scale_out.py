@@ -1,4 +1,4 @@
-"""The scaled-out setup of deploy/: PostgreSQL, Redis, nginx and two Rasa instances.
+"""The scaled-out setup of deploy/: PostgreSQL, Redis, deploy/nginx/nginx.conf itself and two Rasa instances.
 
 Everything runs for real on loopback (Debian's packages, installed by
 scripts/system-deps.sh). Twenty patients go through the questionnaire and a
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -18,14 +19,15 @@ import urllib.error
 import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
 
 from bot.scripted import Transcript, questionnaire_with_request
-from bot.services import Nginx, Postgres, Redis
+from bot.services import ROUTING_LOG_FORMAT, Nginx, Postgres, Redis, deployed_rasa_instances
 from bot.stack import Stack, auth_headers, free_port
 
 pytestmark = pytest.mark.server
@@ -50,16 +52,21 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         postgres.start()
         redis.start()
         env = {"LOCK_STORE_URL": redis.url(), "TICKET_LOCK_LIFETIME": "20"}
-        for n in range(2):
+        for n in range(len(deployed_rasa_instances())):  # as many as deploy/nginx/nginx.conf lists
             instances.append(Stack(workdir=tmp_path_factory.mktemp(f"rasa{n}"), model_dir=trained_model,
                                    actions_port=actions_port, database_url=postgres.url(), extra_env=env))
         instances[0].start_actions()
         for instance in instances:  # one after the other: the first creates the tables
             instance.start_rasa()
-        nginx = Nginx([f"127.0.0.1:{i.rasa_port}" for i in instances]).start()
+        # the deployed configuration itself, with a JSON access log that names the conversation
+        nginx = Nginx([f"127.0.0.1:{i.rasa_port}" for i in instances], log_format=ROUTING_LOG_FORMAT).start()
         yield Cluster(postgres, redis, instances, nginx)
     finally:
         if nginx:
+            kept = tmp_path_factory.mktemp("nginx-logs")  # for a failed run: why nginx said 502
+            for log in ("error.log", "access.log"):
+                if (nginx.folder / log).exists():
+                    shutil.copy(nginx.folder / log, kept / log)
             nginx.stop()
         for instance in instances:
             instance.stop()
@@ -67,15 +74,19 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         postgres.stop()
 
 
-def send_through(router: str, sender: str, text: str, token: str, attempts: int = 6) -> List[Dict[str, Any]]:
-    """What a client does: POST to the router, and re-send when it says the server is gone."""
+def send_through(router: str, sender: str, text: str, token: str,
+                 attempts: int = 6) -> Tuple[List[Dict[str, Any]], int]:
+    """What a client does: POST to the router, and re-send when it says the server is gone.
+
+    Returns the reply and how many times the message was sent.
+    """
     body = json.dumps({"sender": sender, "message": text}).encode()
     for attempt in range(attempts):
         request = urllib.request.Request(f"{router}/webhooks/rest/webhook", data=body, method="POST",
                                          headers=auth_headers(token))
         try:
             with urllib.request.urlopen(request, timeout=150) as response:
-                return json.loads(response.read())
+                return json.loads(response.read()), attempt + 1
         except urllib.error.HTTPError as error:
             if error.code not in (502, 503, 504) or attempt == attempts - 1:
                 raise
@@ -99,9 +110,27 @@ def user_messages(url: str) -> Dict[str, List[str]]:
     return said
 
 
-def collapsed(messages: List[str]) -> List[str]:
-    """Messages with repeats in a row merged: a re-sent message is not a lost one."""
-    return [m for i, m in enumerate(messages) if i == 0 or messages[i - 1] != m]
+def store_problem(stored: List[str], sent: List[str], attempts: List[int]) -> Optional[str]:
+    """Why ``stored`` is not what was ``sent``, when a message sent n times may be stored 1 to n times.
+
+    Messages are compared in runs of equal consecutive texts ("no", "no", "no"): a run of
+    k messages sent m times in all must be stored at least k and at most m times, so a
+    message lost or stored twice without being re-sent is a problem.
+    """
+    stored_runs = [(text, len(list(run))) for text, run in groupby(stored)]
+    sent_runs = [(text, [tries for _, tries in run])
+                 for text, run in groupby(zip(sent, attempts, strict=True), key=lambda pair: pair[0])]
+    if [text for text, _ in stored_runs] != [text for text, _ in sent_runs]:
+        return f"stored {stored} but sent {sent}"
+    for (text, count), (_, tries) in zip(stored_runs, sent_runs, strict=True):
+        if not len(tries) <= count <= sum(tries):
+            return f"{text!r} sent {len(tries)} time(s) in a row ({sum(tries)} attempt(s)) but stored {count} times"
+    return None
+
+
+def upstreams_of(entry: Dict[str, str]) -> List[str]:
+    """The instances nginx tried for one request, in order ("A, B" when A failed)."""
+    return [address.strip() for address in entry["upstream"].split(",")]
 
 
 def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> None:
@@ -111,17 +140,21 @@ def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> No
     sent_so_far = 0
     counter = threading.Lock()
     killed = threading.Event()
+    killed_at: List[float] = []
+    attempts: Dict[str, List[int]] = defaultdict(list)
 
     def run(n: int) -> Transcript:
         sender = f"scale-{n:02d}"
 
         def send(text: str) -> List[Dict[str, Any]]:
             nonlocal sent_so_far
-            reply = send_through(router, sender, text, victim.token)
+            reply, tries = send_through(router, sender, text, victim.token)
+            attempts[sender].append(tries)
             with counter:
                 sent_so_far += 1
                 if sent_so_far >= expected_messages // 3 and not killed.is_set():
                     killed.set()
+                    killed_at.append(time.time())
                     os.kill(victim.pid("rasa"), signal.SIGKILL)  # no goodbye: a crash
             return reply
 
@@ -131,28 +164,49 @@ def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> No
     with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
         transcripts = list(pool.map(run, range(CONVERSATIONS)))
     assert killed.is_set()
+    senders = [f"scale-{n:02d}" for n in range(CONVERSATIONS)]
 
-    # Both instances took conversations, each conversation went to one instance while
-    # both were up, and the killed one's conversations moved to the other.
-    routes: Dict[str, set] = defaultdict(set)
-    log = cluster.nginx.access_log().splitlines()
-    moved = [line for line in log if ", " in line]  # "$upstream_addr" lists every instance tried
-    print(f"{len(log)} requests routed; {len(moved)} moved to the other instance by nginx: {moved[:3]}")
-    for line in log:
-        parts = line.split()
-        if len(parts) >= 4 and parts[3].startswith("key=scale-"):
-            routes[parts[3][4:]].add(parts[1])
-    upstreams = {u for used in routes.values() for u in used}
-    assert len(upstreams) >= 2, upstreams
-    survivor = f"127.0.0.1:{cluster.rasa[0].rasa_port}"
-    assert all(survivor in used for used in routes.values() if len(used) > 1)
+    # nginx's view: one JSON line per request that reached it (a client's re-send is another request)
+    entries = [e for e in cluster.nginx.access_entries(at_least=sum(map(sum, attempts.values())))
+               if e["uri"] == "/webhooks/rest/webhook" and e["key"] in senders]
+    assert len(entries) == sum(map(sum, attempts.values()))
+    victim_address, survivor = (f"127.0.0.1:{i.rasa_port}" for i in (victim, cluster.rasa[0]))
+    before: Dict[str, set] = defaultdict(set)
+    after: Dict[str, List[Dict[str, str]]] = defaultdict(list)
+    for entry in entries:
+        end = float(entry["end"])
+        if end < killed_at[0]:  # answered while both were up
+            before[entry["key"]].update(upstreams_of(entry))
+        elif end - float(entry["duration"]) > killed_at[0] + 0.01:  # sent after the kill
+            after[entry["key"]].append(entry)
+        # (in flight at the kill: answered by the victim just before it, or re-sent by nginx)
+    moved = [e for e in entries if len(upstreams_of(e)) > 1]
+    print(f"{len(entries)} requests routed; {len(moved)} re-sent by nginx to the next instance: {moved[:3]}")
 
-    # Nothing lost: PostgreSQL holds what every patient sent, in order.
+    # While both were up, each conversation went to exactly one instance, and both took some.
+    assert set(before) == set(senders), sorted(set(senders) - set(before))
+    assert all(len(used) == 1 for used in before.values()), dict(before)
+    on_victim = sorted(key for key, used in before.items() if used == {victim_address})
+    on_survivor = sorted(key for key, used in before.items() if used == {survivor})
+    assert on_victim and on_survivor, dict(before)
+    # After the kill, every request ended on the survivor: the victim's conversations moved
+    # there and went on; the survivor's own never touched the victim.
+    assert set(on_victim) <= set(after), sorted(set(on_victim) - set(after))
+    for key, requests in after.items():
+        assert all(upstreams_of(e)[-1] == survivor and e["status"] == "200" for e in requests), (key, requests)
+    for key in on_survivor:
+        assert all(upstreams_of(e) == [survivor] for e in after[key]), (key, after[key])
+
+    # Nothing lost and nothing doubled: PostgreSQL holds what every patient sent, in
+    # order, each message once (or, for a message the client re-sent, at most once per send).
     stored = user_messages(cluster.postgres.url())
-    for n, transcript in enumerate(transcripts):
-        sender = f"scale-{n:02d}"
-        assert collapsed(stored[sender]) == collapsed(transcript.sent), sender
+    for sender, transcript in zip(senders, transcripts, strict=True):
+        assert len(attempts[sender]) == len(transcript.sent), sender
+        problem = store_problem(stored[sender], transcript.sent, attempts[sender])
+        assert problem is None, f"{sender}: {problem}"
         assert transcript.reference
+    resent = {s: sum(a) - len(a) for s, a in attempts.items() if sum(a) > len(a)}
+    print(f"messages re-sent by the clients: {resent}")
 
     engine = sa.create_engine(cluster.postgres.url())
     try:
@@ -161,11 +215,11 @@ def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> No
     finally:
         engine.dispose()
     assert sorted(r.reference for r in rows) == sorted(t.reference for t in transcripts)
-    assert {r.conversation_id for r in rows} == {f"scale-{n:02d}" for n in range(CONVERSATIONS)}
+    assert {r.conversation_id for r in rows} == set(senders)
 
 
 def test_the_surviving_instance_and_the_router_still_answer(cluster: Cluster) -> None:
-    reply = send_through(cluster.nginx.url, "scale-after", "what is mild?", cluster.rasa[0].token)
+    reply, _ = send_through(cluster.nginx.url, "scale-after", "what is mild?", cluster.rasa[0].token)
     assert any(isinstance(m.get("custom"), dict) and m["custom"].get("topic") == "what_is_mild" for m in reply)
 
 
