@@ -17,6 +17,20 @@ def words(text: str) -> List[str]:
     return [w.lower() for w in _WORD.findall(text or "")]
 
 
+# An HTML or XML tag: "<img src=x onerror=alert(1)>", "</b>", "<!-- -->" (bounded, no nesting)
+_TAG = re.compile(r"<[!/?]?[A-Za-z][^<>]{0,500}>|<!--.{0,500}?-->", re.DOTALL)
+
+
+def without_markup(text: str) -> str:
+    """The message with HTML/XML tags taken out: what a patient wrote, not what a page would run."""
+    return _TAG.sub(" ", text or "")
+
+
+def words_outside_markup(text: str) -> List[str]:
+    """The words a patient wrote, outside any tags (a message of tags alone has none)."""
+    return words(without_markup(text))
+
+
 def vocabulary(texts: Iterable[str]) -> Set[str]:
     vocab: Set[str] = set()
     for text in texts:

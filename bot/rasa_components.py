@@ -81,7 +81,7 @@ def sentence_vector(message: Message) -> Optional[Any]:
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
 class InputGuard(GraphComponent):
-    """First in the pipeline: input with no word at all, or over the length limit, is
+    """First in the pipeline: input with no word at all (tags alone count as none), or over the length limit, is
     replaced for the featurizers (an empty token list crashes DIET; a megabyte of text
     would cost seconds), and the original is kept for the safety net."""
 
@@ -108,7 +108,7 @@ class InputGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if not language.words(text) or len(text) > self.component_config["max_message_chars"]:
+            if not language.words_outside_markup(text) or len(text) > self.component_config["max_message_chars"]:
                 message.set(ORIGINAL_TEXT, text)
                 message.set(TEXT, STAND_IN)
         return messages

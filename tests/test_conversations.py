@@ -102,8 +102,6 @@ def test_unusable_input_gets_a_friendly_not_understood(stack: Stack, sender: str
     assert payload_values(reply, "topic") == []
 
 
-@pytest.mark.xfail(strict=True, reason="found 2026-12-03 (issue #19): the understanding step offers 'Do I need an MRI "
-                   "or CT scan first?' for <img ...> (img ~ imaging) instead of the not-understood reply")
 def test_markup_is_not_understood_not_executed(stack: Stack, sender: str) -> None:
     reply = stack.send(sender, "<img src=x onerror=alert(1)>")
     assert payloads(reply) == [{"fallback": "not_understood"}], reply
