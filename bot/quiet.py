@@ -35,14 +35,23 @@ def debugging() -> bool:
     return os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG"
 
 
+def _ignore_known() -> None:
+    for category, message in KNOWN_HARMLESS:
+        warnings.filterwarnings("ignore", message=message, category=category)
+
+
 def install() -> None:
     """Register the filters (at once, and in Rasa's list for when it sets its own up)."""
     if debugging():
         return
     # filters first: importing Rasa itself emits several of these warnings
-    for category, message in KNOWN_HARMLESS:
-        warnings.filterwarnings("ignore", message=message, category=category)
+    _ignore_known()
+    import sanic.app  # noqa: F401
     from rasa.utils import common
+
+    # again: importing sanic.app puts its own "once" filter for every DeprecationWarning in
+    # front of all filters, and the server imports the rest (sanic-cors, apscheduler) later
+    _ignore_known()
 
     for category, message in KNOWN_HARMLESS:
         if (category, message) not in common.EXPECTED_WARNINGS:
