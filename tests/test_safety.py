@@ -245,3 +245,97 @@ def test_names_a_sign() -> None:
 
     assert names_a_sign("my bladder feels odd") and names_a_sign("my legs are weak")
     assert not names_a_sign("I get numbness in my legs when I stand for a while")
+
+
+def test_similarity_bank_normalises_its_rows_and_keeps_zero_rows_zero() -> None:
+    import numpy as np
+
+    from bot.safety import SimilarityBank
+
+    bank = SimilarityBank([3.0, 4.0, 0.0, 0.0, 0.0, 2.0], [Alert.EMERGENCY, None, Alert.CRISIS])
+    assert len(bank) == 3
+    assert bank.vectors.dtype == np.float32
+    assert bank.vectors.ravel().tolist() == pytest.approx([0.6, 0.8, 0.0, 0.0, 0.0, 1.0])
+    assert bank.labels == [Alert.EMERGENCY, None, Alert.CRISIS]
+
+
+def test_similarity_bank_reports_the_nearest_alert_and_look_alike_exactly() -> None:
+    from bot.safety import SemanticMatch, SimilarityBank
+
+    bank = SimilarityBank([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], [Alert.CRISIS, None, Alert.EMERGENCY, None])
+    assert bank.nearest([0, 0, 5]) == SemanticMatch(None, 1.0, 0.0, Alert.EMERGENCY)
+    assert bank.nearest([2, 0, 0]) == SemanticMatch(None, 1.0, pytest.approx(2 ** -0.5), Alert.CRISIS)
+    # the best look-alike is the largest similarity, not the last or the smallest
+    assert bank.nearest([0, 1, 0]).other_similarity == 1.0
+    # nothing to compare with: no match at all
+    assert bank.nearest([0, 0, 0]) == SemanticMatch(None, 0.0, 0.0, None)
+
+
+def test_similarity_bank_without_look_alikes_or_alerts() -> None:
+    from bot.safety import SemanticMatch, SemanticThresholds, SimilarityBank
+
+    alerts_only = SimilarityBank([[1, 0], [1, 0]], [Alert.EMERGENCY, Alert.CRISIS])
+    # equal similarity: the first alert listed stays the nearest; no look-alike: -1
+    assert alerts_only.nearest([1, 0]) == SemanticMatch(None, 1.0, -1.0, Alert.EMERGENCY)
+    look_alikes_only = SimilarityBank([[1, 0]], [None])
+    assert look_alikes_only.nearest([1, 0]) == SemanticMatch(None, -1.0, 1.0, None)
+    anything = SemanticThresholds(similarity=-5.0, margin=-5.0)
+    assert look_alikes_only.judge([1, 0], anything).alert is None
+
+
+def test_similarity_bank_thresholds_are_inclusive() -> None:
+    import math
+
+    from bot.safety import SemanticMatch, SemanticThresholds, SimilarityBank
+
+    bank = SimilarityBank([[1, 0, 0], [0, 1, 0]], [Alert.EMERGENCY, None])
+    vector = [0.9, 0.2, 0.1]
+    near = bank.nearest(vector)
+    gap = near.alert_similarity - near.other_similarity
+    exact = SemanticThresholds(similarity=near.alert_similarity, margin=gap)
+    assert bank.judge(vector, exact) == SemanticMatch(
+        Alert.EMERGENCY, near.alert_similarity, near.other_similarity, Alert.EMERGENCY)
+    higher = SemanticThresholds(similarity=math.nextafter(near.alert_similarity, 2.0), margin=gap)
+    assert bank.judge(vector, higher) == near
+    wider = SemanticThresholds(similarity=near.alert_similarity, margin=math.nextafter(gap, 2.0))
+    assert bank.judge(vector, wider) == near
+
+
+def test_the_default_semantic_thresholds() -> None:
+    from bot.safety import SemanticThresholds
+
+    assert SemanticThresholds() == SemanticThresholds(similarity=0.88, margin=0.06)
+
+
+def test_long_sentences_are_read_in_overlapping_windows() -> None:
+    from bot.safety import _sentences
+
+    words = "abcd " * 200  # 1000 characters, a space every fifth
+    assert _sentences(words) == [words[:599], words[499:]]
+    assert _sentences(words[:600]) == [words[:600]]
+    assert _sentences(words[:601]) == [words[:599], words[499:601]]
+    # no space far enough in: cut at 600 characters
+    solid = "a" * 1000
+    assert _sentences(solid) == [solid[:600], solid[500:]]
+    early = "a" * 101 + " " + "b" * 898
+    assert _sentences(early) == [early[:101], early[1:601], early[501:]]
+    at_100 = "a" * 100 + " " + "b" * 899
+    assert _sentences(at_100) == [at_100[:600], at_100[500:]]
+
+
+def test_sentences_are_split_at_stops_and_by_the_way() -> None:
+    from bot.safety import _sentences
+
+    assert _sentences("my back hurts. my legs ache!  also the left knee; by the way it is worse\n fine") == [
+        "my back hurts.", "my legs ache!", "also the left knee;", "by the way it is worse\n", "fine"]
+    assert _sentences("my legs ache also my feet btw my knee") == ["my legs ache", "my feet", "my knee"]
+    assert _sentences("   ") == []
+
+
+def test_only_texts_over_4000_characters_are_skimmed() -> None:
+    from bot.safety import _sentences
+
+    text = ("lorem ipsum. " * 400)[:4000]
+    assert len(_sentences(text)) == 308
+    assert _sentences(text + "x") == []
+    assert _sentences(text + " my legs.")[-1] == "lorem ips my legs."
