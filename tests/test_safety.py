@@ -339,3 +339,38 @@ def test_only_texts_over_4000_characters_are_skimmed() -> None:
     assert len(_sentences(text)) == 308
     assert _sentences(text + "x") == []
     assert _sentences(text + " my legs.")[-1] == "lorem ips my legs."
+
+
+FINDINGS = [
+    ("since this morning I can't control my bladder", ((Sign.BLADDER_BOWEL, "cannot control my bladder"),), False),
+    ("I want to kill myself", ((Sign.SELF_HARM, "kill myself"),), False),
+    ("i feel like a burden and i want to end my life", ((Sign.SELF_HARM, "end my life"),), False),
+    ("my groin went numb overnight", ((Sign.SADDLE_NUMBNESS, "groin went numb"),), False),
+    ("my legs gave way suddenly today and I can't feel my groin",
+     ((Sign.SADDLE_NUMBNESS, "cannot feel my groin"), (Sign.LEG_WEAKNESS, "gave way")), False),
+    ("since yesterday I can't lift my left leg at all", ((Sign.LEG_WEAKNESS, "cannot lift my left leg"),), False),
+    ("my legs went weak suddenly this morning and I fell", ((Sign.LEG_WEAKNESS, "weak"),), False),
+    ("my left leg is totally dead and will not move", ((Sign.LEG_WEAKNESS, "will not move"),), False),
+    # a weak saddle word counts only with a sudden onset, and not with walking
+    ("my bum is numb since this morning", ((Sign.SADDLE_NUMBNESS, "bum is numb"),), False),
+    ("my bum has gone numb since this morning when I walk", (), True),
+    ("my legs are weak", (), True),
+    ("will I lose bladder control after the procedure?", (), True),
+    ("I'm not suicidal", (), False),
+]
+
+
+@pytest.mark.parametrize("text, findings, mentioned", FINDINGS)
+def test_the_exact_findings_and_what_was_only_mentioned(text: str, findings: tuple, mentioned: bool) -> None:
+    from bot.safety import Finding
+
+    result = assess(text)
+    assert result.findings == tuple(Finding(sign, words) for sign, words in findings)
+    assert result.mentioned_without_report is mentioned
+
+
+def test_crisis_words_across_a_line_break_in_a_long_message() -> None:
+    from bot.safety import Finding
+
+    text = "my back hurts a lot " * 40 + "and honestly i want to\nkill myself"
+    assert assess(text).findings == (Finding(Sign.SELF_HARM, "kill myself"),)
