@@ -357,6 +357,13 @@ FINDINGS = [
     ("my legs are weak", (), True),
     ("will I lose bladder control after the procedure?", (), True),
     ("I'm not suicidal", (), False),
+    # a sudden onset outweighs walking and a long history; weakness needs legs; "completely" is enough
+    ("my legs suddenly went weak when I was walking", ((Sign.LEG_WEAKNESS, "weak"),), False),
+    ("i have had weak legs for years but since yesterday they keep giving out", ((Sign.LEG_WEAKNESS, "weak"),), False),
+    ("since this morning i cannot control my bladder, could this be my stenosis",
+     ((Sign.BLADDER_BOWEL, "cannot control my bladder"),), False),
+    ("i feel so weak and tired since this morning", (), True),
+    ("my legs are completely weak", ((Sign.LEG_WEAKNESS, "weak"),), False),
 ]
 
 
