@@ -381,3 +381,16 @@ def test_crisis_words_across_a_line_break_in_a_long_message() -> None:
 
     text = "my back hurts a lot " * 40 + "and honestly i want to\nkill myself"
     assert assess(text).findings == (Finding(Sign.SELF_HARM, "kill myself"),)
+
+
+def test_a_denial_counts_up_to_80_characters_before_the_sign() -> None:
+    near = "no embarrassing, uncomfortable, unpredictable, overwhelming, awful, horrendous, "
+    far = "no embarrassing, uncomfortable, unpredictable, overwhelming, awful, frustrating, "
+    assert (len(near), len(far)) == (80, 81)
+    assert assess(near + "incontinence").alert is None
+    assert assess(far + "incontinence").alert is Alert.EMERGENCY
+
+
+def test_a_denial_after_the_sign_counts_within_40_characters() -> None:
+    assert assess("incontinence " + "-" * 36 + " no").alert is None  # "no" ends at the 40th character
+    assert assess("incontinence " + "-" * 37 + " no").alert is Alert.EMERGENCY
