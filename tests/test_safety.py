@@ -394,3 +394,9 @@ def test_a_denial_counts_up_to_80_characters_before_the_sign() -> None:
 def test_a_denial_after_the_sign_counts_within_40_characters() -> None:
     assert assess("incontinence " + "-" * 36 + " no").alert is None  # "no" ends at the 40th character
     assert assess("incontinence " + "-" * 37 + " no").alert is Alert.EMERGENCY
+
+
+def test_normalise_keeps_line_breaks_and_blanks_other_control_characters() -> None:
+    assert normalise("My legs\nare WEAK\x07") == "my legs\nare weak"
+    assert normalise("") == ""
+    assert normalise(None) == ""  # type: ignore[arg-type]
