@@ -357,6 +357,8 @@ FINDINGS = [
     ("my legs are weak", (), True),
     ("will I lose bladder control after the procedure?", (), True),
     ("I'm not suicidal", (), False),
+    # a denied crisis word does not hide a later one of another kind
+    ("I'm not suicidal but some days I want to end my life", ((Sign.SELF_HARM, "end my life"),), False),
     # a sudden onset outweighs walking and a long history; weakness needs legs; "completely" is enough
     ("my legs suddenly went weak when I was walking", ((Sign.LEG_WEAKNESS, "weak"),), False),
     ("i have had weak legs for years but since yesterday they keep giving out", ((Sign.LEG_WEAKNESS, "weak"),), False),
