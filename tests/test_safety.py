@@ -357,6 +357,9 @@ FINDINGS = [
     ("my legs are weak", (), True),
     ("will I lose bladder control after the procedure?", (), True),
     ("I'm not suicidal", (), False),
+    # a denial or a "what if" at the very start of the message still counts
+    ("not suicidal, just worn out", (), False),
+    ("what if i ended it all", (), False),
     # a denied crisis word does not hide a later one of another kind
     ("I'm not suicidal but some days I want to end my life", ((Sign.SELF_HARM, "end my life"),), False),
     # a sudden onset outweighs walking and a long history; weakness needs legs; "completely" is enough
@@ -402,3 +405,16 @@ def test_normalise_keeps_line_breaks_and_blanks_other_control_characters() -> No
     assert normalise("My legs\nare WEAK\x07") == "my legs\nare weak"
     assert normalise("") == ""
     assert normalise(None) == ""  # type: ignore[arg-type]
+
+
+def test_a_long_message_is_read_for_crisis_sentence_by_sentence() -> None:
+    from bot.safety import Finding
+
+    text = "i am not suicidal. " + "my back hurts a lot. " * 30 + "but some nights i think about killing myself"
+    assert assess(text).findings == (Finding(Sign.SELF_HARM, "killing myself"),)
+
+
+def test_an_empty_piece_before_a_by_the_way_is_skipped() -> None:
+    from bot.safety import _sentences
+
+    assert _sentences(" also my legs") == ["my legs"]
