@@ -357,6 +357,9 @@ FINDINGS = [
     ("my legs are weak", (), True),
     ("will I lose bladder control after the procedure?", (), True),
     ("I'm not suicidal", (), False),
+    # one finding per sign, however many of its patterns the sentence matches
+    ("since this morning i can't control my bladder and i have wet myself",
+     ((Sign.BLADDER_BOWEL, "cannot control my bladder"),), False),
     # a denial or a "what if" at the very start of the message still counts
     ("not suicidal, just worn out", (), False),
     ("what if i ended it all", (), False),
@@ -412,6 +415,13 @@ def test_a_long_message_is_read_for_crisis_sentence_by_sentence() -> None:
 
     text = "i am not suicidal. " + "my back hurts a lot. " * 30 + "but some nights i think about killing myself"
     assert assess(text).findings == (Finding(Sign.SELF_HARM, "killing myself"),)
+
+
+def test_crisis_words_split_by_a_line_break_in_a_long_message() -> None:
+    from bot.safety import Finding
+
+    text = "my back hurts a lot. " * 30 + "some days i just want to end\nmy life"
+    assert assess(text).findings == (Finding(Sign.SELF_HARM, "end my life"),)
 
 
 def test_an_empty_piece_before_a_by_the_way_is_skipped() -> None:
