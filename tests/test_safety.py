@@ -245,3 +245,186 @@ def test_names_a_sign() -> None:
 
     assert names_a_sign("my bladder feels odd") and names_a_sign("my legs are weak")
     assert not names_a_sign("I get numbness in my legs when I stand for a while")
+
+
+def test_similarity_bank_normalises_its_rows_and_keeps_zero_rows_zero() -> None:
+    import numpy as np
+
+    from bot.safety import SimilarityBank
+
+    bank = SimilarityBank([3.0, 4.0, 0.0, 0.0, 0.0, 2.0], [Alert.EMERGENCY, None, Alert.CRISIS])
+    assert len(bank) == 3
+    assert bank.vectors.dtype == np.float32
+    assert bank.vectors.ravel().tolist() == pytest.approx([0.6, 0.8, 0.0, 0.0, 0.0, 1.0])
+    assert bank.labels == [Alert.EMERGENCY, None, Alert.CRISIS]
+
+
+def test_similarity_bank_reports_the_nearest_alert_and_look_alike_exactly() -> None:
+    from bot.safety import SemanticMatch, SimilarityBank
+
+    bank = SimilarityBank([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], [Alert.CRISIS, None, Alert.EMERGENCY, None])
+    assert bank.nearest([0, 0, 5]) == SemanticMatch(None, 1.0, 0.0, Alert.EMERGENCY)
+    assert bank.nearest([2, 0, 0]) == SemanticMatch(None, 1.0, pytest.approx(2 ** -0.5), Alert.CRISIS)
+    # the best look-alike is the largest similarity, not the last or the smallest
+    assert bank.nearest([0, 1, 0]).other_similarity == 1.0
+    # nothing to compare with: no match at all
+    assert bank.nearest([0, 0, 0]) == SemanticMatch(None, 0.0, 0.0, None)
+
+
+def test_similarity_bank_without_look_alikes_or_alerts() -> None:
+    from bot.safety import SemanticMatch, SemanticThresholds, SimilarityBank
+
+    alerts_only = SimilarityBank([[1, 0], [1, 0]], [Alert.EMERGENCY, Alert.CRISIS])
+    # equal similarity: the first alert listed stays the nearest; no look-alike: -1
+    assert alerts_only.nearest([1, 0]) == SemanticMatch(None, 1.0, -1.0, Alert.EMERGENCY)
+    look_alikes_only = SimilarityBank([[1, 0]], [None])
+    assert look_alikes_only.nearest([1, 0]) == SemanticMatch(None, -1.0, 1.0, None)
+    anything = SemanticThresholds(similarity=-5.0, margin=-5.0)
+    assert look_alikes_only.judge([1, 0], anything).alert is None
+
+
+def test_similarity_bank_thresholds_are_inclusive() -> None:
+    import math
+
+    from bot.safety import SemanticMatch, SemanticThresholds, SimilarityBank
+
+    bank = SimilarityBank([[1, 0, 0], [0, 1, 0]], [Alert.EMERGENCY, None])
+    vector = [0.9, 0.2, 0.1]
+    near = bank.nearest(vector)
+    gap = near.alert_similarity - near.other_similarity
+    exact = SemanticThresholds(similarity=near.alert_similarity, margin=gap)
+    assert bank.judge(vector, exact) == SemanticMatch(
+        Alert.EMERGENCY, near.alert_similarity, near.other_similarity, Alert.EMERGENCY)
+    higher = SemanticThresholds(similarity=math.nextafter(near.alert_similarity, 2.0), margin=gap)
+    assert bank.judge(vector, higher) == near
+    wider = SemanticThresholds(similarity=near.alert_similarity, margin=math.nextafter(gap, 2.0))
+    assert bank.judge(vector, wider) == near
+
+
+def test_the_default_semantic_thresholds() -> None:
+    from bot.safety import SemanticThresholds
+
+    assert SemanticThresholds() == SemanticThresholds(similarity=0.88, margin=0.06)
+
+
+def test_long_sentences_are_read_in_overlapping_windows() -> None:
+    from bot.safety import _sentences
+
+    words = "abcd " * 200  # 1000 characters, a space every fifth
+    assert _sentences(words) == [words[:599], words[499:]]
+    assert _sentences(words[:600]) == [words[:600]]
+    assert _sentences(words[:601]) == [words[:599], words[499:601]]
+    # no space far enough in: cut at 600 characters
+    solid = "a" * 1000
+    assert _sentences(solid) == [solid[:600], solid[500:]]
+    early = "a" * 101 + " " + "b" * 898
+    assert _sentences(early) == [early[:101], early[1:601], early[501:]]
+    at_100 = "a" * 100 + " " + "b" * 899
+    assert _sentences(at_100) == [at_100[:600], at_100[500:]]
+
+
+def test_sentences_are_split_at_stops_and_by_the_way() -> None:
+    from bot.safety import _sentences
+
+    assert _sentences("my back hurts. my legs ache!  also the left knee; by the way it is worse\n fine") == [
+        "my back hurts.", "my legs ache!", "also the left knee;", "by the way it is worse\n", "fine"]
+    assert _sentences("my legs ache also my feet btw my knee") == ["my legs ache", "my feet", "my knee"]
+    assert _sentences("   ") == []
+
+
+def test_only_texts_over_4000_characters_are_skimmed() -> None:
+    from bot.safety import _sentences
+
+    text = ("lorem ipsum. " * 400)[:4000]
+    assert len(_sentences(text)) == 308
+    assert _sentences(text + "x") == []
+    assert _sentences(text + " my legs.")[-1] == "lorem ips my legs."
+
+
+FINDINGS = [
+    ("since this morning I can't control my bladder", ((Sign.BLADDER_BOWEL, "cannot control my bladder"),), False),
+    ("I want to kill myself", ((Sign.SELF_HARM, "kill myself"),), False),
+    ("i feel like a burden and i want to end my life", ((Sign.SELF_HARM, "end my life"),), False),
+    ("my groin went numb overnight", ((Sign.SADDLE_NUMBNESS, "groin went numb"),), False),
+    ("my legs gave way suddenly today and I can't feel my groin",
+     ((Sign.SADDLE_NUMBNESS, "cannot feel my groin"), (Sign.LEG_WEAKNESS, "gave way")), False),
+    ("since yesterday I can't lift my left leg at all", ((Sign.LEG_WEAKNESS, "cannot lift my left leg"),), False),
+    ("my legs went weak suddenly this morning and I fell", ((Sign.LEG_WEAKNESS, "weak"),), False),
+    ("my left leg is totally dead and will not move", ((Sign.LEG_WEAKNESS, "will not move"),), False),
+    # a weak saddle word counts only with a sudden onset, and not with walking
+    ("my bum is numb since this morning", ((Sign.SADDLE_NUMBNESS, "bum is numb"),), False),
+    ("my bum has gone numb since this morning when I walk", (), True),
+    ("my legs are weak", (), True),
+    ("will I lose bladder control after the procedure?", (), True),
+    ("I'm not suicidal", (), False),
+    # one finding per sign, however many of its patterns the sentence matches
+    ("since this morning i can't control my bladder and i have wet myself",
+     ((Sign.BLADDER_BOWEL, "cannot control my bladder"),), False),
+    # a denial or a "what if" at the very start of the message still counts
+    ("not suicidal, just worn out", (), False),
+    ("what if i ended it all", (), False),
+    # a denied crisis word does not hide a later one of another kind
+    ("I'm not suicidal but some days I want to end my life", ((Sign.SELF_HARM, "end my life"),), False),
+    # a sudden onset outweighs walking and a long history; weakness needs legs; "completely" is enough
+    ("my legs suddenly went weak when I was walking", ((Sign.LEG_WEAKNESS, "weak"),), False),
+    ("i have had weak legs for years but since yesterday they keep giving out", ((Sign.LEG_WEAKNESS, "weak"),), False),
+    ("since this morning i cannot control my bladder, could this be my stenosis",
+     ((Sign.BLADDER_BOWEL, "cannot control my bladder"),), False),
+    ("i feel so weak and tired since this morning", (), True),
+    ("my legs are completely weak", ((Sign.LEG_WEAKNESS, "weak"),), False),
+]
+
+
+@pytest.mark.parametrize("text, findings, mentioned", FINDINGS)
+def test_the_exact_findings_and_what_was_only_mentioned(text: str, findings: tuple, mentioned: bool) -> None:
+    from bot.safety import Finding
+
+    result = assess(text)
+    assert result.findings == tuple(Finding(sign, words) for sign, words in findings)
+    assert result.mentioned_without_report is mentioned
+
+
+def test_crisis_words_across_a_line_break_in_a_long_message() -> None:
+    from bot.safety import Finding
+
+    text = "my back hurts a lot " * 40 + "and honestly i want to\nkill myself"
+    assert assess(text).findings == (Finding(Sign.SELF_HARM, "kill myself"),)
+
+
+def test_a_denial_counts_up_to_80_characters_before_the_sign() -> None:
+    near = "no embarrassing, uncomfortable, unpredictable, overwhelming, awful, horrendous, "
+    far = "no embarrassing, uncomfortable, unpredictable, overwhelming, awful, frustrating, "
+    assert (len(near), len(far)) == (80, 81)
+    assert assess(near + "incontinence").alert is None
+    assert assess(far + "incontinence").alert is Alert.EMERGENCY
+
+
+def test_a_denial_after_the_sign_counts_within_40_characters() -> None:
+    assert assess("incontinence " + "-" * 36 + " no").alert is None  # "no" ends at the 40th character
+    assert assess("incontinence " + "-" * 37 + " no").alert is Alert.EMERGENCY
+
+
+def test_normalise_keeps_line_breaks_and_blanks_other_control_characters() -> None:
+    assert normalise("My legs\nare WEAK\x07") == "my legs\nare weak"
+    assert normalise("") == ""
+    assert normalise(None) == ""  # type: ignore[arg-type]
+
+
+def test_a_long_message_is_read_for_crisis_sentence_by_sentence() -> None:
+    from bot.safety import Finding
+
+    text = "i am not suicidal. " + "my back hurts a lot. " * 30 + "but some nights i think about killing myself"
+    assert assess(text).findings == (Finding(Sign.SELF_HARM, "killing myself"),)
+
+
+def test_crisis_words_split_by_a_line_break_in_a_long_message() -> None:
+    from bot.safety import Finding
+
+    text = "my back hurts a lot. " * 30 + "some days i just want to end\nmy life"
+    assert assess(text).findings == (Finding(Sign.SELF_HARM, "end my life"),)
+
+
+def test_an_empty_piece_before_a_by_the_way_is_skipped() -> None:
+    from bot.safety import _sentences
+
+    assert _sentences(" also my legs") == ["my legs"]
