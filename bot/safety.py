@@ -627,20 +627,26 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
 def _crisis(normalised: str) -> Optional[Finding]:
     for sentence in _sentences(normalised.replace("\n", " ")) if len(normalised) > _MAX_SENTENCE else [normalised]:
         for pattern in _CRISIS:
-            match = pattern.search(sentence)
-            if match is None or _IDIOM.search(match.group(0)):
-                continue
-            before = sentence[max(0, match.start() - 60): match.start()]
-            if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:thoughts?|thinking)\b", match.group(0)):
-                # "I am not suicidal", "never thought of killing myself"
-                if re.search(r"\b(?:am|is|was|feel|felt|had|have|thought|think)\s+(?:not|never)\b|\b(?:not|never)\s+(?:\w+\s+)?"
-                             r"(?:suicidal|thought|think|felt|want|had)\b", before + match.group(0)):
-                    continue
-            near = sentence[max(0, match.start() - 80): match.end() + 40]
-            if _HYPOTHETICAL_CRISIS.search(near) and not _FIRST_PERSON_CRISIS.search(near):
-                continue
-            return Finding(Sign.SELF_HARM, match.group(0))
+            # every match: "I am not suicidal. Some nights I think about killing myself" denies
+            # the first and reports the second
+            for match in pattern.finditer(sentence):
+                if _crisis_report(sentence, match):
+                    return Finding(Sign.SELF_HARM, match.group(0))
     return None
+
+
+def _crisis_report(sentence: str, match: re.Match[str]) -> bool:
+    """A crisis pattern's match is a report: not an idiom, a denial or a question about it."""
+    if _IDIOM.search(match.group(0)):
+        return False
+    before = sentence[max(0, match.start() - 60): match.start()]
+    if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:thoughts?|thinking)\b", match.group(0)):
+        # "I am not suicidal", "never thought of killing myself"
+        if re.search(r"\b(?:am|is|was|feel|felt|had|have|thought|think)\s+(?:not|never)\b|\b(?:not|never)\s+(?:\w+\s+)?"
+                     r"(?:suicidal|thought|think|felt|want|had)\b", before + match.group(0)):
+            return False
+    near = sentence[max(0, match.start() - 80): match.end() + 40]
+    return not (_HYPOTHETICAL_CRISIS.search(near) and not _FIRST_PERSON_CRISIS.search(near))
 
 
 # "does the procedure raise suicide risk?" asks about it; "I feel suicidal" says it.

@@ -428,3 +428,11 @@ def test_an_empty_piece_before_a_by_the_way_is_skipped() -> None:
     from bot.safety import _sentences
 
     assert _sentences(" also my legs") == ["my legs"]
+
+
+@pytest.mark.parametrize("text", [
+    "I'm not suicidal or anything. But lately at night I think about killing myself",
+    "never been suicidal before, now I have a plan to end my life",
+])
+def test_a_denial_does_not_hide_a_later_report_of_the_same_kind(text: str) -> None:
+    assert assess(text).alert is Alert.CRISIS
