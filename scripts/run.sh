@@ -43,8 +43,10 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
     token_place="var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
 fi
-# REST without a token only on loopback (bot/launch.py gives it the HTTP API token elsewhere)
-if [ -z "$RASA_REST_TOKEN" ] && [ "$RASA_HOST" = 127.0.0.1 ]; then
+# REST without a token only on loopback: bot/launch.py decides (it gives it the HTTP API token elsewhere)
+rest_open="$(.venv/bin/python -c 'import os; from bot.launch import rest_token
+print("" if rest_token(os.environ, ["--interface", os.environ["RASA_HOST"]], "-") else "open")')"
+if [ -n "$rest_open" ]; then
     echo "REST (this machine only, no token; set RASA_REST_TOKEN to require one):"
     echo "  curl -d '{\"sender\": \"me-1\", \"message\": \"hi\"}' http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
 fi
