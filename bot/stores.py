@@ -12,14 +12,17 @@ start-up with an error that says what to fix.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, AsyncIterator, Iterable, Optional
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock import Ticket, TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, SlotSet
@@ -146,17 +149,73 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
                         changed)
 
 
+class _WaitersKeepTheirPlace:
+    """Rasa's ticket lock, with a waiting message that keeps its ticket valid.
+
+    In Rasa 3.6 a waiting ticket expires ``lock_lifetime`` seconds after it was
+    issued, like the one being served. When the ticket ahead belongs to an
+    instance that died (or a turn that ran past the lifetime) and was issued
+    less than one polling interval before the waiter's, both expire between two
+    polls; the waiter then finds no ticket of its own and waits for ever (a
+    conversation stalled until nginx gave up after 120 s, tests/test_scale_out.py).
+    Here a waiter renews its own ticket at every poll, so only a ticket whose
+    owner stopped polling (a dead instance, an over-long turn) expires.
+    """
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+        store: Any = self
+        ticket = store.issue_ticket(conversation_id, lock_lifetime)
+        try:
+            yield await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
+        finally:
+            store.cleanup(conversation_id, ticket)
+
+    async def _wait_for_turn(self, conversation_id: str, ticket: int, lifetime: float,
+                             wait_time_in_seconds: float) -> TicketLock:
+        store: Any = self
+        while True:
+            lock = store.get_lock(conversation_id)
+            if lock is None:  # deleted: every ticket, ours included, was cleaned up
+                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+            renew_ticket(lock, ticket, lifetime)
+            store.save_lock(lock)
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+
+
+def renew_ticket(lock: TicketLock, number: int, lifetime: float, now: Optional[float] = None) -> None:
+    """Drop expired tickets, then keep ticket ``number`` valid for ``lifetime`` more seconds, in its place."""
+    now = time.time() if now is None else now
+    lock.tickets = type(lock.tickets)(t for t in lock.tickets if t.expires >= now or t.number == number)
+    mine = next((t for t in lock.tickets if t.number == number), None)
+    if mine is None:
+        mine = Ticket(number, now)
+        lock.tickets = type(lock.tickets)(sorted([*lock.tickets, mine], key=lambda t: t.number))
+    mine.expires = max(mine.expires, now + lifetime)
+
+
+class ClinicInMemoryLockStore(_WaitersKeepTheirPlace, InMemoryLockStore):
+    """One process's locks (``memory://``)."""
+
+
+class ClinicRedisLockStore(_WaitersKeepTheirPlace, RedisLockStore):
+    """Locks shared by several Rasa instances (``redis://``)."""
+
+
 def lock_store_for_url(url: Optional[str]) -> LockStore:
     """``memory://`` (or nothing): one process's locks; ``redis://[:pw@]host[:port][/db]``: Redis."""
     if not url or url.startswith("memory://"):
-        return InMemoryLockStore()
+        return ClinicInMemoryLockStore()
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
         raise DatabaseSetupError(f"LOCK_STORE_URL must start with memory:// or redis://, not {parts.scheme}://")
     db = parts.path.strip("/") or "1"
     if not db.isdigit():
         raise DatabaseSetupError("LOCK_STORE_URL's path must be a Redis database number, e.g. redis://host:6379/1")
-    return RedisLockStore(
+    return ClinicRedisLockStore(
         host=parts.hostname or "localhost",
         port=parts.port or 6379,
         db=int(db),

@@ -133,9 +133,6 @@ def upstreams_of(entry: Dict[str, str]) -> List[str]:
     return [address.strip() for address in entry["upstream"].split(",")]
 
 
-@pytest.mark.xfail(strict=False, reason="issue #19, found 2026-12-03: the rewritten test fails on main at its "
-                   "after-the-kill check (a request sent after the kill did not end 200 on the survivor); not yet "
-                   "diagnosed. Its earlier checks and the storage check still run and report.")
 def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> None:
     router = cluster.nginx.url
     victim = cluster.rasa[1]

@@ -1,0 +1,118 @@
+"""The conversation lock: a message waiting behind a dead instance's turn gets its turn.
+
+Rasa 3.6's ticket lock lets a waiting ticket expire like the one being served. When
+an instance dies just after taking a conversation's ticket and the next message
+(re-sent by nginx) takes its own within the same polling interval, both tickets
+expire between two polls and the waiter waits for ever: two conversations stalled
+for 120 s in tests/test_scale_out.py. bot.stores' lock stores renew a waiter's ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Iterator
+
+import pytest
+from rasa.core.lock import Ticket, TicketLock
+from rasa.core.lock_store import InMemoryLockStore, LockStore
+
+from bot.services import Redis
+from bot.stores import ClinicInMemoryLockStore, ClinicRedisLockStore, lock_store_for_url, renew_ticket
+
+LIFETIME = 1.0
+POLL = 0.5
+
+
+async def wait_behind_a_dead_turn(store: LockStore, conversation: str, gap: float = 0.05) -> float:
+    """A dead instance's ticket, then ours ``gap`` seconds later: seconds until we hold the lock."""
+    store.issue_ticket(conversation, LIFETIME)  # taken by an instance that then died: never cleaned up
+    await asyncio.sleep(gap)
+    started = time.monotonic()
+
+    async def take() -> float:
+        async with store.lock(conversation, LIFETIME, POLL):
+            return time.monotonic() - started
+
+    return await asyncio.wait_for(take(), timeout=4 * LIFETIME)
+
+
+def test_a_message_behind_a_dead_instances_turn_gets_the_lock_once_that_turn_expires() -> None:
+    waited = asyncio.run(wait_behind_a_dead_turn(ClinicInMemoryLockStore(), "c1"))
+    assert LIFETIME - 0.1 <= waited <= LIFETIME + POLL + 0.2
+
+
+def test_rasas_own_lock_store_waits_for_ever_there() -> None:
+    """Why bot.stores has its own: the stock store never gives the lock (here: cut off after 4 s)."""
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(wait_behind_a_dead_turn(InMemoryLockStore(), "c1"))
+
+
+def test_a_live_turn_ahead_still_holds_the_waiter_back() -> None:
+    store = ClinicInMemoryLockStore()
+    order = []
+
+    async def turn(name: str, seconds: float) -> None:
+        async with store.lock("c1", 30, 0.05):
+            order.append(f"{name} in")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} out")
+
+    async def both() -> None:
+        first = asyncio.create_task(turn("first", 0.3))
+        await asyncio.sleep(0.02)
+        await turn("second", 0)
+        await first
+
+    asyncio.run(both())
+    assert order == ["first in", "first out", "second in", "second out"]
+    assert store.get_lock("c1") is None  # cleaned up: nobody waits
+
+
+def test_renewing_keeps_the_waiters_ticket_in_its_place_and_drops_expired_ones() -> None:
+    lock = TicketLock("c", deque([Ticket(1, 99.0), Ticket(2, 105.0), Ticket(3, 120.0)]))
+    renew_ticket(lock, 2, 20.0, now=100.0)
+    assert [(t.number, t.expires) for t in lock.tickets] == [(2, 120.0), (3, 120.0)]
+    renew_ticket(lock, 3, 5.0, now=101.0)  # never shortened
+    assert [(t.number, t.expires) for t in lock.tickets] == [(2, 120.0), (3, 120.0)]
+
+
+def test_an_expired_waiters_ticket_is_put_back_in_number_order() -> None:
+    now = time.time()
+    lock = TicketLock("c", deque([Ticket(1, now + 100), Ticket(3, now + 100)]))
+    renew_ticket(lock, 2, 20.0, now=now)
+    assert [(t.number, t.expires) for t in lock.tickets] == [(1, now + 100), (2, now + 20), (3, now + 100)]
+    assert lock.now_serving == 1 and lock.is_locked(2)
+
+
+def test_lock_store_urls_give_the_renewing_stores() -> None:
+    assert type(lock_store_for_url("memory://")) is ClinicInMemoryLockStore
+    assert type(lock_store_for_url(None)) is ClinicInMemoryLockStore
+    assert type(lock_store_for_url("redis://127.0.0.1:1/2")) is ClinicRedisLockStore
+
+
+@pytest.fixture(scope="module")
+def redis() -> Iterator[Redis]:
+    server = Redis().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.server
+def test_with_redis_a_message_behind_a_dead_instances_turn_gets_the_lock(redis: Redis) -> None:
+    """Two instances share Redis: one takes the ticket and dies, the other takes the next one."""
+    dead, survivor = lock_store_for_url(redis.url()), lock_store_for_url(redis.url())
+
+    async def scenario() -> float:
+        dead.issue_ticket("scale-18", LIFETIME)
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        async with survivor.lock("scale-18", LIFETIME, POLL):
+            return time.monotonic() - started
+
+    waited = asyncio.run(asyncio.wait_for(scenario(), timeout=4 * LIFETIME))
+    assert LIFETIME - 0.1 <= waited <= LIFETIME + POLL + 0.2
+    assert survivor.get_lock("scale-18") is None
