@@ -30,7 +30,7 @@ validate: setup
 	@$(ENV) .venv/bin/rasa data validate --fail-on-warnings
 
 lint: setup
-	@.venv/bin/ruff check bot actions tests bench
+	@.venv/bin/ruff check bot actions harness tests bench
 
 unit: setup
 	@$(ENV) .venv/bin/pytest -q -m "not server"

@@ -1,4 +1,4 @@
-"""The consultation request form and its storage: glue over bot.contact and bot.requests_store."""
+"""The consultation request form and its storage: glue over bot.core.contact and bot.storage.requests."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.questionnaire import button_payloads
-from bot import questionnaire
-from bot.answers import Reply, resolve_choice, understand_reply
-from bot.contact import clean_contact, clean_name, clean_time
-from bot.questionnaire import ITEM_ORDER, Answer, Answers
-from bot.requests_store import ConsultationRequest, StoreUnavailable, get_store
+from bot.core import questionnaire
+from bot.core.answers import Reply, resolve_choice, understand_reply
+from bot.core.contact import clean_contact, clean_name, clean_time
+from bot.core.questionnaire import ITEM_ORDER, Answer, Answers
+from bot.storage.requests import ConsultationRequest, StoreUnavailable, get_store
 
 logger = logging.getLogger(__name__)
 

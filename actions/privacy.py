@@ -1,4 +1,4 @@
-"""'Forget me': glue over bot.requests_store and bot.retention."""
+"""'Forget me': glue over bot.storage.requests and bot.storage.retention."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.requests_store import StoreUnavailable, get_store
-from bot.retention import FORGOTTEN_SLOT
+from bot.storage.requests import StoreUnavailable, get_store
+from bot.storage.retention import FORGOTTEN_SLOT
 
 
 class ActionForgetMe(Action):
     """Delete the conversation's consultation requests, then mark the conversation forgotten.
 
     The mark makes the tracker store delete the conversation's events instead of saving
-    this turn (bot/stores.py). When the requests cannot be deleted, nothing is marked.
+    this turn (bot/rasa_ext/stores.py). When the requests cannot be deleted, nothing is marked.
     """
 
     def name(self) -> str:

@@ -1,4 +1,4 @@
-"""The symptom questionnaire form: thin glue over bot.questionnaire and bot.answers."""
+"""The symptom questionnaire form: thin glue over bot.core.questionnaire and bot.core.answers."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import answers, questionnaire
-from bot.questionnaire import (
+from bot.core import answers, questionnaire
+from bot.core.questionnaire import (
     CONSERVATIVE_CARE,
     IMAGING,
     ITEM_ORDER,
@@ -180,7 +180,7 @@ class ValidateSSHQForm(RepeatedFailureValidation):
             return [SlotSet(RED_FLAGS, Answer.YES.value), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, RED_FLAGS)]
         reply = answers.understand_reply(text, intent)
         if reply is answers.Reply.PAUSE:
-            return None  # asks to confirm stopping (a rule, or bot.reply_policy)
+            return None  # asks to confirm stopping (a rule, or bot.rasa_ext.reply_policy)
         proxy = [SlotSet(PROXY_SLOT, True)] if answers.is_proxy(text) else []
         if requested and (intent == "skip_question" or answers.is_skip(text)):
             return [SlotSet(requested, answers.skip_value(requested)), SlotSet(MISSES_SLOT, 0.0),

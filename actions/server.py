@@ -4,7 +4,7 @@
 arguments. Every request but ``/health`` must carry the shared secret
 ``ACTION_SERVER_TOKEN`` as ``Authorization: Bearer <secret>`` (endpoints.yml
 makes Rasa send it); anything else gets 401 and runs no action. Without a secret
-the server does not start. scripts/run.sh and bot/stack.py generate one.
+the server does not start. scripts/run.sh and harness/stack.py generate one.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What to say when the NLU was unsure or heard several questions: glue over bot.understanding."""
+"""What to say when the NLU was unsure or heard several questions: glue over bot.core.understanding."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import understanding
-from bot.knowledge import get_catalog
+from bot.core import understanding
+from bot.core.knowledge import get_catalog
 
 SOMETHING_ELSE = "utter_clarify_something_else"
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
 from nlu_report import curve, validation_cases  # noqa: E402  (bench/nlu_report.py)
 
-from bot.nlu_scoring import Score  # noqa: E402
-from bot.stack import Stack, payload_values  # noqa: E402
+from harness.nlu_scoring import Score  # noqa: E402
+from harness.stack import Stack, payload_values  # noqa: E402
 
 VALIDATION = yaml.safe_load((ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
 QUESTIONS = [q for qs in VALIDATION["topics"].values() for q in qs]
@@ -95,7 +95,7 @@ def under_flood(stack: Stack, floods: int, normal_messages: int) -> Dict[str, fl
     """A normal patient's reply times while ``floods`` others each keep sending 1 MB messages.
 
     The server answers a 1 MB message with the too-long reply without classifying or
-    storing it (bot/channels/limits.py); this shows what those messages cost everyone else.
+    storing it (bot/rasa_ext/channels/limits.py); this shows what those messages cost everyone else.
     """
     huge = ("my back hurts when I walk " * 45_000)[: 1024 * 1024]
     stop = threading.Event()

@@ -4,7 +4,7 @@ For each tracker store (SQLite, the one-machine default; PostgreSQL, the scaled-
 setup, on a throw-away local server) it starts the action server and one Rasa
 server on loopback, then, for each concurrency level, keeps that many patients
 talking for a bounded time: 70 % ask three questions, 30 % go through the whole
-questionnaire and a consultation request (bot/scripted.py). It prints messages
+questionnaire and a consultation request (harness/scripted.py). It prints messages
 per second, latency percentiles, errors (failed requests and conversations that
 went off script) and the servers' memory.
 
@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
 
-from bot.scripted import ScriptError, questionnaire_with_request, questions  # noqa: E402
-from bot.services import Postgres  # noqa: E402
-from bot.stack import Stack, auth_headers  # noqa: E402
+from harness.scripted import ScriptError, questionnaire_with_request, questions  # noqa: E402
+from harness.services import Postgres  # noqa: E402
+from harness.stack import Stack, auth_headers  # noqa: E402
 
 
 class TimeUp(Exception):

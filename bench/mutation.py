@@ -81,7 +81,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--report", action="store_true", help="print the last run's figures, do not run")
     parser.add_argument("--survivors", action="store_true", help="list the mutants that survived")
     parser.add_argument("--max-children", type=int, default=2, help="mutmut workers (the machine has 2 cores)")
-    parser.add_argument("names", nargs="*", help="mutant name globs, e.g. 'bot.questionnaire*' (default: all)")
+    parser.add_argument("names", nargs="*", help="mutant name globs, e.g. 'bot.core.questionnaire*' (default: all)")
     args = parser.parse_args(list(argv))
     if not args.report:
         code = run_mutmut(args.max_children, args.names)

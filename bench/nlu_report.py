@@ -1,8 +1,8 @@
 """Compare NLU designs and draw the accuracy-versus-safety curve, from one trained model.
 
 Every message is parsed once; the parse keeps DIET's ranking and the nearest
-training examples (bot.rasa_understanding), so each design's decision is
-recomputed by bot.understanding.decide with its own settings:
+training examples (bot.rasa_ext.topic_classifier), so each design's decision is
+recomputed by bot.core.understanding.decide with its own settings:
 
 * "before": DIET + Rasa's FallbackClassifier (0.45, ambiguity 0.1), no clarifying;
 * "+ clarify": DIET, and "Did you mean ...?" below the threshold;
@@ -31,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.understanding import Decision, Thresholds, decide, is_topic, topic_id  # noqa: E402
+from bot.core.understanding import Decision, Thresholds, decide, is_topic, topic_id  # noqa: E402
 
 ALERTS = ("red_flag", "crisis")
 DESIGNS: Dict[str, Optional[Thresholds]] = {

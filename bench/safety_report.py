@@ -85,7 +85,7 @@ def table(rows: List[Dict[str, Any]]) -> None:
 
 def curve(rows: List[Dict[str, Any]]) -> None:
     """What the meaning layer alone would add at other thresholds (messages the rules missed)."""
-    from bot.safety import SemanticThresholds
+    from bot.core.safety import SemanticThresholds
 
     default = SemanticThresholds()
     print(f"\nmeaning layer thresholds in use: similarity >= {default.similarity}, margin >= {default.margin}")

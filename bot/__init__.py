@@ -1,15 +1,21 @@
-"""Clinical and product logic of the mild patient assistant.
+"""The mild patient assistant, in four layers (one folder each):
 
-Everything here is plain, typed Python: the knowledge catalog, the clinic
-settings, the red-flag safety net and the command line. Rasa glue lives in
-``bot.rasa_components`` / ``bot.nlg`` (loaded by Rasa through ``config.yml``
-and ``endpoints.yml``) and in the ``actions`` package; nothing here does work
-at import time.
+- ``bot.core``: the clinical and product logic in plain, typed Python (questionnaire
+  scoring and answer reading, the red-flag safety net, the knowledge catalog, clinic
+  settings, language helpers, the names shared with ``domain.yml``). It imports
+  nothing from Rasa, rasa-sdk, Sanic or SQLAlchemy (tests/test_layers.py).
+- ``bot.storage``: consultation requests and retention, in SQL.
+- ``bot.rasa_ext``: everything ``config.yml``, ``endpoints.yml`` and
+  ``credentials.yml`` name (NLU components, policies, stores, response generator,
+  channels). Thin: decisions are made by ``bot.core``.
+- ``bot.app``: how it is started (staff command line, launcher, demo page, banner).
+
+The action server's code is in ``actions/`` (rasa-sdk glue); the test and benchmark
+harness in ``harness/`` (not installed). Nothing here does work at import time.
 """
 
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIR = Path(__file__).resolve().parent
 
-__all__ = ["PROJECT_ROOT", "PACKAGE_DIR"]
+__all__ = ["PROJECT_ROOT"]

@@ -25,7 +25,7 @@ export CLINIC_SETTINGS="${CLINIC_SETTINGS:-$ROOT/clinic.yml}"
 # Rasa's own telemetry would try the network: off.
 export RASA_TELEMETRY_ENABLED=false
 # Start-up output: our lines, warnings that matter and errors. Known harmless library
-# warnings are filtered where they start (bot/quiet.py, TensorFlow's and transformers'
+# warnings are filtered where they start (bot/app/quiet.py, TensorFlow's and transformers'
 # log levels); LOG_LEVEL=debug shows everything again.
 LOG_LEVEL="$(echo "${LOG_LEVEL:-INFO}" | tr '[:lower:]' '[:upper:]')"
 export LOG_LEVEL

@@ -43,8 +43,8 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
     echo "HTTP API token: var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
     token_place="var/auth_token (set RASA_AUTH_TOKEN to choose your own)"
 fi
-# REST without a token only on loopback: bot/launch.py decides (it gives it the HTTP API token elsewhere)
-rest_open="$(.venv/bin/python -c 'import os; from bot.launch import rest_token
+# REST without a token only on loopback: bot/app/launch.py decides (it gives it the HTTP API token elsewhere)
+rest_open="$(.venv/bin/python -c 'import os; from bot.app.launch import rest_token
 print("" if rest_token(os.environ, ["--interface", os.environ["RASA_HOST"]], "-") else "open")')"
 if [ -n "$rest_open" ]; then
     echo "REST (this machine only, no token; set RASA_REST_TOKEN to require one):"
@@ -57,7 +57,7 @@ if [ "$mode" = "actions" ]; then
     exec .venv/bin/python -m actions.server --actions actions --port "$ACTIONS_PORT" "${sdk_logging[@]}"
 fi
 if [ "$mode" = "rasa" ]; then
-    exec .venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
+    exec .venv/bin/python -m bot.app.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
         --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api "${rasa_logging[@]}"
 fi
 
@@ -75,18 +75,18 @@ echo "Starting the action server, the demo page and the Rasa server (about half 
 pids+=($!)
 
 if [ "$mode" = "shell" ]; then
-    .venv/bin/python -m bot.quiet shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
+    .venv/bin/python -m bot.app.quiet shell -m models --endpoints endpoints.yml "${rasa_logging[@]}"
     exit $?
 fi
 
-.venv/bin/python -m bot.web --port "$WEB_PORT" > var/web.log 2>&1 &
+.venv/bin/python -m bot.app.web --port "$WEB_PORT" > var/web.log 2>&1 &
 pids+=($!)
 
-.venv/bin/python -m bot.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
+.venv/bin/python -m bot.app.launch run -m models --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api "${rasa_logging[@]}" \
     &
 pids+=($!)
 # the banner, once everything answers: the last thing start-up prints
-.venv/bin/python -m bot.banner --token-place "$token_place" &
+.venv/bin/python -m bot.app.banner --token-place "$token_place" &
 banner_pid=$!
 wait -n "${pids[@]}"

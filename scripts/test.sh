@@ -8,7 +8,7 @@ source scripts/env.sh
 echo "== Debian packages the tests use (Chromium, PostgreSQL, Redis, nginx)"
 scripts/system-deps.sh
 echo "== lint"
-.venv/bin/ruff check bot actions tests bench
+.venv/bin/ruff check bot actions harness tests bench
 echo "== rasa data validate"
 .venv/bin/rasa data validate --fail-on-warnings --quiet
 echo "== train (skipped when the model matches the data)"

@@ -5,4 +5,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
-.venv/bin/python -m bot.quiet train --out models --fixed-model-name mild-assistant --quiet "$@"
+.venv/bin/python -m bot.app.quiet train --out models --fixed-model-name mild-assistant --quiet "$@"

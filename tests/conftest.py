@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 
 from bot import PROJECT_ROOT
-from bot.stack import Stack
+from harness.stack import Stack
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.consultation import ActionSubmitConsultation, ValidateConsultationForm
 from actions.privacy import ActionForgetMe
 from actions.questionnaire import ActionSSHQResult, ActionSSHQStopped, ValidateSSHQForm
-from bot import requests_store
-from bot.questionnaire import ITEM_ORDER
+from bot.core.questionnaire import ITEM_ORDER
+from bot.storage import requests as requests_store
 
 ITEMS = list(ITEM_ORDER)
 DOMAIN: Dict[str, Any] = {

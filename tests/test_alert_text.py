@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot.stack import free_port
+from harness.stack import free_port
 
 ALERTS = {"utter_emergency": "emergency", "utter_crisis": "crisis"}
 
@@ -85,7 +85,7 @@ def alerts() -> Dict[str, Dict[str, Any]]:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot import PROJECT_ROOT
-    from bot.nlg import ClinicResponseGenerator
+    from bot.rasa_ext.nlg import ClinicResponseGenerator
 
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     nlg = ClinicResponseGenerator(domain=domain)
@@ -115,7 +115,7 @@ class RecordingSio:
 
 
 def test_socketio_sends_the_alert_as_a_text_message_of_its_own(alerts) -> None:
-    from bot.channels.socketio import ClinicSocketIOOutput
+    from bot.rasa_ext.channels.socketio import ClinicSocketIOOutput
 
     sio = RecordingSio()
     output = ClinicSocketIOOutput(sio, "bot_uttered")
@@ -154,8 +154,8 @@ def test_callback_sends_the_alert_as_text(alerts, platform: FakePlatform) -> Non
 
 
 def test_sms_sends_the_alert_as_text(alerts, platform: FakePlatform) -> None:
-    from bot.channels.messaging import ClinicTwilioOutput
-    from bot.channels.text import ChoiceMemory
+    from bot.core.channel_text import ChoiceMemory
+    from bot.rasa_ext.channels.messaging import ClinicTwilioOutput
 
     before = len(platform.strings)
     output = ClinicTwilioOutput("AC" + "0" * 32, "token", "+15550009999", ChoiceMemory())
@@ -166,7 +166,7 @@ def test_sms_sends_the_alert_as_text(alerts, platform: FakePlatform) -> None:
 
 
 def test_telegram_sends_the_alert_as_text(alerts, platform: FakePlatform) -> None:
-    from bot.channels.messaging import ClinicTelegramOutput
+    from bot.rasa_ext.channels.messaging import ClinicTelegramOutput
 
     before = len(platform.strings)
 
@@ -183,7 +183,7 @@ def test_telegram_sends_the_alert_as_text(alerts, platform: FakePlatform) -> Non
 
 
 def test_slack_sends_the_alert_as_text(alerts, platform: FakePlatform) -> None:
-    from bot.channels.messaging import ClinicSlackBot
+    from bot.rasa_ext.channels.messaging import ClinicSlackBot
 
     before = len(platform.strings)
     output = ClinicSlackBot("xoxb-test", "C0001")
@@ -196,7 +196,7 @@ def test_slack_sends_the_alert_as_text(alerts, platform: FakePlatform) -> None:
 def test_messenger_sends_the_alert_as_text(alerts, platform: FakePlatform) -> None:
     from fbmessenger import MessengerClient
 
-    from bot.channels.messaging import ClinicMessengerBot
+    from bot.rasa_ext.channels.messaging import ClinicMessengerBot
 
     before = len(platform.strings)
     client = MessengerClient("page-token")

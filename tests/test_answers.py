@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.answers import (
+from bot.core.answers import (
     _clause_items,
     extract_items,
     is_correction,
@@ -14,7 +14,7 @@ from bot.answers import (
     parse_yes_no,
     read_turn,
 )
-from bot.questionnaire import Answer
+from bot.core.questionnaire import Answer
 
 YES, NO, UNSURE = Answer.YES, Answer.NO, Answer.UNSURE
 
@@ -137,7 +137,7 @@ def test_corrections_and_skips_are_recognised() -> None:
 
 
 def test_numbered_choices_stand_for_the_quick_replies() -> None:
-    from bot.answers import resolve_choice
+    from bot.core.answers import resolve_choice
 
     payloads = ["Yes", "No", "only X-rays", "Not sure"]
     assert resolve_choice("3", payloads) == "only X-rays"
@@ -156,7 +156,7 @@ def test_a_yes_carries_the_questions_symptom_into_the_details() -> None:
 
 # ---------------------------------------------------------------- everyday yes and no at every yes/no question
 
-from bot.answers import (  # noqa: E402
+from bot.core.answers import (  # noqa: E402
     FOLLOW_UPS,
     Reply,
     consultation_reply,
@@ -217,7 +217,7 @@ def test_everyday_no_at_the_offer_and_at_items(text: str) -> None:
 
 @pytest.mark.parametrize("text", UNSURE_WORDS)
 def test_i_dont_know_is_an_answer_for_every_item(text: str) -> None:
-    from bot.answers import parse_item
+    from bot.core.answers import parse_item
 
     assert parse_yes_no(text) is UNSURE
     for item in ("red_flags", "q1", "q5", "q10", "imaging"):

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.knowledge import get_catalog
+from bot.core.knowledge import get_catalog
 
 # The contract's topic ids (knowledge-topics.yml); tests outside the project use them.
 CONTRACT_TOPICS = [
@@ -162,7 +162,7 @@ def test_every_payload_in_the_domain_fits_the_message_contract(domain: Dict) -> 
         and p["fallback"] in {"not_in_sources", "out_of_scope", "not_understood"},
         "alert": lambda p: set(p) == {"alert"} and p["alert"] in {"emergency", "crisis"},
         "questionnaire": lambda p: set(p) == {"questionnaire"} and set(p["questionnaire"]) == {"item", "step", "of"},
-        # a message over the length limit (issue 18; bot/channels/limits.py): not yet in the contract
+        # a message over the length limit (issue 18; bot/rasa_ext/channels/limits.py): not yet in the contract
         "input": lambda p: p == {"input": "too_long"},
     }
     for name, variations in domain["responses"].items():
@@ -196,14 +196,14 @@ def test_the_project_does_not_read_the_shared_folder() -> None:
 
 def _responses_used_by_forms_and_actions(domain: Dict) -> set:
     """Responses Rasa 3.6's validator cannot see used: form questions, custom-action and policy responses."""
-    from bot.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE
-    from bot.questionnaire import Advice, Outcome
+    from bot.core.questionnaire import Advice, Outcome
+    from bot.rasa_ext.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE
 
     used = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
     code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
     used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
-    from bot.channels.limits import TOO_LONG_RESPONSE
+    from bot.rasa_ext.channels.limits import TOO_LONG_RESPONSE
 
     # utter_restart: said by Rasa's own action_restart; the too-long reply: by the channels
     return used | {TROUBLE_RESPONSE, STORE_DOWN_RESPONSE, "utter_restart", TOO_LONG_RESPONSE}

@@ -8,8 +8,8 @@ from typing import Any, Dict, List
 
 from twilio.http.response import Response
 
-from bot.channels.messaging import ClinicTwilioOutput, telegram_message
-from bot.channels.text import ChoiceMemory, numbered_choices, plain_custom, text_with_choices
+from bot.core.channel_text import ChoiceMemory, numbered_choices, plain_custom, text_with_choices
+from bot.rasa_ext.channels.messaging import ClinicTwilioOutput, telegram_message
 
 YES_NO_UNSURE = [{"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"},
                  {"title": "Not sure", "payload": "Not sure"}]

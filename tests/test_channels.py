@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.stack import Stack, free_port
+from harness.stack import Stack, free_port
 
 pytestmark = pytest.mark.server
 

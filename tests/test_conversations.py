@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.settings import load_settings
-from bot.stack import Stack, http_json, payload_values, payloads
+from bot.core.settings import load_settings
+from harness.stack import Stack, http_json, payload_values, payloads
 
 pytestmark = pytest.mark.server
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.services import Nginx, deployed_rasa_instances
-from bot.stack import free_port
+from harness.services import Nginx, deployed_rasa_instances
+from harness.stack import free_port
 
 DEPLOY = PROJECT_ROOT / "deploy"
 

@@ -7,10 +7,10 @@ from typing import Iterator
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE, next_action_after_fault
-from bot.services import Postgres
-from bot.stack import Stack
-from bot.stores import DatabaseSetupError, check_database, lock_store_for_url
+from bot.rasa_ext.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE, next_action_after_fault
+from bot.rasa_ext.stores import DatabaseSetupError, check_database, lock_store_for_url
+from harness.services import Postgres
+from harness.stack import Stack
 from tests.test_questionnaire_e2e import asked, begin, texts
 
 CUSTOM = ["action_sshq_reset", "sshq_form"]

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.limits import MAX_MESSAGE_CHARS
-from bot.channels.messaging import belongs_to_messaging_channel
-from bot.stack import Stack, auth_headers, payload_values, payloads
+from bot.rasa_ext.channels.limits import MAX_MESSAGE_CHARS
+from bot.rasa_ext.channels.messaging import belongs_to_messaging_channel
+from harness.stack import Stack, auth_headers, payload_values, payloads
 
 pytestmark = pytest.mark.server
 
@@ -29,7 +29,7 @@ ODD_TEXT = st.one_of(
 ODD_SENDER = st.one_of(st.text(min_size=1, max_size=80), st.sampled_from(["", " ", "../../x", "a" * 500, "😀"]))
 
 
-TOO_LONG = {"input": "too_long"}  # utter_message_too_long (bot/channels/limits.py)
+TOO_LONG = {"input": "too_long"}  # utter_message_too_long (bot/rasa_ext/channels/limits.py)
 FOLLOW_UP = "so what exactly is this mild thing?"  # a question about the procedure after the odd input
 
 
@@ -52,7 +52,7 @@ def webhook(stack: Stack, body: Any) -> Tuple[int, Any]:
 
 
 def assert_a_refusal_that_says_why(status: int, answer: Any) -> None:
-    """bot/channels/rest.py: a request it cannot take gets 400 and {"error": "<what is wrong>", "expected": ...}."""
+    """bot/rasa_ext/channels/rest.py: a request it cannot take gets 400 and {"error": "<what is wrong>", "expected": ...}."""
     assert status == 400, (status, answer)
     assert isinstance(answer, dict) and isinstance(answer.get("error"), str) and answer["error"], answer
 
@@ -72,7 +72,7 @@ def user_texts(stack: Stack, conversation: str) -> list:
 @given(text=ODD_TEXT, sender=ODD_SENDER)
 def test_odd_messages_and_senders_get_an_answer(stack: Stack, text: str, sender: str) -> None:
     status, answer = webhook(stack, {"sender": sender, "message": text})
-    # the documented refusals (bot/channels/rest.py): no conversation id, or a messaging channel's
+    # the documented refusals (bot/rasa_ext/channels/rest.py): no conversation id, or a messaging channel's
     if not sender.strip() or belongs_to_messaging_channel(sender):
         assert_a_refusal_that_says_why(status, answer)
     else:
@@ -121,7 +121,7 @@ class SocketClient:
 
     @property
     def conversation(self) -> str:
-        """The id the tracker store files this conversation under (bot/web_session.py)."""
+        """The id the tracker store files this conversation under (bot/rasa_ext/channels/web_session.py)."""
         return self.token.split(".")[0]
 
     def wait_until(self, done: Callable[[List[Tuple[str, Any]]], bool], start: int = 0,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.knowledge import CATALOG_FILE, Catalog, Topic, load_catalog
+from bot.core.knowledge import CATALOG_FILE, Catalog, Topic, load_catalog
 
 CATALOG = """
 sources:

@@ -1,4 +1,4 @@
-from bot.language import fold_apostrophes, known_word_share, vocabulary, without_markup, words, words_outside_markup
+from bot.core.language import fold_apostrophes, known_word_share, vocabulary, without_markup, words, words_outside_markup
 
 
 def test_words_are_lower_case_letters_only() -> None:

@@ -4,7 +4,7 @@ Rasa 3.6's ticket lock lets a waiting ticket expire like the one being served. W
 an instance dies just after taking a conversation's ticket and the next message
 (re-sent by nginx) takes its own within the same polling interval, both tickets
 expire between two polls and the waiter waits for ever: two conversations stalled
-for 120 s in tests/test_scale_out.py. bot.stores' lock stores renew a waiter's ticket.
+for 120 s in tests/test_scale_out.py. bot.rasa_ext.stores' lock stores renew a waiter's ticket.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 
-from bot.services import Redis
-from bot.stores import ClinicInMemoryLockStore, ClinicRedisLockStore, lock_store_for_url, renew_ticket
+from bot.rasa_ext.stores import ClinicInMemoryLockStore, ClinicRedisLockStore, lock_store_for_url, renew_ticket
+from harness.services import Redis
 
 LIFETIME = 1.0
 POLL = 0.5
@@ -44,7 +44,7 @@ def test_a_message_behind_a_dead_instances_turn_gets_the_lock_once_that_turn_exp
 
 
 def test_rasas_own_lock_store_waits_for_ever_there() -> None:
-    """Why bot.stores has its own: the stock store never gives the lock (here: cut off after 4 s)."""
+    """Why bot.rasa_ext.stores has its own: the stock store never gives the lock (here: cut off after 4 s)."""
     with pytest.raises(asyncio.TimeoutError):
         asyncio.run(wait_behind_a_dead_turn(InMemoryLockStore(), "c1"))
 

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.knowledge import get_catalog
-from bot.nlu_scoring import Score
-from bot.stack import Stack
+from bot.core.knowledge import get_catalog
+from harness.nlu_scoring import Score
+from harness.stack import Stack
 
 pytestmark = pytest.mark.server
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import Stack, payload_values
+from harness.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 

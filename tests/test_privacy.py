@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import PROJECT_ROOT
-from bot.scripted import questionnaire_with_request
-from bot.stack import Stack
+from harness.scripted import questionnaire_with_request
+from harness.stack import Stack
 
 pytestmark = pytest.mark.server
 

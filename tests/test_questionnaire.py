@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from bot.questionnaire import (
+from bot.core.questionnaire import (
     ITEM_ORDER,
     SSHQ_ITEMS,
     TOTAL_STEPS,

@@ -11,8 +11,8 @@ from typing import Dict, List, Optional
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.settings import load_settings
-from bot.stack import Stack, payload_values
+from bot.core.settings import load_settings
+from harness.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 

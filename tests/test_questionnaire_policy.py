@@ -1,4 +1,4 @@
-"""bot.reply_policy over real Rasa events: everyday yes and no after a yes/no question, whatever the intent."""
+"""bot.rasa_ext.reply_policy over real Rasa events: everyday yes and no after a yes/no question, whatever the intent."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import List, Optional
 import pytest
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, ActiveLoop, Event, UserUttered
 
-from bot.reply_policy import next_action
+from bot.rasa_ext.reply_policy import next_action
 
 
 def said(text: str, intent: str) -> UserUttered:

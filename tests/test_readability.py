@@ -17,7 +17,7 @@ import textstat
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.knowledge import get_catalog
+from bot.core.knowledge import get_catalog
 
 MAX_GRADE = 8.0
 MAX_WORDS = 25

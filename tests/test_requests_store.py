@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
-from bot.contact import clean_contact, clean_name, clean_time
-from bot.requests_store import REFERENCE_ALPHABET, ConsultationRequest, RequestStore, StoreUnavailable
+from bot.app.cli import main
+from bot.core.contact import clean_contact, clean_name, clean_time
+from bot.storage.requests import REFERENCE_ALPHABET, ConsultationRequest, RequestStore, StoreUnavailable
 
 
 def request(**overrides) -> ConsultationRequest:

@@ -1,4 +1,4 @@
-"""'Forget me' and retention, on real SQLite files through our tracker store (bot.stores)."""
+"""'Forget me' and retention, on real SQLite files through our tracker store (bot.rasa_ext.stores)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.__main__ import main
-from bot.requests_store import ConsultationRequest, RequestStore, StoreUnavailable
-from bot.retention import conversation_forgotten, delete_conversation, delete_conversations_idle_for
-from bot.stores import CheckedSQLTrackerStore
+from bot.app.cli import main
+from bot.rasa_ext.stores import CheckedSQLTrackerStore
+from bot.storage.requests import ConsultationRequest, RequestStore, StoreUnavailable
+from bot.storage.retention import conversation_forgotten, delete_conversation, delete_conversations_idle_for
 
 DAY = 86400.0
 

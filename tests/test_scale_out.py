@@ -26,9 +26,9 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 import sqlalchemy as sa
 
-from bot.scripted import Transcript, questionnaire_with_request
-from bot.services import ROUTING_LOG_FORMAT, Nginx, Postgres, Redis, deployed_rasa_instances
-from bot.stack import Stack, auth_headers, free_port
+from harness.scripted import Transcript, questionnaire_with_request
+from harness.services import ROUTING_LOG_FORMAT, Nginx, Postgres, Redis, deployed_rasa_instances
+from harness.stack import Stack, auth_headers, free_port
 
 pytestmark = pytest.mark.server
 

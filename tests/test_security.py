@@ -17,10 +17,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 import sqlalchemy as sa
 
-from bot.channels.limits import MAX_JSON_DEPTH, MAX_MESSAGE_CHARS, json_depth_problem
-from bot.channels.rest import body_problem
-from bot.scripted import questionnaire_with_request
-from bot.stack import Stack, auth_headers, payloads
+from bot.rasa_ext.channels.limits import MAX_JSON_DEPTH, MAX_MESSAGE_CHARS, json_depth_problem
+from bot.rasa_ext.channels.rest import body_problem
+from harness.scripted import questionnaire_with_request
+from harness.stack import Stack, auth_headers, payloads
 
 NAME = "Wilhelmina Quarterfield"
 PHONE = "555 274 9183"
@@ -67,8 +67,8 @@ def test_rest_bodies_without_an_own_conversation_are_refused(body: Dict[str, Any
 
 
 def test_csv_export_escapes_formulas_and_is_private(tmp_path: Path) -> None:
-    from bot.__main__ import main
-    from bot.requests_store import ConsultationRequest, RequestStore
+    from bot.app.cli import main
+    from bot.storage.requests import ConsultationRequest, RequestStore
 
     url = f"sqlite:///{tmp_path / 'requests.db'}"
     RequestStore(url, spool=tmp_path / "spool").add(ConsultationRequest(
@@ -83,14 +83,14 @@ def test_csv_export_escapes_formulas_and_is_private(tmp_path: Path) -> None:
     for field in ("name", "contact", "preferred_time", "outcome"):
         assert row[field].startswith("'"), (field, row[field])
     for prefix in ("=", "+", "-", "@", "\t", "\r"):
-        from bot.requests_store import csv_safe
+        from bot.storage.requests import csv_safe
 
         assert csv_safe(prefix + "x") == "'" + prefix + "x"
     assert csv_safe("Ann Lee") == "Ann Lee"
 
 
 def test_the_rasa_token_never_goes_on_the_command_line(tmp_path: Path) -> None:
-    from bot.launch import auth_token, rasa_argv
+    from bot.app.launch import auth_token, rasa_argv
 
     with pytest.raises(SystemExit):
         rasa_argv(["run", "--auth-token", "x"], "y")
@@ -111,7 +111,7 @@ def test_the_rasa_token_never_goes_on_the_command_line(tmp_path: Path) -> None:
     (["run", "--interface", "0.0.0.0"], "rest", "rest"),
 ])
 def test_rest_is_open_without_a_token_on_loopback_only(argv: List[str], own: str, expected: str) -> None:
-    from bot.launch import rest_token
+    from bot.app.launch import rest_token
 
     assert rest_token({"RASA_REST_TOKEN": own}, argv, "api") == expected
 
@@ -136,7 +136,7 @@ def form_turns(*last_turn: Any) -> List[Any]:
 def test_which_turns_end_a_request_without_keeping_it() -> None:
     from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
 
-    from bot.retention import consultation_abandoned
+    from bot.storage.retention import consultation_abandoned
 
     refused = form_turns(UserUttered("No"), ActiveLoop(None), ActionExecuted("action_submit_consultation"),
                          BotUttered("Understood.", metadata={"utter_action": "utter_consultation_not_stored"}))
@@ -150,7 +150,7 @@ def test_which_turns_end_a_request_without_keeping_it() -> None:
 
 
 def test_only_what_was_typed_for_the_request_is_overwritten() -> None:
-    from bot.retention import REDACTED, redacted_event
+    from bot.storage.retention import REDACTED, redacted_event
 
     asked = ("consultation_form", "contact_details")
     user = {"event": "user", "text": PHONE, "parse_data": {"text": PHONE, "intent": {"name": "inform"},
@@ -322,7 +322,7 @@ def test_database_files_are_private(stack: Stack) -> None:
 
 @pytest.fixture(scope="module")
 def postgres_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    from bot.services import Postgres, ServiceError
+    from harness.services import Postgres, ServiceError
 
     postgres = Postgres()
     try:

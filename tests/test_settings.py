@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ClinicSettings, SettingsError, load_settings
+from bot.core.settings import ClinicSettings, SettingsError, load_settings
 
 GOOD = """
 clinic:

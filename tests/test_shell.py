@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.stack import VENV_BIN, Stack, free_port
+from harness.stack import VENV_BIN, Stack, free_port
 
 pytestmark = pytest.mark.server
 

@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 import socketio
 
-from bot.stack import Stack
+from harness.stack import Stack
 
 pytestmark = pytest.mark.server
 

@@ -25,8 +25,8 @@ import pytest
 import socketio
 
 from bot import PROJECT_ROOT
-from bot.banner import CHANNEL_SWITCHES, TITLE
-from bot.stack import free_port
+from bot.app.banner import CHANNEL_SWITCHES, TITLE
+from harness.stack import free_port
 
 pytestmark = pytest.mark.server
 
@@ -187,14 +187,14 @@ def test_make_run_answers_rest_on_loopback_without_a_token(started: Started) -> 
 
 
 def test_the_banner_knows_every_messaging_channel_switch() -> None:
-    from bot.channels import messaging
+    from bot.rasa_ext.channels import messaging
 
     classes = {"callback": messaging.ClinicCallbackInput, "twilio": messaging.ClinicTwilioInput,
                "telegram": messaging.ClinicTelegramInput, "slack": messaging.ClinicSlackInput,
                "facebook": messaging.ClinicFacebookInput}
     credentials = (PROJECT_ROOT / "credentials.yml").read_text()
     for name, variables in CHANNEL_SWITCHES:
-        entry = credentials.split(f"bot.channels.messaging.{classes[name].__name__}:")[1].split("\n\n")[0]
+        entry = credentials.split(f"bot.rasa_ext.channels.messaging.{classes[name].__name__}:")[1].split("\n\n")[0]
         required = {re.search(rf"^\s+{re.escape(key)}: \$\{{(\w+)\}}", entry, re.M).group(1)
                     for key in classes[name].REQUIRED}
         assert required == set(variables), name

@@ -1,11 +1,11 @@
-"""bot.understanding: answer, clarify, several answers or "not understood" (pure logic)."""
+"""bot.core.understanding: answer, clarify, several answers or "not understood" (pure logic)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import understanding
-from bot.understanding import Decision, Thresholds, clarify_buttons, decide, decision_from_parse, split_questions
+from bot.core import understanding
+from bot.core.understanding import Decision, Thresholds, clarify_buttons, decide, decision_from_parse, split_questions
 
 
 @pytest.mark.parametrize(

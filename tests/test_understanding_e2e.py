@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from bot.stack import Stack, payload_values
+from harness.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 

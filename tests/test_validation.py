@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.stack import Stack, payload_values
+from harness.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 

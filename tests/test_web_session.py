@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import web_session
-from bot.channels.socketio import socketio_messages
+from bot.rasa_ext.channels import web_session
+from bot.rasa_ext.channels.socketio import socketio_messages
 
 SECRET = b"a-test-secret-of-enough-length"
 

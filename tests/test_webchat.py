@@ -18,7 +18,7 @@ from typing import Any, Dict, List
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.stack import Stack
+from harness.stack import Stack
 
 pytestmark = pytest.mark.server
 

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from bot import PROJECT_ROOT
-from bot.settings import load_settings
-from bot.stack import Stack
-from bot.web import DemoHandler
+from bot.app.web import DemoHandler
+from bot.core.settings import load_settings
+from harness.stack import Stack
 
 pytestmark = pytest.mark.server
 

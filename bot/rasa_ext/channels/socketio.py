@@ -8,7 +8,7 @@
    clinic's widget (web/widget.js) joins the two again. Rasa's own
    ``send_custom_json`` raised and dropped the rest of the turn.
 2. **A conversation id is not a credential.** ``session_request`` answers with a
-   signed token (bot/web_session.py), and only that token resumes a conversation:
+   signed token (bot/rasa_ext/channels/web_session.py), and only that token resumes a conversation:
    an id alone, or any other string, gets a fresh one. The connection is bound to
    its conversation there; ``session_id`` in a later message cannot move it.
 3. **One CORS layer.** The origins of ``RASA_CORS_ORIGINS`` are checked here, by
@@ -32,8 +32,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import web_session
-from bot.channels.limits import bounded
+from bot.rasa_ext.channels import web_session
+from bot.rasa_ext.channels.limits import bounded
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def parse_origins(value: Any) -> List[str]:
 
 
 class ClinicSocketIOInput(SocketIOInput):
-    """Socket.IO for the widget (credentials.yml: ``bot.channels.socketio.ClinicSocketIOInput``)."""
+    """Socket.IO for the widget (credentials.yml: ``bot.rasa_ext.channels.socketio.ClinicSocketIOInput``)."""
 
     @classmethod
     def name(cls) -> str:
@@ -117,7 +117,7 @@ class ClinicSocketIOInput(SocketIOInput):
         return ClinicSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = bounded(on_new_message)  # over-long messages: bot/channels/limits.py
+        on_new_message = bounded(on_new_message)  # over-long messages: bot/rasa_ext/channels/limits.py
         _ = self.secret  # a bad secret stops start-up, not the first patient
         # an empty list would switch python-engineio's origin check off: same-origin then
         origins: Any = self.allowed_origins or None

@@ -15,7 +15,7 @@ where the conversation was.
 
 It also answers for the conversation database: while it cannot be reached, the
 tracker store gives a stand-in tracker with a ``store_unavailable`` mark
-(bot/stores.py); the patient is asked to try again in a few minutes or call the
+(bot/rasa_ext/stores.py); the patient is asked to try again in a few minutes or call the
 clinic (``utter_store_unavailable``), except that red flags and crisis words still
 get their own answer first.
 """
@@ -33,7 +33,7 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUtteranceReverted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.stores import store_unavailable
+from bot.rasa_ext.stores import store_unavailable
 
 TROUBLE_RESPONSE = "utter_action_server_down"
 STORE_DOWN_RESPONSE = "utter_store_unavailable"
@@ -50,7 +50,7 @@ def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[st
     """
     history = list(events)
     executed = [i for i, e in enumerate(history) if isinstance(e, ActionExecuted)]
-    if store_unavailable(history):  # the database cannot be reached (bot/stores.py)
+    if store_unavailable(history):  # the database cannot be reached (bot/rasa_ext/stores.py)
         said = bool(executed) and history[executed[-1]].action_name == STORE_DOWN_RESPONSE
         return ACTION_LISTEN_NAME if said else STORE_DOWN_RESPONSE
     if not executed:
@@ -72,7 +72,7 @@ class ActionServerFaultPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # above RulePolicy (6): after a failed action its rules would just listen; and
-        # above bot.reply_policy.YesNoReplyPolicy (7): a fault is told before anything else
+        # above bot.rasa_ext.reply_policy.YesNoReplyPolicy (7): a fault is told before anything else
         return {"priority": 8}
 
     @staticmethod

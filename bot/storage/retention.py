@@ -4,7 +4,7 @@ Conversations live in Rasa's SQL tracker store, table ``events`` (one row per
 event, ``timestamp`` in Unix seconds). A conversation is deleted whole: every
 row of its ``sender_id``. Retention deletes the conversations whose *last* event
 is older than the cut-off, so a conversation still going on is never cut in half.
-Consultation requests are deleted by ``bot.requests_store``.
+Consultation requests are deleted by ``bot.storage.requests``.
 
 A consultation request that is refused (consent "no") or abandoned (stop, start
 over, a red flag) keeps nothing either: ``redact_contact_details`` overwrites, in
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 # Set to true by action_forget_me once the patient's requests are gone; the tracker
-# store (bot.stores) then deletes the conversation instead of saving the turn.
+# store (bot.rasa_ext.stores) then deletes the conversation instead of saving the turn.
 FORGOTTEN_SLOT = "forgotten"
 
 events_table = sa.table(

@@ -16,7 +16,7 @@ import urllib.request
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 # The messaging channels and the variables that switch each one on: the
-# ``REQUIRED`` credentials of bot/channels/messaging.py, as credentials.yml names them
+# ``REQUIRED`` credentials of bot/rasa_ext/channels/messaging.py, as credentials.yml names them
 # (tests/test_startup.py checks that the two agree).
 CHANNEL_SWITCHES: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("callback", ("CALLBACK_URL",)),
@@ -86,7 +86,7 @@ def wait_for(checks: Sequence[str], timeout: float) -> bool:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.banner", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.app.banner", description=__doc__.splitlines()[0])
     parser.add_argument("--token-place", default="var/auth_token", help="where the HTTP API token is")
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args(argv)

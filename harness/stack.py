@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bot import PROJECT_ROOT
-from bot.channels import CHANNEL_VARIABLES
+from bot.rasa_ext.channels import CHANNEL_VARIABLES
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -130,7 +130,7 @@ class Stack:
         started = time.monotonic()
         self._spawn(
             "rasa",
-            [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "-m", str(self.model_dir),
+            [str(VENV_BIN / "python"), "-m", "bot.app.launch", "run", "-m", str(self.model_dir),
              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
              "--interface", "127.0.0.1", "--port", str(self.rasa_port),
              "--enable-api", *self._logging_config("--logging-config-file")],

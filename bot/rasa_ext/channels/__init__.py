@@ -5,7 +5,7 @@ module docstrings); credentials.yml names them.
 """
 
 # The environment variables credentials.yml reads for the messaging channels;
-# empty means "this channel is off" (scripts/env.sh and bot.stack set them so).
+# empty means "this channel is off" (scripts/env.sh and harness.stack set them so).
 CHANNEL_VARIABLES = (
     "CALLBACK_URL",
     "TWILIO_ACCOUNT_SID",

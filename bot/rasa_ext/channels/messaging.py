@@ -14,8 +14,8 @@ Each connector here is Rasa's own with three changes:
 - **Conversations of their own.** A messaging conversation's id is the channel's
   name and the platform's id (``twilio:+15551234567``, ``telegram:12345``), so it
   is reached only through that channel's signed webhook: the REST channel refuses
-  such ids (bot/channels/rest.py). Replies go to the platform's id without it.
-- **Bounded input** (bot/channels/limits.py): an over-long message gets the
+  such ids (bot/rasa_ext/channels/rest.py). Replies go to the platform's id without it.
+- **Bounded input** (bot/rasa_ext/channels/limits.py): an over-long message gets the
   "please keep it shorter" reply and never reaches the NLU or the tracker store.
 - **Plain text where only text shows.** Custom payloads never go out as raw JSON
   (a "Sources: ..." line at most), and on SMS/WhatsApp quick replies become
@@ -39,8 +39,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.limits import bounded
-from bot.channels.text import ChoiceMemory, plain_custom, text_with_choices
+from bot.core.channel_text import ChoiceMemory, plain_custom, text_with_choices
+from bot.rasa_ext.channels.limits import bounded
 
 logger = logging.getLogger(__name__)
 

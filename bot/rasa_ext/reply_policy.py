@@ -4,8 +4,8 @@ Rasa's rules follow the classifier's intent: "ok let's do it" classified as
 ``thanks`` after "Shall we begin?" would get "You're welcome!". After each
 yes/no question asked outside a form (the questionnaire offer, the consultation
 offer, "do you want to stop?", "delete this conversation?") this policy reads
-the patient's words with ``bot.answers.understand_reply`` (pure, table-tested)
-and plays the follow-up of ``bot.answers.FOLLOW_UPS``, the same actions the
+the patient's words with ``bot.core.answers.understand_reply`` (pure, table-tested)
+and plays the follow-up of ``bot.core.answers.FOLLOW_UPS``, the same actions the
 rules take for ``affirm`` and ``deny``. Inside the questionnaire a pause ("not
 now, I have to go") that the form refused asks to confirm stopping, whatever
 the intent. Alerts, questions and requests for a person are left to the rules.
@@ -25,7 +25,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.answers import (
+from bot.core.answers import (
     FOLLOW_UPS,
     OFFER_THE_CHECK,
     consultation_reply,
@@ -35,7 +35,7 @@ from bot.answers import (
     understand_reply,
     wants_the_check,
 )
-from bot.policies import ActionServerFaultPolicy
+from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from bot import PROJECT_ROOT
-from bot.stack import free_port
+from harness.stack import free_port
 
 NGINX_CONFIGS = PROJECT_ROOT / "deploy" / "nginx"
 DEPLOYED_NGINX_CONF = NGINX_CONFIGS / "nginx.conf"

@@ -7,9 +7,9 @@ Rasa 3.6's REST channel takes anyone's request for any conversation id. Here:
   time; without it, 401. ``make run`` sets one (var/auth_token).
 - **Its own conversations only**: ``sender`` is required (no shared ``default``
   conversation) and may not name a messaging channel's conversation
-  (``twilio:...``, ``telegram:...``: see bot/channels/messaging.py), and
+  (``twilio:...``, ``telegram:...``: see bot/rasa_ext/channels/messaging.py), and
   ``input_channel`` cannot be chosen by the caller.
-- **Bounded input** (bot/channels/limits.py): a body over ``MAX_BODY_BYTES`` gets
+- **Bounded input** (bot/rasa_ext/channels/limits.py): a body over ``MAX_BODY_BYTES`` gets
   413, JSON nested too deep 400, a message over the length limit the
   "please keep it shorter" reply without reaching the NLU or the tracker store.
 - A body that is not a JSON object (``null``, a list, broken JSON) or a message
@@ -28,8 +28,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.limits import MAX_BODY_BYTES, bounded, json_depth_problem, limit_request_size
-from bot.channels.messaging import belongs_to_messaging_channel
+from bot.rasa_ext.channels.limits import MAX_BODY_BYTES, bounded, json_depth_problem, limit_request_size
+from bot.rasa_ext.channels.messaging import belongs_to_messaging_channel
 
 EXPECTED = 'send a JSON object: {"sender": "<conversation id>", "message": "<text>"}'
 

@@ -20,8 +20,8 @@ from typing import Dict, Optional
 from urllib.parse import urlsplit
 
 from bot import PROJECT_ROOT
-from bot.knowledge import get_catalog
-from bot.settings import ClinicSettings, load_settings
+from bot.core.knowledge import get_catalog
+from bot.core.settings import ClinicSettings, load_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
 FILES = {"/widget.js", "/demo.css", "/vendor/socket.io.min.js"}
@@ -95,7 +95,7 @@ def serve(port: int, rasa_url: str, host: str = "127.0.0.1", settings: Optional[
 
 
 def main(argv: Optional[list] = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.web", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.app.web", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8000")))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--rasa-url", default=os.environ.get(

@@ -2,7 +2,7 @@
 
 Every message that mentions the clinic (its name, phone, website, booking link,
 the emergency number or the crisis line) is filled from these settings by
-``bot.nlg.ClinicResponseGenerator``. A bad setting stops start-up with a clear
+``bot.rasa_ext.nlg.ClinicResponseGenerator``. A bad setting stops start-up with a clear
 message (``SettingsError``), so a clinic never goes live with a wrong number.
 
 Precedence: environment variables (``CLINIC_NAME`` ...) over the YAML file

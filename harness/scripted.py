@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-from bot.stack import payload_values
+from harness.stack import payload_values
 
 Reply = List[Dict[str, Any]]
 Send = Callable[[str], Reply]

@@ -1,6 +1,6 @@
 """The knowledge catalog: which topics the assistant answers and from which sources.
 
-The catalog (``bot/catalog.yml``) is the project's own copy of the contract's
+The catalog (``bot/core/catalog.yml``) is the project's own copy of the contract's
 topic ids and source registry. Each topic is answered by the domain response
 ``utter_faq_<id>`` after the intent ``faq_<id>``; its custom payload is
 ``{"topic": id, "sources": [...]}`` (message-contract.md).
@@ -15,9 +15,7 @@ from typing import Dict, List, Tuple
 import yaml
 from pydantic import BaseModel, validator
 
-from bot import PACKAGE_DIR
-
-CATALOG_FILE = PACKAGE_DIR / "catalog.yml"
+CATALOG_FILE = Path(__file__).resolve().parent / "catalog.yml"
 INTENT_PREFIX = "faq_"
 RESPONSE_PREFIX = "utter_faq_"
 

@@ -1,6 +1,6 @@
 """Response generation with the clinic's settings filled in.
 
-Configured in ``endpoints.yml`` as ``nlg: type: bot.nlg.ClinicResponseGenerator``.
+Configured in ``endpoints.yml`` as ``nlg: type: bot.rasa_ext.nlg.ClinicResponseGenerator``.
 It is Rasa's own templated generator (domain responses, conditions, channels)
 with the clinic placeholders ``{clinic_name}``, ``{clinic_phone}``,
 ``{clinic_website}``, ``{clinic_booking_url}``, ``{emergency_number}`` and
@@ -17,7 +17,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.settings import ClinicSettings, load_settings
+from bot.core.settings import ClinicSettings, load_settings
 
 
 class ClinicResponseGenerator(TemplatedNaturalLanguageGenerator):

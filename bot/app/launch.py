@@ -1,6 +1,6 @@
 """``rasa`` for this project, with its HTTP API token kept out of the command line.
 
-``python -m bot.launch run -m models --enable-api ...`` is ``rasa run ...`` with:
+``python -m bot.app.launch run -m models --enable-api ...`` is ``rasa run ...`` with:
 
 - the API token read from ``RASA_AUTH_TOKEN`` or the file ``RASA_AUTH_TOKEN_FILE``
   (never ``--auth-token`` in argv, which ``ps`` shows to every local user);
@@ -101,9 +101,9 @@ def rasa_argv(argv: List[str], token: str) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> None:
     os.umask(0o077)
-    from bot import quiet
+    from bot.app import quiet
 
-    quiet.install()  # the known harmless library warnings, as `python -m bot.quiet` does
+    quiet.install()  # the known harmless library warnings, as `python -m bot.app.quiet` does
     import rasa.__main__
     import rasa.server
 

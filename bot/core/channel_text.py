@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, List, Mapping, Optional, Sequence
 
-from bot.knowledge import get_catalog
+from bot.core.knowledge import get_catalog
 
 CHOICE = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)]?\s*$")
 

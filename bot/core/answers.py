@@ -26,8 +26,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from bot.language import fold_apostrophes
-from bot.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
+from bot.core.language import fold_apostrophes
+from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
 
 # ---------------------------------------------------------------- spaCy pipeline
 
@@ -697,7 +697,7 @@ def is_skip(text: str) -> bool:
 
 def skip_value(item: str) -> ItemValue:
     """What a skipped item is recorded as: unsure, or unknown (null in the result) for minutes and treatments."""
-    from bot.questionnaire import CONSERVATIVE_CARE, WALKING_MINUTES
+    from bot.core.questionnaire import CONSERVATIVE_CARE, WALKING_MINUTES
 
     if item in (WALKING_MINUTES, CONSERVATIVE_CARE):
         return UNKNOWN
@@ -706,7 +706,7 @@ def skip_value(item: str) -> ItemValue:
 
 def parse_item(item: str, text: str) -> ItemValue:
     """The answer to one item from a reply to its question, or None."""
-    from bot.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
+    from bot.core.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
 
     if item == WALKING_MINUTES:
         return parse_minutes(text)
@@ -743,7 +743,7 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     every other SSHQ item they mention; "actually, ..." with no item of its own
     corrects the previously answered item instead of answering the pending one.
     """
-    from bot.questionnaire import SSHQ_ITEMS
+    from bot.core.questionnaire import SSHQ_ITEMS
 
     context = _QUESTION_SYMPTOM.get(requested or "") if parse_yes_no(text) is Answer.YES else None
     items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}
@@ -773,7 +773,7 @@ _EXPLICIT_TIME = re.compile(r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|ei
 
 def said_in_passing(text: str, requested: Optional[str]) -> Dict[str, ItemValue]:
     """Imaging, treatments or minutes mentioned while answering another question."""
-    from bot.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
+    from bot.core.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
 
     found = {m.label for m in mentions(text)}
     side: Dict[str, ItemValue] = {}

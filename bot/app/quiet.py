@@ -1,4 +1,4 @@
-"""``rasa`` without the known harmless library warnings: ``python -m bot.quiet <rasa args>``.
+"""``rasa`` without the known harmless library warnings: ``python -m bot.app.quiet <rasa args>``.
 
 scripts/run.sh and scripts/train.sh start Rasa through this. It adds the
 warnings below to Rasa's own list of expected warnings

@@ -1,4 +1,4 @@
-"""Rasa NLU glue for bot.understanding: sentence embeddings per question, the
+"""Rasa NLU glue for bot.core.understanding: sentence embeddings per question, the
 nearest-neighbour second opinion, and the decision put on the parsed message.
 
 * ``ClauseLanguageModelFeaturizer``: the pipeline's compiled language-model
@@ -7,11 +7,11 @@ nearest-neighbour second opinion, and the decision put on the parsed message.
 * ``TopicUnderstanding``: after DIET, instead of Rasa's FallbackClassifier.
   Training keeps one normalised sentence embedding per training example; a
   message's nearest examples, DIET's ranking and the questions' nearest examples
-  go to ``bot.understanding.decide``. Anything but a plain intent becomes
+  go to ``bot.core.understanding.decide``. Anything but a plain intent becomes
   ``nlu_fallback`` with the decision under ``understanding`` in the parse data,
   for ``action_understand`` (actions/understanding.py) to act on.
 
-The safety net (bot.rasa_components.SafetyNetClassifier) runs after both.
+The safety net (bot.rasa_ext.components.SafetyNetClassifier) runs after both.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from rasa.shared.nlu import constants as nlu
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import understanding
-from bot.rasa_components import ORIGINAL_TEXT, CompiledLanguageModelFeaturizer
+from bot.core import understanding
+from bot.rasa_ext.components import ORIGINAL_TEXT, CompiledLanguageModelFeaturizer
 
 logger = logging.getLogger(__name__)
 

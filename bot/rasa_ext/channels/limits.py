@@ -5,7 +5,7 @@
   response ``utter_message_too_long`` (custom payload ``{"input": "too_long"}``)
   and the conversation stays where it was. A red-flag or crisis report in such a
   message is still answered: the first ``SAFETY_SCAN_CHARS`` are read by
-  ``bot.safety`` and its alert response is sent first.
+  ``bot.core.safety`` and its alert response is sent first.
 - **Request body**: ``MAX_BODY_BYTES`` (Sanic refuses bigger bodies with 413;
   the widget's Socket.IO frames have their own 1 MB limit).
 - **JSON depth**: ``json_depth_problem`` refuses JSON nested deeper than
@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import language, safety
+from bot.core import language, safety
 
 logger = logging.getLogger(__name__)
 

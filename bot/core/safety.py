@@ -23,7 +23,7 @@ layers, each tested on its own (tests/test_safety.py):
    followed by a question ("... since yesterday, is that bad?") is a report.
 
 A fourth, semantic layer (sentence embeddings compared with banks of alerts and
-look-alikes) lives in ``bot.rasa_components`` where the embeddings are computed.
+look-alikes) lives in ``bot.rasa_ext.components`` where the embeddings are computed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
 
-from bot.language import fold_apostrophes
+from bot.core.language import fold_apostrophes
 
 
 class Alert(str, Enum):

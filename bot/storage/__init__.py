@@ -1,0 +1,1 @@
+"""What is kept, in SQL: consultation requests (``requests``) and retention and "forget me" (``retention``)."""
