@@ -4,6 +4,7 @@ a CollectingDispatcher, and the exact events asserted."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -15,15 +16,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.consultation import ActionSubmitConsultation, ValidateConsultationForm
 from actions.privacy import ActionForgetMe
 from actions.questionnaire import ActionSSHQResult, ActionSSHQStopped, ValidateSSHQForm
+from bot import PROJECT_ROOT
 from bot.core.questionnaire import ITEM_ORDER
 from bot.storage import requests as requests_store
 
 ITEMS = list(ITEM_ORDER)
-DOMAIN: Dict[str, Any] = {
-    "slots": {item: {"type": "text", "mappings": [{"type": "custom"}]}
-              for item in ITEMS + ["sshq_misses", "sshq_last_item"]},
-    "forms": {"sshq_form": {"required_slots": ITEMS}},
-}
+
+
+@functools.lru_cache(maxsize=1)
+def real_domain() -> Dict[str, Any]:
+    """domain.yml as Rasa sends it to the action server with every call (``Domain.as_dict()``)."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(PROJECT_ROOT / "domain.yml")).as_dict()
 
 
 def tracker(text: str, intent: str = "affirm", confidence: float = 0.99, **slots: Any) -> Tracker:
@@ -45,7 +50,7 @@ def tracker(text: str, intent: str = "affirm", confidence: float = 0.99, **slots
 
 def run(action: Any, t: Tracker, domain: Optional[Dict] = None) -> tuple[List[Dict], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, domain or DOMAIN))
+    events = asyncio.run(action.run(dispatcher, t, domain or real_domain()))
     return events, dispatcher
 
 
@@ -153,15 +158,6 @@ def test_stopped() -> None:
     assert SlotSet("q1", None) in events
 
 
-CONSULT_DOMAIN: Dict[str, Any] = {
-    "slots": {s: {"type": "text", "mappings": [{"type": "from_text", "conditions": [
-        {"active_loop": "consultation_form", "requested_slot": s}]}]}
-        for s in ("contact_name", "contact_details", "contact_time", "contact_consent")},
-    "forms": {"consultation_form": {"required_slots": ["contact_name", "contact_details", "contact_time",
-                                                       "contact_consent"]}},
-}
-
-
 def consult_tracker(text: str, **slots: Any) -> Tracker:
     return Tracker("patient", slots, {"text": text, "intent": {"name": "inform", "confidence": 1.0}},
                    [SlotSet(k, v) for k, v in slots.items()], False, None,
@@ -184,8 +180,7 @@ def consult_tracker(text: str, **slots: Any) -> Tracker:
     ],
 )
 def test_consultation_validation(slot: str, given: str, expected: Optional[str], response: Optional[str]) -> None:
-    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}),
-                             CONSULT_DOMAIN)
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}))
     assert SlotSet(slot, expected) in events
     assert responses(dispatcher) == ([response] if response else [])
 
@@ -250,12 +245,11 @@ def test_stop_words_reject_the_form_whatever_the_classifier_says(text: str) -> N
 
 
 def test_a_number_picks_the_quick_reply_of_the_question() -> None:
-    domain = {**DOMAIN, "responses": {"utter_ask_imaging": [{"text": "?", "buttons": [
-        {"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"},
-        {"title": "Only X-rays", "payload": "only X-rays"}, {"title": "Not sure", "payload": "Not sure"}]}]}}
+    buttons = real_domain()["responses"]["utter_ask_imaging"][0]["buttons"]
+    assert [b["title"] for b in buttons][2] == "Only X-rays"  # "3" is the third quick reply of the real question
     slots = {"red_flags": "no", **{f"q{i}": "yes" for i in range(1, 11)}, "walking_minutes": 10,
              "conservative_care": [], "requested_slot": "imaging"}
-    events, _ = run(ValidateSSHQForm(), tracker("3", intent="nlu_fallback", **slots), domain)
+    events, _ = run(ValidateSSHQForm(), tracker("3", intent="nlu_fallback", **slots))
     assert SlotSet("imaging", "no") in events
 
 
@@ -409,7 +403,7 @@ def test_no_treatments_advice_when_that_question_was_skipped() -> None:
                                              ("what will they do with my answers?", None)])
 def test_consent_in_everyday_words_and_never_from_a_question_or_a_pause(given: str, expected: Optional[str]) -> None:
     events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_consent=given,
-                                                                 requested_slot="contact_consent"), CONSULT_DOMAIN)
+                                                                 requested_slot="contact_consent"))
     assert SlotSet("contact_consent", expected) in events
 
 
