@@ -168,6 +168,11 @@ class Stack:
                 proc.kill()
                 proc.wait()
 
+    def running(self, name: str) -> bool:
+        """Whether the server ``name`` ("rasa" or "actions") was started and has not exited."""
+        proc = self._procs.get(name)
+        return proc is not None and proc.poll() is None
+
     def pid(self, name: str) -> int:
         return self._procs[name].pid
 

@@ -79,7 +79,7 @@ def actions_down(stack: Stack) -> Iterator[Stack]:
     try:
         yield stack
     finally:
-        if "actions" not in stack._procs:
+        if not stack.running("actions"):
             stack.start_actions()
 
 

@@ -139,7 +139,10 @@ def test_a_conversation_id_alone_does_not_take_a_conversation_over(stack: Stack)
         attackers[0].sio.emit("user_uttered", {"message": "/deny", "session_id": victim.token.split(".")[0]})
         wait_for(lambda: attackers[0].received)
         victim.say("/affirm", has("questionnaire"))
-        time.sleep(1.0)
+        # A message leaked to an attacker would be sent on its connection before the reply to
+        # its own next message (one connection delivers in order): wait for that reply.
+        for attacker in attackers:
+            attacker.say("/help", lambda m: bool(m))
         for attacker in attackers:
             assert not any("questionnaire" in m.get("custom", {}) for m in attacker.received)
     finally:
