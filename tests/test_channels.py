@@ -152,16 +152,16 @@ def twilio_post(stack: Stack, form: Dict[str, str], signature: str = "") -> int:
 
 def test_twilio_signed_request_is_processed(channels: Stack) -> None:
     url = f"{channels.rasa_url}/webhooks/twilio/webhook"
-    form = twilio_form("+15550001001", "what is the mild procedure?")
+    form = twilio_form("+15550001001", "could you tell me what the mild procedure actually is?")
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
     assert twilio_post(channels, form, signature) == 204
-    assert user_texts(channels, "twilio:+15550001001") == ["what is the mild procedure?"]
+    assert user_texts(channels, "twilio:+15550001001") == ["could you tell me what the mild procedure actually is?"]
 
 
 @pytest.mark.parametrize("signature", ["", "d3Jvbmc=", "signed-with-another-token"])
 def test_twilio_unsigned_or_wrongly_signed_request_is_refused(channels: Stack, signature: str) -> None:
     url = f"{channels.rasa_url}/webhooks/twilio/webhook"
-    form = twilio_form("+15550001002", "hello")
+    form = twilio_form("+15550001002", "hello there!")
     if signature == "signed-with-another-token":
         signature = RequestValidator("another-token").compute_signature(url, form)
     assert twilio_post(channels, form, signature) == 403
@@ -170,7 +170,7 @@ def test_twilio_unsigned_or_wrongly_signed_request_is_refused(channels: Stack, s
 
 def test_twilio_signature_covers_the_body(channels: Stack) -> None:
     url = f"{channels.rasa_url}/webhooks/twilio/webhook"
-    signed = twilio_form("+15550001003", "hello")
+    signed = twilio_form("+15550001003", "good evening to you")
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, signed)
     assert twilio_post(channels, {**signed, "Body": "something else"}, signature) == 403
 
@@ -183,7 +183,8 @@ def telegram_update(chat_id: int, text: str) -> bytes:
 
 def test_telegram_with_the_secret_token_is_answered(channels: Stack, platform: FakePlatform) -> None:
     before = len(platform.requests)
-    status = post(f"{channels.rasa_url}/webhooks/telegram/webhook", telegram_update(4242, "what are the risks of mild?"),
+    update = telegram_update(4242, "are there any risks with mild I should know about?")
+    status = post(f"{channels.rasa_url}/webhooks/telegram/webhook", update,
                   {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
     assert status == 200
     platform.wait_for(before + 2)
@@ -192,7 +193,7 @@ def test_telegram_with_the_secret_token_is_answered(channels: Stack, platform: F
     texts = FakePlatform.telegram_texts(new)
     assert texts and any(t.startswith("Sources: ") for t in texts)
     assert not any(t.lstrip().startswith("{") for t in texts)
-    assert user_texts(channels, "telegram:4242") == ["what are the risks of mild?"]
+    assert user_texts(channels, "telegram:4242") == ["are there any risks with mild I should know about?"]
 
 
 @pytest.mark.parametrize(("secret", "refused", "answered"), [(None, 4343, 4344), ("wrong-secret", 4353, 4354)])

@@ -45,7 +45,7 @@ def intent_and_responses(turn: List[Dict[str, Any]]) -> Tuple[str, List[str]]:
 
 
 def test_greeting_says_what_it_is_with_quick_replies(stack: Stack, sender: str) -> None:
-    reply = stack.send(sender, "hello")
+    reply = stack.send(sender, "hello there!")
     settings = load_settings()
     text = texts(reply)
     assert settings.name in text
@@ -63,13 +63,13 @@ def test_a_quick_reply_payload_gets_its_answer(stack: Stack, sender: str) -> Non
 
 
 def test_help_lists_what_it_can_do(stack: Stack, sender: str) -> None:
-    reply = stack.send(sender, "what can you do?")
+    reply = stack.send(sender, "so what sorts of things can you help me with?")
     assert "not a clinician" in texts(reply)
     assert any(m.get("buttons") for m in reply)
 
 
 def test_a_question_gets_the_answer_with_topic_and_sources(stack: Stack, sender: str) -> None:
-    reply = stack.send(sender, "how big is the cut?")
+    reply = stack.send(sender, "how big will the cut in my back be?")
     assert payloads(reply) == [{"topic": "incision_size", "sources": ["patient-guide", "anchor-healthcare"]}]
     assert "5.1 mm" in texts(reply)
 
@@ -109,17 +109,17 @@ def test_markup_is_not_understood_not_executed(stack: Stack, sender: str) -> Non
 
 
 def test_an_alert_in_the_middle_of_another_question(stack: Stack, sender: str) -> None:
-    stack.send(sender, "hi")
+    stack.send(sender, "hey, hi!")
     reply = stack.send(sender, "how long is recovery? also I can't control my bladder since this morning")
     assert payload_values(reply, "alert") == ["emergency"]
     assert payload_values(reply, "topic") == []  # nothing else first
     assert load_settings().emergency_number in texts(reply)
     # the conversation goes on normally afterwards
-    assert payload_values(stack.send(sender, "is mild fda approved?"), "topic") == ["fda_status"]
+    assert payload_values(stack.send(sender, "has mild been approved by the FDA?"), "topic") == ["fda_status"]
 
 
 def test_crisis_message_gives_the_crisis_line(stack: Stack, sender: str) -> None:
-    reply = stack.send(sender, "I don't want to live anymore")
+    reply = stack.send(sender, "honestly I don't want to be alive anymore")
     assert payload_values(reply, "alert") == ["crisis"]
     assert load_settings().crisis_line in texts(reply)
 

@@ -87,16 +87,16 @@ def actions_down(stack: Stack) -> Iterator[Stack]:
 def test_action_server_down_mid_questionnaire_then_back(stack: Stack, sender: str, actions_down: Stack) -> None:
     stack.start_actions()
     begin(stack, sender)
-    reply = stack.send(sender, "no")
+    reply = stack.send(sender, "no, not any of those")
     assert asked(reply)["item"] == "q1"
     stack.stop("actions")
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yes, that does happen to me")
     assert "having trouble" in texts(reply) and "+1 555 010 0199" in texts(reply)
     assert not asked(reply)
     # still down: the same notice, nothing lost
-    assert "having trouble" in texts(stack.send(sender, "yes"))
+    assert "having trouble" in texts(stack.send(sender, "yes it does"))
     stack.start_actions()
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yeah, it does")
     assert asked(reply)["item"] == "q2", texts(reply)
     slots = stack.tracker(sender)["slots"]
     assert slots["q1"] == "yes" and slots["red_flags"] == "no"
@@ -104,11 +104,11 @@ def test_action_server_down_mid_questionnaire_then_back(stack: Stack, sender: st
 
 @pytest.mark.server
 def test_action_server_down_when_the_questionnaire_starts(stack: Stack, sender: str, actions_down: Stack) -> None:
-    assert "not a diagnosis" in texts(stack.send(sender, "check my symptoms"))
-    reply = stack.send(sender, "yes")
+    assert "not a diagnosis" in texts(stack.send(sender, "I'd like a symptom check, please"))
+    reply = stack.send(sender, "sure, let's go")
     assert "having trouble" in texts(reply)
     stack.start_actions()
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yes, let's do that")
     assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
 
 
@@ -128,9 +128,9 @@ def on_postgres(trained_model, tmp_path) -> Iterator[tuple]:
 def test_database_down_mid_questionnaire_then_back(on_postgres: tuple, sender: str) -> None:
     stack, postgres = on_postgres
     begin(stack, sender)
-    assert asked(stack.send(sender, "no"))["item"] == "q1"
+    assert asked(stack.send(sender, "nope, nothing like that"))["item"] == "q1"
     postgres.pause()
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yes, I do")
     assert "can't open our conversation" in texts(reply) and "+1 555 010 0199" in texts(reply)
     assert not asked(reply)
     # red flags still get the emergency answer at once
@@ -138,7 +138,7 @@ def test_database_down_mid_questionnaire_then_back(on_postgres: tuple, sender: s
     assert "nearest emergency department now" in urgent and "can't open our conversation" not in urgent
     postgres.resume()
     # the conversation goes on where it was: nothing of the outage was stored over it
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yep, I have that")
     assert asked(reply)["item"] == "q2", texts(reply)
     slots = stack.tracker(sender)["slots"]
     assert slots["q1"] == "yes" and slots["red_flags"] == "no" and not slots["store_unavailable"]

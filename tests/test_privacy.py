@@ -46,14 +46,14 @@ def requests(stack: Stack, sender: str) -> int:
 def test_forget_me_deletes_the_conversation_and_the_request(stack: Stack, sender: str) -> None:
     done = questionnaire_with_request(lambda text: stack.send(sender, text), "Ann Lee", "ann.lee@example.com")
     assert done.reference and requests(stack, sender) == 1 and events(stack, sender) > 50
-    asked = stack.send(sender, "please delete my data")
+    asked = stack.send(sender, "could you delete all of my data?")
     assert "delete this conversation and any consultation request" in texts(asked)
-    assert "have been deleted" in texts(stack.send(sender, "yes"))
+    assert "have been deleted" in texts(stack.send(sender, "yes, go ahead"))
     assert events(stack, sender) == 0 and requests(stack, sender) == 0
     # the patient can start again, in a new, empty conversation
-    assert "automated assistant" in texts(stack.send(sender, "hi"))
+    assert "automated assistant" in texts(stack.send(sender, "hi, I'm back"))
     said = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
-    assert said == ["hi"]
+    assert said == ["hi, I'm back"]
 
 
 def said(stack: Stack, sender: str) -> List[str]:
@@ -82,10 +82,10 @@ def test_forget_me_declined_deletes_nothing(stack: Stack, sender: str) -> None:
 
 
 def test_forget_me_in_the_middle_of_the_questionnaire(stack: Stack, sender: str) -> None:
-    stack.send(sender, "check my symptoms")
-    stack.send(sender, "yes")
-    stack.send(sender, "no")
-    asked = stack.send(sender, "I changed my mind, delete what I gave you")
+    stack.send(sender, "could you go through my symptoms with me?")
+    stack.send(sender, "yes, let's start")
+    stack.send(sender, "no, I don't have any of that")
+    asked = stack.send(sender, "I changed my mind, delete everything I told you")
     assert "delete this conversation" in texts(asked)
     assert "have been deleted" in texts(stack.send(sender, "yes delete it"))
     assert events(stack, sender) == 0
@@ -98,8 +98,8 @@ def consultation_requests_with_personal_data(stack: Stack) -> List[str]:
         sender = f"privacy-{n}-{stack.rasa_port}"
         done = questionnaire_with_request(lambda text, s=sender: stack.send(s, text), NAME, contact)
         assert done.reference and NAME in done.sent and contact in done.sent
-        stack.send(sender, "forget me")
-        assert "have been deleted" in texts(stack.send(sender, "yes"))
+        stack.send(sender, "forget about me")
+        assert "have been deleted" in texts(stack.send(sender, "yes, delete all of it"))
         references.append(done.reference)
     return references
 

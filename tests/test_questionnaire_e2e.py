@@ -33,16 +33,16 @@ def texts(reply: List[Dict]) -> str:
 
 
 def begin(stack: Stack, sender: str) -> List[Dict]:
-    intro = stack.send(sender, "can you check my symptoms?")
+    intro = stack.send(sender, "could you look at my symptoms for me")
     assert "not a diagnosis" in texts(intro)
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "sure, let's begin")
     assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
     assert [b["title"] for m in reply for b in m.get("buttons", [])][:2] == ["Yes", "No, none of these"]
     return reply
 
 
 def answer_all(stack: Stack, sender: str, answers: Dict[str, str]) -> List[Dict]:
-    reply = stack.send(sender, "no")
+    reply = stack.send(sender, "no, nothing like that")
     while asked(reply):
         item = asked(reply)["item"]
         reply = stack.send(sender, answers[item])
@@ -64,7 +64,7 @@ def test_consult_recommended_with_advice_and_a_stored_request(stack: Stack, send
     assert "MRI or CT" in text and "usually tried first" in text and "less than 15 minutes" in text
     assert "contact you about a consultation" in text
     assert "Which name" not in text
-    assert "What name" in texts(stack.send(sender, "yes please"))
+    assert "What name" in texts(stack.send(sender, "yes please, that would be great"))
     assert "phone number or e-mail" in texts(stack.send(sender, "Maria Gomez"))
     assert "doesn't look like" in texts(stack.send(sender, "call me maybe"))
     stack.send(sender, "maria.gomez@example.com")
@@ -104,18 +104,18 @@ def test_not_typical_still_offers_and_declining_stores_nothing(stack: Stack, sen
     assert found["conservative_care"] == ["physical_therapy", "pain_medication"] and found["imaging"] == "yes"
     assert found["walking_minutes"] == 60
     assert "other causes are possible" in texts(reply)
-    stack.send(sender, "yes")
+    stack.send(sender, "sure, go ahead")
     stack.send(sender, "Tom Brown")
     stack.send(sender, "555 010 7788")
     stack.send(sender, "any time")
-    done = stack.send(sender, "no")
+    done = stack.send(sender, "no, I'd rather not")
     assert payload_values(done, "consultation_request") == []
     assert "haven't stored any of your details" in texts(done)
 
 
 def test_a_red_flag_answer_is_urgent(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yes, sadly I do")
     assert payload_values(reply, "alert") == ["emergency"]
     assert reply[0].get("text", "").startswith("What you describe")  # the emergency message comes first
     assert result(reply)["outcome"] == "urgent"
@@ -124,7 +124,7 @@ def test_a_red_flag_answer_is_urgent(stack: Stack, sender: str) -> None:
 
 def test_a_red_flag_mid_questionnaire_ends_it(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
+    stack.send(sender, "nothing like that, no")
     reply = stack.send(sender, "my legs suddenly went weak this morning")
     assert payload_values(reply, "alert") == ["emergency"]
     assert result(reply)["outcome"] == "urgent"
@@ -134,26 +134,26 @@ def test_a_red_flag_mid_questionnaire_ends_it(stack: Stack, sender: str) -> None
 
 def test_stop_asks_to_confirm_then_stops(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
-    confirm = stack.send(sender, "stop")
+    stack.send(sender, "nope, not me")
+    confirm = stack.send(sender, "can we stop here")
     assert "stop the questionnaire" in texts(confirm) and asked(confirm) is None
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yes, I'm sure")
     assert result(reply)["outcome"] == "stopped"
     assert "any time" in texts(reply)
 
 
 def test_not_stopping_carries_on_where_it_was(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
-    stack.send(sender, "yes")  # q1
-    stack.send(sender, "cancel")
-    reply = stack.send(sender, "no")
+    stack.send(sender, "no, not at all")
+    stack.send(sender, "yes, I have that")  # q1
+    stack.send(sender, "cancel the questions")
+    reply = stack.send(sender, "no, let's keep going")
     assert asked(reply) == {"item": "q2", "step": 3, "of": 14}
 
 
 def test_knowledge_question_mid_questionnaire_then_the_question_again(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
+    stack.send(sender, "no, thankfully not")
     reply = stack.send(sender, "wait, how long is the recovery after mild?")
     assert payload_values(reply, "topic") == ["recovery_time"]
     assert asked(reply) == {"item": "q1", "step": 2, "of": 14}
@@ -161,43 +161,43 @@ def test_knowledge_question_mid_questionnaire_then_the_question_again(stack: Sta
 
 def test_restart_starts_the_questionnaire_over(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
-    stack.send(sender, "yes")
-    reply = stack.send(sender, "restart")
+    stack.send(sender, "nah, none of that")
+    stack.send(sender, "yes, that's me")
+    reply = stack.send(sender, "can we start over from the beginning")
     assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
 
 
 def test_two_misses_offer_skip_and_skip_moves_on(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    first = stack.send(sender, "purple elephants")
+    first = stack.send(sender, "purple elephants everywhere")
     assert "yes, a no" in texts(first) and asked(first)["item"] == "red_flags"
-    stack.send(sender, "no")
+    stack.send(sender, "nah, not really")
     stack.send(sender, "qwerty")
-    second = stack.send(sender, "banana")
+    second = stack.send(sender, "bananas and custard")
     assert "skip it, or stop" in texts(second)
     assert asked(second)["item"] == "q1"
-    reply = stack.send(sender, "skip")
+    reply = stack.send(sender, "skip that one")
     assert asked(reply)["item"] == "q2"
 
 
 def test_one_message_answers_several_items(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
-    stack.send(sender, "yes")  # q1
-    stack.send(sender, "yes")  # q2
-    stack.send(sender, "yes")  # q3
+    stack.send(sender, "no, I don't have any of those")
+    stack.send(sender, "yes I do")  # q1
+    stack.send(sender, "yep, definitely")  # q2
+    stack.send(sender, "yeah, it does")  # q3
     reply = stack.send(sender, "yes, and there's numbness in both legs and the soles of my feet, no burning though")
     # q4 answered; q5 and q6 answered by the same message: q7 is next
     assert asked(reply)["item"] == "q7"
-    reply = stack.send(sender, "no")  # q7
-    reply = stack.send(sender, "no")  # q8
+    reply = stack.send(sender, "nah, I don't")  # q7
+    reply = stack.send(sender, "no, not really")  # q8
     assert asked(reply)["item"] == "q10"  # q9 (burning) was answered already
 
 
 def test_a_correction_replaces_the_previous_answer(stack: Stack, sender: str) -> None:
     begin(stack, sender)
-    stack.send(sender, "no")
-    stack.send(sender, "no")  # q1: no
+    stack.send(sender, "no, not any of those")
+    stack.send(sender, "no, I don't have that")  # q1: no
     reply = stack.send(sender, "actually, yes I do")
     assert "changed that answer" in texts(reply)
     assert asked(reply)["item"] == "q2"
@@ -223,9 +223,9 @@ def test_consultation_request_with_the_database_down(trained_model: Path, tmp_pa
         sender = "db-down"
         begin(down, sender)
         answer_all(down, sender, TYPICAL)
-        for text in ("yes", "Ann Lee", "ann@example.com", "afternoons"):
+        for text in ("yes, I'd like that", "Ann Lee", "ann@example.com", "afternoons"):
             down.send(sender, text)
-        reply = down.send(sender, "yes")
+        reply = down.send(sender, "yes, that's fine with me")
         assert load_settings().phone in texts(reply) and "kept it" in texts(reply)
         assert payload_values(reply, "consultation_request") == []
         spool = (tmp_path / "spool.jsonl").read_text(encoding="utf-8")
@@ -312,17 +312,17 @@ def test_i_dont_know_is_an_answer_and_gives_no_advice_it_was_not_told(stack: Sta
 def at_q2(stack: Stack, sender: str, q1: str = "yes") -> None:
     """Begin, no red flag, answer q1: the questionnaire now asks q2."""
     begin(stack, sender)
-    stack.send(sender, "no")
+    stack.send(sender, "nope, nothing like that")
     assert asked(stack.send(sender, q1))["item"] == "q2"
 
 
-@pytest.mark.parametrize("pause", ["not now, I have to go", "sorry, can we finish this later?", "gotta run"])
+@pytest.mark.parametrize("pause", ["not now, I really have to go", "sorry, can we finish this later?", "gotta run"])
 def test_a_pause_is_not_an_answer_and_asks_to_confirm_stopping(stack: Stack, sender: str, pause: str) -> None:
     at_q2(stack, sender)
     confirm = stack.send(sender, pause)
     assert asked(confirm) is None and payload_values(confirm, "questionnaire_result") == []
     assert slots(stack, sender)["q2"] is None  # never recorded as a no
-    reply = stack.send(sender, "yes")
+    reply = stack.send(sender, "yes, stop for now")
     assert result(reply)["outcome"] == "stopped"
 
 
@@ -348,7 +348,7 @@ def test_a_red_flag_with_a_question_at_the_red_flag_question_is_urgent(stack: St
 
 
 def test_answering_for_someone_else(stack: Stack, sender: str) -> None:
-    intro = stack.send(sender, "check my symptoms")
+    intro = stack.send(sender, "can you do a symptom check with me")
     assert asked(intro) is None
     reply = stack.send(sender, "I'll type my mother's answers")
     assert asked(reply)["item"] == "red_flags"

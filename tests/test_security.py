@@ -296,7 +296,7 @@ def test_refused_consent_leaves_no_contact_details_in_the_sqlite_file(stack: Sta
     # the conversation itself goes on, and says what it did
     events = stack.tracker(sender)["events"]
     assert [e for e in events if e["event"] == "user"][-1]["text"] == "No"
-    assert stack.send(sender, "what is mild?")[0]["text"]
+    assert stack.send(sender, "what exactly is mild?")[0]["text"]
 
 
 @server

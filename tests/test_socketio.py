@@ -181,7 +181,7 @@ def test_data_that_is_not_a_message_gets_an_error_event(stack: Stack) -> None:
     bare.on("bot_error", errors.append)
     bare.connect(stack.rasa_url, transports=["websocket"], headers={"Origin": f"http://127.0.0.1:{stack.web_port}"})
     try:
-        bare.emit("user_uttered", {"message": "hi", "session_id": "0" * 32})
+        bare.emit("user_uttered", {"message": "hi there, anyone home?", "session_id": "0" * 32})
         wait_for(lambda: errors)
         assert errors[0]["error"] == "no_session"
     finally:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
-import pytest
 import yaml
 
 from bot import PROJECT_ROOT
@@ -270,11 +269,6 @@ def test_no_test_set_sentence_is_a_training_example_or_a_near_copy() -> None:
     assert not found, f"{len(found)} test sentences copy training examples:\n" + "\n".join(found)
 
 
-# Still failing: about 120 messages of the server tests ("yes", "no", "hello", "what is mild?" ...)
-# are training examples. Rewording them needs the server tests run against a trained model to
-# keep them passing; until then this is a known failure, and strict: it fails once it passes,
-# so the mark is removed with the fix.
-@pytest.mark.xfail(strict=True, reason="server tests still send training examples (issue #19)")
 def test_no_message_a_test_sends_is_a_training_example_or_a_near_copy() -> None:
     found = _report(sent_messages())
     assert not found, f"{len(found)} sent messages copy training examples:\n" + "\n".join(found)
