@@ -13,5 +13,8 @@ echo "== rasa data validate"
 .venv/bin/rasa data validate --fail-on-warnings --quiet
 echo "== train (skipped when the model matches the data)"
 scripts/train.sh
+echo "== dialogue regressions (rasa test core: tests/stories/, any wrong next action fails)"
+.venv/bin/python -m bot.app.quiet test core --stories tests/stories --model models \
+    --fail-on-prediction-errors --out var/test-stories --quiet
 echo "== tests"
 .venv/bin/pytest "$@"

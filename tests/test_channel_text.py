@@ -97,5 +97,5 @@ def test_twilio_sends_numbered_choices_and_no_json() -> None:
 def test_twilio_down_is_logged_not_raised(caplog) -> None:
     output = ClinicTwilioOutput("AC" + "0" * 32, "token", "+15550009999", ChoiceMemory(),
                                 http_client=RecordingTwilioHttp(fail=True))
-    send(output, {"text": "Hello"})
+    send(output, {"text": "Hello from the clinic"})
     assert "Twilio did not take a message" in caplog.text and "+1555" not in caplog.text

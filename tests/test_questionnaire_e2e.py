@@ -16,10 +16,11 @@ from harness.stack import Stack, payload_values
 
 pytestmark = pytest.mark.server
 
-TYPICAL = {"q1": "yes", "q2": "yes", "q3": "sometimes", "q4": "yep", "q5": "no", "q6": "no", "q7": "no",
-           "q8": "no", "q9": "no", "q10": "no", "walking_minutes": "about ten minutes",
-           "conservative_care": "nothing yet", "imaging": "no"}
-NOT_TYPICAL = {**TYPICAL, "q2": "no", "q3": "not really", "q4": "not sure", "walking_minutes": "an hour or more",
+TYPICAL = {"q1": "yes, I get that", "q2": "yeah, I have that", "q3": "sometimes", "q4": "yep, that happens",
+           "q5": "no, not that", "q6": "nah, not me", "q7": "no, that never happens", "q8": "not really, no",
+           "q9": "no, I haven't", "q10": "nope, none of that", "walking_minutes": "about ten minutes",
+           "conservative_care": "nothing yet", "imaging": "no, I haven't had one"}
+NOT_TYPICAL = {**TYPICAL, "q2": "no, not that", "q3": "not really, no", "q4": "not sure", "walking_minutes": "an hour or more",
                "conservative_care": "PT and gabapentin", "imaging": "MRI last year"}
 
 
@@ -201,7 +202,8 @@ def test_a_correction_replaces_the_previous_answer(stack: Stack, sender: str) ->
     reply = stack.send(sender, "actually, yes I do")
     assert "changed that answer" in texts(reply)
     assert asked(reply)["item"] == "q2"
-    reply = answer_all_from(stack, sender, reply, {**NOT_TYPICAL, "q2": "yes", "q3": "yes", "q4": "no"})
+    reply = answer_all_from(stack, sender, reply,
+                            {**NOT_TYPICAL, "q2": "yes, I get that", "q3": "yeah, that too", "q4": "no, not that"})
     assert result(reply)["sshq"]["q1_q4"] == 3  # q1 counted as yes after the correction
 
 
@@ -309,7 +311,7 @@ def test_i_dont_know_is_an_answer_and_gives_no_advice_it_was_not_told(stack: Sta
     assert domain_text("utter_advice_imaging") not in texts(reply)
 
 
-def at_q2(stack: Stack, sender: str, q1: str = "yes") -> None:
+def at_q2(stack: Stack, sender: str, q1: str = "yes, that one too") -> None:
     """Begin, no red flag, answer q1: the questionnaire now asks q2."""
     begin(stack, sender)
     stack.send(sender, "nope, nothing like that")

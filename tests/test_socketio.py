@@ -73,7 +73,7 @@ def conversation_id(token: str) -> str:
 def test_messages_have_the_stock_shapes_and_the_custom_payload_follows_its_text(stack: Stack) -> None:
     widget = Widget(stack)
     try:
-        reply = widget.say("what is the mild procedure?", has("topic"))
+        reply = widget.say("so what exactly is the mild procedure?", has("topic"))
         assert all(set(m) in STOCK_SHAPES for m in reply), reply
         at = next(i for i, m in enumerate(reply) if "topic" in m.get("custom", {}))
         assert at > 0 and reply[at - 1].get("text"), "the custom payload comes right after its text"
@@ -117,7 +117,7 @@ def test_a_reloaded_page_continues_the_same_conversation_with_its_token(stack: S
     reloaded = Widget(stack, token)
     try:
         assert reloaded.confirmed == [token]
-        step = reloaded.say("No", has("questionnaire"))
+        step = reloaded.say("no, none of those", has("questionnaire"))
         assert customs(step)[-1]["questionnaire"]["step"] == 2
     finally:
         reloaded.close()
@@ -171,7 +171,7 @@ def test_data_that_is_not_a_message_gets_an_error_event(stack: Stack) -> None:
             wait_for(lambda before=before: len(widget.errors) > before)
         assert {e["error"] for e in widget.errors} == {"bad_message"}
         # and the connection still works
-        assert widget.say("hello", lambda m: bool(m))[0]["text"]
+        assert widget.say("hello there", lambda m: bool(m))[0]["text"]
     finally:
         widget.close()
 

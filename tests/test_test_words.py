@@ -33,7 +33,8 @@ NOT_MESSAGES = {"knowledge_facts.yml"}
 ALERTS = frozenset({"red_flag", "crisis"})
 
 # Calls whose text argument reaches the bot: name -> position of the text among the arguments.
-SENDERS = {"send": 1, "twilio_form": 1, "telegram_update": 1}
+# call name -> position of the message (or of a dict of answers by question) among its arguments
+SENDERS = {"send": 1, "twilio_form": 1, "telegram_update": 1, "say": 0, "answer_all": 2, "answer_all_from": 3}
 EMITTERS = {"emit", "emit_and_wait"}  # Socket.IO: ("user_uttered", {"message": text})
 # Labels: None compares with every intent; a set, with those intents only.
 Label = Optional[FrozenSet[str]]
@@ -128,7 +129,20 @@ def _strings(node: ast.AST) -> List[str]:
         return [node.value]
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         return [s for element in node.elts for s in _strings(element)]
+    if isinstance(node, ast.Dict):  # answers by question: {"q1": "yes", ...}; ** parts are resolved where named
+        return [s for value in node.values for s in _strings(value)]
     return []
+
+
+def _default_of(function: ast.AST, name: str) -> List[str]:
+    """The string default of the parameter ``name`` of ``function`` (``def at_q2(..., q1: str = "yes")``)."""
+    args = getattr(function, "args", None)
+    if args is None:
+        return []
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+    return [s for arg, default in pairs if arg.arg == name for s in _strings(default)]
 
 
 def _param_values(function: ast.AST, name: str) -> List[str]:
@@ -186,12 +200,16 @@ class _Collector(ast.NodeVisitor):
     def _resolve(self, node: ast.AST) -> List[str]:
         if isinstance(node, ast.Name):
             for function in reversed(self.functions):
-                values = _param_values(function, node.id)
+                values = _param_values(function, node.id) + _default_of(function, node.id)
                 if values:
                     return values
             return self.loops.get(node.id) or self.module_names.get(node.id, [])
         if isinstance(node, ast.BinOp):  # "ouch " * 100_000: not a sentence
             return []
+        if isinstance(node, ast.Dict):  # {**TYPICAL, "q2": "no"}: the named dict's answers too
+            spread = [s for key, value in zip(node.keys, node.values, strict=True) if key is None
+                      for s in self._resolve(value)]
+            return spread + _strings(node)
         return _strings(node)
 
     def visit_Call(self, node: ast.Call) -> None:
