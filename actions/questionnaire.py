@@ -11,7 +11,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.core import answers, questionnaire
+from bot.core import answers, names, questionnaire
 from bot.core.questionnaire import (
     CONSERVATIVE_CARE,
     IMAGING,
@@ -34,19 +34,19 @@ MAX_MISSES = 2
 MAX_ASKS = 3
 
 # Never an answer: the form is rejected and a rule takes over at once.
-ALERTS = {"red_flag", "crisis"}
+ALERTS = names.ALERT_INTENTS
 # Not an answer unless the message also answers the pending question ("not really" is an
 # answer even when the classifier hears "not now"); a rule takes over otherwise.
 INTERRUPTIONS = {
-    "stop_questionnaire", "start_over", "request_human", "help", "bot_challenge", "ask_not_in_sources",
-    "start_questionnaire", "forget_me",
+    names.STOP_QUESTIONNAIRE, names.START_OVER, names.REQUEST_HUMAN, names.HELP, names.BOT_CHALLENGE,
+    names.ASK_NOT_IN_SOURCES, names.START_QUESTIONNAIRE, names.FORGET_ME,
 }
 QUESTION_CONFIDENCE = 0.8
 
 REASK = {
-    WALKING_MINUTES: "utter_sshq_reask_minutes",
-    CONSERVATIVE_CARE: "utter_sshq_reask_care",
-    IMAGING: "utter_sshq_reask_imaging",
+    WALKING_MINUTES: names.UTTER_SSHQ_REASK_MINUTES,
+    CONSERVATIVE_CARE: names.UTTER_SSHQ_REASK_CARE,
+    IMAGING: names.UTTER_SSHQ_REASK_IMAGING,
 }
 
 
@@ -57,7 +57,7 @@ def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
 
 def button_payloads(domain: DomainDict, slot: Optional[str]) -> List[str]:
     """The quick-reply payloads of the question that asks ``slot``, in order."""
-    variations = (domain.get("responses") or {}).get(f"utter_ask_{slot}") or [{}]
+    variations = (domain.get("responses") or {}).get(names.ask_response(slot)) or [{}]
     return [b.get("payload", "") for b in variations[0].get("buttons") or []]
 
 
@@ -124,13 +124,13 @@ class RepeatedFailureValidation(FormValidationAction):
         misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
         dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
         if misses >= MAX_MISSES or times_asked(tracker.events, item) + 1 >= MAX_ASKS:
-            dispatcher.utter_message(response="utter_sshq_offer_skip")
+            dispatcher.utter_message(response=names.UTTER_SSHQ_OFFER_SKIP)
         return [SlotSet(item, None), SlotSet(MISSES_SLOT, float(misses))]
 
     @staticmethod
     def give_up(dispatcher: CollectingDispatcher, item: str) -> List[EventType]:
         """Asked MAX_ASKS times: recorded as not known, and on to the next question."""
-        dispatcher.utter_message(response="utter_sshq_skipped")
+        dispatcher.utter_message(response=names.UTTER_SSHQ_SKIPPED)
         return [SlotSet(item, answers.skip_value(item)), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, item)]
 
 
@@ -140,8 +140,8 @@ class ValidateSSHQForm(RepeatedFailureValidation):
 
     def reask(self, item: str, text: str) -> str:
         if item == WALKING_MINUTES and answers.is_distance(text):
-            return "utter_sshq_reask_distance"
-        return REASK.get(item, "utter_sshq_reask_yes_no")
+            return names.UTTER_SSHQ_REASK_DISTANCE
+        return REASK.get(item, names.UTTER_SSHQ_REASK_YES_NO)
 
     async def required_slots(
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -176,47 +176,47 @@ class ValidateSSHQForm(RepeatedFailureValidation):
             return None
         if requested == RED_FLAGS and answers.parse_yes_no(text) is Answer.YES:
             # any yes to the red-flag question counts, a question added or not
-            dispatcher.utter_message(response="utter_emergency")
+            dispatcher.utter_message(response=names.UTTER_EMERGENCY)
             return [SlotSet(RED_FLAGS, Answer.YES.value), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, RED_FLAGS)]
         reply = answers.understand_reply(text, intent)
         if reply is answers.Reply.PAUSE:
             return None  # asks to confirm stopping (a rule, or bot.rasa_ext.reply_policy)
         proxy = [SlotSet(PROXY_SLOT, True)] if answers.is_proxy(text) else []
-        if requested and (intent == "skip_question" or answers.is_skip(text)):
+        if requested and (intent == names.SKIP_QUESTION or answers.is_skip(text)):
             return [SlotSet(requested, answers.skip_value(requested)), SlotSet(MISSES_SLOT, 0.0),
                     SlotSet(LAST_ITEM_SLOT, requested)]
         if reply is answers.Reply.INTERRUPTION:
             # a question, a request for a person: never an answer; a rule answers, then the question again
             if proxy:
-                dispatcher.utter_message(response="utter_sshq_proxy_noted")
+                dispatcher.utter_message(response=names.UTTER_SSHQ_PROXY_NOTED)
                 return proxy
             return None
         reading = answers.read_turn(text, requested, tracker.get_slot(LAST_ITEM_SLOT))
         answered_pending = requested in reading.values
         if intent in INTERRUPTIONS and not reading.values and reply is None:
             if proxy:
-                dispatcher.utter_message(response="utter_sshq_proxy_noted")
+                dispatcher.utter_message(response=names.UTTER_SSHQ_PROXY_NOTED)
                 return proxy
             return None
         if (
             intent
-            and intent.startswith("faq_")
+            and intent.startswith(names.FAQ_PREFIX)
             and confidence >= QUESTION_CONFIDENCE
             and not reading.values
         ):
             return None  # a knowledge question mid-form: answered by a rule, then the question again
         if not reading.values:
             if proxy:
-                dispatcher.utter_message(response="utter_sshq_proxy_noted")
+                dispatcher.utter_message(response=names.UTTER_SSHQ_PROXY_NOTED)
                 return proxy
             return self.miss(dispatcher, tracker, requested) if requested else []
         # item ids only: never what the patient wrote
         logger.debug("Questionnaire: asked %s, read %s%s", requested, sorted(reading.values),
                      f", corrected {reading.corrected}" if reading.corrected else "")
         if reading.corrected:
-            dispatcher.utter_message(response="utter_sshq_correction_noted")
+            dispatcher.utter_message(response=names.UTTER_SSHQ_CORRECTION_NOTED)
         if reading.values.get(RED_FLAGS) == Answer.YES.value:
-            dispatcher.utter_message(response="utter_emergency")
+            dispatcher.utter_message(response=names.UTTER_EMERGENCY)
         events: List[EventType] = [SlotSet(k, v) for k, v in reading.values.items()]
         events += [SlotSet(k, v) for k, v in reading.side.items() if k not in reading.values and tracker.get_slot(k) is None]
         last = requested if answered_pending else (reading.corrected or tracker.get_slot(LAST_ITEM_SLOT))
@@ -231,7 +231,7 @@ class ActionSSHQReset(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.active_loop_name == "sshq_form":
-            dispatcher.utter_message(response="utter_sshq_restarting")
+            dispatcher.utter_message(response=names.UTTER_SSHQ_RESTARTING)
         proxy = bool(tracker.get_slot(PROXY_SLOT) and tracker.active_loop_name == "sshq_form") or any(
             answers.is_proxy(text) for text in recent_user_texts(tracker.events))
         return reset_events() + [SlotSet(PROXY_SLOT, proxy)]
@@ -247,15 +247,15 @@ class ActionSSHQResult(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slots: Dict[str, Any] = {item: tracker.get_slot(item) for item in ITEM_ORDER}
-        if _intent(tracker)[0] == "red_flag":
+        if _intent(tracker)[0] == names.RED_FLAG:
             slots[RED_FLAGS] = Answer.YES.value  # a red flag said during the questionnaire
         result = questionnaire.evaluate(Answers.from_slots(slots), stopped=self.stopped)
-        dispatcher.utter_message(response=f"utter_sshq_result_{result.outcome.value}", json_message=result.payload())
+        dispatcher.utter_message(response=names.result_response(result.outcome.value), json_message=result.payload())
         for tip in questionnaire.advice(result):
-            dispatcher.utter_message(response=f"utter_advice_{tip.value}")
+            dispatcher.utter_message(response=names.advice_response(tip.value))
         events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(MISSES_SLOT, 0.0)]
         if questionnaire.offers_consultation(result.outcome):
-            events.append(FollowupAction("utter_offer_consultation"))
+            events.append(FollowupAction(names.UTTER_OFFER_CONSULTATION))
         else:
             events += [SlotSet(item, None) for item in ITEM_ORDER] + [SlotSet(PROXY_SLOT, None)]
         return events

@@ -22,9 +22,8 @@ from typing import Any, Dict, Iterable, Optional, Union
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-# Set to true by action_forget_me once the patient's requests are gone; the tracker
-# store (bot.rasa_ext.stores) then deletes the conversation instead of saving the turn.
-FORGOTTEN_SLOT = "forgotten"
+from bot.core import names
+from bot.core.names import FORGOTTEN_SLOT
 
 events_table = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("type_name"),
@@ -35,9 +34,9 @@ CONTACT_FORM = "consultation_form"
 # What the patient types into the consultation form (the consent answer is only yes or no).
 TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time")
 # Responses that mean the request was kept (stored, or spooled for a retry).
-REQUEST_KEPT_RESPONSES = ("utter_consultation_stored", "utter_consultation_kept_for_retry")
+REQUEST_KEPT_RESPONSES = (names.UTTER_CONSULTATION_STORED, names.UTTER_CONSULTATION_KEPT_FOR_RETRY)
 # Messages that are never a contact detail (the slot mappings exclude them) and are kept as said.
-ALERT_INTENTS = ("red_flag", "crisis")
+ALERT_INTENTS = names.ALERT_INTENTS
 REDACTED = "[removed]"
 
 
