@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.core import names
-from bot.core.names import FORGOTTEN_SLOT
+from bot.core.markers import FORGOTTEN_SLOT
 from bot.storage.requests import StoreUnavailable, get_store
 
 

@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.core import names
-from bot.core.names import FORGOTTEN_SLOT
 
 events_table = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("type_name"),
@@ -117,17 +116,6 @@ def redact_contact_details(database: Union[str, Engine], sender_id: str) -> int:
     finally:
         if engine is not database:
             engine.dispose()
-
-
-def conversation_forgotten(events: Iterable[Any]) -> bool:
-    """Whether the latest turn (the events after the last user message) set the forgotten slot."""
-    for event in reversed(list(events)):
-        name = getattr(event, "type_name", None)
-        if name == "slot" and getattr(event, "key", None) == FORGOTTEN_SLOT and getattr(event, "value", None):
-            return True
-        if name == "user":
-            return False
-    return False
 
 
 def _engine(database: Union[str, Engine]) -> Engine:
