@@ -26,8 +26,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from bot.core import names
-from bot.core.language import fold_apostrophes
+from bot.core import language, names
 from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
 
 # ---------------------------------------------------------------- spaCy pipeline
@@ -126,14 +125,8 @@ def mentions(text: str) -> List[Mention]:
 # ---------------------------------------------------------------- normalising
 
 def _normalise(text: str) -> str:
-    text = fold_apostrophes(text).lower()
-    text = re.sub(r"[^\w\s'.,;:!?/-]", " ", text)
-    text = re.sub(r"\bdont\b", "don't", text)
-    text = re.sub(r"\bcant\b", "can't", text)
-    text = re.sub(r"\bdoesnt\b", "doesn't", text)
-    text = re.sub(r"\bhavent\b", "haven't", text)
-    text = re.sub(r"\bim\b", "i'm", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """The text as the answer word lists expect it (``language.normalise``, ``ANSWERS`` style)."""
+    return language.normalise(text, language.Style.ANSWERS)
 
 
 def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Optional[int]:
@@ -150,11 +143,9 @@ def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Opt
 
 def resolve_choice(text: str, payloads: Sequence[str]) -> str:
     """'2' (or '2.', '#2', 'option 2') stands for the 2nd quick reply where buttons show as numbers
-    (the Rasa shell, text-only channels); any other text is returned as it is."""
-    match = re.fullmatch(r"\s*(?:option\s*|#)?(\d{1,2})[.)]?\s*", text or "")
-    if match and 1 <= int(match.group(1)) <= len(payloads):
-        return payloads[int(match.group(1)) - 1]
-    return text
+    (the Rasa shell, text-only channels); any other text is returned as it is (``language.choose``)."""
+    chosen = language.choose(text, list(payloads))
+    return text if chosen is None else chosen
 
 
 # ---------------------------------------------------------------- yes / no / unsure
