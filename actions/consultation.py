@@ -1,4 +1,4 @@
-"""The consultation request form and its storage: glue over bot.core.contact and bot.storage.requests."""
+"""The consultation request form and its storage: glue over bot.core.contact, bot.core.turns and bot.storage.requests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.questionnaire import button_payloads
-from bot.core import names, questionnaire
+from bot.core import names, questionnaire, turns
 from bot.core.answers import Reply, resolve_choice, understand_reply
 from bot.core.contact import clean_contact, clean_name, clean_time
 from bot.core.questionnaire import ITEM_ORDER, Answer, Answers
@@ -72,12 +72,22 @@ class ActionSubmitConsultation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         forget = [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [SlotSet(item, None) for item in ITEM_ORDER]
         if tracker.get_slot("contact_consent") != Answer.YES.value:
-            dispatcher.utter_message(response=names.UTTER_CONSULTATION_NOT_STORED)
-            return forget
+            outcome = turns.submission(consented=False)
+        else:
+            outcome = self.submit(self.request(tracker))
+        dispatcher.utter_message(
+            response=outcome.response,
+            **({"reference": outcome.reference} if outcome.reference else {}),
+            **({"json_message": outcome.payload} if outcome.payload else {}),
+        )
+        return forget
+
+    @staticmethod
+    def request(tracker: Tracker) -> ConsultationRequest:
         kind, _, contact = str(tracker.get_slot("contact_details") or ":").partition(":")
         answers = Answers.from_slots({item: tracker.get_slot(item) for item in ITEM_ORDER})
         result = questionnaire.evaluate(answers)
-        request = ConsultationRequest(
+        return ConsultationRequest(
             conversation_id=tracker.sender_id,
             name=str(tracker.get_slot("contact_name")),
             contact=contact,
@@ -86,21 +96,19 @@ class ActionSubmitConsultation(Action):
             outcome=result.outcome.value,
             answers={**answers.dict(), **result.payload()["questionnaire_result"]},
         )
+
+    @staticmethod
+    def submit(request: ConsultationRequest) -> turns.Submission:
+        """Store the request; if the database is down, keep it for a retry (bot.core.turns.submission decides
+        what the patient is told)."""
         store = get_store()
         try:
-            reference = store.add(request)
+            return turns.submission(consented=True, stored_as=store.add(request))
         except StoreUnavailable:
-            try:
-                store.keep_for_retry(request)
-            except OSError:
-                logger.error("Consultation request %s could not be kept either.", request.reference)
-                dispatcher.utter_message(response=names.UTTER_CONSULTATION_FAILED)
-                return forget
-            dispatcher.utter_message(response=names.UTTER_CONSULTATION_KEPT_FOR_RETRY, reference=request.reference)
-            return forget
-        dispatcher.utter_message(
-            response=names.UTTER_CONSULTATION_STORED,
-            reference=reference,
-            json_message={"consultation_request": {"reference": reference}},
-        )
-        return forget
+            pass
+        try:
+            store.keep_for_retry(request)
+        except OSError:
+            logger.error("Consultation request %s could not be kept either.", request.reference)
+            return turns.submission(consented=True, kept_for_retry=False)
+        return turns.submission(consented=True, kept_for_retry=True, reference=request.reference)

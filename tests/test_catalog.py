@@ -200,7 +200,9 @@ def _responses_used_by_forms_and_actions(domain: Dict) -> set:
     from bot.rasa_ext.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE
 
     used = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
+    # the actions, and the forms' decisions they carry out (bot/core/turns.py)
+    sources = [*(PROJECT_ROOT / "actions").glob("*.py"), PROJECT_ROOT / "bot" / "core" / "turns.py"]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
     # the actions name their responses through bot/core/names.py
     from bot.core import names
