@@ -9,8 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.core import names
+from bot.core.markers import FORGOTTEN_SLOT
 from bot.storage.requests import StoreUnavailable, get_store
-from bot.storage.retention import FORGOTTEN_SLOT
 
 
 class ActionForgetMe(Action):
@@ -27,7 +28,7 @@ class ActionForgetMe(Action):
         try:
             get_store().delete_conversation(tracker.sender_id)
         except StoreUnavailable:
-            dispatcher.utter_message(response="utter_forget_failed")
+            dispatcher.utter_message(response=names.UTTER_FORGET_FAILED)
             return []
-        dispatcher.utter_message(response="utter_forgotten")
+        dispatcher.utter_message(response=names.UTTER_FORGOTTEN)
         return [SlotSet(FORGOTTEN_SLOT, True)]

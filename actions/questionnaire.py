@@ -1,9 +1,8 @@
-"""The symptom questionnaire form: thin glue over bot.core.questionnaire and bot.core.answers."""
+"""The symptom questionnaire form: thin glue over bot.core.turns (what a reply means) and bot.core.questionnaire."""
 
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,43 +10,19 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.core import answers, questionnaire
+from bot.core import answers, names, questionnaire, turns
 from bot.core.questionnaire import (
-    CONSERVATIVE_CARE,
-    IMAGING,
     ITEM_ORDER,
     RED_FLAGS,
-    WALKING_MINUTES,
     Answer,
     Answers,
 )
 
 logger = logging.getLogger(__name__)
 
-MISSES_SLOT = "sshq_misses"
-LAST_ITEM_SLOT = "sshq_last_item"
-PROXY_SLOT = "sshq_proxy"
 REQUESTED_SLOT = "requested_slot"
-MAX_MISSES = 2
-# No question is asked more than this many times in all (re-asks and returns after an interruption
-# included): then it is skipped, recorded as unsure / unknown, and the next one is asked.
-MAX_ASKS = 3
-
-# Never an answer: the form is rejected and a rule takes over at once.
-ALERTS = {"red_flag", "crisis"}
-# Not an answer unless the message also answers the pending question ("not really" is an
-# answer even when the classifier hears "not now"); a rule takes over otherwise.
-INTERRUPTIONS = {
-    "stop_questionnaire", "start_over", "request_human", "help", "bot_challenge", "ask_not_in_sources",
-    "start_questionnaire", "forget_me",
-}
-QUESTION_CONFIDENCE = 0.8
-
-REASK = {
-    WALKING_MINUTES: "utter_sshq_reask_minutes",
-    CONSERVATIVE_CARE: "utter_sshq_reask_care",
-    IMAGING: "utter_sshq_reask_imaging",
-}
+# the questionnaire's own slots and limits live with its decisions (bot/core/turns.py)
+MISSES_SLOT, LAST_ITEM_SLOT, PROXY_SLOT, MAX_ASKS = turns.MISSES_SLOT, turns.LAST_ITEM_SLOT, turns.PROXY_SLOT, turns.MAX_ASKS
 
 
 def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
@@ -57,14 +32,19 @@ def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
 
 def button_payloads(domain: DomainDict, slot: Optional[str]) -> List[str]:
     """The quick-reply payloads of the question that asks ``slot``, in order."""
-    variations = (domain.get("responses") or {}).get(f"utter_ask_{slot}") or [{}]
+    variations = (domain.get("responses") or {}).get(names.ask_response(slot)) or [{}]
     return [b.get("payload", "") for b in variations[0].get("buttons") or []]
 
 
 def reset_events() -> List[EventType]:
-    return [SlotSet(item, None) for item in ITEM_ORDER] + [
-        SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, None), SlotSet(REQUESTED_SLOT, None)
-    ]
+    return [SlotSet(k, v) for k, v in turns.clear_answers().items()] + [SlotSet(REQUESTED_SLOT, None)]
+
+
+def carry_out(dispatcher: CollectingDispatcher, turn: turns.Turn) -> List[EventType]:
+    """Say the turn's responses and return its slot events, both in order."""
+    for response in turn.responses:
+        dispatcher.utter_message(response=response)
+    return [SlotSet(k, v) for k, v in turn.slots.items()]
 
 
 def times_asked(events: List[Dict[str, Any]], item: str) -> int:
@@ -104,44 +84,11 @@ def recent_user_texts(events: List[Dict[str, Any]], limit: int = 3) -> List[str]
     return texts
 
 
-class RepeatedFailureValidation(FormValidationAction):
-    """Counts answers that do not fit; after MAX_MISSES explains and offers skip or stop.
+class ValidateSSHQForm(FormValidationAction):
+    """Reads each reply with bot.core.turns.read_answer and carries out what it decides."""
 
-    The pattern of Rasa's financial-demo: subclasses say how to re-ask one item.
-    """
-
-    @abstractmethod
-    def name(self) -> str:
-        """The validation action's name."""
-
-    @abstractmethod
-    def reask(self, item: str, text: str) -> str:
-        """The response that re-asks ``item`` after ``text`` did not fit."""
-
-    def miss(self, dispatcher: CollectingDispatcher, tracker: Tracker, item: str) -> List[EventType]:
-        if times_asked(tracker.events, item) >= MAX_ASKS:
-            return self.give_up(dispatcher, item)
-        misses = int(tracker.get_slot(MISSES_SLOT) or 0) + 1
-        dispatcher.utter_message(response=self.reask(item, tracker.latest_message.get("text") or ""))
-        if misses >= MAX_MISSES or times_asked(tracker.events, item) + 1 >= MAX_ASKS:
-            dispatcher.utter_message(response="utter_sshq_offer_skip")
-        return [SlotSet(item, None), SlotSet(MISSES_SLOT, float(misses))]
-
-    @staticmethod
-    def give_up(dispatcher: CollectingDispatcher, item: str) -> List[EventType]:
-        """Asked MAX_ASKS times: recorded as not known, and on to the next question."""
-        dispatcher.utter_message(response="utter_sshq_skipped")
-        return [SlotSet(item, answers.skip_value(item)), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, item)]
-
-
-class ValidateSSHQForm(RepeatedFailureValidation):
     def name(self) -> str:
         return "validate_sshq_form"
-
-    def reask(self, item: str, text: str) -> str:
-        if item == WALKING_MINUTES and answers.is_distance(text):
-            return "utter_sshq_reask_distance"
-        return REASK.get(item, "utter_sshq_reask_yes_no")
 
     async def required_slots(
         self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -163,64 +110,30 @@ class ValidateSSHQForm(RepeatedFailureValidation):
             # unless it has been asked MAX_ASKS times already
             events = []
             if requested and tracker.get_slot(requested) is None and times_asked(tracker.events, requested) >= MAX_ASKS:
-                events = self.give_up(dispatcher, requested)
+                events = carry_out(dispatcher, turns.give_up(requested))
         tracker.add_slots(events)
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         return events + ([next_slot] if next_slot else [])
 
     def read(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Optional[List[EventType]]:
+        """The reply's events, or None when it is no answer (the form is rejected, a rule takes over)."""
         requested = tracker.get_slot(REQUESTED_SLOT)
-        text = answers.resolve_choice(tracker.latest_message.get("text") or "", button_payloads(domain, requested))
         intent, confidence = _intent(tracker)
-        if intent in ALERTS:
+        turn = turns.read_answer(
+            tracker.latest_message.get("text") or "", intent, confidence, requested,
+            choices=button_payloads(domain, requested),
+            last_item=tracker.get_slot(LAST_ITEM_SLOT),
+            filled=tracker.slots,
+            times_asked=times_asked(tracker.events, requested) if requested else 0,
+            misses=int(tracker.get_slot(MISSES_SLOT) or 0),
+        )
+        if turn.verdict is turns.Verdict.NOT_AN_ANSWER:
             return None
-        if requested == RED_FLAGS and answers.parse_yes_no(text) is Answer.YES:
-            # any yes to the red-flag question counts, a question added or not
-            dispatcher.utter_message(response="utter_emergency")
-            return [SlotSet(RED_FLAGS, Answer.YES.value), SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, RED_FLAGS)]
-        reply = answers.understand_reply(text, intent)
-        if reply is answers.Reply.PAUSE:
-            return None  # asks to confirm stopping (a rule, or bot.rasa_ext.reply_policy)
-        proxy = [SlotSet(PROXY_SLOT, True)] if answers.is_proxy(text) else []
-        if requested and (intent == "skip_question" or answers.is_skip(text)):
-            return [SlotSet(requested, answers.skip_value(requested)), SlotSet(MISSES_SLOT, 0.0),
-                    SlotSet(LAST_ITEM_SLOT, requested)]
-        if reply is answers.Reply.INTERRUPTION:
-            # a question, a request for a person: never an answer; a rule answers, then the question again
-            if proxy:
-                dispatcher.utter_message(response="utter_sshq_proxy_noted")
-                return proxy
-            return None
-        reading = answers.read_turn(text, requested, tracker.get_slot(LAST_ITEM_SLOT))
-        answered_pending = requested in reading.values
-        if intent in INTERRUPTIONS and not reading.values and reply is None:
-            if proxy:
-                dispatcher.utter_message(response="utter_sshq_proxy_noted")
-                return proxy
-            return None
-        if (
-            intent
-            and intent.startswith("faq_")
-            and confidence >= QUESTION_CONFIDENCE
-            and not reading.values
-        ):
-            return None  # a knowledge question mid-form: answered by a rule, then the question again
-        if not reading.values:
-            if proxy:
-                dispatcher.utter_message(response="utter_sshq_proxy_noted")
-                return proxy
-            return self.miss(dispatcher, tracker, requested) if requested else []
-        # item ids only: never what the patient wrote
-        logger.debug("Questionnaire: asked %s, read %s%s", requested, sorted(reading.values),
-                     f", corrected {reading.corrected}" if reading.corrected else "")
-        if reading.corrected:
-            dispatcher.utter_message(response="utter_sshq_correction_noted")
-        if reading.values.get(RED_FLAGS) == Answer.YES.value:
-            dispatcher.utter_message(response="utter_emergency")
-        events: List[EventType] = [SlotSet(k, v) for k, v in reading.values.items()]
-        events += [SlotSet(k, v) for k, v in reading.side.items() if k not in reading.values and tracker.get_slot(k) is None]
-        last = requested if answered_pending else (reading.corrected or tracker.get_slot(LAST_ITEM_SLOT))
-        return events + proxy + [SlotSet(MISSES_SLOT, 0.0), SlotSet(LAST_ITEM_SLOT, last)]
+        if turn.answered:
+            # item ids only: never what the patient wrote
+            logger.debug("Questionnaire: asked %s, read %s%s", requested, list(turn.answered),
+                         f", corrected {turn.corrected}" if turn.corrected else "")
+        return carry_out(dispatcher, turn)
 
 
 class ActionSSHQReset(Action):
@@ -231,7 +144,7 @@ class ActionSSHQReset(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.active_loop_name == "sshq_form":
-            dispatcher.utter_message(response="utter_sshq_restarting")
+            dispatcher.utter_message(response=names.UTTER_SSHQ_RESTARTING)
         proxy = bool(tracker.get_slot(PROXY_SLOT) and tracker.active_loop_name == "sshq_form") or any(
             answers.is_proxy(text) for text in recent_user_texts(tracker.events))
         return reset_events() + [SlotSet(PROXY_SLOT, proxy)]
@@ -247,15 +160,15 @@ class ActionSSHQResult(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slots: Dict[str, Any] = {item: tracker.get_slot(item) for item in ITEM_ORDER}
-        if _intent(tracker)[0] == "red_flag":
+        if _intent(tracker)[0] == names.RED_FLAG:
             slots[RED_FLAGS] = Answer.YES.value  # a red flag said during the questionnaire
         result = questionnaire.evaluate(Answers.from_slots(slots), stopped=self.stopped)
-        dispatcher.utter_message(response=f"utter_sshq_result_{result.outcome.value}", json_message=result.payload())
+        dispatcher.utter_message(response=names.result_response(result.outcome.value), json_message=result.payload())
         for tip in questionnaire.advice(result):
-            dispatcher.utter_message(response=f"utter_advice_{tip.value}")
+            dispatcher.utter_message(response=names.advice_response(tip.value))
         events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(MISSES_SLOT, 0.0)]
         if questionnaire.offers_consultation(result.outcome):
-            events.append(FollowupAction("utter_offer_consultation"))
+            events.append(FollowupAction(names.UTTER_OFFER_CONSULTATION))
         else:
             events += [SlotSet(item, None) for item in ITEM_ORDER] + [SlotSet(PROXY_SLOT, None)]
         return events

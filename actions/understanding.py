@@ -9,10 +9,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.core import understanding
+from bot.core import names, understanding
 from bot.core.knowledge import get_catalog
 
-SOMETHING_ELSE = "utter_clarify_something_else"
+SOMETHING_ELSE = names.UTTER_CLARIFY_SOMETHING_ELSE
 
 
 def _response_text(domain: DomainDict, name: str) -> str:
@@ -34,11 +34,11 @@ class ActionUnderstand(Action):
             titles = {t: catalog.topic(t).question for t in decision.topics}
             buttons = understanding.clarify_buttons(decision.topics, titles, _response_text(domain, SOMETHING_ELSE))
             dispatcher.utter_message(
-                response="utter_clarify", buttons=buttons, json_message={"clarify": list(decision.topics)}
+                response=names.UTTER_CLARIFY, buttons=buttons, json_message={"clarify": list(decision.topics)}
             )
         elif decision.kind == "topics":
             for topic in decision.topics:
                 dispatcher.utter_message(response=get_catalog().topic(topic).response)
         else:
-            dispatcher.utter_message(response="utter_not_understood")
+            dispatcher.utter_message(response=names.UTTER_NOT_UNDERSTOOD)
         return []

@@ -31,9 +31,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core import names  # noqa: E402
 from bot.core.understanding import Decision, Thresholds, decide, is_topic, topic_id  # noqa: E402
 
-ALERTS = ("red_flag", "crisis")
+ALERTS = (names.RED_FLAG, names.CRISIS)
 DESIGNS: Dict[str, Optional[Thresholds]] = {
     # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
     "before: DIET + FallbackClassifier": Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False),

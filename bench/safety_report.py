@@ -22,7 +22,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ALERT_OF_INTENT = {"red_flag": "emergency", "crisis": "crisis"}
+from bot.core import names  # noqa: E402
+
+ALERT_OF_INTENT = {names.RED_FLAG: "emergency", names.CRISIS: "crisis"}
 Case = Tuple[str, str, str, str]  # set, expected (emergency | crisis | none), category, text
 
 

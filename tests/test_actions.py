@@ -232,6 +232,15 @@ def test_database_down_keeps_the_request_and_says_so(tmp_path: Path, monkeypatch
     assert [r.reference for r in healthy.all()] == [kept.reference]
 
 
+def test_database_down_and_spool_unwritable_says_it_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = requests_store.RequestStore("postgresql://clinic:secret@127.0.0.1:1/requests", spool=tmp_path)
+    monkeypatch.setattr("actions.consultation.get_store", lambda: broken)
+    events, dispatcher = run(ActionSubmitConsultation(), consent_tracker("yes"))
+    assert responses(dispatcher) == ["utter_consultation_failed"]
+    assert "reference" not in dispatcher.messages[0] and not dispatcher.messages[0]["custom"]
+    assert SlotSet("contact_name", None) in events and SlotSet("contact_details", None) in events
+
+
 def test_an_answer_heard_as_stop_by_the_classifier_is_still_an_answer() -> None:
     events, _ = run(ValidateSSHQForm(), tracker("not really", intent="stop_questionnaire", requested_slot="q3",
                                                  red_flags="no"))

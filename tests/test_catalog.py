@@ -200,8 +200,14 @@ def _responses_used_by_forms_and_actions(domain: Dict) -> set:
     from bot.rasa_ext.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE
 
     used = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
+    # the actions, and the forms' decisions they carry out (bot/core/turns.py)
+    sources = [*(PROJECT_ROOT / "actions").glob("*.py"), PROJECT_ROOT / "bot" / "core" / "turns.py"]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
+    # the actions name their responses through bot/core/names.py
+    from bot.core import names
+
+    used |= {getattr(names, attr) for attr in re.findall(r"\bnames\.(UTTER_[A-Z0-9_]+)\b", code)}
     used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
     from bot.rasa_ext.channels.limits import TOO_LONG_RESPONSE
 

@@ -15,9 +15,10 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.app.cli import main
+from bot.core.markers import conversation_forgotten
 from bot.rasa_ext.stores import CheckedSQLTrackerStore
 from bot.storage.requests import ConsultationRequest, RequestStore, StoreUnavailable
-from bot.storage.retention import conversation_forgotten, delete_conversation, delete_conversations_idle_for
+from bot.storage.retention import delete_conversation, delete_conversations_idle_for
 
 DAY = 86400.0
 

@@ -26,7 +26,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from bot.core.language import fold_apostrophes
+from bot.core import language, names
 from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
 
 # ---------------------------------------------------------------- spaCy pipeline
@@ -125,14 +125,8 @@ def mentions(text: str) -> List[Mention]:
 # ---------------------------------------------------------------- normalising
 
 def _normalise(text: str) -> str:
-    text = fold_apostrophes(text).lower()
-    text = re.sub(r"[^\w\s'.,;:!?/-]", " ", text)
-    text = re.sub(r"\bdont\b", "don't", text)
-    text = re.sub(r"\bcant\b", "can't", text)
-    text = re.sub(r"\bdoesnt\b", "doesn't", text)
-    text = re.sub(r"\bhavent\b", "haven't", text)
-    text = re.sub(r"\bim\b", "i'm", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """The text as the answer word lists expect it (``language.normalise``, ``ANSWERS`` style)."""
+    return language.normalise(text, language.Style.ANSWERS)
 
 
 def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Optional[int]:
@@ -149,11 +143,9 @@ def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Opt
 
 def resolve_choice(text: str, payloads: Sequence[str]) -> str:
     """'2' (or '2.', '#2', 'option 2') stands for the 2nd quick reply where buttons show as numbers
-    (the Rasa shell, text-only channels); any other text is returned as it is."""
-    match = re.fullmatch(r"\s*(?:option\s*|#)?(\d{1,2})[.)]?\s*", text or "")
-    if match and 1 <= int(match.group(1)) <= len(payloads):
-        return payloads[int(match.group(1)) - 1]
-    return text
+    (the Rasa shell, text-only channels); any other text is returned as it is (``language.choose``)."""
+    chosen = language.choose(text, list(payloads))
+    return text if chosen is None else chosen
 
 
 # ---------------------------------------------------------------- yes / no / unsure
@@ -284,7 +276,7 @@ class Reply(str, Enum):
 
 
 # Intents that are never an answer, whatever words the message holds.
-ALERT_INTENTS = frozenset({"red_flag", "crisis"})
+ALERT_INTENTS = names.ALERT_INTENTS
 
 _PAUSE = re.compile(
     r"\b(?:not now|not right now|not today|not at the moment|not at this time|maybe later|later maybe|"
@@ -345,44 +337,44 @@ def understand_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]
     text = _emoji_words(text)
     if not _normalise(text).strip(" .!?"):
         return None
-    if is_pause(text) or intent == "stop_questionnaire" and parse_yes_no(text) is None:
+    if is_pause(text) or intent == names.STOP_QUESTIONNAIRE and parse_yes_no(text) is None:
         return Reply.PAUSE
     if asks_for_a_person(text) or is_question(text):
         return Reply.INTERRUPTION
     answer = parse_yes_no(text)
     if answer is None:
-        if intent in ("affirm", "deny"):  # the classifier heard it, the word lists did not
-            return Reply.YES if intent == "affirm" else Reply.NO
-        if intent == "request_human":
+        if intent in (names.AFFIRM, names.DENY):  # the classifier heard it, the word lists did not
+            return Reply.YES if intent == names.AFFIRM else Reply.NO
+        if intent == names.REQUEST_HUMAN:
             return Reply.INTERRUPTION
         return None
-    if intent == "request_human" and answer is not Answer.YES:
+    if intent == names.REQUEST_HUMAN and answer is not Answer.YES:
         return Reply.INTERRUPTION
     return Reply(answer.value)
 
 
 # The yes/no questions asked outside a form, and what follows each reply: the actions in order.
 FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
-    ("utter_sshq_intro", Reply.YES): ("action_sshq_reset", "sshq_form"),
-    ("utter_sshq_intro", Reply.NO): ("utter_sshq_later",),
-    ("utter_sshq_intro", Reply.PAUSE): ("utter_sshq_later",),
-    ("utter_offer_consultation", Reply.YES): ("consultation_form",),
-    ("utter_offer_consultation", Reply.NO): ("utter_no_consultation",),
-    ("utter_offer_consultation", Reply.PAUSE): ("utter_no_consultation",),
-    ("utter_sshq_confirm_stop", Reply.YES): ("action_sshq_stopped",),
-    ("utter_sshq_confirm_stop", Reply.PAUSE): ("action_sshq_stopped",),
-    ("utter_sshq_confirm_stop", Reply.NO): ("sshq_form",),
-    ("utter_ask_forget", Reply.YES): ("action_forget_me",),
-    ("utter_ask_forget", Reply.NO): ("utter_forget_cancelled",),
-    ("utter_ask_forget", Reply.PAUSE): ("utter_forget_cancelled",),
+    (names.UTTER_SSHQ_INTRO, Reply.YES): ("action_sshq_reset", "sshq_form"),
+    (names.UTTER_SSHQ_INTRO, Reply.NO): (names.UTTER_SSHQ_LATER,),
+    (names.UTTER_SSHQ_INTRO, Reply.PAUSE): (names.UTTER_SSHQ_LATER,),
+    (names.UTTER_OFFER_CONSULTATION, Reply.YES): ("consultation_form",),
+    (names.UTTER_OFFER_CONSULTATION, Reply.NO): (names.UTTER_NO_CONSULTATION,),
+    (names.UTTER_OFFER_CONSULTATION, Reply.PAUSE): (names.UTTER_NO_CONSULTATION,),
+    (names.UTTER_SSHQ_CONFIRM_STOP, Reply.YES): ("action_sshq_stopped",),
+    (names.UTTER_SSHQ_CONFIRM_STOP, Reply.PAUSE): ("action_sshq_stopped",),
+    (names.UTTER_SSHQ_CONFIRM_STOP, Reply.NO): ("sshq_form",),
+    (names.UTTER_ASK_FORGET, Reply.YES): ("action_forget_me",),
+    (names.UTTER_ASK_FORGET, Reply.NO): (names.UTTER_FORGET_CANCELLED,),
+    (names.UTTER_ASK_FORGET, Reply.PAUSE): (names.UTTER_FORGET_CANCELLED,),
     # inside the questionnaire: a pause (the form has refused the message) asks to confirm stopping
-    ("sshq_form", Reply.PAUSE): ("sshq_form", "action_deactivate_loop", "utter_sshq_confirm_stop"),
+    ("sshq_form", Reply.PAUSE): ("sshq_form", "action_deactivate_loop", names.UTTER_SSHQ_CONFIRM_STOP),
 }
 FORMS = frozenset({"sshq_form", "consultation_form"})
 LISTEN = "action_listen"
 
 
-OFFER_THE_CHECK: Tuple[str, ...] = ("utter_sshq_intro",)
+OFFER_THE_CHECK: Tuple[str, ...] = (names.UTTER_SSHQ_INTRO,)
 
 
 def follow_up(question: str, reply: Optional[Reply], done: Sequence[str]) -> Optional[str]:
@@ -406,7 +398,7 @@ def offer_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
     """At the questionnaire offer, offering to type someone else's answers, or asking for the
     check again in other words, also accepts it."""
     reply = understand_reply(text, intent)
-    if reply is None and (is_proxy(text) or intent == "start_questionnaire"):
+    if reply is None and (is_proxy(text) or intent == names.START_QUESTIONNAIRE):
         return Reply.YES
     return reply
 
@@ -415,7 +407,7 @@ def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Repl
     """At the consultation offer, asking to be called or to talk to someone accepts it."""
     reply = understand_reply(text, intent)
     if reply in (None, Reply.INTERRUPTION) and intent not in ALERT_INTENTS and not is_question(text) and (
-            intent == "request_human" or asks_for_a_person(text)):
+            intent == names.REQUEST_HUMAN or asks_for_a_person(text)):
         return Reply.YES
     return reply
 
@@ -427,8 +419,7 @@ _CHECK = re.compile(
     r"(?:spinal )?stenosis|(?:does|do) (?:this|that|it|they) sound like (?:spinal )?stenosis)\b"
 )
 # intents whose own rules answer better than an offer of the check
-_ANSWERED_ELSEWHERE = ("faq_", "start_questionnaire", "request_human", "stop_questionnaire", "start_over", "help",
-                       "forget_me", "bot_challenge", "red_flag", "crisis")
+_ANSWERED_ELSEWHERE = names.ANSWERED_ELSEWHERE
 
 
 def asks_for_the_check(text: str) -> bool:
@@ -448,7 +439,7 @@ def wants_the_check(text: str, intent: Optional[str]) -> bool:
         return False
     if asks_for_the_check(text):
         return True
-    return intent in (None, "nlu_fallback", "out_of_scope", "greet") and describes_symptoms(text)
+    return intent in (None, names.NLU_FALLBACK, names.OUT_OF_SCOPE, names.GREET) and describes_symptoms(text)
 
 
 _PROXY = re.compile(

@@ -7,14 +7,12 @@ custom payload becomes at most a plain "Sources: ..." line: never raw JSON.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from typing import Any, List, Mapping, Optional, Sequence
 
 from bot.core.knowledge import get_catalog
-
-CHOICE = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)]?\s*$")
+from bot.core.language import choose
 
 
 def numbered_choices(buttons: Sequence[Mapping[str, Any]]) -> str:
@@ -68,12 +66,9 @@ class ChoiceMemory:
 
     def resolve(self, sender: str, text: Optional[str]) -> Optional[str]:
         """The payload of the numbered choice ``text`` names, else ``text`` itself."""
-        match = CHOICE.match(text or "")
         with self._lock:
             payloads = self._payloads.get(sender)
-        if not match or not payloads:
-            return text
-        index = int(match.group(1)) - 1
-        return payloads[index] if 0 <= index < len(payloads) else text
+        chosen = choose(text, payloads) if payloads else None
+        return text if chosen is None else chosen
 
 

@@ -15,9 +15,11 @@ from typing import Dict, List, Tuple
 import yaml
 from pydantic import BaseModel, validator
 
+from bot.core import names
+
 CATALOG_FILE = Path(__file__).resolve().parent / "catalog.yml"
-INTENT_PREFIX = "faq_"
-RESPONSE_PREFIX = "utter_faq_"
+INTENT_PREFIX = names.FAQ_PREFIX
+RESPONSE_PREFIX = names.FAQ_RESPONSE_PREFIX
 
 
 class Source(BaseModel):
@@ -38,11 +40,11 @@ class Topic(BaseModel):
 
     @property
     def intent(self) -> str:
-        return f"{INTENT_PREFIX}{self.id}"
+        return names.faq_intent(self.id)
 
     @property
     def response(self) -> str:
-        return f"{RESPONSE_PREFIX}{self.id}"
+        return names.faq_response(self.id)
 
     def payload(self) -> Dict[str, object]:
         """The custom payload every answer about this topic carries."""

@@ -29,13 +29,12 @@ look-alikes) lives in ``bot.rasa_ext.components`` where the embeddings are compu
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
+from typing import Any, Callable, List, Optional, Pattern, Tuple
 
-from bot.core.language import fold_apostrophes
+from bot.core import language
 
 
 class Alert(str, Enum):
@@ -79,30 +78,6 @@ class Assessment:
 
 # ---------------------------------------------------------------- layer 1: normalising
 
-# Contractions spelled out, with or without their apostrophe ("cant", "can't").
-_CONTRACTIONS: Dict[str, str] = {
-    "can't": "cannot", "cant": "cannot", "can not": "cannot", "cannt": "cannot", "cnt": "cannot",
-    "couldn't": "could not", "couldnt": "could not", "don't": "do not", "dont": "do not",
-    "doesn't": "does not", "doesnt": "does not", "didn't": "did not", "didnt": "did not",
-    "won't": "will not", "wont": "will not", "wouldn't": "would not", "wouldnt": "would not",
-    "haven't": "have not", "havent": "have not", "hasn't": "has not", "hasnt": "has not",
-    "hadn't": "had not", "hadnt": "had not", "isn't": "is not", "isnt": "is not",
-    "aren't": "are not", "arent": "are not", "wasn't": "was not", "wasnt": "was not",
-    "weren't": "were not", "shouldn't": "should not", "i'm": "i am", "im": "i am",
-    "i've": "i have", "ive": "i have", "i'd": "i would", "i'll": "i will",
-    "he's": "he is", "hes": "he is", "she's": "she is", "shes": "she is",
-    "it's": "it is", "that's": "that is", "thats": "that is", "there's": "there is",
-    "theres": "there is", "what's": "what is", "whats": "what is", "wanna": "want to",
-    "wud": "would", "nthing": "nothing", "nuthin": "nothing", "nothin": "nothing", "wen": "when", "sinse": "since",
-    "nite": "night", "btwn": "between", "yday": "yesterday", "tmrw": "tomorrow", "hav": "have", "problm": "problem", "wld": "would", "fel": "feel", "lif": "life", "gonna": "going to", "gona": "going to", "wana": "want to", "gotta": "got to", "u": "you", "ur": "your", "pls": "please",
-}
-_CONTRACTION_RX: Pattern[str] = re.compile(
-    r"\b(?:" + "|".join(re.escape(k) for k in sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b"
-)
-
-_GENERIC_CONTRACTION: Pattern[str] = re.compile(r"\b(\w+)('d|'ll|'ve|'re)\b")
-_GENERIC_ENDINGS: Dict[str, str] = {"'d": " would", "'ll": " will", "'ve": " have", "'re": " are"}
-
 # The words the signs hinge on: a misspelling of one of these is mended.
 KEY_WORDS: Tuple[str, ...] = (
     "bladder", "bowel", "bowels", "urine", "urinate", "urinating", "incontinent", "incontinence",
@@ -115,7 +90,6 @@ KEY_WORDS: Tuple[str, ...] = (
     "private", "saddle", "dropping", "better", "family", "without", "strength", "feeling",
 )
 _KEY_SET = frozenset(KEY_WORDS)
-_TOKEN = re.compile(r"[a-z]+")
 
 
 @lru_cache(maxsize=1)
@@ -151,16 +125,8 @@ def mend_word(word: str) -> str:
 
 def normalise(text: str) -> str:
     """Folded Unicode, apostrophes, case and white space; contractions spelled out;
-    misspelt key words mended."""
-    text = fold_apostrophes(unicodedata.normalize("NFKC", text or ""))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == "\n" else " " for ch in text)
-    text = re.sub(r"[ \t]+", " ", text).strip().lower()
-    text = _CONTRACTION_RX.sub(lambda m: _CONTRACTIONS[m.group(0)], text)
-    text = _GENERIC_CONTRACTION.sub(lambda m: m.group(1) + _GENERIC_ENDINGS[m.group(2)], text)
-    return _TOKEN.sub(lambda m: mend_word(m.group(0)), text)
-
-
-# ---------------------------------------------------------------- layer 2: signs
+    misspelt key words mended (``language.normalise`` in its ``ALERTS`` style, with ``mend_word``)."""
+    return language.normalise(text, language.Style.ALERTS, mend=mend_word)
 
 
 def _rx(pattern: str) -> Pattern[str]:

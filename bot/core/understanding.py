@@ -24,9 +24,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-TOPIC_PREFIX = "faq_"
+from bot.core import names
+
+TOPIC_PREFIX = names.FAQ_PREFIX
 # The classifier's "the sources do not answer it" and "off-topic" intents
-NO_TOPIC_INTENTS = ("ask_not_in_sources", "out_of_scope")
+NO_TOPIC_INTENTS = (names.ASK_NOT_IN_SOURCES, names.OUT_OF_SCOPE)
 MAX_CLARIFY = 3
 
 Ranking = Sequence[Tuple[str, float]]
@@ -73,7 +75,7 @@ class Decision:
 
 
 def is_topic(intent: Optional[str]) -> bool:
-    return bool(intent) and str(intent).startswith(TOPIC_PREFIX)
+    return names.is_faq_intent(intent)
 
 
 def topic_id(intent: str) -> str:

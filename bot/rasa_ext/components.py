@@ -49,11 +49,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.core import language, safety
+from bot.core import language, names, safety
 
 logger = logging.getLogger(__name__)
 
-ALERT_INTENTS = {safety.Alert.EMERGENCY: "red_flag", safety.Alert.CRISIS: "crisis"}
+ALERT_INTENTS = {safety.Alert.EMERGENCY: names.RED_FLAG, safety.Alert.CRISIS: names.CRISIS}
 # What the patient really typed, when InputGuard had to hand the pipeline something else.
 ORIGINAL_TEXT = "patient_text"
 # Given to the featurizers instead of input they cannot featurize (no word at all, or far

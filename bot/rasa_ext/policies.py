@@ -33,12 +33,13 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUtteranceReverted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_ext.stores import store_unavailable
+from bot.core import names
+from bot.core.markers import store_unavailable
 
-TROUBLE_RESPONSE = "utter_action_server_down"
-STORE_DOWN_RESPONSE = "utter_store_unavailable"
+TROUBLE_RESPONSE = names.UTTER_ACTION_SERVER_DOWN
+STORE_DOWN_RESPONSE = names.UTTER_STORE_UNAVAILABLE
 # Safety first: these are answered by their rules even when the database is down.
-ALERT_INTENTS = {"red_flag", "crisis"}
+ALERT_INTENTS = names.ALERT_INTENTS
 
 
 def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[str]) -> Optional[str]:
@@ -50,7 +51,7 @@ def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[st
     """
     history = list(events)
     executed = [i for i, e in enumerate(history) if isinstance(e, ActionExecuted)]
-    if store_unavailable(history):  # the database cannot be reached (bot/rasa_ext/stores.py)
+    if store_unavailable(history):  # the database cannot be reached (bot/core/markers.py)
         said = bool(executed) and history[executed[-1]].action_name == STORE_DOWN_RESPONSE
         return ACTION_LISTEN_NAME if said else STORE_DOWN_RESPONSE
     if not executed:

@@ -25,6 +25,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.core import names
 from bot.core.answers import (
     FOLLOW_UPS,
     OFFER_THE_CHECK,
@@ -68,9 +69,9 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         if active_loop or not wants_the_check(text, intent):
             return None
         return continue_chain(OFFER_THE_CHECK, done)
-    if question == "utter_sshq_intro":
+    if question == names.UTTER_SSHQ_INTRO:
         reply = offer_reply(text, intent)
-    elif question == "utter_offer_consultation":
+    elif question == names.UTTER_OFFER_CONSULTATION:
         reply = consultation_reply(text, intent)
     else:
         reply = understand_reply(text, intent)

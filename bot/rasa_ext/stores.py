@@ -17,7 +17,7 @@ import logging
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Optional
+from typing import Any, AsyncIterator, Optional
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -32,19 +32,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.storage.retention import consultation_abandoned, conversation_forgotten, delete_conversation, redact_contact_details
+from bot.core.markers import STORE_UNAVAILABLE_SLOT, conversation_forgotten, store_unavailable
+from bot.storage.retention import consultation_abandoned, delete_conversation, redact_contact_details
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WAIT_SECONDS = 30.0
-# Carried only by the stand-in tracker of an unreachable database, never stored.
-STORE_UNAVAILABLE_SLOT = "store_unavailable"
-
-
-def store_unavailable(events: Iterable[Any]) -> bool:
-    """Whether these are the events of the stand-in tracker for an unreachable database."""
-    return any(getattr(event, "type_name", None) == "slot" and getattr(event, "key", None) == STORE_UNAVAILABLE_SLOT
-               and getattr(event, "value", None) for event in events)
 
 
 class DatabaseSetupError(RuntimeError):

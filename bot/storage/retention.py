@@ -22,9 +22,7 @@ from typing import Any, Dict, Iterable, Optional, Union
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-# Set to true by action_forget_me once the patient's requests are gone; the tracker
-# store (bot.rasa_ext.stores) then deletes the conversation instead of saving the turn.
-FORGOTTEN_SLOT = "forgotten"
+from bot.core import names
 
 events_table = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("type_name"),
@@ -35,9 +33,9 @@ CONTACT_FORM = "consultation_form"
 # What the patient types into the consultation form (the consent answer is only yes or no).
 TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time")
 # Responses that mean the request was kept (stored, or spooled for a retry).
-REQUEST_KEPT_RESPONSES = ("utter_consultation_stored", "utter_consultation_kept_for_retry")
+REQUEST_KEPT_RESPONSES = (names.UTTER_CONSULTATION_STORED, names.UTTER_CONSULTATION_KEPT_FOR_RETRY)
 # Messages that are never a contact detail (the slot mappings exclude them) and are kept as said.
-ALERT_INTENTS = ("red_flag", "crisis")
+ALERT_INTENTS = names.ALERT_INTENTS
 REDACTED = "[removed]"
 
 
@@ -118,17 +116,6 @@ def redact_contact_details(database: Union[str, Engine], sender_id: str) -> int:
     finally:
         if engine is not database:
             engine.dispose()
-
-
-def conversation_forgotten(events: Iterable[Any]) -> bool:
-    """Whether the latest turn (the events after the last user message) set the forgotten slot."""
-    for event in reversed(list(events)):
-        name = getattr(event, "type_name", None)
-        if name == "slot" and getattr(event, "key", None) == FORGOTTEN_SLOT and getattr(event, "value", None):
-            return True
-        if name == "user":
-            return False
-    return False
 
 
 def _engine(database: Union[str, Engine]) -> Engine:

@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.core import language, safety
+from bot.core import language, names, safety
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ MAX_MESSAGE_CHARS = language.MAX_MESSAGE_CHARS
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a 1 MB message still gets its friendly reply; nginx: 2m too
 MAX_JSON_DEPTH = 20
 SAFETY_SCAN_CHARS = 20_000
-TOO_LONG_RESPONSE = "utter_message_too_long"
-ALERT_RESPONSES = {safety.Alert.EMERGENCY: "utter_emergency", safety.Alert.CRISIS: "utter_crisis"}
+TOO_LONG_RESPONSE = names.UTTER_MESSAGE_TOO_LONG
+ALERT_RESPONSES = {safety.Alert.EMERGENCY: names.UTTER_EMERGENCY, safety.Alert.CRISIS: names.UTTER_CRISIS}
 
 
 def too_long(text: Optional[str]) -> bool:

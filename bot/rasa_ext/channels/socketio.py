@@ -32,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.core import names
 from bot.rasa_ext.channels import web_session
 from bot.rasa_ext.channels.limits import bounded
 
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 ERROR_EVENT = "bot_error"
 CLEARED_EVENT = "conversation_cleared"
 # responses after which the conversation's history is gone (start over, forget me)
-CLEARING_RESPONSES = frozenset({"utter_restart", "utter_forgotten"})
+CLEARING_RESPONSES = frozenset({names.UTTER_RESTART, names.UTTER_FORGOTTEN})
 
 
 def socketio_messages(message: Dict[str, Any]) -> List[Dict[str, Any]]:

@@ -1,0 +1,84 @@
+"""The forms' decisions as pure functions (bot/core/turns.py): a reply's meaning, a request's outcome."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import pytest
+
+from bot.core.turns import LAST_ITEM_SLOT, MISSES_SLOT, PROXY_SLOT, Submission, Submitted, Turn, Verdict, read_answer, submission
+
+CHOICES = ["yes", "no", "unsure"]
+NOT_AN_ANSWER = Turn(Verdict.NOT_AN_ANSWER)
+PROXY_NOTED = Turn(Verdict.PROXY_NOTED, ("utter_sshq_proxy_noted",), {PROXY_SLOT: True})
+
+
+def recorded(item: str, value: Any, *responses: str, extra: Optional[Dict[str, Any]] = None,
+             corrected: Optional[str] = None) -> Turn:
+    slots = {item: value, **(extra or {}), MISSES_SLOT: 0.0, LAST_ITEM_SLOT: item}
+    return Turn(Verdict.RECORDED, responses, slots, corrected, (item,))
+
+
+READ = [
+    # (case, text, intent, confidence, requested, keyword inputs) -> exact Turn
+    ("an alert is never an answer", "my legs gave way", "red_flag", 1.0, "q1", {}, NOT_AN_ANSWER),
+    ("yes to the red-flag question", "yes", "affirm", 0.9, "red_flags", {},
+     Turn(Verdict.RECORDED, ("utter_emergency",), {"red_flags": "yes", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "red_flags"})),
+    ("a pause", "not now", "stop_questionnaire", 0.9, "q1", {}, NOT_AN_ANSWER),
+    ("skip", "skip", "skip_question", 0.9, "walking_minutes", {},
+     Turn(Verdict.SKIPPED, (), {"walking_minutes": "unknown", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "walking_minutes"})),
+    ("a question", "how long is recovery?", "faq_recovery_time", 0.95, "q1", {}, NOT_AN_ANSWER),
+    ("a question that says who answers", "I'm answering for my mother, how long is recovery?", "faq_recovery_time",
+     0.95, "q1", {}, PROXY_NOTED),
+    ("an interruption that answers nothing", "help", "help", 0.9, "q2", {}, NOT_AN_ANSWER),
+    ("a sure knowledge question", "implants", "faq_implants", 0.9, "q3", {}, NOT_AN_ANSWER),
+    ("an unsure knowledge question is a miss", "implants", "faq_implants", 0.5, "q3", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q3": None, MISSES_SLOT: 1.0})),
+    ("first miss", "banana", "nlu_fallback", 0.3, "q1", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q1": None, MISSES_SLOT: 1.0})),
+    ("second miss in a row offers a skip", "banana", "nlu_fallback", 0.3, "q1", {"times_asked": 1, "misses": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no", "utter_sshq_offer_skip"), {"q1": None, MISSES_SLOT: 2.0})),
+    ("the last ask offers a skip", "banana", "nlu_fallback", 0.3, "q1", {"times_asked": 2},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no", "utter_sshq_offer_skip"), {"q1": None, MISSES_SLOT: 1.0})),
+    ("asked three times: gives up", "banana", "nlu_fallback", 0.3, "q1", {"times_asked": 3},
+     Turn(Verdict.GAVE_UP, ("utter_sshq_skipped",), {"q1": "unsure", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "q1"})),
+    ("a distance for minutes", "about two blocks", None, 0.0, "walking_minutes", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_distance",), {"walking_minutes": None, MISSES_SLOT: 1.0})),
+    ("a numbered choice", "2", "nlu_fallback", 0.5, "q1", {"choices": CHOICES}, recorded("q1", "no")),
+    ("option 2", "option 2", "nlu_fallback", 0.5, "q1", {"choices": CHOICES}, recorded("q1", "no")),
+    ("no question pending, nothing read", "banana", None, 0.0, None, {}, Turn(Verdict.NOTHING)),
+    ("only who answers", "I'm typing for my husband", None, 0.0, "q1", {"times_asked": 1}, PROXY_NOTED),
+    ("a correction of the last answer", "actually, yes I do", "affirm", 0.9, "q2", {"last_item": "q1"},
+     recorded("q1", "yes", "utter_sshq_correction_noted", corrected="q1")),
+    ("an answer and who answers", "yes, for my mum", "affirm", 0.9, "q1", {}, recorded("q1", "yes", extra={PROXY_SLOT: True})),
+    ("minutes", "about 10 minutes", None, 0.0, "walking_minutes", {}, recorded("walking_minutes", 10)),
+    ("said in passing, not answered yet", "yes, and I had an MRI", "affirm", 0.9, "q1", {},
+     recorded("q1", "yes", extra={"imaging": "yes"})),
+    ("said in passing, answered already", "yes, and I had an MRI", "affirm", 0.9, "q1", {"filled": {"imaging": "no"}},
+     recorded("q1", "yes")),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "intent", "confidence", "requested", "inputs", "expected"), READ,
+                         ids=[c[0] for c in READ])
+def test_read_answer(case: str, text: str, intent: Any, confidence: float, requested: Any, inputs: Dict[str, Any],
+                     expected: Turn) -> None:
+    assert read_answer(text, intent, confidence, requested, **inputs) == expected
+
+
+SUBMIT = [
+    ("no consent", {"consented": False}, Submission(Submitted.NOT_STORED, "utter_consultation_not_stored")),
+    ("no consent, whatever else", {"consented": False, "stored_as": "AB12"},
+     Submission(Submitted.NOT_STORED, "utter_consultation_not_stored")),
+    ("stored", {"consented": True, "stored_as": "AB12"},
+     Submission(Submitted.STORED, "utter_consultation_stored", "AB12", {"consultation_request": {"reference": "AB12"}})),
+    ("database down, kept for a retry", {"consented": True, "kept_for_retry": True, "reference": "CD34"},
+     Submission(Submitted.KEPT_FOR_RETRY, "utter_consultation_kept_for_retry", "CD34")),
+    ("database down, spool failed", {"consented": True, "kept_for_retry": False, "reference": "CD34"},
+     Submission(Submitted.FAILED, "utter_consultation_failed")),
+]
+
+
+@pytest.mark.parametrize(("case", "inputs", "expected"), SUBMIT, ids=[c[0] for c in SUBMIT])
+def test_submission(case: str, inputs: Dict[str, Any], expected: Submission) -> None:
+    assert submission(**inputs) == expected
