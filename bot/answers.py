@@ -211,7 +211,9 @@ _PHRASES = (
     (r"\b(?:rather not|i'?ll pass|not interested|not for me|no need|not necessary|don'?t want(?: to)?|"
      r"do not want(?: to)?|absolutely not|definitely not|certainly not|of course not|surely not|no thanks|"
      r"no thank you|thanks,? but no|not this time|i'?m (?:good|fine|ok|okay|"
-     r"alright|all right)(?: thanks| thank you)?|nope|nah|no way|not at all|not really|never)\b", "no"),
+     r"alright|all right)(?: thanks| thank you)?|nope|nah|no way|not at all|not really|never|"
+     # "I do not", "it does not": the yes-words "i do" / "it does" would otherwise come first
+     r"(?:i|it|they|we|you|he|she) (?:do|does|did|have|has|had|am|is|are|was|were) not)\b", "no"),
 )
 _EMOJI = {"\U0001f44d": " yes ", "\u2705": " yes ", "\u2714": " yes ", "\U0001f44c": " yes ",
           "\U0001f44e": " no ", "\u274c": " no ", "\u2716": " no "}

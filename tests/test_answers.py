@@ -384,3 +384,25 @@ CLAUSE_RULES = [
 @pytest.mark.parametrize("labels, expected", CLAUSE_RULES)
 def test_each_clause_rule_and_the_negations_that_turn_it(labels: str, expected: str) -> None:
     assert _clause_items(_labels(labels), "") == _items(expected)
+
+
+# ---------------------------------------------------------------- exact readings, case by case
+# (each table pins one rule of bot/answers.py with replies a patient would type)
+
+# "I do not", "it does not": the yes-words "i do" / "it does" at the start must not win over
+# the "not" that follows them (they read as yes until 2026-12-03).
+@pytest.mark.parametrize("text", [
+    "I do not", "I do not have that", "it does not", "it does not help", "I have not", "I am not",
+    "they do not", "it is not", "I did not", "no I do not", "I do not, no",
+])
+def test_a_yes_word_followed_by_not_is_a_no(text: str) -> None:
+    assert parse_yes_no(text) is NO
+    assert understand_reply(text) is Reply.NO
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I do", YES), ("it does", YES), ("I have, yes", YES), ("I do not mind", YES), ("I am not sure", UNSURE),
+    ("yes, I have. It is not constant", YES),
+])
+def test_the_same_words_without_not_or_with_a_yes_phrase(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
