@@ -614,11 +614,12 @@ def _clause_items(labels: Dict[str, bool], text: str) -> Dict[str, Answer]:
 
 
 def _numbness_without_pain(text: str) -> Optional[Answer]:
-    """q8 needs the whole message: "numb, but no pain" spans two clauses."""
+    """q8 needs the whole message: "numb, but no pain" spans two clauses. A symptom counts as
+    denied only when every mention of it is ("no pain when I sit, but walking is painful": pain)."""
     labels: Dict[str, bool] = {}
     for mention in mentions(text):
         if mention.label in ("NUMB", "PAIN"):
-            labels[mention.label] = labels.get(mention.label, False) or mention.negated
+            labels[mention.label] = labels.get(mention.label, True) and mention.negated
     if labels.get("NUMB") is False and labels.get("PAIN") is True:
         return Answer.YES
     if labels.get("NUMB") is False and labels.get("PAIN") is False:

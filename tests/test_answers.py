@@ -406,3 +406,19 @@ def test_a_yes_word_followed_by_not_is_a_no(text: str) -> None:
 ])
 def test_the_same_words_without_not_or_with_a_yes_phrase(text: str, expected: Answer) -> None:
     assert parse_yes_no(text) is expected
+
+
+# q8, "numbness without any pain?", from the whole message: a symptom is denied only when every
+# mention of it is (a pain denied at rest but named when walking is still pain; until 2026-12-03
+# any denial won, and these read as "numbness without pain").
+@pytest.mark.parametrize("text, q8", [
+    ("numbness but no pain", YES),
+    ("my legs go numb and they hurt too", NO),
+    ("no pain when I sit, but walking is painful and my legs go numb", NO),
+    ("it hurts when I walk, no pain when I sit, and my legs go numb", NO),
+    ("no numbness in my legs, but my feet are numb and there's no pain", YES),
+    ("no numbness, just pain in my legs", None),
+    ("my legs hurt when I walk", None),
+])
+def test_numbness_without_pain_reads_every_mention(text: str, q8: object) -> None:
+    assert extract_items(text).get("q8") == q8
