@@ -536,6 +536,12 @@ def is_distance(text: str) -> bool:
 
 _CARE_LABELS = {"PT": "physical_therapy", "MEDS": "pain_medication", "ESI": "epidural_steroid_injections"}
 
+# "I don't remember if I had an MRI", "not sure whether my feet are numb": NegEx takes their "not"
+# for a denial of what follows, but they say the patient does not know.
+_UNSURE_WHETHER = re.compile(
+    r"\b(?:(?:don't|do not|can't|cannot|couldn't) (?:really )?(?:know|remember|recall|tell|say)|"
+    r"not (?:really |quite |too )?(?:sure|certain)|unsure|no idea) (?:if|whether)\b")
+
 
 def parse_care(text: str) -> Optional[Union[List[str], str]]:
     """The treatments tried, as CARE_IDS ids; [] for none; UNKNOWN when they cannot say; None when not an answer."""
@@ -544,6 +550,8 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
     named = {m.label for m in found if m.label in _CARE_LABELS}
     if tried:
         return [c for c in CARE_IDS if c in tried]
+    if named and _UNSURE_WHETHER.search(_normalise(text)):
+        return UNKNOWN  # "I can't remember if I had injections"
     if named or any(m.label == "NOTHING" for m in found):
         return []  # only negated treatments ("no PT, no shots") or "nothing yet"
     answer = parse_yes_no(text)
@@ -572,6 +580,8 @@ def parse_imaging(text: str) -> Optional[Answer]:
         if _PLANNED.search(t):
             return Answer.NO  # ordered or booked, not had yet
         return Answer.YES
+    if any(m.label == "MRI_CT" for m in found) and _UNSURE_WHETHER.search(t):
+        return Answer.UNSURE  # "I don't remember if I had an MRI": not a no
     if any(m.label == "XRAY" for m in found) or any(m.label == "MRI_CT" and m.negated for m in found):
         return Answer.NO
     answer = parse_yes_no(text)
@@ -613,11 +623,19 @@ def _clause_items(labels: Dict[str, bool], text: str) -> Dict[str, Answer]:
     return items
 
 
+def _sure_part(text: str) -> str:
+    """The message without the clauses that say the patient does not know ("not sure if it hurts")."""
+    t = _normalise(text)
+    if not _UNSURE_WHETHER.search(t):
+        return t
+    return ", ".join(c for c in _CLAUSE_SPLIT.split(t) if c and not _UNSURE_WHETHER.search(c))
+
+
 def _numbness_without_pain(text: str) -> Optional[Answer]:
     """q8 needs the whole message: "numb, but no pain" spans two clauses. A symptom counts as
     denied only when every mention of it is ("no pain when I sit, but walking is painful": pain)."""
     labels: Dict[str, bool] = {}
-    for mention in mentions(text):
+    for mention in mentions(_sure_part(text)):
         if mention.label in ("NUMB", "PAIN"):
             labels[mention.label] = labels.get(mention.label, True) and mention.negated
     if labels.get("NUMB") is False and labels.get("PAIN") is True:
@@ -639,8 +657,8 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
     previous_symptoms: Dict[str, bool] = {context_symptom: False} if context_symptom else {}
     previous_activity: Dict[str, bool] = {}
     for clause in _CLAUSE_SPLIT.split(_normalise(text)):
-        if not clause:
-            continue
+        if not clause or _UNSURE_WHETHER.search(clause):
+            continue  # empty, or "not sure if my feet are numb": no answer
         labels: Dict[str, bool] = {}
         for mention in mentions(clause):
             labels[mention.label] = labels.get(mention.label, False) or mention.negated

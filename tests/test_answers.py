@@ -422,3 +422,40 @@ def test_the_same_words_without_not_or_with_a_yes_phrase(text: str, expected: An
 ])
 def test_numbness_without_pain_reads_every_mention(text: str, q8: object) -> None:
     assert extract_items(text).get("q8") == q8
+
+
+# "I don't remember if ...", "not sure whether ...": NegEx reads their "not" as denying what
+# follows, and until 2026-12-03 these were a no (no MRI, no treatment, no numbness in the feet).
+@pytest.mark.parametrize("text, expected", [
+    ("I don't remember if I had an MRI", UNSURE), ("not sure if I had a CT", UNSURE),
+    ("I can't recall whether they did a scan", UNSURE), ("I don't know if it was a CT or an x-ray", UNSURE),
+    # a plain denial, or unsure only of something else, is still a no
+    ("I don't think I've had an MRI", NO), ("no MRI, not sure about a CT", NO),
+    ("I don't remember if it was an x-ray", NO), ("never had an MRI, don't remember any x-rays", NO),
+])
+def test_not_remembering_whether_there_was_a_scan_is_unsure(text: str, expected: Answer) -> None:
+    assert parse_imaging(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I can't remember if I had injections", "unknown"), ("not sure if I had physio", "unknown"),
+    ("no physio, and I can't remember if I had injections", "unknown"),
+    ("I can't remember if I had injections, but I did physio", [PT]), ("I don't remember which pills", [MEDS]),
+])
+def test_not_remembering_whether_a_treatment_was_tried_is_unknown(text: str, expected: object) -> None:
+    assert parse_care(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I don't know if my feet are numb", {}), ("not sure whether my legs go numb", {}),
+    ("numb feet, not sure if there's pain", {"q6": YES}),
+    ("I'm not sure if it's both legs, but my feet are numb", {"q6": YES}),
+])
+def test_a_clause_that_does_not_know_answers_no_item(text: str, expected: dict) -> None:
+    assert extract_items(text) == expected
+
+
+def test_not_knowing_whether_is_an_unsure_answer_to_the_question_asked() -> None:
+    assert read_turn("I don't know if my feet are numb", "q6", None).values == {"q6": "unsure"}
+    # said in passing, an unknown scan is not recorded as no scan
+    assert read_turn("yes, I don't remember if I had a scan", "q1", None).side == {}
