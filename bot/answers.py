@@ -85,6 +85,12 @@ _NEGATION_EXTRA = [
     "haven't", "have not", "hasn't", "has not", "isn't", "aren't", "nor", "neither", "not even", "no more",
     "none of", "free of", "not really", "rather than", "instead of", "no real", "not much",
 ]
+# "I don't know why my legs go numb", "can't remember when I had the MRI": not knowing why or when
+# something happens says that it does; NegEx would take the "don't" for a denial.
+_NOT_KNOWING_WHY = [f"{lead} {word}" for lead in (
+    "don't know", "do not know", "not sure", "no idea", "don't remember", "do not remember", "can't remember",
+    "cannot remember", "can't recall", "don't recall", "can't say", "can't tell")
+    for word in ("why", "when", "since when", "how long", "where", "which", "what")]
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +112,7 @@ def _nlp():  # type: ignore[no-untyped-def]
     known = set(terms.get_patterns()["preceding_negations"])
     terms.add_patterns({"preceding_negations": [t for t in _NEGATION_EXTRA if t not in known]})
     terms.add_patterns({"termination": ["and", ",", "also", "plus", "while"]})
+    terms.add_patterns({"pseudo_negations": _NOT_KNOWING_WHY})
     nlp.add_pipe("negex", config={"neg_termset": terms.get_patterns(), "ent_types": list(_LEMMA_PATTERNS)})
     return nlp
 

@@ -459,3 +459,20 @@ def test_not_knowing_whether_is_an_unsure_answer_to_the_question_asked() -> None
     assert read_turn("I don't know if my feet are numb", "q6", None).values == {"q6": "unsure"}
     # said in passing, an unknown scan is not recorded as no scan
     assert read_turn("yes, I don't remember if I had a scan", "q1", None).side == {}
+
+
+# Not knowing why or when a symptom comes says that it comes: "I don't know why my legs go numb"
+# was a no to q1 until 2026-12-03 (NegEx took the "don't" for a denial).
+@pytest.mark.parametrize("text, expected", [
+    ("I don't know why my legs go numb when I walk", {"q1": YES}),
+    ("not sure why my feet burn", {"q9": YES}),
+    ("I don't remember when the numbness started in both legs", {"q5": YES, "q1": YES}),
+    ("I don't have numbness in both legs", {"q5": NO, "q1": NO}),
+])
+def test_not_knowing_why_or_when_does_not_deny_the_symptom(text: str, expected: dict) -> None:
+    assert extract_items(text) == expected
+
+
+def test_a_scan_whose_date_is_forgotten_reads_as_unsure_both_ways_round() -> None:
+    assert parse_imaging("I had an MRI, I don't remember when") is UNSURE
+    assert parse_imaging("I can't remember when I had the MRI") is UNSURE
