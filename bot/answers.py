@@ -212,7 +212,9 @@ _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "r
              "gladly")
 # Phrases whose words would mislead the word lists: read as a plain yes or no first.
 _PHRASES = (
-    (r"\b(?:why not|don'?t mind|do not mind|wouldn'?t mind|would not mind|no problem|no worries|not a problem|"
+    # "no problem", "no worries" accept when said alone, but "no worries, none of those" is a no
+    (r"\b(?:no problem|no worries|not a problem)\b", "ok"),
+    (r"\b(?:why not|don'?t mind|do not mind|wouldn'?t mind|would not mind|"
      r"can'?t hurt|cannot hurt|couldn'?t hurt|no harm(?: in (?:it|that|trying))?|not opposed|no objection|"
      r"i don'?t see why not|no reason not to|don'?t see why not)\b", "yes"),
     (r"\b(?:rather not|i'?ll pass|not interested|not for me|no need|not necessary|don'?t want(?: to)?|"

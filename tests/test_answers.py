@@ -476,3 +476,14 @@ def test_not_knowing_why_or_when_does_not_deny_the_symptom(text: str, expected: 
 def test_a_scan_whose_date_is_forgotten_reads_as_unsure_both_ways_round() -> None:
     assert parse_imaging("I had an MRI, I don't remember when") is UNSURE
     assert parse_imaging("I can't remember when I had the MRI") is UNSURE
+
+
+# "no problem", "no worries" accept when said alone, like "ok"; next to a clear no they only open
+# the sentence ("no worries, none of those" read as yes until 2026-12-03).
+@pytest.mark.parametrize("text, expected", [
+    ("no problem", YES), ("no worries", YES), ("not a problem", YES), ("no problem, go ahead", YES),
+    ("no worries, none of those", NO), ("no problem there, none of those", NO), ("no worries, I'm fine", NO),
+])
+def test_no_problem_is_a_weak_yes(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+    assert understand_reply(text) is Reply(expected.value)
