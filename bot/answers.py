@@ -670,7 +670,8 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
             continue  # empty, or "not sure if my feet are numb": no answer
         labels: Dict[str, bool] = {}
         for mention in mentions(clause):
-            labels[mention.label] = labels.get(mention.label, False) or mention.negated
+            # denied only when every mention is: "no pain while I sit my legs hurt when I walk" has pain
+            labels[mention.label] = labels.get(mention.label, True) and mention.negated
         if not labels:
             continue
         symptoms = {k: v for k, v in labels.items() if k in _SYMPTOMS}

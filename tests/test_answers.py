@@ -487,3 +487,15 @@ def test_a_scan_whose_date_is_forgotten_reads_as_unsure_both_ways_round() -> Non
 def test_no_problem_is_a_weak_yes(text: str, expected: Answer) -> None:
     assert parse_yes_no(text) is expected
     assert understand_reply(text) is Reply(expected.value)
+
+
+# Inside one clause too, a symptom is denied only when every mention of it is: typed without
+# commas, "no pain while I sit my legs hurt when I walk" was a no to q1 and q2 until 2026-12-03.
+@pytest.mark.parametrize("text, expected", [
+    ("no pain while I sit my legs hurt when I walk", {"q1": YES, "q2": YES}),
+    ("no numbness while sitting my legs go numb when I walk", {"q1": YES, "q2": YES}),
+    ("tingling in my feet without numbness", {"q6": YES}),
+    ("no numbness or tingling in my feet", {"q6": NO}),
+])
+def test_a_clause_that_denies_and_names_a_symptom_has_it(text: str, expected: dict) -> None:
+    assert extract_items(text) == expected
