@@ -384,3 +384,363 @@ CLAUSE_RULES = [
 @pytest.mark.parametrize("labels, expected", CLAUSE_RULES)
 def test_each_clause_rule_and_the_negations_that_turn_it(labels: str, expected: str) -> None:
     assert _clause_items(_labels(labels), "") == _items(expected)
+
+
+# ---------------------------------------------------------------- exact readings, case by case
+# (each table pins one rule of bot/answers.py with replies a patient would type)
+
+# "I do not", "it does not": the yes-words "i do" / "it does" at the start must not win over
+# the "not" that follows them (they read as yes until 2026-12-03).
+@pytest.mark.parametrize("text", [
+    "I do not", "I do not have that", "it does not", "it does not help", "I have not", "I am not",
+    "they do not", "it is not", "I did not", "no I do not", "I do not, no",
+])
+def test_a_yes_word_followed_by_not_is_a_no(text: str) -> None:
+    assert parse_yes_no(text) is NO
+    assert understand_reply(text) is Reply.NO
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I do", YES), ("it does", YES), ("I have, yes", YES), ("I do not mind", YES), ("I am not sure", UNSURE),
+    ("yes, I have. It is not constant", YES),
+])
+def test_the_same_words_without_not_or_with_a_yes_phrase(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+
+
+# q8, "numbness without any pain?", from the whole message: a symptom is denied only when every
+# mention of it is (a pain denied at rest but named when walking is still pain; until 2026-12-03
+# any denial won, and these read as "numbness without pain").
+@pytest.mark.parametrize("text, q8", [
+    ("numbness but no pain", YES),
+    ("my legs go numb and they hurt too", NO),
+    ("no pain when I sit, but walking is painful and my legs go numb", NO),
+    ("it hurts when I walk, no pain when I sit, and my legs go numb", NO),
+    ("no numbness in my legs, but my feet are numb and there's no pain", YES),
+    ("no numbness, just pain in my legs", None),
+    ("my legs hurt when I walk", None),
+])
+def test_numbness_without_pain_reads_every_mention(text: str, q8: object) -> None:
+    assert extract_items(text).get("q8") == q8
+
+
+# "I don't remember if ...", "not sure whether ...": NegEx reads their "not" as denying what
+# follows, and until 2026-12-03 these were a no (no MRI, no treatment, no numbness in the feet).
+@pytest.mark.parametrize("text, expected", [
+    ("I don't remember if I had an MRI", UNSURE), ("not sure if I had a CT", UNSURE),
+    ("I can't recall whether they did a scan", UNSURE), ("I don't know if it was a CT or an x-ray", UNSURE),
+    # a plain denial, or unsure only of something else, is still a no
+    ("I don't think I've had an MRI", NO), ("no MRI, not sure about a CT", NO),
+    ("I don't remember if it was an x-ray", NO), ("never had an MRI, don't remember any x-rays", NO),
+])
+def test_not_remembering_whether_there_was_a_scan_is_unsure(text: str, expected: Answer) -> None:
+    assert parse_imaging(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I can't remember if I had injections", "unknown"), ("not sure if I had physio", "unknown"),
+    ("no physio, and I can't remember if I had injections", "unknown"),
+    ("I can't remember if I had injections, but I did physio", [PT]), ("I don't remember which pills", [MEDS]),
+])
+def test_not_remembering_whether_a_treatment_was_tried_is_unknown(text: str, expected: object) -> None:
+    assert parse_care(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I don't know if my feet are numb", {}), ("not sure whether my legs go numb", {}),
+    ("numb feet, not sure if there's pain", {"q6": YES}),
+    ("I'm not sure if it's both legs, but my feet are numb", {"q6": YES}),
+    ("my feet are numb and my legs hurt, not sure if it burns", {"q6": YES, "q1": YES, "q8": NO}),
+])
+def test_a_clause_that_does_not_know_answers_no_item(text: str, expected: dict) -> None:
+    assert extract_items(text) == expected
+
+
+def test_not_knowing_whether_is_an_unsure_answer_to_the_question_asked() -> None:
+    assert read_turn("I don't know if my feet are numb", "q6", None).values == {"q6": "unsure"}
+    # said in passing, an unknown scan is not recorded as no scan
+    assert read_turn("yes, I don't remember if I had a scan", "q1", None).side == {}
+
+
+# Not knowing why or when a symptom comes says that it comes: "I don't know why my legs go numb"
+# was a no to q1 until 2026-12-03 (NegEx took the "don't" for a denial).
+@pytest.mark.parametrize("text, expected", [
+    ("I don't know why my legs go numb when I walk", {"q1": YES}),
+    ("not sure why my feet burn", {"q9": YES}),
+    ("I don't remember when the numbness started in both legs", {"q5": YES, "q1": YES}),
+    ("I don't have numbness in both legs", {"q5": NO, "q1": NO}),
+])
+def test_not_knowing_why_or_when_does_not_deny_the_symptom(text: str, expected: dict) -> None:
+    assert extract_items(text) == expected
+
+
+def test_a_scan_whose_date_is_forgotten_reads_as_unsure_both_ways_round() -> None:
+    assert parse_imaging("I had an MRI, I don't remember when") is UNSURE
+    assert parse_imaging("I can't remember when I had the MRI") is UNSURE
+
+
+# "no problem", "no worries" accept when said alone, like "ok"; next to a clear no they only open
+# the sentence ("no worries, none of those" read as yes until 2026-12-03).
+@pytest.mark.parametrize("text, expected", [
+    ("no problem", YES), ("no worries", YES), ("not a problem", YES), ("no problem, go ahead", YES),
+    ("no worries, none of those", NO), ("no problem there, none of those", NO), ("no worries, I'm fine", NO),
+])
+def test_no_problem_is_a_weak_yes(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+    assert understand_reply(text) is Reply(expected.value)
+
+
+# Inside one clause too, a symptom is denied only when every mention of it is: typed without
+# commas, "no pain while I sit my legs hurt when I walk" was a no to q1 and q2 until 2026-12-03.
+@pytest.mark.parametrize("text, expected", [
+    ("no pain while I sit my legs hurt when I walk", {"q1": YES, "q2": YES}),
+    ("no numbness while sitting my legs go numb when I walk", {"q1": YES, "q2": YES}),
+    ("tingling in my feet without numbness", {"q6": YES}),
+    ("no numbness or tingling in my feet", {"q6": NO}),
+])
+def test_a_clause_that_denies_and_names_a_symptom_has_it(text: str, expected: dict) -> None:
+    assert extract_items(text) == expected
+
+
+# ---------------------------------------------------------------- typing as patients type
+
+@pytest.mark.parametrize("text, expected", [
+    # apostrophes left out
+    ("I dont know", UNSURE), ("I cant say", UNSURE), ("it doesnt", NO), ("havent noticed", UNSURE), ("im in", YES),
+    # a double space, capitals, an emoji and a comma first
+    ("kind  of", YES), ("KIND OF", YES), ("\U0001f605, yes, I can't remember since when", YES),
+])
+def test_everyday_typing_reads_like_the_careful_form(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("about 10 \U0001f642", 10), ("half  an hour", 30), ("15.", 15), ("about 10!", 10),
+])
+def test_minutes_typed_with_an_emoji_a_double_space_or_a_full_stop(text: str, expected: int) -> None:
+    assert parse_minutes(text) == expected
+
+
+# ---------------------------------------------------------------- yes / no in more words
+
+@pytest.mark.parametrize("text, expected", [
+    # a message that opens with a plain yes or no keeps it, whatever doubt follows
+    ("yes, but I can't remember since when", YES), ("yeah, no idea why though", YES), ("yep, don't know why", YES),
+    ("no, never noticed that", NO), ("nope, never noticed it", NO),
+    # ... but doubt said first is doubt
+    ("not sure, maybe yes", UNSURE),
+    # "a little", "some" after a no or a "not" do not make it a yes
+    ("no, some back pain but nothing in my legs", NO), ("not even a little", NO), ("not a bit", NO),
+    # both said: the first one counts
+    ("yes, not always", YES), ("no, it does get better when I sit", NO),
+])
+def test_a_yes_or_no_with_more_words(text: str, expected: Answer) -> None:
+    assert parse_yes_no(text) is expected
+
+
+# ---------------------------------------------------------------- minutes, each rule
+
+@pytest.mark.parametrize("text, expected", [
+    ("as long as I want", 60), ("I can walk for hours", 60), ("no limit", 60),
+    ("not at all", 0), ("barely", 0), ("I can't walk at all", 0),
+    ("I have to stop the minute I start walking", 1),
+    ("depends on the day", "unknown"), ("it varies", "unknown"),
+    # an article alone is not "one minute"
+    ("a", None), ("an", None),
+])
+def test_minutes_in_words(text: str, expected: object) -> None:
+    assert parse_minutes(text) == expected
+
+
+# ---------------------------------------------------------------- a reply to a yes/no question, each rule
+
+@pytest.mark.parametrize("text, intent, expected", [
+    # nothing to read
+    ("?", None, None), ("...", None, None), ("", "affirm", None),
+    # the classifier heard a stop: a pause unless the words say yes or no
+    ("I'm done with this", "stop_questionnaire", Reply.PAUSE), ("no, keep going", "stop_questionnaire", Reply.NO),
+    # words the lists do not know: the classifier's affirm or deny decides, nothing else does
+    ("spot on", "affirm", Reply.YES), ("spot on", None, None), ("spot on", "greet", None),
+    ("I wouldn't say that", "deny", Reply.NO), ("I wouldn't say that", None, None),
+    # asking for a person: only a yes is a yes
+    ("human", "request_human", Reply.INTERRUPTION), ("no, I want an agent", "request_human", Reply.INTERRUPTION),
+    ("yes, an agent please", "request_human", Reply.YES),
+    # a short answer with a question mark is still an answer; a longer one, or a question, is not
+    ("why not?", None, Reply.YES), ("not sure, what's that?", None, Reply.INTERRUPTION),
+    ("yes, but does that matter?", None, Reply.INTERRUPTION), ("and if it's only tingling?", None, Reply.INTERRUPTION),
+])
+def test_understand_reply_rule_by_rule(text: str, intent: object, expected: object) -> None:
+    assert understand_reply(text, intent) is expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("yes", "red_flag", Reply.INTERRUPTION), ("spot on", "affirm", Reply.YES), ("hmm", None, None),
+    # asking for a person accepts the consultation, by the classifier or by the words
+    ("human", "request_human", Reply.YES), ("I'd like to talk to a nurse", None, Reply.YES),
+])
+def test_consultation_reply_rule_by_rule(text: str, intent: object, expected: object) -> None:
+    assert consultation_reply(text, intent) is expected
+
+
+def test_at_the_offer_the_words_decide_over_the_classifier() -> None:
+    assert offer_reply("no thanks", "start_questionnaire") is Reply.NO
+
+
+def test_nothing_typed_is_not_a_question() -> None:
+    from bot.answers import is_question
+
+    assert is_question("") is False and is_question("   ") is False
+
+
+@pytest.mark.parametrize("text, pause, stop", [
+    ("bye", True, False), ("no more questions", True, True), ("stop the questionnaire", True, True),
+    ("I can't stop the pain", False, False), ("the pain doesn't stop", False, False),
+])
+def test_pause_and_stop(text: str, pause: bool, stop: bool) -> None:
+    from bot.answers import is_stop
+
+    assert is_pause(text) is pause and is_stop(text) is stop
+
+
+
+# ---------------------------------------------------------------- treatments and scans, each rule
+
+@pytest.mark.parametrize("text, expected", [
+    # only treatments gone without, or "nothing" in words the yes/no lists do not know
+    ("I've managed without pills or physio", []), ("nada", []), ("zilch", []),
+])
+def test_care_none_in_other_words(text: str, expected: object) -> None:
+    assert parse_care(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I had an MRI, I don't remember when", "I had a scan, not sure which", "maybe a CT",
+    "a scan, I don't know which kind", "had a CT but I can't remember the year",
+])
+def test_a_scan_with_a_doubt_is_unsure(text: str) -> None:
+    assert parse_imaging(text) is UNSURE
+
+
+def test_a_scan_gone_without_is_no() -> None:
+    assert parse_imaging("I've been managing without a scan") is NO
+
+
+@pytest.mark.parametrize("item, text, expected", [
+    ("imaging", "only X-rays", "no"), ("imaging", "purple", None), ("q1", "purple", None),
+    ("q1", "definitely", "yes"), ("walking_minutes", "ten minutes", 10), ("conservative_care", "physio", [PT]),
+])
+def test_parse_item_reads_each_kind_of_item(item: str, text: str, expected: object) -> None:
+    from bot.answers import parse_item
+
+    assert parse_item(item, text) == expected
+
+
+@pytest.mark.parametrize("item, expected", [
+    ("walking_minutes", "unknown"), ("conservative_care", "unknown"), ("imaging", "unsure"), ("q1", "unsure"),
+])
+def test_a_skipped_item_is_unsure_or_unknown(item: str, expected: str) -> None:
+    from bot.answers import skip_value
+
+    assert skip_value(item) == expected
+
+
+def test_mentions_carry_their_words_and_negation() -> None:
+    from bot.answers import Mention, mentions
+
+    assert mentions("no numbness in my feet") == [Mention("NUMB", "numbness", True), Mention("SOLES", "my feet", True)]
+    assert mentions("my legs ache") == [Mention("LEG_REGION", "legs", False), Mention("PAIN", "ache", False)]
+
+
+# ---------------------------------------------------------------- one turn of the form, each rule
+
+@pytest.mark.parametrize("text, requested, last, values, corrected", [
+    # a correction that names the item it corrects: the item's own reading, not the opening "no"
+    ("wait, no, I do get burning around my buttocks", "q10", "q9", {"q9": "yes"}, "q9"),
+    # a correction of a minutes answer
+    ("sorry, I meant 20 minutes", "q10", "walking_minutes", {"walking_minutes": 20}, "walking_minutes"),
+    # an answer with no item words of its own
+    ("definitely", "q5", "q4", {"q5": "yes"}, None),
+    # the opening word answers the question asked, even where the details say otherwise ...
+    ("yes, but not in both legs, only the left one", "q1", None, {"q1": "yes"}, None),
+    ("nope, it's only my left leg", "q5", None, {"q5": "no"}, None),
+    ("nah, just the left one", "q5", None, {"q5": "no"}, None),
+    ("no worries, none of those", "red_flags", None, {"red_flags": "no"}, None),
+    # ... unless the message changes its mind
+    ("no, sorry, yes I do", "q5", "q4", {"q5": "yes"}, None),
+    # ... and not for the questions that are not yes or no
+    ("yes, only x-rays", "imaging", None, {"imaging": "no"}, None),
+    ("yes, about 10 minutes", "walking_minutes", None, {"walking_minutes": 10}, None),
+])
+def test_read_turn_rule_by_rule(text: str, requested: str, last: object, values: dict, corrected: object) -> None:
+    reading = read_turn(text, requested, last)
+    assert (reading.values, reading.corrected) == (values, corrected)
+
+
+@pytest.mark.parametrize("text, requested, side", [
+    # scans: an X-ray only is no MRI or CT; a doubtful one is not kept
+    ("my legs hurt, the x-ray showed arthritis", "q1", {"imaging": "no"}),
+    ("yes, the doctor did a scan I think, not sure", "q1", {}),
+    # each kind of treatment; none tried is not kept
+    ("yes, I did physio for it", "q1", {"conservative_care": [PT]}),
+    ("yes, ibuprofen helps a bit", "q1", {"conservative_care": [MEDS]}),
+    ("yes, even after the epidural", "q1", {"conservative_care": [ESI]}),
+    ("no, and I haven't tried physio", "q1", {}),
+    # minutes of walking, standing or before a rest; not minutes of anything else
+    ("yes, after walking 15 minutes", "q2", {"walking_minutes": 15}),
+    ("yes, after standing 5 minutes", "q3", {"walking_minutes": 5}),
+    ("yes, I need to sit down after 10 minutes", "q2", {"walking_minutes": 10}),
+    ("yes, the pain lasts about 20 minutes", "q1", {}),
+    # the question asked is answered, not kept aside
+    ("I can walk 10 minutes", "walking_minutes", {}),
+])
+def test_what_is_said_in_passing_rule_by_rule(text: str, requested: str, side: dict) -> None:
+    assert read_turn(text, requested, None).side == side
+
+
+# ---------------------------------------------------------------- several items: what a clause borrows
+
+@pytest.mark.parametrize("text", [
+    # a clause about a treatment or a scan does not borrow the symptom before it: physio for
+    # both legs is not numbness in both legs
+    "my feet are numb, and I had physio for both legs",
+    "my feet are numb, I take gabapentin for both legs",
+    "my feet are numb, and I had injections on both sides",
+    "my feet are numb, and the scan showed both sides are narrowed",
+    "my feet are numb, and an x-ray of both legs was fine",
+])
+def test_a_treatment_or_scan_clause_borrows_no_symptom(text: str) -> None:
+    assert extract_items(text) == {"q6": YES}
+
+
+def test_every_clause_is_read_after_an_empty_one() -> None:
+    # ", and" leaves an empty clause between the comma and the "and"
+    assert extract_items("my feet are numb, and my buttocks burn") == {"q6": YES, "q9": YES}
+
+
+# ---------------------------------------------------------------- small helpers
+
+def test_the_first_numbered_choice_and_out_of_range_ones() -> None:
+    from bot.answers import resolve_choice
+
+    assert resolve_choice("1", ["Yes", "No"]) == "Yes"
+    assert resolve_choice("0", ["Yes", "No"]) == "0"
+    assert resolve_choice("3", ["Yes", "No"]) == "3"
+
+
+def test_distances_in_streets_and_rooms() -> None:
+    assert is_distance("to the end of the street") and is_distance("across the room")
+    assert not is_distance("ten minutes")
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("can I do your questionnaire?", None, True), ("can I do the quiz", "affirm", True),
+    ("my legs hurt when I walk", None, True), ("my legs hurt when I walk", "greet", True),
+    ("my legs hurt when I walk", "out_of_scope", True), ("my legs hurt when I walk", "nlu_fallback", True),
+    # intents with rules of their own, or an answer to something else
+    ("my legs hurt when I walk", "faq_risks", False), ("is this questionnaire safe?", "faq_risks", False),
+    ("my legs hurt when I walk", "affirm", False), ("hello", None, False),
+])
+def test_wants_the_check(text: str, intent: object, expected: bool) -> None:
+    from bot.answers import wants_the_check
+
+    assert wants_the_check(text, intent) is expected

@@ -85,6 +85,12 @@ _NEGATION_EXTRA = [
     "haven't", "have not", "hasn't", "has not", "isn't", "aren't", "nor", "neither", "not even", "no more",
     "none of", "free of", "not really", "rather than", "instead of", "no real", "not much",
 ]
+# "I don't know why my legs go numb", "can't remember when I had the MRI": not knowing why or when
+# something happens says that it does; NegEx would take the "don't" for a denial.
+_NOT_KNOWING_WHY = [f"{lead} {word}" for lead in (
+    "don't know", "do not know", "not sure", "no idea", "don't remember", "do not remember", "can't remember",
+    "cannot remember", "can't recall", "don't recall", "can't say", "can't tell")
+    for word in ("why", "when", "since when", "how long", "where", "which", "what")]
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +112,7 @@ def _nlp():  # type: ignore[no-untyped-def]
     known = set(terms.get_patterns()["preceding_negations"])
     terms.add_patterns({"preceding_negations": [t for t in _NEGATION_EXTRA if t not in known]})
     terms.add_patterns({"termination": ["and", ",", "also", "plus", "while"]})
+    terms.add_patterns({"pseudo_negations": _NOT_KNOWING_WHY})
     nlp.add_pipe("negex", config={"neg_termset": terms.get_patterns(), "ent_types": list(_LEMMA_PATTERNS)})
     return nlp
 
@@ -197,13 +204,17 @@ _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "r
              "gladly")
 # Phrases whose words would mislead the word lists: read as a plain yes or no first.
 _PHRASES = (
-    (r"\b(?:why not|don'?t mind|do not mind|wouldn'?t mind|would not mind|no problem|no worries|not a problem|"
+    # "no problem", "no worries" accept when said alone, but "no worries, none of those" is a no
+    (r"\b(?:no problem|no worries|not a problem)\b", "ok"),
+    (r"\b(?:why not|don'?t mind|do not mind|wouldn'?t mind|would not mind|"
      r"can'?t hurt|cannot hurt|couldn'?t hurt|no harm(?: in (?:it|that|trying))?|not opposed|no objection|"
      r"i don'?t see why not|no reason not to|don'?t see why not)\b", "yes"),
     (r"\b(?:rather not|i'?ll pass|not interested|not for me|no need|not necessary|don'?t want(?: to)?|"
      r"do not want(?: to)?|absolutely not|definitely not|certainly not|of course not|surely not|no thanks|"
      r"no thank you|thanks,? but no|not this time|i'?m (?:good|fine|ok|okay|"
-     r"alright|all right)(?: thanks| thank you)?|nope|nah|no way|not at all|not really|never)\b", "no"),
+     r"alright|all right)(?: thanks| thank you)?|nope|nah|no way|not at all|not really|never|"
+     # "I do not", "it does not": the yes-words "i do" / "it does" would otherwise come first
+     r"(?:i|it|they|we|you|he|she) (?:do|does|did|have|has|had|am|is|are|was|were) not)\b", "no"),
 )
 _EMOJI = {"\U0001f44d": " yes ", "\u2705": " yes ", "\u2714": " yes ", "\U0001f44c": " yes ",
           "\U0001f44e": " no ", "\u274c": " no ", "\u2716": " no "}
@@ -525,6 +536,12 @@ def is_distance(text: str) -> bool:
 
 _CARE_LABELS = {"PT": "physical_therapy", "MEDS": "pain_medication", "ESI": "epidural_steroid_injections"}
 
+# "I don't remember if I had an MRI", "not sure whether my feet are numb": NegEx takes their "not"
+# for a denial of what follows, but they say the patient does not know.
+_UNSURE_WHETHER = re.compile(
+    r"\b(?:(?:don't|do not|can't|cannot|couldn't) (?:really )?(?:know|remember|recall|tell|say)|"
+    r"not (?:really |quite |too )?(?:sure|certain)|unsure|no idea) (?:if|whether)\b")
+
 
 def parse_care(text: str) -> Optional[Union[List[str], str]]:
     """The treatments tried, as CARE_IDS ids; [] for none; UNKNOWN when they cannot say; None when not an answer."""
@@ -533,6 +550,8 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
     named = {m.label for m in found if m.label in _CARE_LABELS}
     if tried:
         return [c for c in CARE_IDS if c in tried]
+    if named and _UNSURE_WHETHER.search(_normalise(text)):
+        return UNKNOWN  # "I can't remember if I had injections"
     if named or any(m.label == "NOTHING" for m in found):
         return []  # only negated treatments ("no PT, no shots") or "nothing yet"
     answer = parse_yes_no(text)
@@ -561,6 +580,8 @@ def parse_imaging(text: str) -> Optional[Answer]:
         if _PLANNED.search(t):
             return Answer.NO  # ordered or booked, not had yet
         return Answer.YES
+    if any(m.label == "MRI_CT" for m in found) and _UNSURE_WHETHER.search(t):
+        return Answer.UNSURE  # "I don't remember if I had an MRI": not a no
     if any(m.label == "XRAY" for m in found) or any(m.label == "MRI_CT" and m.negated for m in found):
         return Answer.NO
     answer = parse_yes_no(text)
@@ -602,12 +623,21 @@ def _clause_items(labels: Dict[str, bool], text: str) -> Dict[str, Answer]:
     return items
 
 
+def _sure_part(text: str) -> str:
+    """The message without the clauses that say the patient does not know ("not sure if it hurts")."""
+    t = _normalise(text)
+    if not _UNSURE_WHETHER.search(t):
+        return t
+    return ", ".join(c for c in _CLAUSE_SPLIT.split(t) if c and not _UNSURE_WHETHER.search(c))
+
+
 def _numbness_without_pain(text: str) -> Optional[Answer]:
-    """q8 needs the whole message: "numb, but no pain" spans two clauses."""
+    """q8 needs the whole message: "numb, but no pain" spans two clauses. A symptom counts as
+    denied only when every mention of it is ("no pain when I sit, but walking is painful": pain)."""
     labels: Dict[str, bool] = {}
-    for mention in mentions(text):
+    for mention in mentions(_sure_part(text)):
         if mention.label in ("NUMB", "PAIN"):
-            labels[mention.label] = labels.get(mention.label, False) or mention.negated
+            labels[mention.label] = labels.get(mention.label, True) and mention.negated
     if labels.get("NUMB") is False and labels.get("PAIN") is True:
         return Answer.YES
     if labels.get("NUMB") is False and labels.get("PAIN") is False:
@@ -627,11 +657,12 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
     previous_symptoms: Dict[str, bool] = {context_symptom: False} if context_symptom else {}
     previous_activity: Dict[str, bool] = {}
     for clause in _CLAUSE_SPLIT.split(_normalise(text)):
-        if not clause:
-            continue
+        if not clause or _UNSURE_WHETHER.search(clause):
+            continue  # empty, or "not sure if my feet are numb": no answer
         labels: Dict[str, bool] = {}
         for mention in mentions(clause):
-            labels[mention.label] = labels.get(mention.label, False) or mention.negated
+            # denied only when every mention is: "no pain while I sit my legs hurt when I walk" has pain
+            labels[mention.label] = labels.get(mention.label, True) and mention.negated
         if not labels:
             continue
         symptoms = {k: v for k, v in labels.items() if k in _SYMPTOMS}
