@@ -587,7 +587,7 @@ def test_at_the_offer_the_words_decide_over_the_classifier() -> None:
 
 
 def test_nothing_typed_is_not_a_question() -> None:
-    from bot.answers import is_question
+    from bot.core.answers import is_question
 
     assert is_question("") is False and is_question("   ") is False
 
@@ -597,7 +597,7 @@ def test_nothing_typed_is_not_a_question() -> None:
     ("I can't stop the pain", False, False), ("the pain doesn't stop", False, False),
 ])
 def test_pause_and_stop(text: str, pause: bool, stop: bool) -> None:
-    from bot.answers import is_stop
+    from bot.core.answers import is_stop
 
     assert is_pause(text) is pause and is_stop(text) is stop
 
@@ -630,7 +630,7 @@ def test_a_scan_gone_without_is_no() -> None:
     ("q1", "definitely", "yes"), ("walking_minutes", "ten minutes", 10), ("conservative_care", "physio", [PT]),
 ])
 def test_parse_item_reads_each_kind_of_item(item: str, text: str, expected: object) -> None:
-    from bot.answers import parse_item
+    from bot.core.answers import parse_item
 
     assert parse_item(item, text) == expected
 
@@ -639,13 +639,13 @@ def test_parse_item_reads_each_kind_of_item(item: str, text: str, expected: obje
     ("walking_minutes", "unknown"), ("conservative_care", "unknown"), ("imaging", "unsure"), ("q1", "unsure"),
 ])
 def test_a_skipped_item_is_unsure_or_unknown(item: str, expected: str) -> None:
-    from bot.answers import skip_value
+    from bot.core.answers import skip_value
 
     assert skip_value(item) == expected
 
 
 def test_mentions_carry_their_words_and_negation() -> None:
-    from bot.answers import Mention, mentions
+    from bot.core.answers import Mention, mentions
 
     assert mentions("no numbness in my feet") == [Mention("NUMB", "numbness", True), Mention("SOLES", "my feet", True)]
     assert mentions("my legs ache") == [Mention("LEG_REGION", "legs", False), Mention("PAIN", "ache", False)]
@@ -720,7 +720,7 @@ def test_every_clause_is_read_after_an_empty_one() -> None:
 # ---------------------------------------------------------------- small helpers
 
 def test_the_first_numbered_choice_and_out_of_range_ones() -> None:
-    from bot.answers import resolve_choice
+    from bot.core.answers import resolve_choice
 
     assert resolve_choice("1", ["Yes", "No"]) == "Yes"
     assert resolve_choice("0", ["Yes", "No"]) == "0"
@@ -741,6 +741,6 @@ def test_distances_in_streets_and_rooms() -> None:
     ("my legs hurt when I walk", "affirm", False), ("hello", None, False),
 ])
 def test_wants_the_check(text: str, intent: object, expected: bool) -> None:
-    from bot.answers import wants_the_check
+    from bot.core.answers import wants_the_check
 
     assert wants_the_check(text, intent) is expected
