@@ -403,6 +403,8 @@ def test_a_yes_word_followed_by_not_is_a_no(text: str) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("I do", YES), ("it does", YES), ("I have, yes", YES), ("I do not mind", YES), ("I am not sure", UNSURE),
     ("yes, I have. It is not constant", YES),
+    # written out, "haven't noticed" stays what it is: doubt
+    ("I have not noticed that", UNSURE), ("haven't noticed that", UNSURE),
 ])
 def test_the_same_words_without_not_or_with_a_yes_phrase(text: str, expected: Answer) -> None:
     assert parse_yes_no(text) is expected

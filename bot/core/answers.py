@@ -163,7 +163,7 @@ _UNSURE = ("not sure", "unsure", "don't know", "do not know", "no idea", "maybe"
            "uncertain", "no clue", "who knows", "not sure about", "might be", "could be",
            "don't really know", "do not really know", "not too sure", "not so sure", "can't tell", "cannot tell",
            "hard to tell", "difficult to say", "couldn't say", "couldn't tell you", "no idea really",
-           "i'm not certain", "never noticed", "haven't noticed", "never paid attention", "never timed it",
+           "i'm not certain", "never noticed", "haven't noticed", "have not noticed", "never paid attention", "never timed it",
            "haven't timed it", "never measured", "not a clue", "i wouldn't know", "beats me", "unclear",
            "not that sure", "can't recall", "cannot recall", "don't really remember", "i forget", "forgot")
 _QUALIFIED_YES = ("sometimes", "a little", "a bit", "a little bit", "kinda", "kind of", "sort of", "sorta",
