@@ -68,3 +68,13 @@ def test_the_harness_is_not_part_of_the_installed_package() -> None:
     text = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'include = ["bot*", "actions*"]' in text
     assert not (PROJECT_ROOT / "bot" / "stack.py").exists() and (PROJECT_ROOT / "harness" / "stack.py").exists()
+
+
+def test_the_readme_layout_names_every_folder_and_module() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## How the project is laid out", 1)[1].split("\n## ", 1)[0]
+    folders = ["bot/core/", "bot/storage/", "bot/rasa_ext/", "bot/app/", "actions/", "harness/"]
+    assert all(f"| `{folder}` |" in layout for folder in folders)
+    modules = [p for folder in folders for p in (PROJECT_ROOT / folder).rglob("*.py") if p.name != "__init__.py"]
+    unnamed = [str(p.relative_to(PROJECT_ROOT)) for p in modules if f"`{p.name}`" not in layout]
+    assert not unnamed, f"README's layout section does not name: {unnamed}"
