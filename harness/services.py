@@ -118,6 +118,28 @@ class Postgres:
                 stdout=out, stderr=subprocess.STDOUT, **self._run_as(),
             )
         _wait_for_port(self.port, self._proc, "postgres", log)
+        self.wait_until_accepting()
+
+    def wait_until_accepting(self, timeout: float = 30.0) -> None:
+        """Return once a session can be opened: PostgreSQL listens before it has finished starting
+        up ("the database system is starting up"), and a test that sends a message in that gap
+        would see the database as down."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.url())
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    with engine.connect() as conn:
+                        conn.execute(sa.text("SELECT 1"))
+                    return
+                except sa.exc.OperationalError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        finally:
+            engine.dispose()
 
     def pause(self) -> None:
         """Stop the server and keep its data: the database is down until ``resume``."""
