@@ -126,7 +126,7 @@ class Postgres:
         would see the database as down."""
         import sqlalchemy as sa
 
-        engine = sa.create_engine(self.url())
+        engine = sa.create_engine(self.url("postgres"))  # always there, even before create_database
         deadline = time.monotonic() + timeout
         try:
             while True:
