@@ -47,6 +47,7 @@ mutation: setup
 
 bench: setup
 	@$(ENV) .venv/bin/python bench/bench.py
+	@$(ENV) .venv/bin/python bench/turn_cost.py
 
 # PostgreSQL comes from Debian (scripts/system-deps.sh), run on a throw-away local server.
 bench-load: setup

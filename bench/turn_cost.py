@@ -1,0 +1,118 @@
+"""Where a turn's time goes, at the start and at the end of one long conversation (issue #17).
+
+One patient asks ``--turns`` knowledge questions (300 by default) of the trained model,
+in process (Rasa's Agent with the project's endpoints.yml: the SQL tracker store on a
+throw-away SQLite file, the real action server of harness/). For the first and the last
+20 turns, right after each turn, it times again on the same state each part Rasa runs:
+
+- ``nlu``: parsing the message;
+- ``retrieve``: loading the conversation from the tracker store (every turn does);
+- ``predict``: the policies choosing the next action for that tracker;
+- ``action server``: one custom-action call with that tracker (what each form step or
+  ``action_understand`` costs: Rasa sends the whole tracker);
+- ``save``: saving the tracker (no new events: the store's own check);
+
+and prints the medians, turn 1-20 against turn 281-300, with the whole turn's. Run with
+``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harness.scripted import QUESTIONS  # noqa: E402
+from harness.stack import Stack  # noqa: E402
+
+WINDOW = 20
+PARTS = ("nlu", "retrieve", "predict", "action server", "save")
+
+
+async def _ms(work: Callable[[], Awaitable[object]]) -> float:
+    start = time.perf_counter()
+    await work()
+    return (time.perf_counter() - start) * 1000
+
+
+async def _predict(processor: Any, tracker: Any) -> None:
+    processor.predict_next_with_tracker(tracker)
+
+
+async def measure(turns: int, stack: Stack, database: Path) -> Dict[str, List[List[float]]]:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.utils import AvailableEndpoints
+
+    os.environ.update({**stack.env(), "DATABASE_URL": f"sqlite:///{database}"})
+    logging.basicConfig(level=logging.WARNING)
+    for name in ("rasa", "bot", "tensorflow"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    agent = await load_agent(model_path=str(ROOT / "models"),
+                             endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")))
+    processor = agent.processor
+    assert processor is not None and agent.tracker_store is not None
+    sender = "turn-cost"
+    early, late = list(range(WINDOW)), list(range(max(WINDOW, turns - WINDOW), turns))
+    figures: Dict[str, List[List[float]]] = {part: [[], []] for part in ("turn", *PARTS)}
+    for turn in range(turns):
+        text = QUESTIONS[turn % len(QUESTIONS)]
+        took = await _ms(lambda text=text: agent.handle_text(text, sender_id=sender))
+        if turn not in early and turn not in late:
+            continue
+        at = 0 if turn in early else 1
+        figures["turn"][at].append(took)
+        figures["nlu"][at].append(await _ms(lambda text=text: agent.parse_message(text)))
+        start = time.perf_counter()
+        tracker = await agent.tracker_store.retrieve(sender)
+        figures["retrieve"][at].append((time.perf_counter() - start) * 1000)
+        figures["predict"][at].append(await _ms(lambda tracker=tracker: _predict(processor, tracker)))
+        action = RemoteAction("action_understand", processor.action_endpoint)
+        figures["action server"][at].append(await _ms(
+            lambda tracker=tracker, action=action: action.run(CollectingOutputChannel(), processor.nlg, tracker,
+                                                              agent.domain)))
+        figures["save"][at].append(await _ms(lambda tracker=tracker: agent.tracker_store.save(tracker)))
+    events = len((await agent.tracker_store.retrieve(sender)).events)  # type: ignore[union-attr]
+    figures["events"] = [[float(events)], []]
+    return figures
+
+
+def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
+    print(f"one conversation of {turns} knowledge questions ({int(figures['events'][0][0])} events at the end);"
+          f" median ms of turns 1-{WINDOW} and {turns - WINDOW + 1}-{turns}:")
+    print(f"  {'part':16} {'first':>8} {'last':>8} {'last/first':>11}")
+    for part in ("turn", *PARTS):
+        first, last = (statistics.median(v) for v in figures[part])
+        print(f"  {part:16} {first:8.1f} {last:8.1f} {last / first if first else float('nan'):10.2f}x")
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=300)
+    args = parser.parse_args(argv)
+    if args.turns < 2 * WINDOW:
+        parser.error(f"--turns must be at least {2 * WINDOW}")
+    with tempfile.TemporaryDirectory(prefix="mild-turn-cost-") as folder:
+        stack = Stack(workdir=Path(folder))
+        stack.start_actions()
+        try:
+            figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db"))
+        finally:
+            stack.stop()
+    report(figures, args.turns)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
