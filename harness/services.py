@@ -146,20 +146,13 @@ class Postgres:
         _stop(self._proc, signal.SIGINT)
 
     def create_database(self, name: str) -> None:
+        """A new database on the running server (``resume`` has waited until it accepts sessions)."""
         import sqlalchemy as sa
 
         engine = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
-        deadline = time.monotonic() + 30
         try:
-            while True:
-                try:
-                    with engine.connect() as conn:
-                        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-                    return
-                except sa.exc.OperationalError:  # still starting up
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         finally:
             engine.dispose()
 
