@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import http.server
 import importlib.metadata
 import json
@@ -22,6 +21,7 @@ import yaml
 from bot import PROJECT_ROOT
 from harness.services import Nginx, deployed_rasa_instances
 from harness.stack import free_port
+from tests.test_layers import imported
 
 DEPLOY = PROJECT_ROOT / "deploy"
 
@@ -152,14 +152,8 @@ def test_the_rasa_image_holds_the_product_only() -> None:
 
 
 def _third_party_imports(*folders: str) -> Set[str]:
-    found: Set[str] = set()
-    for folder in folders:
-        for path in (PROJECT_ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    found |= {alias.name.split(".")[0] for alias in node.names}
-                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                    found.add(node.module.split(".")[0])
+    found = {module.split(".")[0] for folder in folders for path in (PROJECT_ROOT / folder).rglob("*.py")
+             for module in imported(path)}
     return {m for m in found if m not in sys.stdlib_module_names and m not in {"bot", "actions", "__future__"}}
 
 
