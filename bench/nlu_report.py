@@ -1,17 +1,22 @@
 """Compare NLU designs and draw the accuracy-versus-safety curve, from one trained model.
 
-Every message is parsed once; the parse keeps DIET's ranking and the nearest
-training examples (bot.rasa_ext.topic_classifier), so each design's decision is
-recomputed by bot.core.understanding.decide with its own settings:
+Every message is parsed once; the parse keeps DIET's ranking, the linear second
+classifier's ranking and the nearest training examples (bot.rasa_ext.topic_classifier),
+so each design's decision is recomputed by bot.core.understanding.decide with its own
+settings:
 
 * "before": DIET + Rasa's FallbackClassifier (0.45, ambiguity 0.1), no clarifying;
 * "+ clarify": DIET, and "Did you mean ...?" below the threshold;
-* "+ neighbours": DIET + the nearest-neighbour second opinion + clarifying (shipped);
+* "+ neighbours": DIET + the nearest-neighbour second opinion + clarifying;
+* "DIET and linear averaged" (shipped): the mean of DIET's and the linear model's
+  rankings, + neighbours + clarifying;
+* "linear alone": the linear model's ranking, + neighbours + clarifying;
 * "neighbours alone": the closest training example's intent, from 0.80 similarity.
 
 Usage: `.venv/bin/python bench/nlu_report.py [--dev DIR] [--misses] [MODEL]`.
-Sets: tests/data/validation.yml, and with --dev the dev set (in_scope, not_in_sources,
-off_topic). Only aggregate figures are printed, except --misses on the validation set.
+Sets: tests/data/validation.yml, the held-out tests/data/nlu_test.yml (aggregates only), and
+with --dev the dev set (in_scope, not_in_sources, off_topic). Only aggregate figures are
+printed, except --misses on the validation set.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -32,17 +38,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core import names  # noqa: E402
-from bot.core.understanding import Decision, Thresholds, decide, is_topic, topic_id  # noqa: E402
+from bot.core.understanding import Decision, Thresholds, blend, decide, is_topic, topic_id  # noqa: E402
 
 ALERTS = (names.RED_FLAG, names.CRISIS)
-DESIGNS: Dict[str, Optional[Thresholds]] = {
+
+
+@dataclass(frozen=True)
+class Design:
+    thresholds: Optional[Thresholds]  # None: the nearest neighbour alone
+    linear_weight: float = 0.0  # the linear classifier's share of the ranking
+
+
+DESIGNS: Dict[str, Design] = {
     # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
-    "before: DIET + FallbackClassifier": Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False),
-    "DIET + clarify": Thresholds(use_neighbours=False),
-    "DIET + neighbours + clarify (shipped)": Thresholds(),
-    "neighbours alone (>= 0.80)": None,
+    "before: DIET + FallbackClassifier": Design(Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False)),
+    "DIET + clarify": Design(Thresholds(use_neighbours=False)),
+    "DIET + neighbours + clarify": Design(Thresholds()),
+    "DIET and linear averaged + neighbours + clarify (shipped)": Design(Thresholds(), 0.5),
+    "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
+    "neighbours alone (>= 0.80)": Design(None),
 }
-SHIPPED = "DIET + neighbours + clarify (shipped)"
+SHIPPED = "DIET and linear averaged + neighbours + clarify (shipped)"
 # (expected topic or None for "no topic", text)
 Case = Tuple[Optional[str], str]
 
@@ -51,6 +67,16 @@ def validation_cases() -> List[Case]:
     data = yaml.safe_load((ROOT / "tests" / "data" / "validation.yml").read_text(encoding="utf-8"))
     cases: List[Case] = [(topic, q) for topic, qs in data["topics"].items() for q in qs]
     return cases + [(None, q) for q in data["no_topic"]]
+
+
+def held_out_cases() -> List[Case]:
+    """The independent test set of `make test` (tests/test_nlu_test_set.py); empty without it."""
+    path = ROOT / "tests" / "data" / "nlu_test.yml"
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases: List[Case] = [(topic, q) for topic, qs in (data.get("topics") or {}).items() for q in qs]
+    return cases + [(None, q) for kind in ("not_in_sources", "off_topic") for q in data.get(kind) or []]
 
 
 def dev_cases(folder: Path) -> List[Case]:
@@ -63,18 +89,19 @@ def dev_cases(folder: Path) -> List[Case]:
     return cases
 
 
-def decision_of(parse: Dict[str, Any], thresholds: Optional[Thresholds]) -> Decision:
+def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     intent = (parse.get("intent") or {}).get("name")
     if intent in ALERTS:
         return Decision("intent", intent=intent)
     understanding = parse.get("understanding") or {}
     neighbours = [(n, s) for n, s in understanding.get("neighbours") or []]
-    if thresholds is None:
+    if design.thresholds is None:
         best = neighbours[0] if neighbours else (None, 0.0)
         return Decision("intent", intent=best[0]) if best[1] >= 0.80 else Decision("not_understood")
-    ranking = [(r["name"], r["confidence"]) for r in parse.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+    diet = [(n, c) for n, c in understanding.get("diet") or []]
+    ranking = blend(diet, [(n, c) for n, c in understanding.get("linear") or []], design.linear_weight)
     clauses = [[(n, s) for n, s in c] for c in understanding.get("clauses") or []]
-    return decide(ranking, neighbours, clauses, thresholds)
+    return decide(ranking, neighbours, clauses, design.thresholds)
 
 
 def judge(expected: Optional[str], decision: Decision) -> str:
@@ -91,8 +118,8 @@ def judge(expected: Optional[str], decision: Decision) -> str:
     return "none"
 
 
-def figures(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], thresholds: Optional[Thresholds]) -> Dict[str, float]:
-    verdicts = [judge(e, decision_of(p, thresholds)) for (e, _), p in zip(cases, parses, strict=True)]
+def figures(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], design: Design) -> Dict[str, float]:
+    verdicts = [judge(e, decision_of(p, design)) for (e, _), p in zip(cases, parses, strict=True)]
     topical = [v for (e, _), v in zip(cases, verdicts, strict=True) if e is not None]
     no_topic = [v for (e, _), v in zip(cases, verdicts, strict=True) if e is None]
     share = lambda vs, *kinds: sum(v in kinds for v in vs) / max(len(vs), 1)  # noqa: E731
@@ -125,10 +152,10 @@ def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
     lines = ["| answer threshold | right topic | right or offered | wrong topic | no topic for unanswerable |",
              "|---|---|---|---|---|"]
     shipped = DESIGNS[SHIPPED]
-    assert shipped is not None
+    assert shipped.thresholds is not None
     for threshold in (0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9):
-        t = Thresholds(**{**shipped.__dict__, "answer": threshold})
-        lines.append(row(f"{threshold:.2f}", figures(cases, parses, t)))
+        t = Thresholds(**{**shipped.thresholds.__dict__, "answer": threshold})
+        lines.append(row(f"{threshold:.2f}", figures(cases, parses, Design(t, shipped.linear_weight))))
     return lines
 
 
@@ -185,6 +212,11 @@ async def main(model: str, dev: Optional[Path], misses: bool) -> None:
                 top = ", ".join(f"{r['name']} {r['confidence']:.2f}" for r in (parse.get("intent_ranking") or [])[:3])
                 print(f"{verdict:9} {str(expected):24} {text[:60]!r:64} {u.get('kind')} {u.get('topics')} | {top} "
                       f"| nn {u.get('neighbours', [])[:2]}")
+    cases = held_out_cases()
+    if cases:
+        parses, _ = await parse_all(agent, [t for _, t in cases])
+        print()
+        print("\n".join(table("held-out set tests/data/nlu_test.yml (aggregate only)", cases, parses)))
     if dev is not None:
         cases = dev_cases(dev)
         parses, times = await parse_all(agent, [t for _, t in cases])

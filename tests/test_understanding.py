@@ -152,3 +152,28 @@ def test_a_topic_hidden_behind_a_no_topic_guess_is_rescued_by_a_very_close_examp
     assert decide(ranking, [("faq_recovery_time", 0.95)]) == Decision("intent", intent="faq_recovery_time")
     # not when the example is only somewhat close: the sources do not answer it
     assert decide(ranking, [("faq_recovery_time", 0.85)]) == Decision("intent", intent="ask_not_in_sources")
+
+
+def test_blend_is_the_weighted_mean_of_both_rankings() -> None:
+    diet = [("faq_risks", 0.6), ("faq_recovery_time", 0.3), ("greet", 0.1)]
+    linear = [("faq_recovery_time", 0.7), ("faq_risks", 0.2), ("faq_cost", 0.1)]
+    blended = understanding.blend(diet, linear, 0.5)
+    assert [n for n, _ in blended] == ["faq_recovery_time", "faq_risks", "greet", "faq_cost"]
+    assert [round(c, 3) for _, c in blended] == [0.5, 0.4, 0.05, 0.05]
+    # the weight is the second opinion's share
+    assert understanding.blend(diet, linear, 0.25)[0] == ("faq_risks", pytest.approx(0.5))
+
+
+def test_blend_without_a_second_opinion_is_the_first_ranking() -> None:
+    diet = [("faq_risks", 0.6), ("greet", 0.4)]
+    assert understanding.blend(diet, [], 0.5) == diet
+    assert understanding.blend(diet, [("greet", 1.0)], 0.0) == diet
+    assert understanding.blend([], [("greet", 1.0)], 0.5) == [("greet", 1.0)]
+    assert understanding.blend(diet, [("greet", 1.0)], 1.0) == [("greet", 1.0)]
+
+
+def test_blend_keeps_the_top_few_and_breaks_ties_by_the_first_ranking() -> None:
+    first = [(f"i{k}", 0.1) for k in range(10)]
+    second = [(f"i{k}", 0.1) for k in reversed(range(10))]
+    blended = understanding.blend(first, second, 0.5, keep=3)
+    assert [n for n, _ in blended] == ["i0", "i1", "i2"]

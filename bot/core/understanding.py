@@ -3,7 +3,8 @@ questions at once, or nothing the assistant knows. Pure logic, no Rasa.
 
 Two opinions are combined:
 
-* the intent classifier's ranking (DIET: confidences that sum to one);
+* the intent classifiers' ranking: DIET's, averaged with a linear model's over the
+  same sentence embedding and the words' letters (``blend``; both sum to one);
 * a nearest-neighbour search over the training examples' sentence embeddings
   (cosine similarity of the closest example of each intent).
 
@@ -108,6 +109,25 @@ def split_questions(text: str) -> List[str]:
     clauses = [_LEADING_JOINER.sub("", p.strip(" ,.;:!-")) for p in pieces]
     clauses = [c for c in clauses if len(c.split()) >= 2]
     return clauses if len(clauses) >= 2 else [(text or "").strip()]
+
+
+def blend(first: Ranking, second: Ranking, weight: float, keep: int = 10) -> List[Tuple[str, float]]:
+    """The weighted mean of two classifiers' rankings, best first (``weight`` is the second's).
+
+    An intent missing from one ranking (it keeps only its top few) counts as 0 there.
+    Ties keep the first ranking's order.
+    """
+    if not second or weight <= 0.0:
+        return [(n, float(c)) for n, c in first][:keep]
+    if not first or weight >= 1.0:
+        return [(n, float(c)) for n, c in second][:keep]
+    scores: Dict[str, float] = {}
+    for name, confidence in first:
+        scores[name] = scores.get(name, 0.0) + (1.0 - weight) * float(confidence)
+    for name, confidence in second:
+        scores[name] = scores.get(name, 0.0) + weight * float(confidence)
+    order = {name: i for i, name in enumerate(dict.fromkeys([n for n, _ in first] + [n for n, _ in second]))}
+    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))[:keep]
 
 
 def _top(ranking: Ranking) -> Tuple[Optional[str], float, float]:
