@@ -22,14 +22,15 @@ pytestmark = pytest.mark.server
 
 TEST_SET = PROJECT_ROOT / "tests" / "data" / "nlu_test.yml"
 
-# Floors, not the targets (>= 95 % right, <= 2 % wrong, >= 97 % without a topic),
-# which the model does not meet yet: the figures measured on 2026-12-03, after the set's
-# sentences that copied training examples were reworded (right topic 88.4 %, wrong 2.9 %,
-# unanswerable or off-topic without a topic 86.8 %), less a small margin. They catch a
-# regression; README, "Understanding questions", gives the figures.
-MIN_ACCURACY = 0.87
-MAX_WRONG = 0.035
-MIN_SAFE = 0.85
+# Floors. The wrong-topic target (<= 2 %) is met and asserted as it is; the others
+# (>= 95 % right, >= 97 % without a topic) are not met yet, so these are the figures measured
+# on 2026-12-03 with DIET and the linear classifier averaged (right topic 91.2 %, right or
+# offered 98.3 %, wrong 1.2 %, unanswerable or off-topic without a topic 89.3 %), less a
+# small margin. They catch a regression; README, "Understanding questions", gives the figures.
+MIN_ACCURACY = 0.90
+MIN_RIGHT_OR_OFFERED = 0.975
+MAX_WRONG = 0.02
+MIN_SAFE = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,10 @@ def score(stack: Stack) -> Score:
 def test_right_topic(score: Score) -> None:
     assert score.total > 0
     assert score.accuracy >= MIN_ACCURACY, score.summary()
+
+
+def test_right_topic_or_a_clarifying_question_that_offers_it(score: Score) -> None:
+    assert score.right_or_offered >= MIN_RIGHT_OR_OFFERED, score.summary()
 
 
 def test_wrong_topic(score: Score) -> None:

@@ -104,9 +104,10 @@ class LinearOpinion:
                  intercept: np.ndarray) -> None:
         self.letters, self.words, self.labels = letters, words, list(labels)
         dims = coef.shape[1] - len(letters.vocabulary_) - len(words.vocabulary_)
-        self._dense = coef[:, :dims]
-        self._letters = coef[:, dims:dims + len(letters.vocabulary_)]
-        self._words = coef[:, dims + len(letters.vocabulary_):]
+        self._dense = np.ascontiguousarray(coef[:, :dims])
+        # one row per letter n-gram or word feature: a message's few features pick their rows
+        self._letters = np.ascontiguousarray(coef[:, dims:dims + len(letters.vocabulary_)].T)
+        self._words = np.ascontiguousarray(coef[:, dims + len(letters.vocabulary_):].T)
         self.coef, self.intercept = coef, intercept
 
     @classmethod
@@ -126,8 +127,9 @@ class LinearOpinion:
         if vector is None or not self.labels:
             return []
         scores = self._dense @ vector + self.intercept
-        scores = scores + np.asarray(self.letters.transform([text]) @ self._letters.T).ravel()
-        scores = scores + np.asarray(self.words.transform([text]) @ self._words.T).ravel()
+        for vectorizer, rows in ((self.letters, self._letters), (self.words, self._words)):
+            features = vectorizer.transform([text])  # one sparse row
+            scores = scores + features.data @ rows[features.indices]
         scores = np.exp(scores - scores.max())
         probabilities = scores / scores.sum()
         order = np.argsort(-probabilities)
