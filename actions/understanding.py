@@ -25,7 +25,7 @@ class ActionUnderstand(Action):
     it did not understand (the decision is TopicUnderstanding's, in the parse data)."""
 
     def name(self) -> str:
-        return "action_understand"
+        return names.ACTION_UNDERSTAND
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         decision = understanding.decision_from_parse(tracker.latest_message)

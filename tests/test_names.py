@@ -32,6 +32,7 @@ DOMAIN = _domain()
 INTENTS: Set[str] = {i if isinstance(i, str) else next(iter(i)) for i in DOMAIN["intents"]}
 SLOTS: Set[str] = set(DOMAIN["slots"])
 RESPONSES: Set[str] = set(DOMAIN["responses"])
+ACTIONS: Set[str] = set(DOMAIN["actions"])
 
 
 def _constants() -> Iterator[Tuple[str, Any]]:
@@ -45,6 +46,8 @@ def _kind(attr: str) -> Set[str]:
         return RESPONSES
     if attr.endswith("_SLOT"):
         return SLOTS
+    if attr.startswith("ACTION_"):
+        return ACTIONS
     return INTENTS
 
 
@@ -58,7 +61,7 @@ def test_every_name_is_in_the_domain(attr: str, value: Any) -> None:
 
 def test_the_names_module_covers_intents_slots_and_responses() -> None:
     kinds = {id(_kind(attr)) for attr, _ in _constants()}
-    assert kinds == {id(INTENTS), id(SLOTS), id(RESPONSES)}
+    assert kinds == {id(INTENTS), id(SLOTS), id(RESPONSES), id(ACTIONS)}
 
 
 def _families() -> List[Tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, ActiveLoop, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, ActiveLoop, BotUttered, Event, UserUttered
 
 from bot.rasa_ext.reply_policy import next_action
 
@@ -84,3 +84,41 @@ def test_asking_for_the_check_in_other_words_offers_it(text: str, intent: str, e
     if expected:
         assert next_action(events + [ActionExecuted(expected)]) == "action_listen"
         assert next_action(events, active_loop="consultation_form") is None  # never inside a form
+
+
+def clarified(offered: List[str], text: str, intent: str) -> List[Event]:
+    """ "Did you mean one of these?" offering ``offered``, then the patient's reply."""
+    return [ActionExecuted("action_listen"), said("the back thing afterwards", "nlu_fallback"),
+            ActionExecuted("action_understand"), BotUttered("Did you mean one of these?", {"custom": {"clarify": offered}}),
+            ActionExecuted("action_listen"), said(text, intent)]
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("yes", "affirm", "utter_faq_recovery_time"),
+    ("sure", "thanks", "utter_faq_recovery_time"),  # whatever the classifier says
+    ("no", "deny", "utter_not_in_sources"),
+    ("how long is the cut?", "faq_incision_size", None),  # a new question: the rules answer it
+    ("hello", "greet", None),
+])
+def test_a_yes_to_did_you_mean_takes_the_first_topic_offered(text: str, intent: str, expected: Optional[str]) -> None:
+    assert next_action(clarified(["recovery_time", "return_to_work"], text, intent)) == expected
+
+
+def test_the_candidates_answer_still_offers_the_check_after_did_you_mean() -> None:
+    events = clarified(["candidates", "not_suitable"], "yes please", "affirm")
+    assert next_action(events) == "utter_faq_candidates"
+    assert next_action(events + [ActionExecuted("utter_faq_candidates")]) == "utter_sshq_intro"
+    assert next_action(events + [ActionExecuted("utter_faq_candidates"), ActionExecuted("utter_sshq_intro")]) == (
+        "action_listen")
+
+
+def test_a_yes_after_anything_but_a_clarifying_question_is_not_a_topic() -> None:
+    not_understood = clarified(["recovery_time"], "yes", "affirm")
+    not_understood[3] = BotUttered("Sorry, I didn't quite understand that.", {"custom": {"fallback": "not_understood"}})
+    assert next_action(not_understood) is None
+    # an older clarifying question, with a message between: not this reply's question
+    older = clarified(["recovery_time"], "thanks", "thanks") + [ActionExecuted("utter_welcome"), ActionExecuted("action_listen"),
+                                                               said("yes", "affirm")]
+    assert next_action(older) is None
+    # inside the questionnaire the form reads the answer
+    assert next_action(clarified(["recovery_time"], "yes", "affirm"), active_loop="sshq_form") is None

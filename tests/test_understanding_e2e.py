@@ -55,6 +55,12 @@ def test_something_else_gets_the_not_in_sources_reply(stack: Stack, sender: str,
     assert payload_values(reply, "topic") == []
 
 
+def test_a_plain_yes_to_did_you_mean_answers_the_first_topic_offered(stack: Stack, sender: str, unsure: str) -> None:
+    offered = clarify(stack.send(sender, unsure))
+    reply = stack.send(sender, "yeah, that is what I meant")
+    assert payload_values(reply, "topic")[:1] == [offered[0]]
+
+
 def test_nothing_close_is_not_understood(stack: Stack, sender: str) -> None:
     reply = stack.send(sender, "purple monkey dishwasher")
     assert payload_values(reply, "clarify") == [] and payload_values(reply, "topic") == []

@@ -387,6 +387,22 @@ LISTEN = "action_listen"
 
 OFFER_THE_CHECK: Tuple[str, ...] = (names.UTTER_SSHQ_INTRO,)
 
+# Topic answers that the rules follow with more (data/rules/questionnaire.yml: the
+# candidates answer offers the symptom check); any other topic is its answer alone.
+ANSWER_CHAINS: Dict[str, Tuple[str, ...]] = {
+    "candidates": (names.faq_response("candidates"), names.UTTER_SSHQ_INTRO),
+}
+
+
+def clarify_follow_up(offered: Sequence[str], reply: Optional[Reply]) -> Optional[Tuple[str, ...]]:
+    """After "Did you mean one of these?": yes takes the first topic offered (the most likely),
+    no is "something else" (the not-in-sources reply); anything else is not ours (None)."""
+    if reply is Reply.YES and offered:
+        return ANSWER_CHAINS.get(offered[0], (names.faq_response(offered[0]),))
+    if reply is Reply.NO:
+        return (names.UTTER_NOT_IN_SOURCES,)
+    return None
+
 
 def follow_up(question: str, reply: Optional[Reply], done: Sequence[str]) -> Optional[str]:
     """The next action after ``question`` got ``reply`` and ``done`` already ran, or None (not ours)."""

@@ -71,6 +71,7 @@ UTTER_FORGET_CANCELLED = "utter_forget_cancelled"
 UTTER_CLARIFY = "utter_clarify"
 UTTER_CLARIFY_SOMETHING_ELSE = "utter_clarify_something_else"
 UTTER_NOT_UNDERSTOOD = "utter_not_understood"
+UTTER_NOT_IN_SOURCES = "utter_not_in_sources"
 
 UTTER_SSHQ_INTRO = "utter_sshq_intro"
 UTTER_SSHQ_LATER = "utter_sshq_later"
@@ -96,6 +97,9 @@ UTTER_CONSULTATION_NOT_STORED = "utter_consultation_not_stored"
 UTTER_CONSULTATION_STORED = "utter_consultation_stored"
 UTTER_CONSULTATION_KEPT_FOR_RETRY = "utter_consultation_kept_for_retry"
 UTTER_CONSULTATION_FAILED = "utter_consultation_failed"
+
+# Custom actions (actions/)
+ACTION_UNDERSTAND = "action_understand"
 
 # Families: one response per member (tests/test_names.py checks every member against the domain).
 FAQ_RESPONSE_PREFIX = f"utter_{FAQ_PREFIX}"

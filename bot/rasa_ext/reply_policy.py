@@ -8,7 +8,9 @@ the patient's words with ``bot.core.answers.understand_reply`` (pure, table-test
 and plays the follow-up of ``bot.core.answers.FOLLOW_UPS``, the same actions the
 rules take for ``affirm`` and ``deny``. Inside the questionnaire a pause ("not
 now, I have to go") that the form refused asks to confirm stopping, whatever
-the intent. Alerts, questions and requests for a person are left to the rules.
+the intent. After "Did you mean one of these?" a plain yes takes the first topic offered
+and a plain no is "something else". Alerts, questions and requests for a person are left
+to the rules.
 Outside any question, a message that asks for the check in other words ("a quiz",
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
 could not place it, gets the offer of the check.
@@ -22,13 +24,14 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core import names
 from bot.core.answers import (
     FOLLOW_UPS,
     OFFER_THE_CHECK,
+    clarify_follow_up,
     consultation_reply,
     continue_chain,
     follow_up,
@@ -58,12 +61,33 @@ def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Op
     return None, [], None
 
 
+def offered_topics(events: List[Event]) -> List[str]:
+    """The topics of the clarifying question just before the patient's latest message, if any."""
+    seen_message = False
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            if seen_message:
+                return []
+            seen_message = True
+        elif isinstance(event, BotUttered) and seen_message:
+            offered = ((event.data or {}).get("custom") or {}).get("clarify")
+            if isinstance(offered, list):
+                return [str(t) for t in offered]
+        elif isinstance(event, ActionExecuted) and seen_message and event.action_name != ACTION_LISTEN_NAME:
+            return []
+    return []
+
+
 def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optional[str]:
     question, done, message = question_and_done(events)
     if message is None:
         return None
     text = message.text or ""
     intent = (message.intent or {}).get("name")
+    if question == names.ACTION_UNDERSTAND and not active_loop:
+        chain = clarify_follow_up(offered_topics(events), understand_reply(text, intent))
+        if chain:
+            return continue_chain(chain, done)
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place: offer it
         if active_loop or not wants_the_check(text, intent):
