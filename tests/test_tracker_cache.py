@@ -196,6 +196,16 @@ def test_a_deleted_conversation_is_gone_from_the_cache_too(store, url) -> None:
     assert "bob" not in store.cache and retrieve(store, "bob") is None
 
 
+def test_a_conversation_deleted_elsewhere_leaves_the_cache_at_the_next_sweep(url) -> None:
+    store = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_sweep_seconds=0)
+    add_turn(store, "ann", "hi", 1000.0)
+    add_turn(store, "bob", "hi", 1000.0)
+    assert "ann" in store.cache
+    delete_conversation(url, "ann")  # `python -m bot forget ann`: another process
+    assert retrieve(store, "bob") is not None  # any conversation's turn sweeps
+    assert "ann" not in store.cache and "bob" in store.cache
+
+
 def test_a_conversation_deleted_then_begun_again_is_not_the_old_one(store, url) -> None:
     add_turn(store, "ann", "the old one", 1000.0)
     assert retrieve(store, "ann") is not None

@@ -109,7 +109,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
                  wait_seconds: float = DEFAULT_WAIT_SECONDS, cache_conversations: int = 1000,
-                 cache_idle_seconds: float = 900.0, **kwargs: Any) -> None:
+                 cache_idle_seconds: float = 900.0, cache_sweep_seconds: float = 30.0, **kwargs: Any) -> None:
         check_database(host, float(wait_seconds))
         logger.info("Conversations are stored in %s", safe_url(host or ""))
         super().__init__(domain=domain, host=host, event_broker=event_broker, **kwargs)
@@ -118,7 +118,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         old.dispose()
-        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds))
+        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds), float(cache_sweep_seconds))
 
     async def retrieve(self, sender_id: str) -> Any:
         try:

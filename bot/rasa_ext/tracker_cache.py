@@ -17,7 +17,10 @@ The kept event objects are never handed out: each retrieve gets shallow copies (
 changes events in place, e.g. ``DefinePrevUserUtteredFeaturization`` on the latest user
 message) in a new tracker. Entries idle for ``idle_seconds`` or beyond
 ``max_conversations`` are dropped; a conversation deleted by this process is dropped at
-once (bot/rasa_ext/stores.py).
+once (bot/rasa_ext/stores.py); one deleted elsewhere (``python -m bot forget``, retention,
+another instance) leaves the cache at the next sweep, a query for which kept conversations
+still have rows, run at most every ``sweep_seconds`` by the next retrieve or save of any
+conversation.
 """
 
 from __future__ import annotations
@@ -86,9 +89,12 @@ def fresh_events(rows: Iterable[_Row]) -> List[Event]:
 class TrackerCache:
     """The last state read or saved per conversation, with the fingerprint it had in the database."""
 
-    def __init__(self, max_conversations: int = 1000, idle_seconds: float = 900.0) -> None:
+    def __init__(self, max_conversations: int = 1000, idle_seconds: float = 900.0,
+                 sweep_seconds: float = 30.0) -> None:
         self.max_conversations = int(max_conversations)
         self.idle_seconds = float(idle_seconds)
+        self.sweep_seconds = float(sweep_seconds)
+        self._swept = time.monotonic()
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self.hits = self.appends = self.reads = 0  # how retrieves were served, for tests and benchmarks
 
@@ -110,6 +116,23 @@ class TrackerCache:
             if len(self._entries) <= self.max_conversations and now - entry.used <= self.idle_seconds:
                 break
             del self._entries[sender]
+
+    def _sweep(self, conn: Connection) -> None:
+        """Drop idle entries, and those whose conversation was deleted since (by anyone)."""
+        now = time.monotonic()
+        if now - self._swept < self.sweep_seconds:
+            return
+        self._swept = now
+        self._expire(now)
+        kept = list(self._entries)
+        present = set()
+        for start in range(0, len(kept), 500):
+            chunk = kept[start:start + 500]
+            present.update(row[0] for row in conn.execute(
+                sa.select(EVENTS.c.sender_id).where(EVENTS.c.sender_id.in_(chunk)).group_by(EVENTS.c.sender_id)))
+        for sender in kept:
+            if sender not in present:
+                self.drop(sender)
 
     def _keep(self, sender_id: str, fingerprint: Fingerprint, rows: List[_Row]) -> None:
         if self.max_conversations <= 0:
@@ -137,6 +160,7 @@ class TrackerCache:
 
     def refresh(self, conn: Connection, sender_id: str) -> Optional[List[_Row]]:
         """The latest session's rows as the database holds them now (None: no conversation), kept for next time."""
+        self._sweep(conn)
         fingerprint = self.fingerprint(conn, sender_id)
         entry = self._entries.get(sender_id)
         if fingerprint[0] == 0:
