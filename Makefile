@@ -10,8 +10,8 @@ help:
 	@echo "make test   - set up and run the whole test suite (lint, unit, validate, train, server tests)"
 	@echo "make shell  - the Rasa shell for staff, with the action server running"
 	@echo "make mutation - mutation testing of the pure core (mutmut); prints the share of mutants killed"
-	@echo "make bench  - print accuracy, latency, throughput, start time and memory figures"
-	@echo "make bench-load - mixed conversations at 10/50/100 at once, on SQLite and PostgreSQL"
+	@echo "make bench  - print accuracy, latency, throughput (and beside a stock rasa init bot), start time and memory figures"
+	@echo "make bench-load - mixed conversations at 10/50/100 at once, and 50/100 pausing 5 s, on SQLite and PostgreSQL"
 	@echo "make audit  - known vulnerabilities of the pinned packages (pip-audit; needs the network)"
 
 setup:
@@ -48,6 +48,7 @@ mutation: setup
 bench: setup
 	@$(ENV) .venv/bin/python bench/bench.py
 	@$(ENV) .venv/bin/python bench/turn_cost.py
+	@$(ENV) .venv/bin/python bench/stock.py
 
 # PostgreSQL comes from Debian (scripts/system-deps.sh), run on a throw-away local server.
 bench-load: setup

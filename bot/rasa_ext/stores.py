@@ -33,6 +33,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.core.markers import STORE_UNAVAILABLE_SLOT, conversation_forgotten, store_unavailable
+from bot.rasa_ext.tracker_cache import TrackerCache
 from bot.storage.retention import consultation_abandoned, delete_conversation, redact_contact_details
 
 logger = logging.getLogger(__name__)
@@ -99,10 +100,16 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
     (bot/rasa_ext/policies.py) answers "having trouble, try again or call the clinic", and
     ``save`` does not store that turn. The stored conversation is untouched, and
     it goes on from where it was once the database is back.
+
+    Retrieval goes through a per-process cache checked against the database at every
+    retrieve (bot/rasa_ext/tracker_cache.py): a turn no longer re-reads and replays the
+    whole conversation, and what it gets is still what the database holds. A
+    conversation this process deletes leaves the cache with it.
     """
 
     def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
-                 wait_seconds: float = DEFAULT_WAIT_SECONDS, **kwargs: Any) -> None:
+                 wait_seconds: float = DEFAULT_WAIT_SECONDS, cache_conversations: int = 1000,
+                 cache_idle_seconds: float = 900.0, cache_sweep_seconds: float = 30.0, **kwargs: Any) -> None:
         check_database(host, float(wait_seconds))
         logger.info("Conversations are stored in %s", safe_url(host or ""))
         super().__init__(domain=domain, host=host, event_broker=event_broker, **kwargs)
@@ -111,17 +118,23 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         old.dispose()
+        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds), float(cache_sweep_seconds))
 
     async def retrieve(self, sender_id: str) -> Any:
         try:
-            return await super().retrieve(sender_id)
+            with self.engine.connect() as conn:
+                rows = self.cache.refresh(conn, sender_id)
         except SQLAlchemyError as error:
+            self.cache.drop(sender_id)
             logger.error("The conversation database is unreachable (%s); the patient is asked to try again.",
                          type(error).__name__)
             # listening, as after any turn, so that rules (red flags first) still apply to the message
             return DialogueStateTracker.from_events(
                 sender_id, [SlotSet(STORE_UNAVAILABLE_SLOT, True), ActionExecuted(ACTION_LISTEN_NAME)],
                 slots=self.domain.slots if self.domain else None)
+        if rows is None or not self.domain:
+            return None
+        return self.cache.tracker(sender_id, rows, self.domain.slots)
 
     async def save(self, tracker: Any) -> None:
         """Save the turn, or delete the whole conversation when the patient asked to be forgotten.
@@ -132,14 +145,26 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         if store_unavailable(tracker.events):
             return  # the stand-in of an unreachable database: nothing of it is stored
         if conversation_forgotten(tracker.events):
+            self.cache.drop(tracker.sender_id)
             removed = delete_conversation(self.engine, tracker.sender_id)
             logger.info("Deleted a conversation (%d events) at the patient's request.", removed)
             return
         await super().save(tracker)
         if consultation_abandoned(tracker.events):
+            self.cache.drop(tracker.sender_id)  # read again, overwritten, at the next retrieve
             changed = redact_contact_details(self.engine, tracker.sender_id)
             logger.info("A consultation request was not made: %d event(s) with contact details overwritten.",
                         changed)
+            return
+        self._keep_saved(tracker.sender_id)
+
+    def _keep_saved(self, sender_id: str) -> None:
+        """Bring the cache up to the turn just saved (its few new rows), so the next retrieve is a hit."""
+        try:
+            with self.engine.connect() as conn:
+                self.cache.refresh(conn, sender_id)
+        except SQLAlchemyError:
+            self.cache.drop(sender_id)  # saved all the same; the next retrieve reads (or finds the database down)
 
 
 class _WaitersKeepTheirPlace:

@@ -1,0 +1,262 @@
+"""The tracker store's per-process cache (bot/rasa_ext/tracker_cache.py), on real databases.
+
+Each test has the cache serve a conversation once, then changes the database the way
+another Rasa instance, a staff command or this process's own privacy steps do, and checks
+that the next retrieve returns what the database holds, not the kept copy; and that what
+the cache returns is what Rasa's own SQL tracker store would have returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Iterator, List, Optional
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_ext.stores import CheckedSQLTrackerStore
+from bot.storage.retention import REDACTED, delete_conversation, redact_contact_details
+from harness.services import Postgres
+
+DOMAIN = Domain.from_dict({
+    "intents": ["greet"],
+    "slots": {name: {"type": "any", "mappings": [{"type": "custom"}]}
+              for name in ("topic", "contact_name", "requested_slot", "forgotten", "store_unavailable")},
+})
+
+
+def turn(text: str, at: float, topic: str = "mild") -> List[Event]:
+    return [UserUttered(text, {"name": "greet", "confidence": 1.0}, timestamp=at),
+            SlotSet("topic", topic, timestamp=at), ActionExecuted("utter_greet", timestamp=at),
+            BotUttered("hello", timestamp=at), ActionExecuted("action_listen", timestamp=at)]
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def retrieve(store: Any, sender: str) -> Optional[DialogueStateTracker]:
+    return run(store.retrieve(sender))
+
+
+def add_turn(store: CheckedSQLTrackerStore, sender: str, text: str, at: float) -> DialogueStateTracker:
+    """One turn the way Rasa does it: retrieve, append, save."""
+    tracker = retrieve(store, sender) or DialogueStateTracker(sender, DOMAIN.slots)
+    for event in turn(text, at):
+        tracker.update(event)
+    run(store.save(tracker))
+    return tracker
+
+
+def same(a: Optional[DialogueStateTracker], b: Optional[DialogueStateTracker]) -> None:
+    assert a is not None and b is not None
+    assert [e.as_dict() for e in a.events] == [e.as_dict() for e in b.events]
+    assert a.current_slot_values() == b.current_slot_values()
+    assert a.latest_message == b.latest_message and a.active_loop_name == b.active_loop_name
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'rasa.db'}"
+
+
+@pytest.fixture
+def store(url: str) -> CheckedSQLTrackerStore:
+    return CheckedSQLTrackerStore(domain=DOMAIN, host=url)
+
+
+@pytest.fixture
+def rasa_store(url: str, store: CheckedSQLTrackerStore) -> SQLTrackerStore:
+    """Rasa's own store on the same database: what a retrieve must return."""
+    return SQLTrackerStore(domain=DOMAIN, host=url)
+
+
+def test_a_conversation_comes_from_the_cache_as_rasa_would_read_it(store, rasa_store) -> None:
+    for i in range(5):
+        add_turn(store, "ann", f"hi {i}", 1000.0 + i)
+    hits = store.cache.hits
+    first, second = retrieve(store, "ann"), retrieve(store, "ann")
+    assert store.cache.hits == hits + 2 and store.cache.reads == 1  # read once, at the first turn
+    same(first, retrieve(rasa_store, "ann"))
+    same(second, first)
+
+
+def test_what_a_retrieve_hands_out_is_never_the_kept_copy(store, rasa_store) -> None:
+    add_turn(store, "ann", "hi", 1000.0)
+    tracker = retrieve(store, "ann")
+    assert tracker is not None
+    tracker.latest_message.text = "changed in place"  # type: ignore[union-attr]
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(DefinePrevUserUtteredFeaturization(True))  # Rasa's own in-place change of a kept event
+    tracker.update(SlotSet("topic", "other"))  # and not saved
+    again = retrieve(store, "ann")
+    assert again is not tracker and again.latest_message is not tracker.latest_message  # type: ignore[union-attr]
+    same(again, retrieve(rasa_store, "ann"))
+    assert again.latest_message.text == "hi" and again.get_slot("topic") == "mild"  # type: ignore[union-attr]
+
+
+def test_turns_another_instance_saved_are_seen(store, url, rasa_store) -> None:
+    other = CheckedSQLTrackerStore(domain=DOMAIN, host=url)  # a second Rasa instance on the same database
+    add_turn(store, "ann", "hi", 1000.0)
+    assert retrieve(store, "ann") is not None
+    add_turn(other, "ann", "from the other instance", 1001.0)
+    mine = retrieve(store, "ann")
+    same(mine, retrieve(rasa_store, "ann"))
+    assert mine.latest_message.text == "from the other instance"  # type: ignore[union-attr]
+
+
+def test_a_new_session_another_instance_started_leaves_the_old_one_out(store, url, rasa_store) -> None:
+    add_turn(store, "ann", "hi", 1000.0)
+    assert retrieve(store, "ann") is not None
+    other = CheckedSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = retrieve(other, "ann")
+    assert tracker is not None
+    for event in [ActionExecuted("action_session_start", timestamp=9000.0), SessionStarted(timestamp=9000.5),
+                  *turn("later that day", 9001.0)]:
+        tracker.update(event)
+    run(other.save(tracker))
+    mine, rasas = retrieve(store, "ann"), retrieve(rasa_store, "ann")
+    same(mine, rasas)
+    assert [e.text for e in mine.events if isinstance(e, UserUttered)] == ["later that day"]  # type: ignore[union-attr]
+
+
+def test_contact_details_overwritten_elsewhere_do_not_come_back(store, url) -> None:
+    add_turn(store, "ann", "hi", 1000.0)
+    tracker = retrieve(store, "ann")
+    for event in [ActiveLoop("consultation_form", timestamp=1001.0),
+                  SlotSet("requested_slot", "contact_name", timestamp=1001.0),
+                  ActionExecuted("action_listen", timestamp=1001.0),
+                  UserUttered("Ann Lee", {"name": "inform", "confidence": 1.0}, timestamp=1002.0),
+                  SlotSet("contact_name", "Ann Lee", timestamp=1002.0)]:
+        tracker.update(event)  # type: ignore[union-attr]
+    run(store.save(tracker))  # the form still going on: nothing overwritten yet
+    assert retrieve(store, "ann").get_slot("contact_name") == "Ann Lee"  # type: ignore[union-attr]
+    # a staff command (or another instance) overwrites in place: no row added, the same rows
+    assert redact_contact_details(url, "ann") == 2
+    again = retrieve(store, "ann")
+    assert again.get_slot("contact_name") is None  # type: ignore[union-attr]
+    assert "Ann Lee" not in str([e.as_dict() for e in again.events])  # type: ignore[union-attr]
+    assert REDACTED in [e.text for e in again.events if isinstance(e, UserUttered)]  # type: ignore[union-attr]
+
+
+def test_an_overwrite_and_a_new_turn_from_elsewhere_are_both_seen(store, url) -> None:
+    add_turn(store, "ann", "hi", 1000.0)
+    tracker = retrieve(store, "ann")
+    for event in [ActiveLoop("consultation_form", timestamp=1001.0),
+                  SlotSet("requested_slot", "contact_name", timestamp=1001.0),
+                  UserUttered("Ann Lee", {"name": "inform", "confidence": 1.0}, timestamp=1002.0),
+                  SlotSet("contact_name", "Ann Lee", timestamp=1002.0), ActiveLoop(None, timestamp=1002.0)]:
+        tracker.update(event)  # type: ignore[union-attr]
+    run(SQLTrackerStore(domain=DOMAIN, host=url).save(tracker))  # saved without overwriting, then:
+    assert retrieve(store, "ann").get_slot("contact_name") == "Ann Lee"  # type: ignore[union-attr]
+    assert redact_contact_details(url, "ann") == 2  # kept rows rewritten in place ...
+    add_turn(CheckedSQLTrackerStore(domain=DOMAIN, host=url), "ann", "next", 1003.0)  # ... and rows added
+    again = retrieve(store, "ann")
+    assert "Ann Lee" not in str([e.as_dict() for e in again.events])  # type: ignore[union-attr]
+    assert again.latest_message.text == "next"  # type: ignore[union-attr]
+
+
+def test_a_refused_consultation_is_served_overwritten_by_the_same_process(store) -> None:
+    add_turn(store, "ann", "hi", 1000.0)
+    tracker = retrieve(store, "ann")
+    for event in [ActiveLoop("consultation_form"), SlotSet("requested_slot", "contact_name"),
+                  ActionExecuted("action_listen"), UserUttered("Ann Lee", {"name": "inform", "confidence": 1.0}),
+                  SlotSet("contact_name", "Ann Lee"), ActiveLoop(None), ActionExecuted("action_listen")]:
+        tracker.update(event)  # type: ignore[union-attr]
+    run(store.save(tracker))  # the form ended without the request kept: contact details overwritten
+    again = retrieve(store, "ann")
+    assert "Ann Lee" not in str([e.as_dict() for e in again.events])  # type: ignore[union-attr]
+
+
+def test_a_deleted_conversation_is_gone_from_the_cache_too(store, url) -> None:
+    add_turn(store, "ann", "hi", 1000.0)
+    add_turn(store, "bob", "hi", 1000.0)
+    assert retrieve(store, "ann") is not None and retrieve(store, "bob") is not None
+    delete_conversation(url, "ann")  # retention or a staff command, from another process
+    assert retrieve(store, "ann") is None and "ann" not in store.cache
+    # "forget me" in this process: gone from the cache at once, before any retrieve
+    tracker = retrieve(store, "bob")
+    tracker.update(UserUttered("forget me"))  # type: ignore[union-attr]
+    tracker.update(SlotSet("forgotten", True))  # type: ignore[union-attr]
+    run(store.save(tracker))
+    assert "bob" not in store.cache and retrieve(store, "bob") is None
+
+
+def test_a_conversation_deleted_elsewhere_leaves_the_cache_at_the_next_sweep(url) -> None:
+    store = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_sweep_seconds=0)
+    add_turn(store, "ann", "hi", 1000.0)
+    add_turn(store, "bob", "hi", 1000.0)
+    assert "ann" in store.cache
+    delete_conversation(url, "ann")  # `python -m bot forget ann`: another process
+    assert retrieve(store, "bob") is not None  # any conversation's turn sweeps
+    assert "ann" not in store.cache and "bob" in store.cache
+
+
+def test_a_conversation_deleted_then_begun_again_is_not_the_old_one(store, url) -> None:
+    add_turn(store, "ann", "the old one", 1000.0)
+    assert retrieve(store, "ann") is not None
+    delete_conversation(url, "ann")
+    other = CheckedSQLTrackerStore(domain=DOMAIN, host=url)
+    add_turn(other, "ann", "a new one", 2000.0)  # SQLite may give the new rows the old rows' ids
+    texts = [e.text for e in retrieve(store, "ann").events if isinstance(e, UserUttered)]  # type: ignore[union-attr]
+    assert texts == ["a new one"]
+
+
+def test_idle_and_surplus_conversations_leave_the_cache(url) -> None:
+    store = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_conversations=2, cache_idle_seconds=3600)
+    for sender in ("ann", "bob", "cyd"):
+        add_turn(store, sender, "hi", 1000.0)
+    assert len(store.cache) == 2 and "ann" not in store.cache
+    idle = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_idle_seconds=0)
+    add_turn(idle, "ann", "hi", 1001.0)
+    add_turn(idle, "bob", "hi", 1001.0)
+    assert "ann" not in idle.cache
+    off = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_conversations=0)
+    assert retrieve(off, "ann") is not None and len(off.cache) == 0
+
+
+@pytest.fixture
+def postgres() -> Iterator[Postgres]:
+    server = Postgres()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.mark.server
+def test_on_postgresql_two_instances_and_the_database_down(postgres: Postgres) -> None:
+    one = CheckedSQLTrackerStore(domain=DOMAIN, host=postgres.url(), wait_seconds=0)
+    two = CheckedSQLTrackerStore(domain=DOMAIN, host=postgres.url(), wait_seconds=0)
+    rasas = SQLTrackerStore(domain=DOMAIN, host=postgres.url())
+    add_turn(one, "ann", "hi", 1000.0)
+    add_turn(two, "ann", "second", 1001.0)
+    same(retrieve(one, "ann"), retrieve(rasas, "ann"))
+    assert redact_contact_details(postgres.url(), "ann") == 0
+    engine = sa.create_engine(postgres.url())
+    with engine.begin() as conn:  # a row rewritten in place, as an overwrite does
+        conn.execute(sa.text("UPDATE events SET data = replace(data, 'second', 'secnd') WHERE sender_id = 'ann'"))
+    engine.dispose()
+    assert [e.text for e in retrieve(one, "ann").events if isinstance(e, UserUttered)] == ["hi", "secnd"]  # type: ignore[union-attr]
+    postgres.pause()
+    try:
+        down = retrieve(one, "ann")  # the stand-in, not the kept conversation
+        assert down is not None and down.get_slot("store_unavailable") is True
+        assert not [e for e in down.events if isinstance(e, UserUttered)] and "ann" not in one.cache
+    finally:
+        postgres.resume()
+    assert [e.text for e in retrieve(one, "ann").events if isinstance(e, UserUttered)] == ["hi", "secnd"]  # type: ignore[union-attr]
