@@ -22,15 +22,15 @@ pytestmark = pytest.mark.server
 
 TEST_SET = PROJECT_ROOT / "tests" / "data" / "nlu_test.yml"
 
-# Floors. The wrong-topic target (<= 2 %) is met and asserted as it is; the others
-# (>= 95 % right, >= 97 % without a topic) are not met yet, so these are the figures measured
-# on 2026-12-03 with DIET and the linear classifier averaged (right topic 91.2 %, right or
-# offered 98.3 %, wrong 1.2 %, unanswerable or off-topic without a topic 89.3 %), less a
-# small margin. They catch a regression; README, "Understanding questions", gives the figures.
-MIN_ACCURACY = 0.90
-MIN_RIGHT_OR_OFFERED = 0.975
+# The targets (>= 95 % right, <= 2 % wrong) are met and asserted as they are, and
+# right or offered at the dev-set target (>= 98 %). Unanswerable or off-topic without a topic
+# is not at its target (>= 97 %): the floor is the figure measured on 2026-12-03 (DIET and the
+# linear classifier averaged, the checklist data: right 95.2 %, right or offered 98.8 %, wrong
+# 0.7 %, without a topic 94.2 %), less a small margin. README, "Understanding questions".
+MIN_ACCURACY = 0.95
+MIN_RIGHT_OR_OFFERED = 0.98
 MAX_WRONG = 0.02
-MIN_SAFE = 0.88
+MIN_SAFE = 0.93
 
 
 @pytest.fixture(scope="module")
