@@ -156,15 +156,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             logger.info("A consultation request was not made: %d event(s) with contact details overwritten.",
                         changed)
             return
-        self._keep_saved(tracker.sender_id)
-
-    def _keep_saved(self, sender_id: str) -> None:
-        """Bring the cache up to the turn just saved (its few new rows), so the next retrieve is a hit."""
-        try:
-            with self.engine.connect() as conn:
-                self.cache.refresh(conn, sender_id)
-        except SQLAlchemyError:
-            self.cache.drop(sender_id)  # saved all the same; the next retrieve reads (or finds the database down)
+        # the cache is not brought up to the save here: every moment between the commit and the
+        # reply is one in which a crash makes nginx re-send an already stored message (README, Scaling)
 
 
 class _WaitersKeepTheirPlace:
