@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
+from measure import pct, rss_mb, run_together  # noqa: E402  (bench/measure.py)
 from nlu_report import curve, validation_cases  # noqa: E402  (bench/nlu_report.py)
 
 from harness.nlu_scoring import Score  # noqa: E402
@@ -77,12 +77,7 @@ def concurrent(stack: Stack, conversations: int, per_conversation: int) -> Dict[
                 latencies.append(ms)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(conversations)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_together(threads)
     return {
         "median_ms": statistics.median(latencies) if latencies else float("nan"),
         "p95_ms": pct(latencies, 0.95) if latencies else float("nan"),

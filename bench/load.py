@@ -37,7 +37,7 @@ from typing import Any, Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure import pct, rss_mb  # noqa: E402  (bench/measure.py)
+from measure import pct, rss_mb, run_together  # noqa: E402  (bench/measure.py)
 
 from harness.scripted import ScriptError, questionnaire_with_request, questions  # noqa: E402
 from harness.services import Postgres  # noqa: E402
@@ -115,12 +115,7 @@ class Level:
         self.deadline = time.monotonic() + self.seconds
         threads = [threading.Thread(target=self.patient, args=(n,)) for n in range(self.users)]
         threads.append(threading.Thread(target=self.watch_memory))
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+        elapsed = run_together(threads)
         done = self.latencies or [float("nan")]
         return {
             "users": self.users, "messages": len(self.latencies), "per_s": len(self.latencies) / elapsed,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
-from typing import List
+from typing import List, Sequence
 
 
 def rss_mb(pid: int) -> float:
@@ -26,3 +28,13 @@ def rss_mb(pid: int) -> float:
 def pct(values: List[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_together(threads: Sequence[threading.Thread]) -> float:
+    """Start every thread, wait for all of them; the seconds that took."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
-from measure import pct  # noqa: E402  (bench/measure.py)
+from measure import pct, run_together  # noqa: E402  (bench/measure.py)
 
 from harness.stack import Stack, free_port, http_json  # noqa: E402
 
@@ -134,12 +134,7 @@ def throughput(send: Send, tag: str, conversations: int, messages: int) -> Dict[
     for i in range(5):  # warm-up
         send(f"{tag}-warmup", QUESTIONS[i])
     threads = [threading.Thread(target=patient, args=(n,)) for n in range(conversations)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_together(threads)
     return {"per_second": len(latencies) / elapsed, "median": statistics.median(latencies) if latencies else 0.0,
             "p95": pct(latencies, 0.95) if latencies else 0.0, "errors": float(sum(errors.values()))}
 
