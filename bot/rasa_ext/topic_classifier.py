@@ -108,7 +108,7 @@ class LinearOpinion:
         # one row per letter n-gram or word feature: a message's few features pick their rows
         self._letters = np.ascontiguousarray(coef[:, dims:dims + len(letters.vocabulary_)].T)
         self._words = np.ascontiguousarray(coef[:, dims + len(letters.vocabulary_):].T)
-        self.coef, self.intercept = coef, intercept
+        self.intercept = intercept
 
     @classmethod
     def fit(cls, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str], c: float) -> LinearOpinion:
@@ -136,8 +136,9 @@ class LinearOpinion:
         return [(self.labels[i], float(probabilities[i])) for i in order]
 
     def state(self) -> Dict[str, Any]:
+        coef = np.hstack([self._dense, self._letters.T, self._words.T])  # the fitted layout, rebuilt
         return {"letters": self.letters, "words": self.words, "labels": self.labels,
-                "coef": self.coef, "intercept": self.intercept}
+                "coef": coef, "intercept": self.intercept}
 
 
 @DefaultV1Recipe.register(
