@@ -75,6 +75,21 @@ def test_a_very_close_neighbour_of_another_topic_asks_instead_of_answering() -> 
     )
 
 
+def test_a_topic_answer_in_doubt_of_the_sources_asks_instead() -> None:
+    # the classifier is sure enough of a topic, but "not in the sources" and "off-topic"
+    # together keep 0.25 of the ranking: offer the topic, with "something else"
+    ranking = [("faq_imaging_required", 0.6), ("ask_not_in_sources", 0.2), ("out_of_scope", 0.05), ("faq_risks", 0.1)]
+    doubtful = Thresholds(doubt=0.25)
+    assert decide(ranking, thresholds=doubtful) == Decision("clarify", topics=("imaging_required", "risks"))
+    # below the doubt share, or with the knob off, the answer stands
+    assert decide(ranking, thresholds=Thresholds(doubt=0.26)) == Decision("intent", intent="faq_imaging_required")
+    assert decide(ranking) == Decision("intent", intent="faq_imaging_required")
+    # a confident "not in the sources" is not a topic in doubt
+    assert decide([("ask_not_in_sources", 0.7), ("faq_risks", 0.3)], thresholds=doubtful) == Decision(
+        "intent", intent="ask_not_in_sources"
+    )
+
+
 def test_without_clarifying_unsure_is_not_understood() -> None:
     ranking = [("faq_recovery_time", 0.41), ("faq_return_to_work", 0.38)]
     assert decide(ranking, thresholds=Thresholds(clarify=False)) == Decision("not_understood")

@@ -59,6 +59,10 @@ class Thresholds:
     rescue_similarity: float = 0.93
     # each clause of a several-question message: its nearest example this similar
     clause_similarity: float = 0.78
+    # a confident topic answer while "not in the sources" and "off-topic" together still
+    # hold this share of the ranking: ask "did you mean ...?" (which offers "something
+    # else") instead of answering; above 1 it is off
+    doubt: float = 1.01
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -153,6 +157,10 @@ def _several_topics(
     return tuple(topic_id(i) for i in topics) if len(topics) >= 2 else None
 
 
+def _no_topic_share(ranking: Ranking) -> float:
+    return sum(confidence for name, confidence in ranking if name in NO_TOPIC_INTENTS)
+
+
 def _offers(ranking: Ranking, neighbours: Ranking, t: Thresholds) -> List[str]:
     """Topics worth offering in a clarifying question, most likely first."""
     scored: Dict[str, float] = {}
@@ -198,6 +206,8 @@ def decide(
             # the two opinions disagree about a topic: ask rather than guess
             offered = [topic_id(near)] + ([topic_id(top)] if is_topic(top) else [])
             return Decision("clarify", topics=tuple(offered))
+    if confident and t.clarify and is_topic(top) and _no_topic_share(ranking) >= t.doubt:
+        return Decision("clarify", topics=tuple(_offers(ranking, neighbours, t)))
     if confident:
         return Decision("intent", intent=top)
     if t.use_neighbours and neighbours and confidence >= t.agree_confidence:
