@@ -147,15 +147,24 @@ def table(title: str, cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -
     return lines
 
 
-def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
-    """Accuracy versus safety as the answer threshold moves (shipped design, other knobs fixed)."""
-    lines = ["| answer threshold | right topic | right or offered | wrong topic | no topic for unanswerable |",
+CURVES = {
+    # the answer threshold: below it, "did you mean ...?" or "not understood"
+    "answer": (0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9),
+    # the doubt share: "not in the sources" + "off-topic" from which a topic answer asks instead
+    "doubt": (0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 1.01),
+}
+
+
+def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], knob: str = "answer") -> List[str]:
+    """Accuracy versus safety as one knob moves (shipped design, other knobs fixed)."""
+    lines = [f"| {knob} | right topic | right or offered | wrong topic | no topic for unanswerable |",
              "|---|---|---|---|---|"]
     shipped = DESIGNS[SHIPPED]
     assert shipped.thresholds is not None
-    for threshold in (0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9):
-        t = Thresholds(**{**shipped.thresholds.__dict__, "answer": threshold})
-        lines.append(row(f"{threshold:.2f}", figures(cases, parses, Design(t, shipped.linear_weight))))
+    for value in CURVES[knob]:
+        t = Thresholds(**{**shipped.thresholds.__dict__, knob: value})
+        name = "off" if value > 1 else f"{value:.2f}"
+        lines.append(row(name, figures(cases, parses, Design(t, shipped.linear_weight))))
     return lines
 
 
@@ -200,8 +209,9 @@ async def main(model: str, dev: Optional[Path], misses: bool) -> None:
     parses, times = await parse_all(agent, [t for _, t in cases])
     print(f"# NLU report, {time.strftime('%Y-%m-%d')}; parse in-process: median {statistics.median(times):.1f} ms")
     print("\n".join(table("validation set", cases, parses)))
-    print("\naccuracy versus safety, validation set, over the answer threshold:")
-    print("\n".join(curve(cases, parses)))
+    for knob in CURVES:
+        print(f"\naccuracy versus safety, validation set, over the {knob} knob:")
+        print("\n".join(curve(cases, parses, knob)))
     print("\nper topic, validation set (shipped design):")
     print("\n".join(per_topic(cases, parses)))
     if misses:
@@ -222,8 +232,9 @@ async def main(model: str, dev: Optional[Path], misses: bool) -> None:
         parses, times = await parse_all(agent, [t for _, t in cases])
         print()
         print("\n".join(table("dev set (in-process parse, aggregate only)", cases, parses)))
-        print("\naccuracy versus safety, dev set:")
-        print("\n".join(curve(cases, parses)))
+        for knob in CURVES:
+            print(f"\naccuracy versus safety, dev set, over the {knob} knob:")
+            print("\n".join(curve(cases, parses, knob)))
 
 
 if __name__ == "__main__":
