@@ -216,7 +216,7 @@ def self_signed_certificate(folder: Path) -> None:
 ROUTING_LOG_FORMAT = (
     "escape=json '{\"key\":\"$conversation_key\",\"method\":\"$request_method\",\"uri\":\"$uri\","
     "\"status\":\"$status\",\"upstream\":\"$upstream_addr\",\"upstream_status\":\"$upstream_status\","
-    "\"end\":\"$msec\",\"duration\":\"$request_time\"}'"
+    "\"end\":\"$msec\",\"duration\":\"$request_time\",\"request_id\":\"$request_id\"}'"
 )
 _DEPLOYED_UPSTREAM = re.compile(r"(?m)^(\s*server )\w+:5005\b")
 _DEPLOYED_UPSTREAM_NAMES = re.compile(r"(?m)^\s*server (\w+):5005\b")

@@ -4,15 +4,22 @@ Everything runs for real on loopback (Debian's packages, installed by
 scripts/system-deps.sh). Twenty patients go through the questionnaire and a
 consultation request at the same time, through nginx; one Rasa instance is killed
 in the middle. Every conversation must finish, and PostgreSQL must hold every
-message that was sent and every request that was confirmed.
+message that was sent and every request that was confirmed, each message once:
+a message nginx re-sent after the kill carries the request id it had
+(``X-Request-ID``), and no conversation holds one request id twice. A reply lost
+after its turn was stored (an instance dying at that moment) is made to happen
+on purpose in the last test.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
 import signal
+import socket
+import socketserver
 import threading
 import time
 import urllib.error
@@ -97,17 +104,21 @@ def send_through(router: str, sender: str, text: str, token: str,
     raise AssertionError("unreachable")
 
 
-def user_messages(url: str) -> Dict[str, List[str]]:
+def stored_user_events(url: str) -> Dict[str, List[Dict[str, Any]]]:
     engine = sa.create_engine(url)
-    said: Dict[str, List[str]] = defaultdict(list)
+    said: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
     try:
         with engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id"))
             for sender, data in rows:
-                said[sender].append(json.loads(data).get("text"))
+                said[sender].append(json.loads(data))
     finally:
         engine.dispose()
     return said
+
+
+def user_messages(url: str) -> Dict[str, List[str]]:
+    return {sender: [e.get("text") for e in said] for sender, said in stored_user_events(url).items()}
 
 
 def store_problem(stored: List[str], sent: List[str], attempts: List[int]) -> Optional[str]:
@@ -205,6 +216,17 @@ def test_twenty_conversations_survive_losing_an_instance(cluster: Cluster) -> No
         problem = store_problem(stored[sender], transcript.sent, attempts[sender])
         assert problem is None, f"{sender}: {problem}"
         assert transcript.reference
+    # Each stored message came through nginx with its request id, and no request was handled
+    # twice: in particular not one that nginx re-sent to the survivor after the kill.
+    logged_ids: Dict[str, set] = defaultdict(set)
+    for entry in entries:
+        logged_ids[entry["key"]].add(entry["request_id"])
+    for sender, said in stored_user_events(cluster.postgres.url()).items():
+        if sender not in senders:
+            continue
+        ids = [e.get("message_id") for e in said]
+        assert len(ids) == len(set(ids)), f"{sender}: a request handled twice: {ids}"
+        assert set(ids) <= logged_ids[sender], f"{sender}: stored ids nginx did not send: {set(ids) - logged_ids[sender]}"
     resent = {s: sum(a) - len(a) for s, a in attempts.items() if sum(a) > len(a)}
     print(f"messages re-sent by the clients: {resent}")
 
@@ -234,3 +256,74 @@ def test_a_missing_postgres_database_stops_start_up(cluster: Cluster, trained_mo
     log = (tmp_path / "rasa.log").read_text()
     assert 'database "no_such_db" does not exist' in log
     assert "Create it" in log and cluster.postgres.password not in log
+
+
+class LosesReplies(socketserver.ThreadingTCPServer):
+    """An instance that dies at the worst moment, every time: it passes a request on to
+    ``target`` (a Rasa server), which handles and stores the turn, and then closes nginx's
+    connection without a byte of the reply. Records each request id and the reply lost."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.lost: List[Tuple[str, Any]] = []
+        super().__init__(("127.0.0.1", free_port()), LoseReply)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+
+class LoseReply(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        server: Any = self.server
+        method, path, _ = self.rfile.readline().decode("latin-1").split(" ", 2)
+        headers: Dict[str, str] = {}
+        while (line := self.rfile.readline().decode("latin-1").strip()):
+            name, _, value = line.partition(":")
+            headers[name.strip()] = value.strip()
+        body = self.rfile.read(int(headers.get("Content-Length", "0")))
+        headers.pop("Connection", None)
+        host, port = server.target.split(":")
+        upstream = http.client.HTTPConnection(host, int(port), timeout=120)
+        try:
+            upstream.request(method, path, body=body, headers=headers)
+            reply = upstream.getresponse().read()
+        finally:
+            upstream.close()
+        server.lost.append((headers.get("X-Request-ID", ""), json.loads(reply)))
+        self.connection.shutdown(socket.SHUT_RDWR)  # dead before the reply left
+
+
+def test_a_turn_stored_just_before_its_instance_died_is_not_handled_again(cluster: Cluster) -> None:
+    survivor = cluster.rasa[0]
+    dying = LosesReplies(f"127.0.0.1:{survivor.rasa_port}")
+    # the deployed configuration again, its first instance being one that loses replies
+    nginx = Nginx([dying.address, f"127.0.0.1:{survivor.rasa_port}"], log_format=ROUTING_LOG_FORMAT).start()
+    try:
+        for n in range(16):  # the hash sends about half of the conversations to the first instance
+            sender = f"lost-reply-{n:02d}"
+            reply, _ = send_through(nginx.url, sender, "what is mild?", survivor.token, attempts=1)
+            entry = [e for e in nginx.access_entries(at_least=n + 1) if e["key"] == sender][-1]
+            if upstreams_of(entry)[0] == dying.address:
+                break
+        else:
+            raise AssertionError("no conversation was routed to the instance that loses replies")
+    finally:
+        nginx.stop()
+        dying.shutdown()
+        dying.server_close()
+
+    # nginx re-sent the request, with the id it had, to the next instance
+    assert upstreams_of(entry) == [dying.address, f"127.0.0.1:{survivor.rasa_port}"], entry
+    assert entry["status"] == "200"
+    request_id, lost_reply = dying.lost[-1]
+    assert request_id == entry["request_id"] and len(request_id) == 32
+    # the patient gets what the first handling answered, and the turn is stored once
+    assert reply == lost_reply
+    assert any(isinstance(m.get("custom"), dict) and m["custom"].get("topic") == "what_is_mild" for m in reply)
+    said = stored_user_events(cluster.postgres.url())[sender]
+    assert [(e["text"], e["message_id"]) for e in said] == [("what is mild?", request_id)]

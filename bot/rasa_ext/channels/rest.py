@@ -12,6 +12,9 @@ Rasa 3.6's REST channel takes anyone's request for any conversation id. Here:
 - **Bounded input** (bot/rasa_ext/channels/limits.py): a body over ``MAX_BODY_BYTES`` gets
   413, JSON nested too deep 400, a message over the length limit the
   "please keep it shorter" reply without reaching the NLU or the tracker store.
+- **A message nginx re-sends is handled once**: nginx's ``X-Request-ID`` becomes the
+  message id, and a message whose id its conversation already holds is answered with
+  the replies stored for it, without being handled again (bot/rasa_ext/channels/once.py).
 - A body that is not a JSON object (``null``, a list, broken JSON) or a message
   that is not text gets a 400 that says what to send (Rasa answers 500).
 """
@@ -30,6 +33,7 @@ from sanic.response import HTTPResponse
 
 from bot.rasa_ext.channels.limits import MAX_BODY_BYTES, bounded, json_depth_problem, limit_request_size
 from bot.rasa_ext.channels.messaging import belongs_to_messaging_channel
+from bot.rasa_ext.channels.once import HEADER, current_request_id, handled_once, request_id_from
 
 EXPECTED = 'send a JSON object: {"sender": "<conversation id>", "message": "<text>"}'
 
@@ -87,10 +91,12 @@ class ClinicRestInput(RestInput):
         return self.name()  # not the caller's choice: "twilio" here would pass for an SMS
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = limit_request_size(super().blueprint(bounded(on_new_message)))
+        blueprint = limit_request_size(super().blueprint(bounded(handled_once(on_new_message))))
 
         @blueprint.middleware("request")
         async def check_request(request: Request) -> Optional[HTTPResponse]:
+            # set for every request: one connection's requests share a task, and so this variable
+            current_request_id.set(request_id_from(request.headers.get(HEADER)))
             if request.method != "POST":
                 return None
             if self.token and not token_matches(bearer_token(request), self.token):
