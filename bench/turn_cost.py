@@ -55,6 +55,9 @@ async def measure(turns: int, stack: Stack, database: Path) -> Dict[str, List[Li
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.utils import AvailableEndpoints
 
+    from bot.rasa_ext import remote_action
+
+    remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
     os.environ.update({**stack.env(), "DATABASE_URL": f"sqlite:///{database}"})
     logging.basicConfig(level=logging.WARNING)
     for name in ("rasa", "bot", "tensorflow"):

@@ -108,6 +108,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     import rasa.server
 
     rasa.server.requires_auth = constant_time_requires_auth(rasa.server.requires_auth)
+    from bot.rasa_ext import remote_action
+
+    remote_action.install()  # the action server's answers checked without re-checking Rasa's schema
     # only this process's own copy of argv changes: /proc/<pid>/cmdline keeps the original
     token = auth_token()
     os.environ[TOKEN_ENV] = token
