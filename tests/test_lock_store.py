@@ -10,15 +10,24 @@ for 120 s in tests/test_scale_out.py. bot.rasa_ext.stores' lock stores renew a w
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import time
 from collections import deque
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 
-from bot.rasa_ext.stores import ClinicInMemoryLockStore, ClinicRedisLockStore, lock_store_for_url, renew_ticket
+from bot.rasa_ext.stores import (
+    ClinicInMemoryLockStore,
+    ClinicRedisLockStore,
+    ClinicSQLiteLockStore,
+    DatabaseSetupError,
+    lock_store_for_url,
+    renew_ticket,
+)
 from harness.services import Redis
 
 LIFETIME = 1.0
@@ -116,3 +125,63 @@ def test_with_redis_a_message_behind_a_dead_instances_turn_gets_the_lock(redis: 
     waited = asyncio.run(asyncio.wait_for(scenario(), timeout=4 * LIFETIME))
     assert LIFETIME - 0.1 <= waited <= LIFETIME + POLL + 0.2
     assert survivor.get_lock("scale-18") is None
+
+
+# --- sqlite:///<file>: the processes of one machine (several Sanic workers) ---
+
+def test_sqlite_and_worker_settings_give_the_right_store(tmp_path: Path) -> None:
+    store = lock_store_for_url(f"sqlite:///{tmp_path}/locks.db", environ={"SANIC_WORKERS": "2"})
+    assert type(store) is ClinicSQLiteLockStore and store.path == f"{tmp_path}/locks.db"
+    assert type(lock_store_for_url("memory://", environ={"SANIC_WORKERS": "1"})) is ClinicInMemoryLockStore
+    for url in ("memory://", None):
+        with pytest.raises(DatabaseSetupError, match="SANIC_WORKERS above 1 needs locks the workers share"):
+            lock_store_for_url(url, environ={"SANIC_WORKERS": "2"})
+    with pytest.raises(DatabaseSetupError, match="needs a file"):
+        lock_store_for_url("sqlite:///")
+
+
+def test_with_sqlite_a_message_behind_a_dead_processs_turn_gets_the_lock(tmp_path: Path) -> None:
+    dead, survivor = (lock_store_for_url(f"sqlite:///{tmp_path}/locks.db") for _ in range(2))
+
+    async def scenario() -> float:
+        dead.issue_ticket("c1", LIFETIME)  # never cleaned up
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        async with survivor.lock("c1", LIFETIME, POLL):
+            return time.monotonic() - started
+
+    waited = asyncio.run(asyncio.wait_for(scenario(), timeout=4 * LIFETIME))
+    assert LIFETIME - 0.1 <= waited <= LIFETIME + POLL + 0.2
+    assert survivor.get_lock("c1") is None and dead.get_lock("c1") is None
+
+
+def _take_turns(path: str, log: str, turns: int) -> None:
+    """One worker: ``turns`` turns of conversation c1, each noting when it starts and ends."""
+    store = lock_store_for_url(f"sqlite:///{path}")
+
+    async def run() -> None:
+        for _ in range(turns):
+            async with store.lock("c1", 30, 0.002):
+                with open(log, "a", encoding="utf-8") as out:
+                    out.write("in\n")
+                await asyncio.sleep(0.002)
+                with open(log, "a", encoding="utf-8") as out:
+                    out.write("out\n")
+
+    asyncio.run(run())
+
+
+def test_with_sqlite_the_workers_of_one_machine_never_hold_one_conversation_at_once(tmp_path: Path) -> None:
+    """Four processes, 40 turns each of one conversation: never two turns at once, none lost."""
+    log = tmp_path / "turns.log"
+    context = multiprocessing.get_context("fork")  # as Sanic starts its workers
+    workers = [context.Process(target=_take_turns, args=(str(tmp_path / "locks.db"), str(log), 40))
+               for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    lines = log.read_text(encoding="utf-8").split()
+    assert lines == ["in", "out"] * 160
+    assert lock_store_for_url(f"sqlite:///{tmp_path}/locks.db").get_lock("c1") is None  # cleaned up

@@ -2,22 +2,26 @@
 
 ``DATABASE_URL`` picks the SQL tracker store's database (SQLite by default,
 PostgreSQL for bigger clinics) and ``LOCK_STORE_URL`` the lock store
-(``memory://`` on one machine, ``redis://host:6379/1`` for several Rasa
-instances). Rasa's own SQL tracker store retries a database that is not there
-for ever, five seconds at a time, and Rasa falls back to an in-memory store when
-a store cannot be loaded: both would lose conversations without a word. So the
-database is checked first, and a configured database that is missing stops
-start-up with an error that says what to fix.
+(``memory://`` in one process, ``sqlite:///<file>`` for several Sanic workers
+on one machine, ``redis://host:6379/1`` for several Rasa instances). Rasa's own
+SQL tracker store retries a database that is not there for ever, five seconds at
+a time, and Rasa falls back to an in-memory store when a store cannot be loaded:
+both would lose conversations without a word. So the database is checked first,
+and a configured database that is missing stops start-up with an error that says
+what to fix.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+import sqlite3
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, AsyncIterator, Optional
+from typing import Any, AsyncIterator, ContextManager, Iterator, Optional
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -187,14 +191,19 @@ class _WaitersKeepTheirPlace:
                              wait_time_in_seconds: float) -> TicketLock:
         store: Any = self
         while True:
-            lock = store.get_lock(conversation_id)
-            if lock is None:  # deleted: every ticket, ours included, was cleaned up
-                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-            renew_ticket(lock, ticket, lifetime)
-            store.save_lock(lock)
+            with self._atomic():
+                lock = store.get_lock(conversation_id)
+                if lock is None:  # deleted: every ticket, ours included, was cleaned up
+                    raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+                renew_ticket(lock, ticket, lifetime)
+                store.save_lock(lock)
             if not lock.is_locked(ticket):
                 return lock
             await asyncio.sleep(wait_time_in_seconds)
+
+    def _atomic(self) -> ContextManager[Any]:
+        """A read-modify-write of a lock that no other process interleaves (none needed in one process)."""
+        return nullcontext()
 
 
 def renew_ticket(lock: TicketLock, number: int, lifetime: float, now: Optional[float] = None) -> None:
@@ -216,13 +225,101 @@ class ClinicRedisLockStore(_WaitersKeepTheirPlace, RedisLockStore):
     """Locks shared by several Rasa instances (``redis://``)."""
 
 
-def lock_store_for_url(url: Optional[str]) -> LockStore:
-    """``memory://`` (or nothing): one process's locks; ``redis://[:pw@]host[:port][/db]``: Redis."""
+class ClinicSQLiteLockStore(_WaitersKeepTheirPlace, LockStore):
+    """Locks shared by the processes of one machine (``sqlite:///<file>``): several Sanic workers.
+
+    One row per conversation with a lock, the ticket lock as JSON. Every read-modify-write
+    (issuing a ticket, a waiter renewing its own, finishing a turn) is one ``BEGIN IMMEDIATE``
+    transaction, so two processes never overwrite each other's tickets; the file is in WAL
+    mode and nothing in it needs to survive a crash (tickets expire).
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self._connection: Optional[sqlite3.Connection] = None
+        self._pid = 0
+        self._depth = 0
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():  # a forked worker opens its own
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
+            self._connection, self._pid, self._depth = connection, os.getpid(), 0
+        return self._connection
+
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        db = self._db()
+        if self._depth == 0:
+            db.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                db.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            db.execute("COMMIT")
+
+    def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
+        row = self._db().execute("SELECT lock FROM locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def save_lock(self, lock: TicketLock) -> None:
+        self._db().execute("INSERT OR REPLACE INTO locks (conversation_id, lock) VALUES (?, ?)",
+                           (lock.conversation_id, lock.dumps()))
+
+    def delete_lock(self, conversation_id: str) -> None:
+        self._db().execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._atomic():
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._atomic():
+            super().cleanup(conversation_id, ticket_number)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._atomic():
+            super().update_lock(conversation_id)
+
+
+def sanic_workers(environ: Optional[dict] = None) -> int:
+    """The number of Rasa server processes asked for (``SANIC_WORKERS``, Rasa's variable; 1 when unset)."""
+    value = ((os.environ if environ is None else environ).get("SANIC_WORKERS") or "1").strip()
+    try:
+        return int(value)
+    except ValueError:
+        return 1
+
+
+def lock_store_for_url(url: Optional[str], environ: Optional[dict] = None) -> LockStore:
+    """``memory://`` (or nothing): one process's locks; ``sqlite:///<file>``: the processes of one
+    machine; ``redis://[:pw@]host[:port][/db]``: Redis, for several machines."""
     if not url or url.startswith("memory://"):
+        if sanic_workers(environ) > 1:
+            # Rasa would start the workers anyway (it only refuses its own in-memory store), each
+            # with its own locks: two messages of one conversation could then be handled at once
+            raise DatabaseSetupError("SANIC_WORKERS above 1 needs locks the workers share: set LOCK_STORE_URL "
+                                     "to sqlite:///<file> (one machine) or redis://host:6379/1")
         return ClinicInMemoryLockStore()
     parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise DatabaseSetupError("LOCK_STORE_URL sqlite:///<file> needs a file, e.g. sqlite:////srv/mild/var/locks.db")
+        return ClinicSQLiteLockStore(path)  # as SQLAlchemy reads it: sqlite:////abs/file, sqlite:///relative
     if parts.scheme not in ("redis", "rediss"):
-        raise DatabaseSetupError(f"LOCK_STORE_URL must start with memory:// or redis://, not {parts.scheme}://")
+        raise DatabaseSetupError(
+            f"LOCK_STORE_URL must start with memory://, sqlite:/// or redis://, not {parts.scheme}://")
     db = parts.path.strip("/") or "1"
     if not db.isdigit():
         raise DatabaseSetupError("LOCK_STORE_URL's path must be a Redis database number, e.g. redis://host:6379/1")
