@@ -160,8 +160,9 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             logger.info("A consultation request was not made: %d event(s) with contact details overwritten.",
                         changed)
             return
-        # the cache is not brought up to the save here: every moment between the commit and the
-        # reply is one in which a crash makes nginx re-send an already stored message (README, Scaling)
+        # the cache is not brought up to the save here: it would delay every reply, and a crash
+        # between the commit and the reply makes nginx re-send the message (recognised then by its
+        # request id, bot/rasa_ext/channels/once.py; README, Deployment)
 
 
 class _WaitersKeepTheirPlace:
