@@ -90,6 +90,17 @@ def test_a_topic_answer_in_doubt_of_the_sources_asks_instead() -> None:
     )
 
 
+def test_unsure_but_asking_for_a_person_gets_the_contact() -> None:
+    # the clinic's contact does no harm when it was not meant; "not understood" would strand the patient
+    ranking = [("request_human", 0.5), ("ask_not_in_sources", 0.12), ("affirm", 0.06)]
+    assert decide(ranking, [("request_human", 0.59)]) == Decision("intent", intent="request_human")
+    # too weak, or not ahead of the next guess: not a guess to act on
+    assert decide([("request_human", 0.2), ("greet", 0.1)]) == Decision("not_understood")
+    assert decide([("request_human", 0.4), ("greet", 0.38)]) == Decision("not_understood")
+    # other intents keep the rule: unsure is not an answer
+    assert decide([("start_over", 0.5), ("greet", 0.1)]) == Decision("not_understood")
+
+
 def test_without_clarifying_unsure_is_not_understood() -> None:
     ranking = [("faq_recovery_time", 0.41), ("faq_return_to_work", 0.38)]
     assert decide(ranking, thresholds=Thresholds(clarify=False)) == Decision("not_understood")

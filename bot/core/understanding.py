@@ -30,6 +30,9 @@ from bot.core import names
 TOPIC_PREFIX = names.FAQ_PREFIX
 # The classifier's "the sources do not answer it" and "off-topic" intents
 NO_TOPIC_INTENTS = (names.ASK_NOT_IN_SOURCES, names.OUT_OF_SCOPE)
+# intents whose answer does no harm when it was not meant: a patient who may want a person
+# gets the clinic's contact rather than "I didn't understand"
+HARMLESS_WHEN_UNSURE = (names.REQUEST_HUMAN,)
 MAX_CLARIFY = 3
 
 Ranking = Sequence[Tuple[str, float]]
@@ -214,6 +217,8 @@ def decide(
         near, similarity = neighbours[0]
         if near == top and similarity >= t.agree_similarity:
             return Decision("intent", intent=top)
+    if top in HARMLESS_WHEN_UNSURE and confidence >= t.agree_confidence and confidence - runner_up >= t.margin:
+        return Decision("intent", intent=top)
     if not t.clarify:
         return Decision("not_understood")
     offered = _offers(ranking, neighbours, t)
