@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import sqlalchemy as sa
+
 from bot import PROJECT_ROOT
 from bot.rasa_ext.channels import CHANNEL_VARIABLES
 
@@ -80,12 +82,26 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
 
+    @property
+    def database(self) -> str:
+        """The servers' ``DATABASE_URL``: conversations and consultation requests."""
+        return self.database_url or f"sqlite:///{self.workdir / 'rasa.db'}"
+
+    def count(self, sql: str, sender: str) -> int:
+        """A ``SELECT COUNT(*)`` on the servers' database, with ``:s`` bound to ``sender``."""
+        engine = sa.create_engine(self.database)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(sa.text(sql), {"s": sender}).scalar())
+        finally:
+            engine.dispose()
+
     def env(self) -> Dict[str, str]:
         env = dict(os.environ)
         env.update(
             {
                 "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
-                "DATABASE_URL": self.database_url or f"sqlite:///{self.workdir / 'rasa.db'}",
+                "DATABASE_URL": self.database,
                 "RASA_TELEMETRY_ENABLED": "false",
                 "SANIC_HOST": "127.0.0.1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-import sqlalchemy as sa
 
 from bot import PROJECT_ROOT
 from harness.scripted import questionnaire_with_request
@@ -26,21 +25,12 @@ def texts(reply: List[Dict]) -> str:
     return " ".join(m.get("text", "") for m in reply)
 
 
-def rows(stack: Stack, sql: str, sender: str) -> int:
-    engine = sa.create_engine(f"sqlite:///{stack.workdir / 'rasa.db'}")
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(sa.text(sql), {"s": sender}).scalar())
-    finally:
-        engine.dispose()
-
-
 def events(stack: Stack, sender: str) -> int:
-    return rows(stack, "SELECT COUNT(*) FROM events WHERE sender_id = :s", sender)
+    return stack.count("SELECT COUNT(*) FROM events WHERE sender_id = :s", sender)
 
 
 def requests(stack: Stack, sender: str) -> int:
-    return rows(stack, "SELECT COUNT(*) FROM consultation_requests WHERE conversation_id = :s", sender)
+    return stack.count("SELECT COUNT(*) FROM consultation_requests WHERE conversation_id = :s", sender)
 
 
 def test_forget_me_deletes_the_conversation_and_the_request(stack: Stack, sender: str) -> None:

@@ -14,7 +14,6 @@ import uuid
 from typing import Any, Dict, List, Optional
 
 import pytest
-import sqlalchemy as sa
 
 from harness.scripted import questionnaire_with_request
 from harness.stack import Stack, auth_headers, payloads
@@ -33,21 +32,12 @@ def send(stack: Stack, sender: str, text: str, request_id: Optional[str]) -> Lis
         return json.loads(response.read())
 
 
-def count(stack: Stack, sql: str, sender: str) -> int:
-    engine = sa.create_engine(f"sqlite:///{stack.workdir / 'rasa.db'}")
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(sa.text(sql), {"s": sender}).scalar())
-    finally:
-        engine.dispose()
-
-
 def user_messages(stack: Stack, sender: str) -> List[Dict[str, Any]]:
     return [e for e in stack.tracker(sender)["events"] if e["event"] == "user"]
 
 
 def requests(stack: Stack, sender: str) -> int:
-    return count(stack, "SELECT COUNT(*) FROM consultation_requests WHERE conversation_id = :s", sender)
+    return stack.count("SELECT COUNT(*) FROM consultation_requests WHERE conversation_id = :s", sender)
 
 
 def test_a_consent_re_sent_with_its_request_id_makes_one_request_and_gets_the_same_reply(
