@@ -14,7 +14,7 @@ import multiprocessing
 import time
 from collections import deque
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 from rasa.core.lock import Ticket, TicketLock
@@ -34,9 +34,14 @@ LIFETIME = 1.0
 POLL = 0.5
 
 
-async def wait_behind_a_dead_turn(store: LockStore, conversation: str, gap: float = 0.05) -> float:
-    """A dead instance's ticket, then ours ``gap`` seconds later: seconds until we hold the lock."""
-    store.issue_ticket(conversation, LIFETIME)  # taken by an instance that then died: never cleaned up
+async def wait_behind_a_dead_turn(store: LockStore, conversation: str, gap: float = 0.05,
+                                  dead: Optional[LockStore] = None) -> float:
+    """A dead instance's ticket, then ours ``gap`` seconds later: seconds until we hold the lock.
+
+    ``dead``: the dead instance's own store on the shared locks (Redis, a SQLite file); by
+    default the same store as ours.
+    """
+    (dead or store).issue_ticket(conversation, LIFETIME)  # taken by an instance that then died: never cleaned up
     await asyncio.sleep(gap)
     started = time.monotonic()
 
@@ -114,15 +119,7 @@ def redis() -> Iterator[Redis]:
 def test_with_redis_a_message_behind_a_dead_instances_turn_gets_the_lock(redis: Redis) -> None:
     """Two instances share Redis: one takes the ticket and dies, the other takes the next one."""
     dead, survivor = lock_store_for_url(redis.url()), lock_store_for_url(redis.url())
-
-    async def scenario() -> float:
-        dead.issue_ticket("scale-18", LIFETIME)
-        await asyncio.sleep(0.05)
-        started = time.monotonic()
-        async with survivor.lock("scale-18", LIFETIME, POLL):
-            return time.monotonic() - started
-
-    waited = asyncio.run(asyncio.wait_for(scenario(), timeout=4 * LIFETIME))
+    waited = asyncio.run(wait_behind_a_dead_turn(survivor, "scale-18", dead=dead))
     assert LIFETIME - 0.1 <= waited <= LIFETIME + POLL + 0.2
     assert survivor.get_lock("scale-18") is None
 
@@ -142,15 +139,7 @@ def test_sqlite_and_worker_settings_give_the_right_store(tmp_path: Path) -> None
 
 def test_with_sqlite_a_message_behind_a_dead_processs_turn_gets_the_lock(tmp_path: Path) -> None:
     dead, survivor = (lock_store_for_url(f"sqlite:///{tmp_path}/locks.db") for _ in range(2))
-
-    async def scenario() -> float:
-        dead.issue_ticket("c1", LIFETIME)  # never cleaned up
-        await asyncio.sleep(0.05)
-        started = time.monotonic()
-        async with survivor.lock("c1", LIFETIME, POLL):
-            return time.monotonic() - started
-
-    waited = asyncio.run(asyncio.wait_for(scenario(), timeout=4 * LIFETIME))
+    waited = asyncio.run(wait_behind_a_dead_turn(survivor, "c1", dead=dead))
     assert LIFETIME - 0.1 <= waited <= LIFETIME + POLL + 0.2
     assert survivor.get_lock("c1") is None and dead.get_lock("c1") is None
 
