@@ -8,8 +8,9 @@ settings:
 * "before": DIET + Rasa's FallbackClassifier (0.45, ambiguity 0.1), no clarifying;
 * "+ clarify": DIET, and "Did you mean ...?" below the threshold;
 * "+ neighbours": DIET + the nearest-neighbour second opinion + clarifying;
-* "DIET and linear averaged" (shipped): the mean of DIET's and the linear model's
-  rankings, + neighbours + clarifying;
+* "DIET and linear blended" (shipped): DIET's and the linear model's rankings mixed with
+  the linear model's share of config.yml (TopicUnderstanding, linear_weight), + neighbours
+  + clarifying; "even mean" is the same with half each;
 * "linear alone": the linear model's ranking, + neighbours + clarifying;
 * "neighbours alone": the closest training example's intent, from 0.80 similarity.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import statistics
@@ -49,16 +51,33 @@ class Design:
     linear_weight: float = 0.0  # the linear classifier's share of the ranking
 
 
-DESIGNS: Dict[str, Design] = {
-    # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
-    "before: DIET + FallbackClassifier": Design(Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False)),
-    "DIET + clarify": Design(Thresholds(use_neighbours=False)),
-    "DIET + neighbours + clarify": Design(Thresholds()),
-    "DIET and linear averaged + neighbours + clarify (shipped)": Design(Thresholds(), 0.5),
-    "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
-    "neighbours alone (>= 0.80)": Design(None),
-}
-SHIPPED = "DIET and linear averaged + neighbours + clarify (shipped)"
+SHIPPED = "DIET and linear blended + neighbours + clarify (shipped)"
+
+
+def shipped_linear_weight() -> float:
+    """The linear classifier's share as config.yml sets it for TopicUnderstanding."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    for component in config.get("pipeline") or []:
+        if str(component.get("name", "")).endswith("TopicUnderstanding") and "linear_weight" in component:
+            return float(component["linear_weight"])
+    raise SystemExit("config.yml: TopicUnderstanding has no linear_weight")
+
+
+@functools.lru_cache(maxsize=1)
+def all_designs() -> Dict[str, Design]:
+    """The designs compared, the shipped one with config.yml's linear share (read once)."""
+    weight = shipped_linear_weight()
+    return {
+        # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
+        "before: DIET + FallbackClassifier": Design(
+            Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False)),
+        "DIET + clarify": Design(Thresholds(use_neighbours=False)),
+        "DIET + neighbours + clarify": Design(Thresholds()),
+        "DIET and linear even mean + neighbours + clarify": Design(Thresholds(), 0.5),
+        SHIPPED: Design(Thresholds(), weight),
+        "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
+        "neighbours alone (>= 0.80)": Design(None),
+    }
 # (expected topic or None for "no topic", text)
 Case = Tuple[Optional[str], str]
 
@@ -139,11 +158,11 @@ def row(name: str, f: Dict[str, float]) -> str:
 
 
 def table(title: str, cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[str]:
-    first = figures(cases, parses, DESIGNS[SHIPPED])
+    first = figures(cases, parses, all_designs()[SHIPPED])
     lines = [f"{title}: {first['n_topic']:.0f} topic questions, {first['n_no_topic']:.0f} without an answer",
              "| design | right topic | right or offered | wrong topic | no topic for unanswerable |",
              "|---|---|---|---|---|"]
-    lines += [row(name, figures(cases, parses, t)) for name, t in DESIGNS.items()]
+    lines += [row(name, figures(cases, parses, t)) for name, t in all_designs().items()]
     return lines
 
 
@@ -159,7 +178,7 @@ def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], knob: str = "
     """Accuracy versus safety as one knob moves (shipped design, other knobs fixed)."""
     lines = [f"| {knob} | right topic | right or offered | wrong topic | no topic for unanswerable |",
              "|---|---|---|---|---|"]
-    shipped = DESIGNS[SHIPPED]
+    shipped = all_designs()[SHIPPED]
     assert shipped.thresholds is not None
     for value in CURVES[knob]:
         t = Thresholds(**{**shipped.thresholds.__dict__, knob: value})
@@ -173,7 +192,7 @@ def per_topic(cases: Sequence[Case], parses: Sequence[Dict[str, Any]]) -> List[s
     for (expected, _), parse in zip(cases, parses, strict=True):
         if expected is None:
             continue
-        verdict = judge(expected, decision_of(parse, DESIGNS[SHIPPED]))
+        verdict = judge(expected, decision_of(parse, all_designs()[SHIPPED]))
         c = counts.setdefault(expected, {"n": 0, "right": 0, "clarified": 0, "wrong": 0, "none": 0})
         c["n"] += 1
         c[verdict] += 1
@@ -216,7 +235,7 @@ async def main(model: str, dev: Optional[Path], misses: bool) -> None:
     print("\n".join(per_topic(cases, parses)))
     if misses:
         for (expected, text), parse in zip(cases, parses, strict=True):
-            verdict = judge(expected, decision_of(parse, DESIGNS[SHIPPED]))
+            verdict = judge(expected, decision_of(parse, all_designs()[SHIPPED]))
             if verdict not in ("right", "safe"):
                 u = parse.get("understanding") or {}
                 top = ", ".join(f"{r['name']} {r['confidence']:.2f}" for r in (parse.get("intent_ranking") or [])[:3])

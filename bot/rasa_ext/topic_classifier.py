@@ -154,7 +154,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             **{name: getattr(defaults, name) for name in defaults.__dataclass_fields__},
             # the linear second classifier: its share of the blended ranking, and its
             # inverse regularisation strength (README, "Understanding questions")
-            "linear_weight": 0.5,
+            "linear_weight": 0.7,
             "linear_c": 30.0,
         }
 
