@@ -86,6 +86,29 @@ def test_asking_for_the_check_in_other_words_offers_it(text: str, intent: str, e
         assert next_action(events, active_loop="consultation_form") is None  # never inside a form
 
 
+def unsure(text: str, offered: List[str]) -> UserUttered:
+    """A message TopicUnderstanding could not place on one topic: it asks "Did you mean ...?"."""
+    confidence = 0.4
+    return UserUttered(text, {"name": "nlu_fallback", "confidence": confidence}, parse_data={
+        "understanding": {"kind": "clarify", "intent": None, "topics": offered, "confidence": confidence}})
+
+
+def test_a_symptom_story_with_an_unsure_question_gets_did_you_mean_then_the_offer() -> None:
+    story = "my husband gets leg pain when he stands in line, could mild be for him"
+    events = [ActionExecuted("action_listen"), unsure(story, ["candidates", "neurogenic_claudication"])]
+    assert next_action(events) == "action_understand"
+    events.append(ActionExecuted("action_understand"))
+    assert next_action(events) == "utter_sshq_intro"
+    events.append(ActionExecuted("utter_sshq_intro"))
+    assert next_action(events) == "action_listen"
+    # the offer is the question now: a yes starts the check, a topic tapped is the rules' to answer
+    events.append(ActionExecuted("action_listen"))
+    assert next_action(events + [said("ok let's do it", "affirm")]) == "action_sshq_reset"
+    assert next_action(events + [said("/faq_candidates", "faq_candidates")]) is None
+    # a story that was not understood at all still gets the offer alone
+    assert next_action([ActionExecuted("action_listen"), said(story, "nlu_fallback")]) == "utter_sshq_intro"
+
+
 def clarified(offered: List[str], text: str, intent: str) -> List[Event]:
     """ "Did you mean one of these?" offering ``offered``, then the patient's reply."""
     return [ActionExecuted("action_listen"), said("the back thing afterwards", "nlu_fallback"),

@@ -13,7 +13,9 @@ and a plain no is "something else". Alerts, questions and requests for a person 
 to the rules.
 Outside any question, a message that asks for the check in other words ("a quiz",
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
-could not place it, gets the offer of the check.
+could not place it, gets the offer of the check. When the classifier was unsure between
+topics, the patient's "Did you mean ...?" comes first, so that a question told with a
+story of symptoms is not dropped for the offer.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.core import names
+from bot.core import names, understanding
 from bot.core.answers import (
     FOLLOW_UPS,
     OFFER_THE_CHECK,
@@ -92,6 +94,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         # the check asked for in other words, or a symptom story the classifier did not place: offer it
         if active_loop or not wants_the_check(text, intent):
             return None
+        if understanding.decision_from_parse(message.parse_data).kind == "clarify":
+            return continue_chain((names.ACTION_UNDERSTAND, *OFFER_THE_CHECK), done)
         return continue_chain(OFFER_THE_CHECK, done)
     if question == names.UTTER_SSHQ_INTRO:
         reply = offer_reply(text, intent)
