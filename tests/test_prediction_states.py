@@ -195,31 +195,35 @@ def one_prediction(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def policy_calls(domain: Domain, tracker: DialogueStateTracker) -> List[List[State]]:
-    """The calls RulePolicy (twice) and MemoizationPolicy make, with the project's kinds of flag."""
+    """The calls RulePolicy (twice) and MemoizationPolicy make, with the project's kinds of flag, and one
+    without the slots not set yet (a featuriser's option)."""
     rule_only = {RULE_ONLY_SLOTS: [domain.slots[0].name], RULE_ONLY_LOOPS: list(domain.form_names)}
     return [tracker.past_states(domain), tracker.past_states(domain),
-            tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only)]
+            tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only),
+            tracker.past_states(domain, omit_unset_slots=True)]
 
 
 def rasa_policy_calls(domain: Domain, tracker: DialogueStateTracker) -> List[List[State]]:
     rasa = rasa_states_for_tracker_history()
     rule_only = {RULE_ONLY_SLOTS: [domain.slots[0].name], RULE_ONLY_LOOPS: list(domain.form_names)}
     return [rasa(domain, tracker), rasa(domain, tracker),
-            rasa(domain, tracker, ignore_rule_only_turns=True, rule_only_data=rule_only)]
+            rasa(domain, tracker, ignore_rule_only_turns=True, rule_only_data=rule_only),
+            rasa(domain, tracker, omit_unset_slots=True)]
 
 
 def test_one_replay_per_prediction_and_fresh_states_for_each_call(domain: Domain, one_prediction: List[int]) -> None:
     tracker = DialogueStateTracker.from_events("one", conversation(domain, random.Random(7), 120), domain.slots)
-    first, second, memo = policy_calls(domain, tracker)
-    assert one_prediction == [1]
-    assert [first, second, memo] == rasa_policy_calls(domain, tracker)
+    first, second, memo, omitted = policy_calls(domain, tracker)
+    assert one_prediction == [1, 1]  # one replay for each value of omit_unset_slots
+    assert [first, second, memo, omitted] == rasa_policy_calls(domain, tracker)
+    assert omitted != first
     for state in first:  # what the featurisers do to their states must not reach the next call
         state.get("user", {}).pop("intent", None)
         state.pop("prev_action", None)
     assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
-    assert one_prediction == [1]
-    assert policy_calls(domain, tracker.copy()) == rasa_policy_calls(domain, tracker)  # another tracker
     assert one_prediction == [1, 1]
+    assert policy_calls(domain, tracker.copy()) == rasa_policy_calls(domain, tracker)  # another tracker
+    assert one_prediction == [1, 1, 1, 1]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -239,7 +243,7 @@ def test_events_appended_deleted_or_rewritten_during_a_prediction(domain: Domain
         else:  # rewritten in place with another event object
             tracker.events[at] = rng.choice(conversation(domain, rng, 10))
         assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
-    assert len(one_prediction) == 1 + len(events[60:]) + 20  # each change seen, nothing else replayed
+    assert len(one_prediction) == 2 * (1 + len(events[60:]) + 20)  # each change seen, nothing else replayed
 
 
 def test_outside_a_prediction_rasa_runs_its_own(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
