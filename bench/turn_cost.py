@@ -49,15 +49,17 @@ async def _predict(processor: Any, tracker: Any) -> None:
     processor.predict_next_with_tracker(tracker)
 
 
-async def measure(turns: int, stack: Stack, database: Path) -> Dict[str, List[List[float]]]:
+async def measure(turns: int, stack: Stack, database: Path, shared_states: bool = True) -> Dict[str, List[List[float]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.rasa_ext import remote_action
+    from bot.rasa_ext import prediction_states, remote_action
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
+    if shared_states:
+        prediction_states.install()
     os.environ.update({**stack.env(), "DATABASE_URL": f"sqlite:///{database}"})
     logging.basicConfig(level=logging.WARNING)
     for name in ("rasa", "bot", "tensorflow"):
@@ -109,6 +111,9 @@ def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--rasa-states", action="store_true",
+                        help="without bot/rasa_ext/prediction_states.py (Rasa featurising once per policy call),"
+                             " to compare before and after")
     args = parser.parse_args(argv)
     if args.turns < 2 * WINDOW:
         parser.error(f"--turns must be at least {2 * WINDOW}")
@@ -116,7 +121,8 @@ def main(argv: List[str] | None = None) -> int:
         stack = Stack(workdir=Path(folder))
         stack.start_actions()
         try:
-            figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db"))
+            figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db",
+                                          shared_states=not args.rasa_states))
         finally:
             stack.stop()
     report(figures, args.turns)
