@@ -12,7 +12,10 @@ throw-away SQLite file, the real action server of harness/). For the first and t
   ``action_understand`` costs: Rasa sends the whole tracker);
 - ``save``: saving the tracker (no new events: the store's own check);
 
-and prints the medians, turn 1-20 against turn 281-300, with the whole turn's. Run with
+and prints the medians, turn 1-20 against turn 281-300, with the whole turn's. Then it times
+the last tracker's prediction with Rasa's own featurisation and with the states shared within
+the prediction (``bot/rasa_ext/prediction_states.py``), alternating, which a machine whose load
+changes during the run cannot tilt (``--rasa-states`` runs the whole bench without them). Run with
 ``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
 """
 
@@ -37,6 +40,7 @@ from harness.stack import Stack  # noqa: E402
 
 WINDOW = 20
 PARTS = ("nlu", "retrieve", "predict", "action server", "save")
+COMPARE = 21
 
 
 async def _ms(work: Callable[[], Awaitable[object]]) -> float:
@@ -49,15 +53,17 @@ async def _predict(processor: Any, tracker: Any) -> None:
     processor.predict_next_with_tracker(tracker)
 
 
-async def measure(turns: int, stack: Stack, database: Path) -> Dict[str, List[List[float]]]:
+async def measure(turns: int, stack: Stack, database: Path, shared_states: bool = True) -> Dict[str, List[List[float]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.rasa_ext import remote_action
+    from bot.rasa_ext import prediction_states, remote_action
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
+    if shared_states:
+        prediction_states.install()
     os.environ.update({**stack.env(), "DATABASE_URL": f"sqlite:///{database}"})
     logging.basicConfig(level=logging.WARNING)
     for name in ("rasa", "bot", "tensorflow"):
@@ -92,9 +98,23 @@ async def measure(turns: int, stack: Stack, database: Path) -> Dict[str, List[Li
             lambda tracker=tracker, action=action: action.run(CollectingOutputChannel(), processor.nlg, tracker,
                                                               agent.domain)))
         figures["save"][at].append(await _ms(lambda tracker=tracker: agent.tracker_store.save(tracker)))
-    events = len((await agent.tracker_store.retrieve(sender)).events)  # type: ignore[union-attr]
-    figures["events"] = [[float(events)], []]
+    last = await agent.tracker_store.retrieve(sender)
+    assert last is not None
+    figures["events"] = [[float(len(last.events))], []]
+    if shared_states:  # the last tracker's prediction with Rasa's states and with the shared ones, alternating
+        from rasa.core.processor import MessageProcessor
+
+        shared = MessageProcessor._predict_next_with_tracker
+        rasa = shared.__wrapped__  # type: ignore[attr-defined]  # outside a prediction: Rasa's own states
+        figures["alternating"] = [[], []]
+        for _ in range(COMPARE):
+            figures["alternating"][0].append(await _ms(lambda: _call(rasa, processor, last)))
+            figures["alternating"][1].append(await _ms(lambda: _call(shared, processor, last)))
     return figures
+
+
+async def _call(predict: Callable[[Any, Any], object], processor: Any, tracker: Any) -> None:
+    predict(processor, tracker)
 
 
 def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
@@ -104,11 +124,18 @@ def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
     for part in ("turn", *PARTS):
         first, last = (statistics.median(v) for v in figures[part])
         print(f"  {part:16} {first:8.1f} {last:8.1f} {last / first if first else float('nan'):10.2f}x")
+    if "alternating" in figures:
+        rasa, shared = (statistics.median(v) for v in figures["alternating"])
+        print(f"the last tracker's prediction, {COMPARE} times each, alternating: Rasa's states {rasa:.1f} ms,"
+              f" shared within the prediction (bot/rasa_ext/prediction_states.py) {shared:.1f} ms")
 
 
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--rasa-states", action="store_true",
+                        help="without bot/rasa_ext/prediction_states.py (Rasa featurising once per policy call),"
+                             " to compare before and after")
     args = parser.parse_args(argv)
     if args.turns < 2 * WINDOW:
         parser.error(f"--turns must be at least {2 * WINDOW}")
@@ -116,7 +143,8 @@ def main(argv: List[str] | None = None) -> int:
         stack = Stack(workdir=Path(folder))
         stack.start_actions()
         try:
-            figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db"))
+            figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db",
+                                          shared_states=not args.rasa_states))
         finally:
             stack.stop()
     report(figures, args.turns)

@@ -1,0 +1,290 @@
+"""The states shared within a prediction (bot/rasa_ext/prediction_states.py) are Rasa's own.
+
+For the project's stories and rules made into trackers, and for long generated conversations
+(fallbacks, restarts, session starts, rewinds, reverted actions, slots, loops, follow-up
+actions, changed featurisation of the user's message), the shared states are compared, event
+by event as the conversation grows, with Rasa's ``Domain.states_for_tracker_history`` for
+every combination of the flags the policies pass: the same values, and the same sharing of
+sub-dictionaries between states (the featurisers change them in place). Then events are
+deleted and rewritten in place during one prediction: the kept steps must not be used.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import pytest
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    Event,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.slots import BooleanSlot, CategoricalSlot, FloatSlot, ListSlot
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_ext import prediction_states
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rasa_states_for_tracker_history() -> Callable[..., List[State]]:
+    """Rasa's own function, whether or not this process installed the shared one."""
+    function = Domain.states_for_tracker_history
+    return getattr(function, "__wrapped__", function)
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    """The project's domain, and two slots that have a value before they are set (for omit_unset_slots)."""
+    return Domain.load(str(ROOT / "domain.yml")).merge(Domain.from_dict({"slots": {
+        "test_preset": {"type": "bool", "initial_value": True, "influence_conversation": True, "mappings": []},
+        "test_level": {"type": "categorical", "values": ["low", "high"], "initial_value": "low",
+                       "influence_conversation": True, "mappings": []}}}))
+
+
+def flag_sets(domain: Domain) -> List[Tuple[bool, bool, Optional[Dict[str, Any]]]]:
+    """(omit_unset_slots, ignore_rule_only_turns, rule_only_data): the policies' and more."""
+    slots = [slot.name for slot in domain.slots]
+    rule_only = {RULE_ONLY_SLOTS: slots[::2], RULE_ONLY_LOOPS: list(domain.form_names)}
+    return [(omit, ignore, data) for omit in (False, True) for ignore in (False, True)
+            for data in (None, {}, rule_only)]
+
+
+def layout(states: Sequence[State]) -> List[List[Tuple[str, int]]]:
+    """Which sub-dictionaries are the same object: each numbered by its first appearance."""
+    seen: Dict[int, int] = {}
+    return [[(key, seen.setdefault(id(sub_state), len(seen))) for key, sub_state in state.items()]
+            for state in states]
+
+
+def assert_every_prefix(domain: Domain, events: Sequence[Event], sender: str = "test") -> None:
+    """Event by event, as a conversation grows: the shared states equal Rasa's, for every flag."""
+    rasa = rasa_states_for_tracker_history()
+    tracker = DialogueStateTracker.from_events(sender, [], domain.slots)
+    for event in events:
+        tracker.update(event)
+        for omit in (False, True):
+            kept = prediction_states.take_steps(domain, tracker, omit)
+            for flags_omit, ignore, data in flag_sets(domain):
+                if flags_omit != omit:
+                    continue
+                expected = rasa(domain, tracker, omit_unset_slots=omit, ignore_rule_only_turns=ignore,
+                                rule_only_data=data)
+                shared = prediction_states.states_from_steps(domain, kept, ignore_rule_only_turns=ignore,
+                                                             rule_only_data=data)
+                assert shared == expected, (len(tracker.events), omit, ignore, data)
+                assert layout(shared) == layout(expected), (len(tracker.events), omit, ignore, data)
+
+
+def project_trackers(domain: Domain) -> List[Tuple[str, List[Event]]]:
+    """Each story and rule of data/ as its events (rules' conditions and hidden turns included)."""
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    found: List[Tuple[str, List[Event]]] = []
+    for path in sorted((ROOT / "data" / "stories").glob("*.yml")) + sorted((ROOT / "data" / "rules").glob("*.yml")):
+        for step in YAMLStoryReader(domain).read_from_file(str(path)):
+            events = step.explicit_events(domain, should_append_final_listen=True)
+            found.append((f"{path.name}: {step.block_name}", events))
+    return found
+
+
+def test_the_projects_stories_and_rules(domain: Domain) -> None:
+    trackers = project_trackers(domain)
+    assert len(trackers) > 20
+    for name, events in trackers:
+        try:
+            assert_every_prefix(domain, events, sender=name)
+        except AssertionError as failure:
+            raise AssertionError(name) from failure
+
+
+def slot_value(slot: Any, rng: random.Random) -> Any:
+    if isinstance(slot, BooleanSlot):
+        return rng.choice([True, False, None])
+    if isinstance(slot, CategoricalSlot):
+        return rng.choice([*slot.values, None, "not one of its values"])
+    if isinstance(slot, FloatSlot):
+        return rng.choice([0.0, 1.0, 0.5, None, 3])
+    if isinstance(slot, ListSlot):
+        return rng.choice([[], ["a"], None])
+    return rng.choice(["some text", None, "", 0])
+
+
+def conversation(domain: Domain, rng: random.Random, length: int) -> List[Event]:
+    """A long, untidy conversation: all the kinds of event that change which events are applied."""
+    intents = list(domain.intents) + ["nlu_fallback"]
+    entities = list(domain.entities) or ["thing"]
+    actions = [name for name in domain.action_names_or_texts if name != ACTION_LISTEN_NAME]
+    loops = list(domain.form_names)
+    slots = list(domain.slots)
+    events: List[Event] = [ActionExecuted(ACTION_LISTEN_NAME)]
+    while len(events) < length:
+        kind = rng.random()
+        if kind < 0.25:
+            found = [{"entity": rng.choice(entities), "value": "x"} for _ in range(rng.randint(0, 2))]
+            if found and rng.random() < 0.3:
+                found[0]["role"] = "r"
+            events += [UserUttered(rng.choice(["hi", "my back hurts", ""]),
+                                   {"name": rng.choice(intents), "confidence": rng.random()}, found),
+                       ActionExecuted(rng.choice(actions), hide_rule_turn=rng.random() < 0.3)]
+            if rng.random() < 0.2:
+                events.append(DefinePrevUserUtteredFeaturization(rng.random() < 0.5))
+        elif kind < 0.45:
+            events += [ActionExecuted(rng.choice(actions), hide_rule_turn=rng.random() < 0.3),
+                       BotUttered("ok"), ActionExecuted(ACTION_LISTEN_NAME)]
+        elif kind < 0.6:
+            slot = rng.choice(slots)
+            events.append(SlotSet(slot.name, slot_value(slot, rng)))
+        elif kind < 0.72 and loops:
+            loop = rng.choice(loops)
+            events += [ActionExecuted(loop), ActiveLoop(rng.choice([loop, None])), ActionExecuted(loop)]
+            if rng.random() < 0.3:
+                events.append(ActionExecutionRejected(loop))
+            if rng.random() < 0.3:
+                events.append(LoopInterrupted(rng.random() < 0.5))
+        elif kind < 0.8:
+            events.append(FollowupAction(rng.choice(actions)))
+        elif kind < 0.86:
+            events.append(rng.choice([UserUtteranceReverted(), ActionReverted()]))
+        elif kind < 0.88:
+            events.append(rng.choice([Restarted(), SessionStarted()]))
+            events.append(ActionExecuted(rng.choice(["action_session_start", ACTION_LISTEN_NAME])))
+        else:
+            events += [ActionExecuted(ACTION_LISTEN_NAME),
+                       UserUttered("??", {"name": "nlu_fallback", "confidence": 0.2}),
+                       ActionExecuted("action_default_fallback"), UserUtteranceReverted()]
+    return events
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_long_generated_conversations(domain: Domain, seed: int) -> None:
+    assert_every_prefix(domain, conversation(domain, random.Random(seed), 200), sender=f"generated {seed}")
+
+
+@pytest.fixture()
+def one_prediction(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> Iterator[List[int]]:
+    """Inside one prediction's scope, as bot/rasa_ext/prediction_states.py's install() sets it; counts replays."""
+    replays: List[int] = []
+    take_steps = prediction_states.take_steps
+
+    def counted(*args: Any, **kwargs: Any) -> prediction_states.Steps:
+        replays.append(1)
+        return take_steps(*args, **kwargs)
+
+    monkeypatch.setattr(prediction_states, "take_steps", counted)
+    monkeypatch.setattr(Domain, "states_for_tracker_history", prediction_states._shared_states_for_tracker_history(
+        rasa_states_for_tracker_history()))
+    token = prediction_states._prediction.set({})
+    yield replays
+    prediction_states._prediction.reset(token)
+
+
+def policy_calls(domain: Domain, tracker: DialogueStateTracker) -> List[List[State]]:
+    """The calls RulePolicy (twice) and MemoizationPolicy make, with the project's kinds of flag, and one
+    without the slots not set yet (a featuriser's option)."""
+    rule_only = {RULE_ONLY_SLOTS: [domain.slots[0].name], RULE_ONLY_LOOPS: list(domain.form_names)}
+    return [tracker.past_states(domain), tracker.past_states(domain),
+            tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only),
+            tracker.past_states(domain, omit_unset_slots=True)]
+
+
+def rasa_policy_calls(domain: Domain, tracker: DialogueStateTracker) -> List[List[State]]:
+    rasa = rasa_states_for_tracker_history()
+    rule_only = {RULE_ONLY_SLOTS: [domain.slots[0].name], RULE_ONLY_LOOPS: list(domain.form_names)}
+    return [rasa(domain, tracker), rasa(domain, tracker),
+            rasa(domain, tracker, ignore_rule_only_turns=True, rule_only_data=rule_only),
+            rasa(domain, tracker, omit_unset_slots=True)]
+
+
+def test_one_replay_per_prediction_and_fresh_states_for_each_call(domain: Domain, one_prediction: List[int]) -> None:
+    tracker = DialogueStateTracker.from_events("one", conversation(domain, random.Random(7), 120), domain.slots)
+    first, second, memo, omitted = policy_calls(domain, tracker)
+    assert one_prediction == [1, 1]  # one replay for each value of omit_unset_slots
+    assert [first, second, memo, omitted] == rasa_policy_calls(domain, tracker)
+    assert omitted != first
+    for state in first:  # what the featurisers do to their states must not reach the next call
+        state.get("user", {}).pop("intent", None)
+        state.pop("prev_action", None)
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    assert one_prediction == [1, 1]
+    assert policy_calls(domain, tracker.copy()) == rasa_policy_calls(domain, tracker)  # another tracker
+    assert one_prediction == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_events_appended_deleted_or_rewritten_during_a_prediction(domain: Domain, one_prediction: List[int],
+                                                                   seed: int) -> None:
+    rng = random.Random(seed)
+    events = conversation(domain, rng, 120)
+    tracker = DialogueStateTracker.from_events("changed", events[:60], domain.slots)
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    for event in events[60:]:  # appended in place
+        tracker.update(event)
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    for _ in range(20):
+        at = rng.randrange(len(tracker.events))
+        if rng.random() < 0.5:
+            del tracker.events[at]  # deleted, as "forget me" and retention do in the store
+        else:  # rewritten in place with another event object
+            tracker.events[at] = rng.choice(conversation(domain, rng, 10))
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    assert len(one_prediction) == 2 * (1 + len(events[60:]) + 20)  # each change seen, nothing else replayed
+
+
+def test_outside_a_prediction_rasa_runs_its_own(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    replays: List[int] = []
+    monkeypatch.setattr(prediction_states, "take_steps", lambda *args: replays.append(1))
+    monkeypatch.setattr(Domain, "states_for_tracker_history", prediction_states._shared_states_for_tracker_history(
+        rasa_states_for_tracker_history()))
+    tracker = DialogueStateTracker.from_events("outside", conversation(domain, random.Random(3), 60), domain.slots)
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    assert replays == []
+
+
+def test_an_error_is_raised_where_rasa_raises_it(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    tracker = DialogueStateTracker.from_events("error", conversation(domain, random.Random(5), 80), domain.slots)
+    get_active_state = Domain.get_active_state
+    calls: List[int] = []
+
+    def failing(self: Domain, tr: DialogueStateTracker, omit_unset_slots: bool = False) -> State:
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("the fifth state")
+        return get_active_state(self, tr, omit_unset_slots=omit_unset_slots)
+
+    monkeypatch.setattr(Domain, "get_active_state", failing)
+    kept = prediction_states.take_steps(domain, tracker, False)
+    with pytest.raises(RuntimeError, match="the fifth state"):
+        prediction_states.states_from_steps(domain, kept)
+    assert kept.steps[4].error is not None
+
+
+def test_install_is_idempotent_and_scopes_each_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.processor import MessageProcessor
+
+    monkeypatch.setattr(prediction_states, "_installed", False)
+    monkeypatch.setattr(Domain, "states_for_tracker_history", Domain.states_for_tracker_history)
+    monkeypatch.setattr(MessageProcessor, "_predict_next_with_tracker", MessageProcessor._predict_next_with_tracker)
+    prediction_states.install()
+    installed = (Domain.states_for_tracker_history, MessageProcessor._predict_next_with_tracker)
+    prediction_states.install()
+    assert (Domain.states_for_tracker_history, MessageProcessor._predict_next_with_tracker) == installed
+    seen: List[Optional[dict]] = []
+    predict = prediction_states._one_prediction(lambda self, tracker: seen.append(prediction_states._prediction.get()))
+    predict(None, None)
+    assert seen == [{}] and prediction_states._prediction.get() is None
