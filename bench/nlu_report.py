@@ -78,6 +78,8 @@ def all_designs() -> Dict[str, Design]:
         "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
         "neighbours alone (>= 0.80)": Design(None),
     }
+
+
 # (expected topic or None for "no topic", text)
 Case = Tuple[Optional[str], str]
 
