@@ -3,7 +3,7 @@ questions at once, or nothing the assistant knows. Pure logic, no Rasa.
 
 Two opinions are combined:
 
-* the intent classifiers' ranking: DIET's, averaged with a linear model's over the
+* the intent classifiers' ranking: DIET's, blended with a linear model's over the
   same sentence embedding and the words' letters (``blend``; both sum to one);
 * a nearest-neighbour search over the training examples' sentence embeddings
   (cosine similarity of the closest example of each intent).

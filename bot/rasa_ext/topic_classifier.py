@@ -7,7 +7,8 @@ nearest-neighbour second opinion, and the decision put on the parsed message.
 * ``TopicUnderstanding``: after DIET, instead of Rasa's FallbackClassifier.
   Training keeps one normalised sentence embedding per training example and fits
   ``LinearOpinion``, a second classifier; a message's nearest examples, DIET's
-  ranking averaged with the linear one (``understanding.blend``) and the
+  ranking blended with the linear one (``understanding.blend``, the linear share
+  ``linear_weight``) and the
   questions' nearest examples go to ``bot.core.understanding.decide``. Anything but a plain intent becomes
   ``nlu_fallback`` with the decision under ``understanding`` in the parse data,
   for ``action_understand`` (actions/understanding.py) to act on.
@@ -94,7 +95,7 @@ class LinearOpinion:
     """A second intent classifier: logistic regression over the sentence embedding and
     tf-idf of the letters (2 to 5 inside words: typos) and of the words (and word pairs).
 
-    DIET fits the training data's wording closely; averaged with this simpler model it
+    DIET fits the training data's wording closely; blended with this simpler model it
     got more messages written outside the project right, and fewer wrong (README,
     "Understanding questions"). Fitting takes about half a minute; a message costs
     about a millisecond.
