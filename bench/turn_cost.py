@@ -49,8 +49,9 @@ async def _ms(work: Callable[[], Awaitable[object]]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-async def _predict(processor: Any, tracker: Any) -> None:
-    processor.predict_next_with_tracker(tracker)
+async def _sync(call: Callable[..., object], *args: Any) -> None:
+    """A synchronous call as an awaitable, for ``_ms``."""
+    call(*args)
 
 
 async def measure(turns: int, stack: Stack, database: Path, shared_states: bool = True) -> Dict[str, List[List[float]]]:
@@ -92,7 +93,7 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
         start = time.perf_counter()
         tracker = await agent.tracker_store.retrieve(sender)
         figures["retrieve"][at].append((time.perf_counter() - start) * 1000)
-        figures["predict"][at].append(await _ms(lambda tracker=tracker: _predict(processor, tracker)))
+        figures["predict"][at].append(await _ms(lambda tracker=tracker: _sync(processor.predict_next_with_tracker, tracker)))
         action = RemoteAction("action_understand", processor.action_endpoint)
         figures["action server"][at].append(await _ms(
             lambda tracker=tracker, action=action: action.run(CollectingOutputChannel(), processor.nlg, tracker,
@@ -108,13 +109,9 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
         rasa = shared.__wrapped__  # type: ignore[attr-defined]  # outside a prediction: Rasa's own states
         figures["alternating"] = [[], []]
         for _ in range(COMPARE):
-            figures["alternating"][0].append(await _ms(lambda: _call(rasa, processor, last)))
-            figures["alternating"][1].append(await _ms(lambda: _call(shared, processor, last)))
+            figures["alternating"][0].append(await _ms(lambda: _sync(rasa, processor, last)))
+            figures["alternating"][1].append(await _ms(lambda: _sync(shared, processor, last)))
     return figures
-
-
-async def _call(predict: Callable[[Any, Any], object], processor: Any, tracker: Any) -> None:
-    predict(processor, tracker)
 
 
 def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
