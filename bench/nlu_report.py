@@ -55,12 +55,13 @@ SHIPPED = "DIET and linear blended + neighbours + clarify (shipped)"
 
 
 def shipped_linear_weight() -> float:
-    """The linear classifier's share as config.yml sets it for TopicUnderstanding."""
+    """The linear classifier's share as the server gets it: config.yml over the component's default."""
+    from bot.rasa_ext.topic_classifier import TopicUnderstanding
+
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    for component in config.get("pipeline") or []:
-        if str(component.get("name", "")).endswith("TopicUnderstanding") and "linear_weight" in component:
-            return float(component["linear_weight"])
-    raise SystemExit("config.yml: TopicUnderstanding has no linear_weight")
+    settings = next((c for c in config.get("pipeline") or []
+                     if str(c.get("name", "")).endswith(TopicUnderstanding.__name__)), {})
+    return float({**TopicUnderstanding.get_default_config(), **settings}["linear_weight"])
 
 
 @functools.lru_cache(maxsize=1)
