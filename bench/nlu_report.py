@@ -11,6 +11,9 @@ settings:
 * "DIET and linear blended" (shipped): DIET's and the linear model's rankings mixed with
   the linear model's share of config.yml (TopicUnderstanding, linear_weight), + neighbours
   + clarifying; "even mean" is the same with half each;
+* "without the last question read alone": the shipped design, except that a clarifying
+  question for a message of several sentences is not turned into the answer when its last
+  question, read alone, is clearly one of the topics offered (``understanding.refocus``);
 * "linear alone": the linear model's ranking, + neighbours + clarifying;
 * "neighbours alone": the closest training example's intent, from 0.80 similarity.
 
@@ -40,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core import names  # noqa: E402
-from bot.core.understanding import Decision, Thresholds, blend, decide, is_topic, topic_id  # noqa: E402
+from bot.core.understanding import Decision, Thresholds, blend, decide, is_topic, refocus, topic_id  # noqa: E402
 
 ALERTS = (names.RED_FLAG, names.CRISIS)
 
@@ -75,6 +78,7 @@ def all_designs() -> Dict[str, Design]:
         "DIET + clarify": Design(Thresholds(use_neighbours=False)),
         "DIET + neighbours + clarify": Design(Thresholds()),
         "DIET and linear even mean + neighbours + clarify": Design(Thresholds(), 0.5),
+        "shipped, without the last question read alone": Design(Thresholds(focus=1.01), weight),
         SHIPPED: Design(Thresholds(), weight),
         "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
         "neighbours alone (>= 0.80)": Design(None),
@@ -123,7 +127,8 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     diet = [(n, c) for n, c in understanding.get("diet") or []]
     ranking = blend(diet, [(n, c) for n, c in understanding.get("linear") or []], design.linear_weight)
     clauses = [[(n, s) for n, s in c] for c in understanding.get("clauses") or []]
-    return decide(ranking, neighbours, clauses, design.thresholds)
+    focus = [(n, c) for n, c in understanding.get("focus") or []]
+    return refocus(decide(ranking, neighbours, clauses, design.thresholds), focus, design.thresholds)
 
 
 def judge(expected: Optional[str], decision: Decision) -> str:
@@ -174,6 +179,8 @@ CURVES = {
     "answer": (0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9),
     # the doubt share: "not in the sources" + "off-topic" from which a topic answer asks instead
     "doubt": (0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 1.01),
+    # the last question read alone: from this confidence it picks among the topics offered
+    "focus": (0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.01),
 }
 
 

@@ -203,3 +203,60 @@ def test_blend_keeps_the_top_few_and_breaks_ties_by_the_first_ranking() -> None:
     second = [(f"i{k}", 0.1) for k in reversed(range(10))]
     blended = understanding.blend(first, second, 0.5, keep=3)
     assert [n for n, _ in blended] == ["i0", "i1", "i2"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # small talk, then the question
+        ("Lovely and sunny here today. What sort of pain relief will I get?", "What sort of pain relief will I get?"),
+        # a story, then the question; the last question when there are several
+        ("Is this normal? My legs ache. Will it help me walk further?", "Will it help me walk further?"),
+        # no question mark: the last sentence
+        ("I had two shots last year. None of them worked. tell me the options", "tell me the options"),
+        ("Hello!! how soon can I drive", "how soon can I drive"),
+        # one sentence: nothing to focus on
+        ("how soon can I drive?", None),
+        ("my legs ache when I walk and I want to know if it helps", None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_focus_question_is_the_last_question_of_several_sentences(text: str, expected: object) -> None:
+    assert understanding.focus_question(text) == expected
+
+
+CLARIFY = Decision("clarify", topics=("recovery_time", "procedure_duration"))
+
+
+def test_the_last_question_alone_picks_an_offered_topic() -> None:
+    focus = [("faq_recovery_time", 0.8), ("faq_procedure_duration", 0.1)]
+    assert understanding.refocus(CLARIFY, focus) == Decision("intent", intent="faq_recovery_time")
+
+
+@pytest.mark.parametrize(
+    "focus",
+    [
+        [],  # a message of one sentence
+        [("faq_recovery_time", 0.74), ("faq_procedure_duration", 0.1)],  # not sure enough
+        [("faq_recovery_time", 0.78), ("faq_procedure_duration", 0.75)],  # no clear margin
+        [("faq_risks", 0.95), ("faq_recovery_time", 0.02)],  # a topic that was not offered
+        [("ask_not_in_sources", 0.95), ("faq_recovery_time", 0.02)],  # not a topic
+    ],
+)
+def test_otherwise_the_clarifying_question_stays(focus: list) -> None:
+    assert understanding.refocus(CLARIFY, focus) == CLARIFY
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [Decision("intent", intent="faq_risks"), Decision("not_understood"),
+     Decision("topics", topics=("risks", "recovery_time"))],
+)
+def test_only_a_clarifying_question_is_refocused(decision: Decision) -> None:
+    assert understanding.refocus(decision, [("faq_recovery_time", 0.99)]) == decision
+
+
+def test_refocus_is_off_above_one() -> None:
+    focus = [("faq_recovery_time", 0.99), ("faq_procedure_duration", 0.0)]
+    assert understanding.refocus(CLARIFY, focus, Thresholds(focus=1.01)) == CLARIFY

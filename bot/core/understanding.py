@@ -66,6 +66,10 @@ class Thresholds:
     # hold this share of the ranking: ask "did you mean ...?" (which offers "something
     # else") instead of answering; above 1 it is off
     doubt: float = 1.01
+    # a clarifying question for a message of several sentences ("Morning! It's raining
+    # here. How long is the recovery?"): its last question read alone picks one of the
+    # topics offered at this confidence of the linear classifier (and the margin); above 1 off
+    focus: float = 0.75
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -116,6 +120,41 @@ def split_questions(text: str) -> List[str]:
     clauses = [_LEADING_JOINER.sub("", p.strip(" ,.;:!-")) for p in pieces]
     clauses = [c for c in clauses if len(c.split()) >= 2]
     return clauses if len(clauses) >= 2 else [(text or "").strip()]
+
+
+# A sentence ends at ".", "!" or "?" (one or more) followed by white space.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def focus_question(text: str) -> Optional[str]:
+    """The question a message of several sentences asks: its last sentence ending with "?",
+    else its last sentence; None for a message of one sentence.
+
+    "Morning! It's raining here. How long is the recovery?" -> "How long is the recovery?"
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
+    if len(sentences) < 2:
+        return None
+    questions = [s for s in sentences if s.endswith("?")]
+    return questions[-1] if questions else sentences[-1]
+
+
+def refocus(decision: Decision, focus: Ranking, thresholds: Thresholds = Thresholds()) -> Decision:
+    """A clarifying question becomes the answer when the message's own question, read alone
+    (``focus``: a classifier's ranking of ``focus_question``), is clearly one of the topics it
+    offers: small talk or a story before the question must not hide it. Anything else: unchanged.
+    """
+    if decision.kind != "clarify" or not focus:
+        return decision
+    top, confidence, runner_up = _top(focus)
+    if (
+        is_topic(top)
+        and topic_id(str(top)) in decision.topics
+        and confidence >= thresholds.focus
+        and confidence - runner_up >= thresholds.margin
+    ):
+        return Decision("intent", intent=top)
+    return decision
 
 
 def blend(first: Ranking, second: Ranking, weight: float, keep: int = 10) -> List[Tuple[str, float]]:

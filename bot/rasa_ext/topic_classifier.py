@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 UNDERSTANDING = "understanding"
 # on the message only: one embedding per question of a several-question message
 CLAUSE_EMBEDDINGS = "clause_embeddings"
+# on the message only: a message of several sentences' last question and its embedding
+FOCUS_QUESTION = "focus_question"
 EMBEDDINGS_FILE = "examples.npz"
 LINEAR_FILE = "linear.pkl"
 NEIGHBOURS_KEPT = 5
@@ -79,15 +81,25 @@ class ClauseLanguageModelFeaturizer(CompiledLanguageModelFeaturizer):
     def process(self, messages: List[Message]) -> List[Message]:
         messages = super().process(messages)
         for message in messages:
-            clauses = understanding.split_questions(message.get(nlu.TEXT) or "")
-            if len(clauses) < 2 or message.get(ORIGINAL_TEXT) is not None:
+            if message.get(ORIGINAL_TEXT) is not None:  # no words, or far too long
                 continue
-            parts = [Message(data={nlu.TEXT: clause}) for clause in clauses]
+            text = message.get(nlu.TEXT) or ""
+            clauses = understanding.split_questions(text)
+            clauses = clauses if len(clauses) >= 2 else []
+            focus = understanding.focus_question(text)
+            texts = clauses + ([focus] if focus else [])
+            if not texts:
+                continue
+            parts = [Message(data={nlu.TEXT: part}) for part in texts]
             if self._tokenizer is None:
                 self._tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
             self._tokenizer.process(parts)
             docs = self._get_docs_for_batch(parts, attribute=nlu.TEXT, inference_mode=True)
-            message.set(CLAUSE_EMBEDDINGS, [sentence_embedding(doc[SEQUENCE_FEATURES]) for doc in docs])
+            vectors = [sentence_embedding(doc[SEQUENCE_FEATURES]) for doc in docs]
+            if clauses:
+                message.set(CLAUSE_EMBEDDINGS, vectors[: len(clauses)])
+            if focus:
+                message.set(FOCUS_QUESTION, (focus, vectors[-1]))
         return messages
 
 
@@ -260,10 +272,23 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             message.set(nlu.INTENT_RANKING_KEY, blended, add_to_output=True)
         neighbours = self.neighbours(vector)
         clauses = [self.neighbours(v) for v in message.get(CLAUSE_EMBEDDINGS) or []]
+        focus: List[Tuple[str, float]] = []
+        if message.get(FOCUS_QUESTION) is not None and self.linear is not None:
+            focus_text, focus_vector = message.get(FOCUS_QUESTION)
+            focus = self.linear.ranking(focus_text, focus_vector)[:3]
+            opinions["focus"] = [[n, round(c, 4)] for n, c in focus]
         if message.get(ORIGINAL_TEXT) is not None:  # no words, or far too long
             decision = understanding.Decision("not_understood")
         else:
             decision = understanding.decide(ranking, neighbours, clauses, self.thresholds)
+        confidence = ranking[0][1] if ranking else 0.0
+        refocused = understanding.refocus(decision, focus, self.thresholds)
+        if refocused != decision:
+            # the message's last question, read alone, chose among the topics offered
+            decision, confidence = refocused, focus[0][1]
+        elif decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
+            # the nearest-neighbour opinion chose the intent: its similarity is the confidence
+            confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
         evidence = {
             **decision.as_dict(),
             "neighbours": [[n, round(s, 4)] for n, s in neighbours],
@@ -271,10 +296,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             # each classifier's own ranking, so that bench/nlu_report.py can compare designs
             **opinions,
         }
-        confidence = ranking[0][1] if ranking else 0.0
-        if decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
-            # the nearest-neighbour opinion chose the intent: its similarity is the confidence
-            confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
+        if decision.kind == "intent" and ranking and (decision.intent, confidence) != ranking[0]:
             chosen = {nlu.INTENT_NAME_KEY: decision.intent, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
             message.set(nlu.INTENT, chosen, add_to_output=True)
             message.set(
