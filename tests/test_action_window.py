@@ -21,23 +21,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
+from rasa.shared.core import events as ev
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    ActionExecutionRejected,
-    ActionReverted,
-    ActiveLoop,
-    BotUttered,
-    Event,
-    FollowupAction,
-    LoopInterrupted,
-    Restarted,
-    SessionStarted,
-    SlotSet,
-    UserUtteranceReverted,
-    UserUttered,
-)
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -136,14 +122,14 @@ def validation_tracker(tracker: DialogueStateTracker, domain: Domain, rng: rando
     slots = CONTACT_SLOTS if form == "consultation_form" else list(ITEM_ORDER)
     requested = tracker.get_slot(REQUESTED_SLOT) or rng.choice(slots)
     text = (tracker.latest_message.text if tracker.latest_message else None) or rng.choice(TEXTS)
-    candidates = [SlotSet(slot, text) for slot in rng.sample(slots, rng.randint(0, 2))]
+    candidates = [ev.SlotSet(slot, text) for slot in rng.sample(slots, rng.randint(0, 2))]
     return DialogueStateTracker.from_events(
-        tracker.sender_id, tracker.events_after_latest_restart() + [SlotSet(REQUESTED_SLOT, requested),
-                                                                    ActionExecuted(form)] + candidates,
+        tracker.sender_id, tracker.events_after_latest_restart() + [ev.SlotSet(REQUESTED_SLOT, requested),
+                                                                    ev.ActionExecuted(form)] + candidates,
         slots=domain.slots)
 
 
-def check_every_length(events: List[Event], domain: Domain, domain_dict: Dict[str, Any], store: Store,
+def check_every_length(events: List[ev.Event], domain: Domain, domain_dict: Dict[str, Any], store: Store,
                        name: str, rng: random.Random, validations: float = 0.3) -> None:
     async def check() -> None:
         tracker = DialogueStateTracker.from_events(name, [], domain.slots)
@@ -166,63 +152,65 @@ def test_the_projects_stories_and_rules(domain: Domain, domain_dict: Dict[str, A
         check_every_length(events, domain, domain_dict, store, name, rng)
 
 
-def asked(domain: Domain, item: str) -> BotUttered:
+def asked(domain: Domain, item: str) -> ev.BotUttered:
     """The form's question for ``item``, as the message Rasa records (the item id in its custom payload)."""
     response = domain.responses[names.ask_response(item)][0]
-    return BotUttered(response["text"], {"buttons": response.get("buttons"), "custom": response.get("custom")},
+    return ev.BotUttered(response["text"], {"buttons": response.get("buttons"), "custom": response.get("custom")},
                       {"utter_action": names.ask_response(item)})
 
 
-def conversation(domain: Domain, rng: random.Random, length: int) -> List[Event]:
+def conversation(domain: Domain, rng: random.Random, length: int) -> List[ev.Event]:
     """A long conversation of the kinds of event the project's actions read, in the orders Rasa records."""
     items = list(ITEM_ORDER)
     item = rng.choice(items)
-    events: List[Event] = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
+    events: List[ev.Event] = [ev.ActionExecuted("action_session_start"), ev.SessionStarted(),
+                              ev.ActionExecuted(ACTION_LISTEN_NAME)]
     while len(events) < length:
         kind = rng.random()
         if kind < 0.3:  # the patient writes
             text, intent = rng.choice(TEXTS), rng.choice(INTENTS)
             confidence = rng.choice([0.3, 0.6, 0.95])
-            events += [ActionExecuted(ACTION_LISTEN_NAME),
-                       UserUttered(text, {"name": intent, "confidence": confidence}, [],
-                                   {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
-                                   input_channel=rng.choice(["rest", "socketio", "twilio"]))]
+            events += [ev.ActionExecuted(ACTION_LISTEN_NAME),
+                       ev.UserUttered(text, {"name": intent, "confidence": confidence}, [],
+                                      {"text": text, "intent": {"name": intent, "confidence": confidence},
+                                       "entities": []},
+                                      input_channel=rng.choice(["rest", "socketio", "twilio"]))]
         elif kind < 0.38:  # a questionnaire starts (again)
             item = rng.choice(items[:3])
-            events += [ActionExecuted("action_sshq_reset"), *[SlotSet(i, None) for i in items],
-                       SlotSet("sshq_proxy", rng.random() < 0.3), ActionExecuted("sshq_form"),
-                       ActiveLoop("sshq_form"), SlotSet(REQUESTED_SLOT, item), asked(domain, item)]
+            events += [ev.ActionExecuted("action_sshq_reset"), *[ev.SlotSet(i, None) for i in items],
+                       ev.SlotSet("sshq_proxy", rng.random() < 0.3), ev.ActionExecuted("sshq_form"),
+                       ev.ActiveLoop("sshq_form"), ev.SlotSet(REQUESTED_SLOT, item), asked(domain, item)]
         elif kind < 0.55:  # the form goes on: the same question again (a re-ask) or the next
             if rng.random() < 0.5:
-                events += [ActionExecuted("action_extract_slots")]
+                events += [ev.ActionExecuted("action_extract_slots")]
             item = item if rng.random() < 0.6 else rng.choice(items)
-            events += [ActionExecuted("sshq_form"), SlotSet("sshq_misses", float(rng.randint(0, 2))),
-                       SlotSet(REQUESTED_SLOT, item), asked(domain, item)]
+            events += [ev.ActionExecuted("sshq_form"), ev.SlotSet("sshq_misses", float(rng.randint(0, 2))),
+                       ev.SlotSet(REQUESTED_SLOT, item), asked(domain, item)]
             if rng.random() < 0.3:
-                events += [ActionExecutionRejected("sshq_form"), LoopInterrupted(True)]
+                events += [ev.ActionExecutionRejected("sshq_form"), ev.LoopInterrupted(True)]
         elif kind < 0.6:  # the questionnaire ends
-            events += [ActionExecuted(rng.choice(["action_sshq_result", "action_sshq_stopped"])), BotUttered("done"),
-                       ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+            events += [ev.ActionExecuted(rng.choice(["action_sshq_result", "action_sshq_stopped"])),
+                       ev.BotUttered("done"), ev.ActiveLoop(None), ev.SlotSet(REQUESTED_SLOT, None)]
         elif kind < 0.66:  # the consultation form
-            events += [ActionExecuted("consultation_form"), ActiveLoop("consultation_form"),
-                       SlotSet(REQUESTED_SLOT, rng.choice(CONTACT_SLOTS)), BotUttered("your name?")]
+            events += [ev.ActionExecuted("consultation_form"), ev.ActiveLoop("consultation_form"),
+                       ev.SlotSet(REQUESTED_SLOT, rng.choice(CONTACT_SLOTS)), ev.BotUttered("your name?")]
         elif kind < 0.78:  # a knowledge answer, or another action
-            events += [ActionExecuted(rng.choice(["utter_faq_recovery_time", "action_understand", "utter_greet",
-                                                  "utter_sshq_confirm_stop"])), BotUttered("an answer")]
+            events += [ev.ActionExecuted(rng.choice(["utter_faq_recovery_time", "action_understand", "utter_greet",
+                                                     "utter_sshq_confirm_stop"])), ev.BotUttered("an answer")]
         elif kind < 0.88:  # slots, as a form's extraction or validation leaves them
             for _ in range(rng.randint(1, 3)):
                 slot = rng.choice([*items, *CONTACT_SLOTS, "sshq_last_item"])
-                events.append(SlotSet(slot, rng.choice([None, *VALUES.get(slot, ["yes", "no"])])))
+                events.append(ev.SlotSet(slot, rng.choice([None, *VALUES.get(slot, ["yes", "no"])])))
         elif kind < 0.91:
-            events += [ActionExecuted("action_restart"), Restarted(), ActionExecuted("action_session_start"),
-                       SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
+            events += [ev.ActionExecuted("action_restart"), ev.Restarted(), ev.ActionExecuted("action_session_start"),
+                       ev.SessionStarted(), ev.ActionExecuted(ACTION_LISTEN_NAME)]
         elif kind < 0.94:
-            events += [ActionExecuted("action_session_start"), SessionStarted(),
-                       SlotSet(REQUESTED_SLOT, rng.choice([None, item])), ActionExecuted(ACTION_LISTEN_NAME)]
+            events += [ev.ActionExecuted("action_session_start"), ev.SessionStarted(),
+                       ev.SlotSet(REQUESTED_SLOT, rng.choice([None, item])), ev.ActionExecuted(ACTION_LISTEN_NAME)]
         elif kind < 0.97:
-            events.append(rng.choice([UserUtteranceReverted(), ActionReverted()]))
+            events.append(rng.choice([ev.UserUtteranceReverted(), ev.ActionReverted()]))
         else:
-            events.append(FollowupAction(rng.choice(["sshq_form", "utter_offer_consultation"])))
+            events.append(ev.FollowupAction(rng.choice(["sshq_form", "utter_offer_consultation"])))
     return events
 
 
