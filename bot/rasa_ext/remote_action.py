@@ -8,9 +8,10 @@ Once installed, Rasa's request builder sends the same state (the slots, latest m
 loop and the rest as Rasa works them out from the whole tracker) with only the events from
 ``bot.core.history.window_start`` on, which give every reading the called action makes of the
 events the same answer (``tests/test_history.py``, ``tests/test_remote_action.py``). Events are
-turned into dicts only as far back as that window's walks read (all of them in a conversation
-that never started the questionnaire), and only the window is serialised and sent; the rest
-of the request is Rasa's own code.
+turned into dicts only as far back as that window's walks read (back to the start only for the
+questionnaire form's validation in a conversation that never reset the questionnaire, or an
+action ``READINGS`` does not name), and only the window is serialised and sent; the rest of the
+request is Rasa's own code.
 
 **The answer.** Rasa 3.6 checks every answer of the action server (``RemoteAction._validate_action_result``)
 with ``jsonschema.validate(result, schema)``, and ``jsonschema.validate`` first checks the
