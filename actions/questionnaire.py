@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.core import answers, names, questionnaire, turns
+from bot.core.history import recent_user_texts, replies_to_the_question, times_asked
 from bot.core.questionnaire import (
     ITEM_ORDER,
     RED_FLAGS,
@@ -45,43 +46,6 @@ def carry_out(dispatcher: CollectingDispatcher, turn: turns.Turn) -> List[EventT
     for response in turn.responses:
         dispatcher.utter_message(response=response)
     return [SlotSet(k, v) for k, v in turn.slots.items()]
-
-
-def times_asked(events: List[Dict[str, Any]], item: str) -> int:
-    """How often the current questionnaire has asked ``item`` (its question carries the item id)."""
-    count = 0
-    for event in reversed(events):
-        if event.get("event") == "action" and event.get("name") == "action_sshq_reset":
-            break
-        if event.get("event") == "bot":
-            progress = ((event.get("data") or {}).get("custom") or {}).get("questionnaire") or {}
-            count += progress.get("item") == item
-    return count
-
-
-def replies_to_the_question(events: List[Dict[str, Any]]) -> bool:
-    """Whether the form runs on the patient's reply (True) or comes back after something else,
-    such as a knowledge answer (False). Rasa hands the validation a tracker that ends with the
-    form's own run, so the action before it tells."""
-    for event in reversed(events):
-        if event.get("event") == "user":
-            return True
-        if event.get("event") == "action" and event.get("name") not in ("sshq_form", "action_extract_slots"):
-            return False
-    return False
-
-
-def recent_user_texts(events: List[Dict[str, Any]], limit: int = 3) -> List[str]:
-    """What the patient wrote since the last questionnaire ended (at most ``limit`` messages)."""
-    texts: List[str] = []
-    for event in reversed(events):
-        if event.get("event") == "action" and event.get("name") in ("action_sshq_result", "action_sshq_stopped"):
-            break
-        if event.get("event") == "user":
-            texts.append(str(event.get("text") or ""))
-            if len(texts) >= limit:
-                break
-    return texts
 
 
 class ValidateSSHQForm(FormValidationAction):

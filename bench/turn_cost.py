@@ -9,14 +9,16 @@ throw-away SQLite file, the real action server of harness/). For the first and t
 - ``retrieve``: loading the conversation from the tracker store (every turn does);
 - ``predict``: the policies choosing the next action for that tracker;
 - ``action server``: one custom-action call with that tracker (what each form step or
-  ``action_understand`` costs: Rasa sends the whole tracker);
+  ``action_understand`` costs; only the events the action server reads are sent,
+  ``bot/rasa_ext/remote_action.py``, or the whole tracker with ``--whole-tracker``);
 - ``save``: saving the tracker (no new events: the store's own check);
 
 and prints the medians, turn 1-20 against turn 281-300, with the whole turn's. Then it times
 the last tracker's prediction with Rasa's own featurisation and with the states shared within
 the prediction (``bot/rasa_ext/prediction_states.py``), alternating, which a machine whose load
-changes during the run cannot tilt (``--rasa-states`` runs the whole bench without them). Run with
-``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
+changes during the run cannot tilt (``--rasa-states`` runs the whole bench without them), and the
+last tracker's custom-action call with the whole tracker sent and with only the events read, also
+alternating. Run with ``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ async def _sync(call: Callable[..., object], *args: Any) -> None:
     call(*args)
 
 
-async def measure(turns: int, stack: Stack, database: Path, shared_states: bool = True) -> Dict[str, List[List[float]]]:
+async def measure(turns: int, stack: Stack, database: Path, shared_states: bool = True,
+                  slim_calls: bool = True) -> Dict[str, List[List[float]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel
@@ -63,6 +66,10 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
     from bot.rasa_ext import prediction_states, remote_action
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
+    slim = RemoteAction._action_call_format
+    whole = slim.__wrapped__  # type: ignore[attr-defined]  # Rasa's own request, with every event
+    if not slim_calls:
+        RemoteAction._action_call_format = whole  # type: ignore[method-assign]
     if shared_states:
         prediction_states.install()
     os.environ.update({**stack.env(), "DATABASE_URL": f"sqlite:///{database}"})
@@ -111,6 +118,15 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
         for _ in range(COMPARE):
             figures["alternating"][0].append(await _ms(lambda: _sync(rasa, processor, last)))
             figures["alternating"][1].append(await _ms(lambda: _sync(shared, processor, last)))
+    if slim_calls:  # the last tracker's action call with every event sent and with only those read, alternating
+        figures["alternating calls"] = [[], []]
+        action = RemoteAction("action_understand", processor.action_endpoint)
+        for _ in range(COMPARE):
+            for at, request in enumerate((whole, slim)):
+                RemoteAction._action_call_format = request  # type: ignore[method-assign]
+                figures["alternating calls"][at].append(await _ms(
+                    lambda: action.run(CollectingOutputChannel(), processor.nlg, last, agent.domain)))
+        RemoteAction._action_call_format = slim  # type: ignore[method-assign]
     return figures
 
 
@@ -125,6 +141,10 @@ def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
         rasa, shared = (statistics.median(v) for v in figures["alternating"])
         print(f"the last tracker's prediction, {COMPARE} times each, alternating: Rasa's states {rasa:.1f} ms,"
               f" shared within the prediction (bot/rasa_ext/prediction_states.py) {shared:.1f} ms")
+    if "alternating calls" in figures:
+        whole, slim = (statistics.median(v) for v in figures["alternating calls"])
+        print(f"the last tracker's custom-action call, {COMPARE} times each, alternating: every event sent"
+              f" {whole:.1f} ms, only the events the action server reads (bot/rasa_ext/remote_action.py) {slim:.1f} ms")
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -133,6 +153,9 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--rasa-states", action="store_true",
                         help="without bot/rasa_ext/prediction_states.py (Rasa featurising once per policy call),"
                              " to compare before and after")
+    parser.add_argument("--whole-tracker", action="store_true",
+                        help="send the action server every event, as Rasa does (without the window of"
+                             " bot/rasa_ext/remote_action.py), to compare before and after")
     args = parser.parse_args(argv)
     if args.turns < 2 * WINDOW:
         parser.error(f"--turns must be at least {2 * WINDOW}")
@@ -141,7 +164,8 @@ def main(argv: List[str] | None = None) -> int:
         stack.start_actions()
         try:
             figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db",
-                                          shared_states=not args.rasa_states))
+                                          shared_states=not args.rasa_states,
+                                          slim_calls=not args.whole_tracker))
         finally:
             stack.stop()
     report(figures, args.turns)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+import random
+from typing import Iterator, List, Optional
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 
+from bot.core.markers import STORE_UNAVAILABLE_SLOT
 from bot.rasa_ext.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE, next_action_after_fault
 from bot.rasa_ext.stores import DatabaseSetupError, check_database, lock_store_for_url
 from harness.services import Postgres
@@ -46,6 +49,44 @@ def test_an_unreachable_database_gets_its_notice_then_listens() -> None:
     said = [*stand_in, ActionExecuted(STORE_DOWN_RESPONSE), BotUttered("Sorry")]
     assert next_action_after_fault(said, CUSTOM) == "action_listen"
     assert next_action_after_fault(turn(SlotSet("store_unavailable", False)), CUSTOM) is None
+
+
+def by_definition(events: List[Event], custom: List[str]) -> Optional[str]:
+    """What next_action_after_fault decides, said plainly over whole lists (its specification)."""
+    actions = [e for e in events if isinstance(e, ActionExecuted)]
+    if any(isinstance(e, SlotSet) and e.key == STORE_UNAVAILABLE_SLOT and e.value for e in events):
+        return ACTION_LISTEN_NAME if actions and actions[-1].action_name == STORE_DOWN_RESPONSE else STORE_DOWN_RESPONSE
+    if not actions:
+        return None
+    if actions[-1].action_name == TROUBLE_RESPONSE:
+        return ACTION_LISTEN_NAME
+    return TROUBLE_RESPONSE if events[-1] is actions[-1] and actions[-1].action_name in custom else None
+
+
+def test_the_fault_rule_at_every_length_of_long_conversations() -> None:
+    """It looks for the latest action from the end: the same decision as over every action, as
+    conversations grow (faults, notices, the database's mark set and unset, undone turns)."""
+    from rasa.shared.core.domain import Domain
+
+    from bot import PROJECT_ROOT
+    from tests.test_prediction_states import conversation
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    decisions = set()
+    for seed in range(6):
+        rng = random.Random(seed)
+        events: List[Event] = []
+        for event in conversation(domain, rng, 300):
+            events.append(event)
+            if rng.random() < 0.1:
+                events.append(rng.choice([ActionExecuted(rng.choice(CUSTOM)), ActionExecuted(TROUBLE_RESPONSE),
+                                          ActionExecuted(STORE_DOWN_RESPONSE), BotUttered("Sorry"),
+                                          SlotSet(STORE_UNAVAILABLE_SLOT, rng.random() < 0.3)]))
+        for end in range(len(events) + 1):
+            decision = next_action_after_fault(events[:end], CUSTOM)
+            assert decision == by_definition(events[:end], CUSTOM), (seed, end)
+            decisions.add(decision)
+    assert decisions == {None, TROUBLE_RESPONSE, ACTION_LISTEN_NAME, STORE_DOWN_RESPONSE}
 
 
 def test_database_checks_name_what_to_fix(tmp_path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Dict, List
 
 import pytest
@@ -49,3 +50,19 @@ def test_store_unavailable(case: str, events: List[Any], expected: bool, form: s
 
 def test_marked_takes_any_iterable_once() -> None:
     assert marked(iter([user(), SlotSet("sshq_proxy", True)]), "sshq_proxy", latest_turn_only=True)
+
+
+def test_the_kind_of_event_is_told_once_per_type_as_isinstance_tells_it() -> None:
+    """markers remembers per type whether an event is a Mapping; a mix of kinds gives what each gives alone."""
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    from bot.core import markers
+
+    mark = SlotSet(STORE_UNAVAILABLE_SLOT, True).as_dict()
+    for form in (dict, OrderedDict, MappingProxyType):
+        assert store_unavailable([user(), form(mark)]) and not store_unavailable([form({**mark, "value": False})])
+    assert store_unavailable([*as_dicts([user()]), SlotSet(STORE_UNAVAILABLE_SLOT, True), user().as_dict()])
+    assert not store_unavailable([{"event": "user"}, user(), object(), None, "slot"])
+    for seen, is_mapping in markers._MAPPING_TYPES.items():
+        assert is_mapping is issubclass(seen, Mapping), seen

@@ -1,4 +1,5 @@
-"""Rasa's check of the action server's answers, with the schema checked once (bot/rasa_ext/remote_action.py)."""
+"""Rasa's calls of the action server (bot/rasa_ext/remote_action.py): the answers checked with the schema checked
+once, the request with only the events the called action reads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import jsonschema
 import pytest
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, UserUttered
 
 from bot.rasa_ext import remote_action
 
@@ -28,6 +31,9 @@ INVALID: List[Dict[str, Any]] = [
 ]
 
 
+RASA_CALL_FORMAT = getattr(RemoteAction._action_call_format, "__wrapped__", RemoteAction._action_call_format)
+
+
 @pytest.fixture()
 def action() -> Iterator[RemoteAction]:
     remote_action.install()
@@ -45,8 +51,10 @@ def rasa_error(result: Dict[str, Any]) -> str:
 
 def test_rasa_uses_the_check_once_installed(action: RemoteAction) -> None:
     assert RemoteAction._validate_action_result is remote_action.validate_action_result
+    assert RemoteAction._action_call_format.__wrapped__ is RASA_CALL_FORMAT  # type: ignore[attr-defined]
     remote_action.install()  # idempotent
     assert RemoteAction._validate_action_result is remote_action.validate_action_result
+    assert RemoteAction._action_call_format.__wrapped__ is RASA_CALL_FORMAT  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("result", VALID)
@@ -85,6 +93,7 @@ def test_the_server_and_the_shell_install_it(module: str, monkeypatch: pytest.Mo
     from bot.app import launch, quiet
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", lambda self, result: True)
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RASA_CALL_FORMAT)
     monkeypatch.setattr(remote_action, "_installed", False)
     monkeypatch.setattr(rasa.__main__, "main", lambda: None)
     monkeypatch.setattr("sys.argv", ["x", "run"])
@@ -96,3 +105,37 @@ def test_the_server_and_the_shell_install_it(module: str, monkeypatch: pytest.Mo
     finally:
         os.umask(umask)
     assert RemoteAction._validate_action_result is remote_action.validate_action_result
+    assert RemoteAction._action_call_format.__wrapped__ is RASA_CALL_FORMAT  # type: ignore[attr-defined]
+
+
+def long_conversation() -> List[Event]:
+    """A questionnaire begun, then many knowledge questions."""
+    turns: List[Event] = [ActionExecuted("action_sshq_reset"), ActionExecuted("sshq_form"), ActiveLoop("sshq_form"),
+                          BotUttered("?", {"custom": {"questionnaire": {"item": "q1"}}})]
+    for n in range(200):
+        turns += [ActionExecuted(ACTION_LISTEN_NAME),
+                  UserUttered(f"question {n}", {"name": "faq_recovery_time", "confidence": 0.9}, [],
+                              {"text": f"question {n}", "intent": {"name": "faq_recovery_time", "confidence": 0.9}},
+                              input_channel="rest"),
+                  ActionExecuted("utter_faq_recovery_time"), BotUttered("an answer")]
+    return turns
+
+
+@pytest.mark.parametrize("name", ["action_understand", "validate_sshq_form", "action_sshq_reset", "an_unknown_action"])
+def test_rasa_sends_its_own_request_with_only_the_events_the_action_reads(name: str) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import PROJECT_ROOT
+    from bot.core.history import window_start
+
+    remote_action.install()
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("patient", long_conversation(), domain.slots)
+    action = RemoteAction(name, None)
+    rasa = RASA_CALL_FORMAT(action, tracker, domain)
+    start = window_start([event.as_dict() for event in tracker.events], name)
+    # the questionnaire's question is read by the form's validation and by an action not known to read less
+    assert start == 3 if name in ("validate_sshq_form", "an_unknown_action") else start > 780
+    assert action._action_call_format(tracker, domain) == {
+        **rasa, "tracker": {**rasa["tracker"], "events": rasa["tracker"]["events"][start:]}}

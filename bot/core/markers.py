@@ -14,16 +14,28 @@ store, the policies, the actions and retention all agree.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from bot.core.names import FORGOTTEN_SLOT, STORE_UNAVAILABLE_SLOT
 
 __all__ = ["FORGOTTEN_SLOT", "STORE_UNAVAILABLE_SLOT", "conversation_forgotten", "marked", "store_unavailable"]
 
 
+_MAPPING_TYPES: Dict[type, bool] = {}
+
+
+def _is_mapping(event: Any) -> bool:
+    """``isinstance(event, Mapping)``, worked out once per type of event: the abstract class's check
+    was most of the time of a scan of a long conversation (the fault policy scans it every turn)."""
+    found = _MAPPING_TYPES.get(type(event))
+    if found is None:
+        found = _MAPPING_TYPES[type(event)] = isinstance(event, Mapping)
+    return found
+
+
 def _fields(event: Any) -> Tuple[Optional[str], Optional[str], Any]:
     """(kind, slot, value) of an event object or its dict: ("slot", "forgotten", True), ("user", None, None)."""
-    if isinstance(event, Mapping):
+    if _is_mapping(event):
         return event.get("event"), event.get("name"), event.get("value")
     return getattr(event, "type_name", None), getattr(event, "key", None), getattr(event, "value", None)
 

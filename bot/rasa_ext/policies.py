@@ -50,16 +50,17 @@ def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[st
     the failed turn undone (see ``ActionServerFaultPolicy``).
     """
     history = list(events)
-    executed = [i for i, e in enumerate(history) if isinstance(e, ActionExecuted)]
+    # the latest action, found from the end (not by listing every action of the conversation)
+    at = next((i for i in range(len(history) - 1, -1, -1) if isinstance(history[i], ActionExecuted)), None)
+    last = None if at is None else history[at]
     if store_unavailable(history):  # the database cannot be reached (bot/core/markers.py)
-        said = bool(executed) and history[executed[-1]].action_name == STORE_DOWN_RESPONSE
+        said = last is not None and last.action_name == STORE_DOWN_RESPONSE
         return ACTION_LISTEN_NAME if said else STORE_DOWN_RESPONSE
-    if not executed:
+    if last is None:
         return None
-    last = history[executed[-1]]
     if last.action_name == TROUBLE_RESPONSE:
         return ACTION_LISTEN_NAME
-    if executed[-1] == len(history) - 1 and last.action_name in set(custom_actions):
+    if at == len(history) - 1 and last.action_name in set(custom_actions):
         return TROUBLE_RESPONSE
     return None
 
