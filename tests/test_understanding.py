@@ -210,8 +210,11 @@ def test_blend_keeps_the_top_few_and_breaks_ties_by_the_first_ranking() -> None:
     [
         # small talk, then the question
         ("Lovely and sunny here today. What sort of pain relief will I get?", "What sort of pain relief will I get?"),
-        # a story, then the question; the last question when there are several
-        ("Is this normal? My legs ache. Will it help me walk further?", "Will it help me walk further?"),
+        # a story, then the question
+        ("My legs ache. I am 80. Will it help me walk further?", "Will it help me walk further?"),
+        # several questions: a later one may lean on an earlier one, so none is read alone
+        ("Is this normal? My legs ache. Will it help me walk further?", None),
+        ("What's the check for? How long does it take?", None),
         # no question mark: the last sentence
         ("I had two shots last year. None of them worked. tell me the options", "tell me the options"),
         ("Hello!! how soon can I drive", "how soon can I drive"),

@@ -127,8 +127,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def focus_question(text: str) -> Optional[str]:
-    """The question a message of several sentences asks: its last sentence ending with "?",
-    else its last sentence; None for a message of one sentence.
+    """The one question a message of several sentences asks: its only sentence ending with "?",
+    else its last sentence. None for a message of one sentence, and for one that asks several
+    questions: a later question often leans on an earlier one ("What's the questionnaire
+    about? How long does it take?"), so it is not read alone.
 
     "Morning! It's raining here. How long is the recovery?" -> "How long is the recovery?"
     """
@@ -136,7 +138,9 @@ def focus_question(text: str) -> Optional[str]:
     if len(sentences) < 2:
         return None
     questions = [s for s in sentences if s.endswith("?")]
-    return questions[-1] if questions else sentences[-1]
+    if len(questions) > 1:
+        return None
+    return questions[0] if questions else sentences[-1]
 
 
 def refocus(decision: Decision, focus: Ranking, thresholds: Thresholds = Thresholds()) -> Decision:
