@@ -3,13 +3,16 @@ nearest-neighbour second opinion, and the decision put on the parsed message.
 
 * ``ClauseLanguageModelFeaturizer``: the pipeline's compiled language-model
   featurizer that, for a message asking several questions, also embeds each
-  question on its own (kept on the message, not in the output).
+  question on its own, and for a message of several sentences asking one, that
+  question (``understanding.focus_question``; both kept on the message, not in the output).
 * ``TopicUnderstanding``: after DIET, instead of Rasa's FallbackClassifier.
   Training keeps one normalised sentence embedding per training example and fits
   ``LinearOpinion``, a second classifier; a message's nearest examples, DIET's
   ranking blended with the linear one (``understanding.blend``, the linear share
   ``linear_weight``) and the
-  questions' nearest examples go to ``bot.core.understanding.decide``. Anything but a plain intent becomes
+  questions' nearest examples go to ``bot.core.understanding.decide``; a clarifying question
+  may then become the answer the linear classifier gives the one question read alone
+  (``understanding.refocus``). Anything but a plain intent becomes
   ``nlu_fallback`` with the decision under ``understanding`` in the parse data,
   for ``action_understand`` (actions/understanding.py) to act on.
 
@@ -74,7 +77,8 @@ def _message_embedding(message: Message) -> Optional[np.ndarray]:
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
 class ClauseLanguageModelFeaturizer(CompiledLanguageModelFeaturizer):
-    """The compiled language-model featurizer, plus one embedding per question asked."""
+    """The compiled language-model featurizer, plus one embedding per question asked (several
+    questions), or of the one question a message of several sentences asks."""
 
     _tokenizer: Optional[WhitespaceTokenizer] = None
 
