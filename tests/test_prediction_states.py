@@ -11,6 +11,7 @@ deleted and rewritten in place during one prediction: the kept steps must not be
 
 from __future__ import annotations
 
+import asyncio
 import random
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -243,7 +244,42 @@ def test_events_appended_deleted_or_rewritten_during_a_prediction(domain: Domain
         else:  # rewritten in place with another event object
             tracker.events[at] = rng.choice(conversation(domain, rng, 10))
         assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
-    assert len(one_prediction) == 2 * (1 + len(events[60:]) + 20)  # each change seen, nothing else replayed
+    # each change seen (an appended event may go on from the kept replay instead), nothing else replayed
+    assert len(one_prediction) <= 2 * (1 + len(events[60:]) + 20)
+
+
+def assert_going_on(domain: Domain, events: Sequence[Event], replays: List[int], sender: str) -> None:
+    """One scope for a whole conversation, as for the predictions of one turn: event by event, the
+    states gone on from the kept replay equal Rasa's, for the policies' calls."""
+    tracker = DialogueStateTracker.from_events(sender, [], domain.slots)
+    for at, event in enumerate(events):
+        tracker.update(event)
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker), (sender, at, event)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_appended_events_go_on_from_the_kept_replay(domain: Domain, one_prediction: List[int], seed: int) -> None:
+    events = conversation(domain, random.Random(100 + seed), 200)
+    assert_going_on(domain, events, one_prediction, f"going on {seed}")
+    # most appended events go on from the kept replay; restarts, reverts and loops replay again
+    assert len(one_prediction) < len(events)
+
+
+def test_the_projects_stories_and_rules_going_on(domain: Domain, one_prediction: List[int]) -> None:
+    for name, events in project_trackers(domain):
+        assert_going_on(domain, events, one_prediction, name)
+
+
+def test_a_turn_of_the_real_kinds_replays_once(domain: Domain, one_prediction: List[int]) -> None:
+    """A knowledge turn: the answer predicted, then action_listen after its events, on one replay each."""
+    tracker = DialogueStateTracker.from_events("turn", conversation(domain, random.Random(9), 80), domain.slots)
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    tracker.update(UserUttered("how long is recovery", {"name": "greet", "confidence": 0.9}))
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    for event in (DefinePrevUserUtteredFeaturization(False), ActionExecuted("utter_greet"), BotUttered("hi")):
+        tracker.update(event)
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    assert one_prediction == [1, 1]  # the second prediction went on from the first one's replay
 
 
 def test_outside_a_prediction_rasa_runs_its_own(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -280,11 +316,38 @@ def test_install_is_idempotent_and_scopes_each_prediction(monkeypatch: pytest.Mo
     monkeypatch.setattr(prediction_states, "_installed", False)
     monkeypatch.setattr(Domain, "states_for_tracker_history", Domain.states_for_tracker_history)
     monkeypatch.setattr(MessageProcessor, "_predict_next_with_tracker", MessageProcessor._predict_next_with_tracker)
+    monkeypatch.setattr(MessageProcessor, "_run_prediction_loop", MessageProcessor._run_prediction_loop)
     prediction_states.install()
-    installed = (Domain.states_for_tracker_history, MessageProcessor._predict_next_with_tracker)
+    installed = (Domain.states_for_tracker_history, MessageProcessor._predict_next_with_tracker,
+                 MessageProcessor._run_prediction_loop)
     prediction_states.install()
-    assert (Domain.states_for_tracker_history, MessageProcessor._predict_next_with_tracker) == installed
+    assert (Domain.states_for_tracker_history, MessageProcessor._predict_next_with_tracker,
+            MessageProcessor._run_prediction_loop) == installed
     seen: List[Optional[dict]] = []
     predict = prediction_states._one_prediction(lambda self, tracker: seen.append(prediction_states._prediction.get()))
     predict(None, None)
     assert seen == [{}] and prediction_states._prediction.get() is None
+
+    async def loop(self: Any) -> None:  # a turn: two predictions in one scope, fresh for the next turn
+        predict(None, None)
+        predict(None, None)
+
+    turn = prediction_states._one_turn(loop)
+    seen.clear()
+    asyncio.run(turn(None))
+    assert len(seen) == 2 and seen[0] is seen[1] == {}
+    asyncio.run(turn(None))
+    assert len(seen) == 4 and seen[2] is not seen[0] and prediction_states._prediction.get() is None
+
+
+def test_a_user_message_rewritten_after_a_step_read_it_is_replayed_again(domain: Domain,
+                                                                          one_prediction: List[int]) -> None:
+    """``DefinePrevUserUtteredFeaturization`` changes the latest user message in place: a kept step
+    that read it (here before the second action_listen) must not be reused."""
+    tracker = DialogueStateTracker.from_events("rewritten", [ActionExecuted(ACTION_LISTEN_NAME)], domain.slots)
+    tracker.update(UserUttered("hello there", {"name": "greet", "confidence": 0.9}))
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    tracker.update(DefinePrevUserUtteredFeaturization(True))  # now read by its text, not its intent
+    assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+    assert one_prediction == [1, 1, 1, 1]

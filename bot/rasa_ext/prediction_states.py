@@ -19,8 +19,15 @@ sharing of sub-dictionaries between states, that Rasa's own function returns, wh
 featurisers then change in place. A call made with a tracker whose event objects are not the
 ones the steps were taken from, or outside a prediction, runs Rasa's own function.
 
-The kept steps live in a ``contextvars`` variable set for the length of one prediction, so
-nothing is kept between turns or shared between conversations, instances or asyncio tasks.
+A turn predicts at least twice on the same tracker (the reply, then ``action_listen``), with the
+reply's events appended in between; the second prediction goes on from the first one's replay
+over the appended events (``extended_steps``), unless one of them can change how earlier events
+are applied or read (a restart, a session start, a revert, a loop, a user message rewritten
+after a step read it), when it replays from the start.
+
+The kept steps live in a ``contextvars`` variable set for the length of one message's predictions
+(``MessageProcessor._run_prediction_loop``; a prediction outside it gets its own), so nothing is
+kept between turns or shared between conversations, instances or asyncio tasks.
 Not done: keeping the steps from one turn to the next. Rasa changes events in place after they
 are stored in the tracker (``DefinePrevUserUtteredFeaturization`` rewrites the latest user
 message's ``use_text_for_featurization``, which earlier states read), and which events are
@@ -36,7 +43,7 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from rasa.shared.core.domain import Domain, State
@@ -66,6 +73,9 @@ class Steps:
     events: Tuple[Any, ...]
     steps: List[Step]
     error: Optional[BaseException] = None  # the replay itself raised after the steps
+    # the replayed tracker after the last event (to go on from, once), and the loops the events name
+    replay: Any = None
+    loop_names: FrozenSet[str] = frozenset()
 
 
 def same_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
@@ -78,37 +88,107 @@ def copy_state(state: State) -> State:
     return {key: dict(sub_state) for key, sub_state in state.items()}  # type: ignore[misc]
 
 
+def _read_step(domain: Domain, tr: DialogueStateTracker, hide_rule_turn: bool, omit_unset_slots: bool) -> Step:
+    """What Rasa's loop reads of the replayed tracker ``tr`` before an action (or at the end)."""
+    prev_action = domain._get_prev_action_sub_state(tr)
+    # each is raised again only where Rasa's own loop would have read it
+    followup_action = loop_turn = False
+    followup_error: Optional[BaseException] = None
+    loop_error: Optional[BaseException] = None
+    try:
+        followup_action = bool(tr.followup_action)
+    except Exception as raised:
+        followup_error = raised
+    try:
+        loop_turn = tr.latest_action_name == tr.active_loop_name
+    except Exception as raised:
+        loop_error = raised
+    state: Optional[State] = None
+    error: Optional[BaseException] = None
+    try:
+        state = domain.get_active_state(tr, omit_unset_slots=omit_unset_slots)
+    except Exception as raised:
+        error = raised
+    return Step(state=state, hide_rule_turn=hide_rule_turn, followup_action=followup_action,
+                loop_turn=loop_turn, prev_action=None if prev_action is None else dict(prev_action),
+                error=error, followup_error=followup_error, loop_error=loop_error)
+
+
+def _loop_names(events: Sequence[Any]) -> FrozenSet[str]:
+    from rasa.shared.core.events import ActiveLoop
+
+    return frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+
+
 def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool) -> Steps:
     """Rasa's replay of the tracker (``states_for_tracker_history``'s loop), every step read."""
     steps: List[Step] = []
-    kept = Steps(tuple(tracker.events), steps)
+    kept = Steps(tuple(tracker.events), steps, loop_names=_loop_names(tracker.events))
+    replayed = None
     try:
         for tr, hide_rule_turn in tracker.generate_all_prior_trackers():
-            prev_action = domain._get_prev_action_sub_state(tr)
-            # each is raised again only where Rasa's own loop would have read it
-            followup_action = loop_turn = False
-            followup_error: Optional[BaseException] = None
-            loop_error: Optional[BaseException] = None
-            try:
-                followup_action = bool(tr.followup_action)
-            except Exception as raised:
-                followup_error = raised
-            try:
-                loop_turn = tr.latest_action_name == tr.active_loop_name
-            except Exception as raised:
-                loop_error = raised
-            state: Optional[State] = None
-            error: Optional[BaseException] = None
-            try:
-                state = domain.get_active_state(tr, omit_unset_slots=omit_unset_slots)
-            except Exception as raised:
-                error = raised
-            steps.append(Step(state=state, hide_rule_turn=hide_rule_turn, followup_action=followup_action,
-                              loop_turn=loop_turn, prev_action=None if prev_action is None else dict(prev_action),
-                              error=error, followup_error=followup_error, loop_error=loop_error))
+            replayed = tr  # the one replayed tracker, brought forward event by event
+            steps.append(_read_step(domain, tr, hide_rule_turn, omit_unset_slots))
     except Exception as raised:
         kept.error = raised
+    else:
+        kept.replay = replayed
     return kept
+
+
+def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, omit_unset_slots: bool) -> Optional[Steps]:
+    """The steps of ``tracker`` from ``kept`` when the tracker is ``kept``'s events with events only
+    appended that cannot change how the earlier ones are applied or read; None otherwise.
+
+    A turn predicts at least twice (the reply, then ``action_listen``) on the same tracker, with
+    the first reply's events appended in between. Rasa's replay of the events then repeats the
+    first one's, but for the end: so the kept replay goes on over the appended events instead.
+    Not when an appended event undoes or resets earlier ones (a restart, a session start, a
+    revert), names a loop or runs one (a loop's repeated runs undo events), or may rewrite a
+    user message that an earlier step read (``DefinePrevUserUtteredFeaturization``, which Rasa
+    applies in place to the latest user message, after an action followed that message).
+    ``kept``'s replay is used up.
+    """
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        DefinePrevUserUtteredFeaturization,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    events = tracker.events
+    old = len(kept.events)
+    if kept.replay is None or kept.error is not None or not kept.steps or len(events) <= old:
+        return None
+    if not all(a is b for a, b in zip(kept.events, (events[i] for i in range(old)), strict=True)):
+        return None
+    appended = [events[i] for i in range(old, len(events))]
+    resets = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
+    for event in appended:
+        if isinstance(event, (*resets, ActiveLoop)):
+            return None
+        if isinstance(event, ActionExecuted) and event.action_name in kept.loop_names:
+            return None
+        if isinstance(event, DefinePrevUserUtteredFeaturization):
+            # the message it rewrites must be the last one, read by no step but the end
+            last_user = next((i for i in range(old - 1, -1, -1) if isinstance(kept.events[i], UserUttered)), None)
+            if last_user is None or any(isinstance(e, (ActionExecuted, *resets)) for e in kept.events[last_user + 1:]):
+                return None
+    replay, kept.replay = kept.replay, None
+    steps = list(kept.steps[:-1])  # all but the end, which is read again after the new events
+    try:
+        for event in appended:
+            if isinstance(event, ActionExecuted):
+                steps.append(_read_step(domain, replay, event.hide_rule_turn, omit_unset_slots))
+            replay.update(event)
+        steps.append(_read_step(domain, replay, False, omit_unset_slots))
+    except Exception:
+        return None  # Rasa's own replay, from the start, says where it fails
+    return Steps(tuple(events), steps, replay=replay, loop_names=kept.loop_names)
 
 
 def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool = False,
@@ -164,9 +244,12 @@ def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> 
         key = (id(tracker), id(self), bool(omit_unset_slots))
         entry = kept_for_prediction.get(key)
         # the objects themselves are kept in the entry, so their ids are not reused meanwhile
-        if entry is None or entry[0] is not tracker or entry[1] is not self \
-                or not same_events(entry[2].events, tracker.events):
+        if entry is None or entry[0] is not tracker or entry[1] is not self:
             entry = kept_for_prediction[key] = (tracker, self, take_steps(self, tracker, bool(omit_unset_slots)))
+        elif not same_events(entry[2].events, tracker.events):
+            steps = extended_steps(self, entry[2], tracker, bool(omit_unset_slots)) \
+                or take_steps(self, tracker, bool(omit_unset_slots))
+            entry = kept_for_prediction[key] = (tracker, self, steps)
         return states_from_steps(self, entry[2], ignore_rule_only_turns=ignore_rule_only_turns,
                                  rule_only_data=rule_only_data)
 
@@ -177,6 +260,8 @@ def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> 
 
 def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
     def _predict_next_with_tracker(self: Any, tracker: DialogueStateTracker) -> Any:
+        if _prediction.get() is not None:  # one of a turn's predictions (``_one_turn``)
+            return original(self, tracker)
         token = _prediction.set({})
         try:
             return original(self, tracker)
@@ -188,8 +273,24 @@ def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
     return _predict_next_with_tracker
 
 
+def _one_turn(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``MessageProcessor._run_prediction_loop``: the predictions of one message share one scope,
+    so the second goes on from the first one's replay (``extended_steps``)."""
+
+    async def _run_prediction_loop(self: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _prediction.set({})
+        try:
+            return await original(self, *args, **kwargs)
+        finally:
+            _prediction.reset(token)
+
+    _run_prediction_loop.__doc__ = original.__doc__
+    _run_prediction_loop.__wrapped__ = original  # type: ignore[attr-defined]
+    return _run_prediction_loop
+
+
 def install() -> None:
-    """Share the states within each prediction (once per process)."""
+    """Share the states within each prediction, and between a turn's predictions (once per process)."""
     global _installed
     if _installed:
         return
@@ -200,4 +301,6 @@ def install() -> None:
         Domain.states_for_tracker_history)
     MessageProcessor._predict_next_with_tracker = _one_prediction(  # type: ignore[method-assign]
         MessageProcessor._predict_next_with_tracker)
+    MessageProcessor._run_prediction_loop = _one_turn(  # type: ignore[method-assign]
+        MessageProcessor._run_prediction_loop)
     _installed = True
