@@ -10,7 +10,12 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 
 from bot.core.markers import STORE_UNAVAILABLE_SLOT
-from bot.rasa_ext.policies import STORE_DOWN_RESPONSE, TROUBLE_RESPONSE, next_action_after_fault
+from bot.rasa_ext.policies import (
+    STORE_DOWN_RESPONSE,
+    TROUBLE_RESPONSE,
+    listens_after_core_fallback,
+    next_action_after_fault,
+)
 from bot.rasa_ext.stores import DatabaseSetupError, check_database, lock_store_for_url
 from harness.services import Postgres
 from harness.stack import Stack
@@ -21,6 +26,13 @@ CUSTOM = ["action_sshq_reset", "sshq_form"]
 
 def turn(*events):  # the events of a conversation, oldest first
     return [ActionExecuted("action_listen"), UserUttered("hi"), *events]
+
+
+def test_the_core_fallback_ends_the_turn() -> None:
+    assert listens_after_core_fallback(turn(ActionExecuted("utter_not_understood"), BotUttered("Sorry")))
+    assert not listens_after_core_fallback(turn(ActionExecuted("utter_greet"), BotUttered("Hello")))
+    assert not listens_after_core_fallback(turn())  # the latest action is action_listen
+    assert not listens_after_core_fallback([])
 
 
 def test_a_custom_action_as_the_last_event_failed() -> None:

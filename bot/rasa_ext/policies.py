@@ -22,7 +22,7 @@ get their own answer first.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -42,6 +42,28 @@ STORE_DOWN_RESPONSE = names.UTTER_STORE_UNAVAILABLE
 ALERT_INTENTS = names.ALERT_INTENTS
 
 
+# RulePolicy's core fallback (config.yml, core_fallback_action_name): a response, where Rasa's
+# own action_default_fallback would undo the message
+CORE_FALLBACK_RESPONSE = names.UTTER_NOT_UNDERSTOOD
+
+
+def _latest_action(history: List[Event]) -> Tuple[Optional[int], Optional[ActionExecuted]]:
+    """The latest action and its position, found from the end (not by listing every action)."""
+    at = next((i for i in range(len(history) - 1, -1, -1) if isinstance(history[i], ActionExecuted)), None)
+    return at, None if at is None else history[at]  # type: ignore[return-value]
+
+
+def listens_after_core_fallback(events: Iterable[Event]) -> bool:
+    """Whether the latest action is the core fallback's "Sorry, I didn't quite understand that".
+
+    After it no rule matches either, so RulePolicy would predict the fallback again, ten times
+    (Rasa's limit), and with no ``action_listen`` recorded every later message would trip that
+    limit at once: the conversation would stall. After it, the assistant listens.
+    """
+    _, last = _latest_action(list(events))
+    return last is not None and last.action_name == CORE_FALLBACK_RESPONSE
+
+
 def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[str]) -> Optional[str]:
     """The action to take when the events end with a fault, else None.
 
@@ -50,9 +72,7 @@ def next_action_after_fault(events: Iterable[Event], custom_actions: Iterable[st
     the failed turn undone (see ``ActionServerFaultPolicy``).
     """
     history = list(events)
-    # the latest action, found from the end (not by listing every action of the conversation)
-    at = next((i for i in range(len(history) - 1, -1, -1) if isinstance(history[i], ActionExecuted)), None)
-    last = None if at is None else history[at]
+    at, last = _latest_action(history)
     if store_unavailable(history):  # the database cannot be reached (bot/core/markers.py)
         said = last is not None and last.action_name == STORE_DOWN_RESPONSE
         return ACTION_LISTEN_NAME if said else STORE_DOWN_RESPONSE
@@ -99,6 +119,8 @@ class ActionServerFaultPolicy(Policy):
         if action == STORE_DOWN_RESPONSE and tracker.latest_message.intent.get("name") in ALERT_INTENTS:
             action = None  # the emergency or crisis answer comes first, from its rule
         if action is None:
+            if listens_after_core_fallback(tracker.events):
+                probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
             return self._prediction(probabilities)
         probabilities[domain.index_for_action(action)] = 1.0
         # an active form keeps waiting for its question by itself; anything else is undone
