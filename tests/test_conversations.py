@@ -102,17 +102,17 @@ def test_unusable_input_gets_a_friendly_not_understood(stack: Stack, sender: str
     assert payload_values(reply, "topic") == []
 
 
-@pytest.mark.parametrize("first", ["could be", "hello"])
+@pytest.mark.parametrize("first", ["could be"])
 def test_a_message_no_rule_answers_gets_one_reply_and_the_talk_goes_on(stack: Stack, sender: str, first: str) -> None:
     """"stop" with no questionnaire running: RulePolicy's core fallback, once, then the assistant listens
     (it used to say "not understood" ten times, and then stay silent for good)."""
     stack.send(sender, first)
-    reply = stack.send(sender, "stop")
+    reply = stack.send(sender, "stop now")
     assert intent_and_responses(last_turn(stack, sender)) == ("stop_questionnaire", ["utter_not_understood"])
     assert payloads(reply) == [{"fallback": "not_understood"}], reply
     last = last_turn(stack, sender)[-1]
     assert (last["event"], last.get("name")) == ("action", "action_listen")  # the turn ended: it listens
-    reply = stack.send(sender, "what are the risks of mild")
+    reply = stack.send(sender, "could the back procedure harm me in any way")
     assert payload_values(reply, "topic") == ["risks"], reply
 
 
