@@ -164,7 +164,7 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     old = len(kept.events)
     if kept.replay is None or kept.error is not None or not kept.steps or len(events) <= old:
         return None
-    if not all(a is b for a, b in zip(kept.events, (events[i] for i in range(old)), strict=True)):
+    if not same_events(kept.events, [events[i] for i in range(old)]):
         return None
     appended = [events[i] for i in range(old, len(events))]
     resets = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
