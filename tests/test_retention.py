@@ -132,3 +132,35 @@ def test_cli_purge_and_forget(store: CheckedSQLTrackerStore, url: str, tmp_path:
     assert count(url, "bo") == 0
     with pytest.raises(SystemExit):
         main(["purge", "--older-than-days", "-3", *databases])
+
+
+def test_a_rewrite_always_changes_the_conversations_total_length() -> None:
+    """Each process's tracker cache sees a rewrite elsewhere by the sum of the rows' lengths."""
+    from bot.storage.retention import lengthened_if_same
+
+    same = [(1, '{"text": "Ann Smith"}', '{"text": "[removed]"}')]
+    assert lengthened_if_same(same) == [(1, '{"text": "Ann Smith"}', '{"text": "[removed]"} ')]
+    evened = [(1, '"Ann Lee"', '"[removed]"'), (2, '"Ann Le Smith"', '"[removed]"x')]  # +2 and -2
+    assert [new for _, _, new in lengthened_if_same(evened)] == ['"[removed]"', '"[removed]"x ']
+    longer = [(1, '"Ann"', '"[removed]"')]
+    assert lengthened_if_same(longer) == longer and lengthened_if_same([]) == []
+
+
+def test_an_overwrite_as_long_as_what_it_overwrote_still_changes_the_fingerprint(store: CheckedSQLTrackerStore,
+                                                                                 url: str) -> None:
+    from rasa.shared.core.events import ActiveLoop
+
+    from bot.rasa_ext.tracker_cache import TrackerCache
+    from bot.storage.retention import REDACTED, redact_contact_details
+
+    name = "Ann Smith"
+    assert len(name) == len(REDACTED)  # its message rewritten alone keeps the same length
+    save(store, "ann", [ActiveLoop("consultation_form"), SlotSet("requested_slot", "contact_name"),
+                        UserUttered(name, {"name": "inform", "confidence": 1.0}, parse_data={"entities": []})])
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        before = TrackerCache.fingerprint(conn, "ann")
+    assert redact_contact_details(url, "ann") == 1
+    with engine.connect() as conn:
+        after = TrackerCache.fingerprint(conn, "ann")
+    assert after[:2] == before[:2] and after[2] != before[2]

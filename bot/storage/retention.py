@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, Iterable, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -86,6 +86,17 @@ def redacted_event(event: Dict[str, Any], loop: Optional[str], requested: Option
     return None
 
 
+def lengthened_if_same(changes: List[Tuple[int, str, str]]) -> List[Tuple[int, str, str]]:
+    """The rewrites (row id, old data, new data), with a space added to the last one's JSON when
+    together they would leave the conversation's total length unchanged: each Rasa process's
+    tracker cache (bot/rasa_ext/tracker_cache.py) sees a rewrite by the sum of the lengths, and
+    must not go on serving contact details that were overwritten elsewhere."""
+    if not changes or sum(len(new) for _, _, new in changes) != sum(len(old) for _, old, _ in changes):
+        return changes
+    row_id, old, new = changes[-1]
+    return [*changes[:-1], (row_id, old, new + " ")]
+
+
 def redact_contact_details(database: Union[str, Engine], sender_id: str) -> int:
     """Overwrite the contact details typed in one conversation's consultation form(s); returns the events changed."""
     engine = _engine(database)
@@ -109,8 +120,9 @@ def redact_contact_details(database: Union[str, Engine], sender_id: str) -> int:
                     requested = event.get("value")
                 new = redacted_event(event, loop, requested)
                 if new is not None:
-                    changes.append((row_id, json.dumps(new)))
-            for row_id, data in changes:
+                    changes.append((row_id, data or "", json.dumps(new)))
+            changes = lengthened_if_same(changes)
+            for row_id, _, data in changes:
                 conn.execute(sa.update(events_table).where(events_table.c.id == row_id).values(data=data))
         return len(changes)
     finally:
