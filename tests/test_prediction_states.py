@@ -190,7 +190,7 @@ def one_prediction(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setattr(prediction_states, "take_steps", counted)
     monkeypatch.setattr(Domain, "states_for_tracker_history", prediction_states._shared_states_for_tracker_history(
         rasa_states_for_tracker_history()))
-    token = prediction_states._prediction.set({})
+    token = prediction_states._prediction.set(prediction_states._Scope())
     yield replays
     prediction_states._prediction.reset(token)
 
@@ -328,15 +328,16 @@ def test_install_is_idempotent_and_scopes_each_prediction(monkeypatch: pytest.Mo
     predict(None, None)
     assert seen == [{}] and prediction_states._prediction.get() is None
 
-    async def loop(self: Any) -> None:  # a turn: two predictions in one scope, fresh for the next turn
+    async def loop(self: Any, output_channel: Any, tracker: Any) -> None:  # a turn: two predictions in one scope
         predict(None, None)
         predict(None, None)
 
     turn = prediction_states._one_turn(loop)
     seen.clear()
-    asyncio.run(turn(None))
-    assert len(seen) == 2 and seen[0] is seen[1] == {}
-    asyncio.run(turn(None))
+    tracker = DialogueStateTracker.from_events("scoped", [])
+    asyncio.run(turn(None, None, tracker))
+    assert len(seen) == 2 and seen[0] is seen[1] == {} and seen[0].turn
+    asyncio.run(turn(None, None, tracker))
     assert len(seen) == 4 and seen[2] is not seen[0] and prediction_states._prediction.get() is None
 
 
@@ -351,3 +352,196 @@ def test_a_user_message_rewritten_after_a_step_read_it_is_replayed_again(domain:
     tracker.update(DefinePrevUserUtteredFeaturization(True))  # now read by its text, not its intent
     assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
     assert one_prediction == [1, 1, 1, 1]
+
+
+# From one turn to the next (``EarlierTurns``): the next turn's tracker is the conversation read
+# back from the tracker store (other objects, through JSON) with the new message appended.
+
+def stored(events: Sequence[Event]) -> List[Event]:
+    """The events as the tracker store gives them back: new objects, through JSON."""
+    import json
+
+    return [Event.from_parameters(json.loads(json.dumps(event.as_dict()))) for event in events]
+
+
+def play_turns(domain: Domain, events: Sequence[Event], rng: random.Random, sender: str,
+               change: Optional[Callable[[List[Event], random.Random], None]] = None) -> int:
+    """The conversation cut into turns at random. Each turn: its tracker read back from the "store" (the
+    events so far, ``change``d there first if given) with the turn's first events appended, a prediction,
+    the rest appended, a second prediction, all in one turn scope as the server runs them. Every
+    prediction's states must equal Rasa's. Returns the number of turns."""
+    cuts = sorted(set(rng.sample(range(2, len(events)), k=len(events) // 5))) + [len(events)]
+    store: List[Event] = []
+    played = 0
+
+    async def one_turn(self: Any, output_channel: Any, tracker: DialogueStateTracker, new: List[Event]) -> None:
+        middle = rng.randint(1, len(new))
+        for event in new[:middle]:
+            tracker.update(event)
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker), (sender, played, "first")
+        for event in new[middle:]:
+            tracker.update(event)
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker), (sender, played, "second")
+
+    turn = prediction_states._one_turn(one_turn)
+
+    async def conversation_of_turns() -> None:
+        nonlocal store, played
+        start = 0
+        for cut in cuts:
+            if change is not None and store:
+                change(store, rng)
+            tracker = DialogueStateTracker.from_events(sender, stored(store), domain.slots)
+            await turn(None, None, tracker, list(events[start:cut]))
+            store = list(tracker.events)
+            start = cut
+            played += 1
+
+    asyncio.run(conversation_of_turns())
+    return played
+
+
+@pytest.fixture()
+def earlier_turns() -> Iterator[prediction_states.EarlierTurns]:
+    prediction_states._earlier.clear()
+    yield prediction_states._earlier
+    prediction_states._earlier.clear()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_next_turn_goes_on_from_the_last_ones_steps(domain: Domain, one_prediction: List[int],
+                                                        earlier_turns: prediction_states.EarlierTurns,
+                                                        seed: int) -> None:
+    events = conversation(domain, random.Random(200 + seed), 200)
+    turns = play_turns(domain, events, random.Random(seed), f"turns {seed}")
+    # restarts, session starts, reverts and loops replay from the start; without the earlier turns'
+    # steps every turn would replay at least once for each value of omit_unset_slots
+    assert len(one_prediction) < 2 * turns
+
+
+def test_the_projects_stories_and_rules_turn_by_turn(domain: Domain, one_prediction: List[int],
+                                                     earlier_turns: prediction_states.EarlierTurns) -> None:
+    for number, (name, events) in enumerate(project_trackers(domain)):
+        if len(events) > 4:
+            play_turns(domain, events, random.Random(number), name)
+
+
+def changed_in_the_store(store: List[Event], rng: random.Random) -> None:
+    """Another instance, "forget me", retention or an overwrite: an earlier event rewritten or deleted."""
+    if rng.random() < 0.5:
+        return
+    at = rng.randrange(len(store))
+    event = store[at]
+    if isinstance(event, UserUttered):
+        store[at] = UserUttered("[redacted]", {"name": "affirm", "confidence": 1.0}, timestamp=event.timestamp)
+    elif isinstance(event, SlotSet):
+        store[at] = SlotSet(event.key, None if event.value is not None else "changed", timestamp=event.timestamp)
+    elif isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+        store[at] = ActionExecuted("utter_not_understood", timestamp=event.timestamp)
+    else:
+        del store[at]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_conversation_changed_in_the_store_between_turns_is_replayed(domain: Domain, one_prediction: List[int],
+                                                                      earlier_turns: prediction_states.EarlierTurns,
+                                                                      seed: int) -> None:
+    events = conversation(domain, random.Random(300 + seed), 160)
+    play_turns(domain, events, random.Random(seed), f"changed {seed}", change=changed_in_the_store)
+
+
+def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_prediction: List[int],
+                                                      earlier_turns: prediction_states.EarlierTurns) -> None:
+    """Knowledge questions, as the server runs them: only the first turn replays."""
+    events: List[Event] = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
+    for number in range(12):
+        events += [UserUttered(f"question {number}", {"name": "greet", "confidence": 0.9},
+                               parse_data={"text_tokens": [(0, 8)]}),  # tuples come back from JSON as lists
+                   DefinePrevUserUtteredFeaturization(False), ActionExecuted("utter_greet"), BotUttered("hi"),
+                   ActionExecuted(ACTION_LISTEN_NAME)]
+    tracker = DialogueStateTracker.from_events("plain", [], domain.slots)
+
+    async def one_turn(self: Any, output_channel: Any, tracker: DialogueStateTracker, new: List[Event]) -> None:
+        for event in new[:1]:  # the message
+            tracker.update(event)
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+        for event in new[1:]:
+            tracker.update(event)
+        assert policy_calls(domain, tracker) == rasa_policy_calls(domain, tracker)
+
+    async def turns() -> None:
+        nonlocal tracker
+        turn = prediction_states._one_turn(one_turn)
+        start = 3
+        for _ in range(12):
+            tracker = DialogueStateTracker.from_events("plain", stored(tracker.events), domain.slots)
+            if start == 3:
+                for event in events[:3]:
+                    tracker.update(event)
+            await turn(None, None, tracker, events[start:start + 5])
+            start += 5
+
+    asyncio.run(turns())
+    assert one_prediction == [1, 1]  # the first turn's first prediction, for each value of omit_unset_slots
+
+
+def test_equal_events_are_read_back_events_not_lookalikes() -> None:
+    said = UserUttered("hi", {"name": "greet", "confidence": 0.9}, parse_data={"text_tokens": [(0, 2)]})
+    assert prediction_states.equal_events([said], [said])
+    assert prediction_states.equal_events([said], stored([said]))  # tuples read back as lists
+    assert not prediction_states.equal_events([said], [UserUttered("hi", {"name": "deny", "confidence": 0.9})])
+    assert not prediction_states.equal_events([said], [])
+    slot = SlotSet("topic", "risks", timestamp=1.0)
+    assert prediction_states.equal_events([slot], [SlotSet("topic", "risks", timestamp=1.0)])
+    assert not prediction_states.equal_events([slot], [SlotSet("topic", "risk", timestamp=1.0)])
+    assert not prediction_states.equal_events([slot], [SlotSet("topic", ("risks",), timestamp=1.0)])
+    listen, rejected = ActionExecuted("a", timestamp=1.0), ActionExecutionRejected("a", timestamp=1.0)
+    rejected.__dict__ = dict(listen.__dict__)
+    assert not prediction_states.equal_events([listen], [rejected])  # another kind of event, the same attributes
+
+
+def test_earlier_turns_are_kept_once_and_not_for_long(domain: Domain, monkeypatch: pytest.MonkeyPatch,
+                                                      earlier_turns: prediction_states.EarlierTurns) -> None:
+    def steps_of(length: int) -> prediction_states.Steps:
+        events = conversation(domain, random.Random(length), length)
+        return prediction_states.take_steps(domain, DialogueStateTracker.from_events("s", events, domain.slots), False)
+
+    now = [1000.0]
+    monkeypatch.setattr(prediction_states.time, "monotonic", lambda: now[0])
+    kept = prediction_states.EarlierTurns(max_events=250, idle_seconds=60)
+    ann, bob, cyd = steps_of(100), steps_of(100), steps_of(100)
+    kept.keep("ann", domain, False, ann)
+    kept.keep("bob", domain, False, bob)
+    assert kept.get("ann", domain, False) is ann and kept.get("ann", domain, True) is None
+    assert kept.get("ann", Domain.empty(), False) is None  # another model's domain
+    kept.keep("cyd", domain, False, cyd)  # 300 events: the oldest goes
+    assert kept.get("ann", domain, False) is None and kept.get("bob", domain, False) is bob and len(kept) == 2
+    now[0] += 61
+    assert kept.get("bob", domain, False) is None  # idle too long
+    kept.keep("ann", domain, False, steps_of(50))
+    assert len(kept) == 1  # the idle ones went when another was kept
+    kept.forget("ann")
+    assert len(kept) == 0
+    used = steps_of(60)
+    used.replay = None  # gone on from once already
+    kept.keep("ann", domain, False, used)
+    assert kept.get("ann", domain, False) is None
+    kept.keep("ann", domain, False, steps_of(300))  # more than all there is room for
+    assert len(kept) == 0
+
+
+def test_a_turn_keeps_its_own_trackers_last_steps_and_forgets_the_rest(domain: Domain,
+                                                                       earlier_turns: prediction_states.EarlierTurns
+                                                                       ) -> None:
+    tracker = DialogueStateTracker.from_events("own", conversation(domain, random.Random(4), 40), domain.slots)
+    other = tracker.copy()
+    scope = prediction_states._Scope(turn=True)
+    own = prediction_states.take_steps(domain, tracker, False)
+    scope[(id(tracker), id(domain), False)] = (tracker, domain, own)
+    scope[(id(other), id(domain), True)] = (other, domain, prediction_states.take_steps(domain, other, True))
+    earlier_turns.keep("own", domain, True, prediction_states.take_steps(domain, tracker, True))
+    prediction_states._keep_for_next_turn(scope, tracker)
+    assert earlier_turns.get("own", domain, False) is own
+    assert earlier_turns.get("own", domain, True) is None  # the turn's other tracker; the old steps forgotten
+    prediction_states.forget("own")
+    assert len(earlier_turns) == 0

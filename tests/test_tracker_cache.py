@@ -135,22 +135,23 @@ def test_a_new_session_another_instance_started_leaves_the_old_one_out(store, ur
     assert [e.text for e in mine.events if isinstance(e, UserUttered)] == ["later that day"]  # type: ignore[union-attr]
 
 
-def test_contact_details_overwritten_elsewhere_do_not_come_back(store, url) -> None:
+@pytest.mark.parametrize("name", ["Ann Lee", "Ann Smith"])  # "Ann Smith" is as long as REDACTED
+def test_contact_details_overwritten_elsewhere_do_not_come_back(store, url, name: str) -> None:
     add_turn(store, "ann", "hi", 1000.0)
     tracker = retrieve(store, "ann")
     for event in [ActiveLoop("consultation_form", timestamp=1001.0),
                   SlotSet("requested_slot", "contact_name", timestamp=1001.0),
                   ActionExecuted("action_listen", timestamp=1001.0),
-                  UserUttered("Ann Lee", {"name": "inform", "confidence": 1.0}, timestamp=1002.0),
-                  SlotSet("contact_name", "Ann Lee", timestamp=1002.0)]:
+                  UserUttered(name, {"name": "inform", "confidence": 1.0}, timestamp=1002.0),
+                  SlotSet("contact_name", name, timestamp=1002.0)]:
         tracker.update(event)  # type: ignore[union-attr]
     run(store.save(tracker))  # the form still going on: nothing overwritten yet
-    assert retrieve(store, "ann").get_slot("contact_name") == "Ann Lee"  # type: ignore[union-attr]
+    assert retrieve(store, "ann").get_slot("contact_name") == name  # type: ignore[union-attr]
     # a staff command (or another instance) overwrites in place: no row added, the same rows
     assert redact_contact_details(url, "ann") == 2
     again = retrieve(store, "ann")
     assert again.get_slot("contact_name") is None  # type: ignore[union-attr]
-    assert "Ann Lee" not in str([e.as_dict() for e in again.events])  # type: ignore[union-attr]
+    assert name not in str([e.as_dict() for e in again.events])  # type: ignore[union-attr]
     assert REDACTED in [e.text for e in again.events if isinstance(e, UserUttered)]  # type: ignore[union-attr]
 
 
@@ -230,6 +231,41 @@ def test_idle_and_surplus_conversations_leave_the_cache(url) -> None:
     assert "ann" not in idle.cache
     off = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_conversations=0)
     assert retrieve(off, "ann") is not None and len(off.cache) == 0
+
+
+def test_what_else_the_process_keeps_of_a_conversation_leaves_with_it(url) -> None:
+    """``on_drop`` (the dialogue steps kept between turns, bot/rasa_ext/prediction_states.py) is told of
+    every conversation that leaves the cache or is read again whole; not of turns appended."""
+    from bot.rasa_ext import prediction_states
+
+    store = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_sweep_seconds=0, cache_conversations=2)
+    assert store.cache.on_drop is prediction_states.forget
+    dropped: List[str] = []
+    store.cache.on_drop = dropped.append
+    add_turn(store, "ann", "hi", 1000.0)  # none yet, then read whole for the first time: both told
+    add_turn(store, "ann", "again", 1001.0)
+    assert dropped == ["ann", "ann"]
+    dropped.clear()
+    retrieve(store, "ann")  # the turn saved, read back as appended rows: nothing told
+    add_turn(store, "ann", "and again", 1002.0)
+    retrieve(store, "ann")
+    assert dropped == []
+    with sa.create_engine(url).begin() as conn:  # rewritten in place elsewhere: read again whole
+        conn.execute(sa.text("UPDATE events SET data = replace(data, 'again', 'AGAIN!') WHERE sender_id = 'ann'"))
+    retrieve(store, "ann")
+    assert dropped == ["ann"]
+    for sender in ("bob", "cyd"):  # three conversations for two places: the oldest goes
+        add_turn(store, sender, "hi", 1000.0)
+        retrieve(store, sender)
+    assert "ann" not in store.cache and dropped[-1] == "ann"
+    delete_conversation(url, "bob")  # elsewhere: the next sweep
+    retrieve(store, "cyd")
+    assert "bob" in dropped and "bob" not in store.cache
+    tracker = retrieve(store, "cyd")
+    tracker.update(SlotSet("forgotten", True))  # type: ignore[union-attr]  # "forget me" here
+    dropped.clear()
+    run(store.save(tracker))
+    assert dropped == ["cyd"]
 
 
 @pytest.fixture

@@ -26,14 +26,23 @@ are applied or read (a restart, a session start, a revert, a loop, a user messag
 after a step read it), when it replays from the start.
 
 The kept steps live in a ``contextvars`` variable set for the length of one message's predictions
-(``MessageProcessor._run_prediction_loop``; a prediction outside it gets its own), so nothing is
-kept between turns or shared between conversations, instances or asyncio tasks.
-Not done: keeping the steps from one turn to the next. Rasa changes events in place after they
-are stored in the tracker (``DefinePrevUserUtteredFeaturization`` rewrites the latest user
-message's ``use_text_for_featurization``, which earlier states read), and which events are
-applied depends on events that come later (a loop's repeated executions are undone once an
-``ActiveLoop`` of that name appears anywhere): an unchanged prefix of events does not always
-give unchanged states.
+(``MessageProcessor._run_prediction_loop``; a prediction outside it gets its own), so nothing
+leaks between conversations, instances or asyncio tasks.
+
+From one turn to the next (``EarlierTurns``): when a turn ends, the steps of its last prediction
+are kept for the conversation, and the next turn's first prediction goes on from them in the
+same way, over the events appended since (the ``action_listen`` that ended the turn, the new
+message). The next turn's tracker holds other event objects (read again from the tracker store,
+bot/rasa_ext/tracker_cache.py), so the kept events must be *equal* to its first ones, not the
+same objects: the same class, and every attribute equal (``equal_events``; an event is its
+attributes). Rasa changes an event in place only through ``DefinePrevUserUtteredFeaturization``
+(the latest user message, before the turn's first action; ``extended_steps`` checks for it), and
+no later event of a turn can change how the earlier ones are applied without being one of the
+kinds ``extended_steps`` replays from the start for. So an equal prefix read the same way gives
+the same steps; anything else (a conversation changed in the store, by another instance, by
+"forget me" or retention, a session started, a restart) replays from the start. The kept steps
+are used once, dropped when the tracker store drops the conversation (bot/rasa_ext/stores.py),
+after ``idle_seconds`` without a turn, and oldest first beyond ``max_events`` kept events in all.
 
 ``install()`` is called by the processes that run the Rasa server or shell
 (``bot/app/launch.py``, ``bot/app/quiet.py``); it is idempotent.
@@ -42,7 +51,10 @@ give unchanged states.
 from __future__ import annotations
 
 import contextvars
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
@@ -81,6 +93,31 @@ class Steps:
 def same_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
     """The very same event objects, in the same order."""
     return len(kept) == len(events) and all(a is b for a, b in zip(kept, events, strict=True))
+
+
+def _as_stored(value: Any) -> Any:
+    """A value as the tracker store's JSON gives it back: tuples as lists, all the way down."""
+    if isinstance(value, list | tuple):
+        return [_as_stored(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    return value
+
+
+def equal_event(a: Any, b: Any) -> bool:
+    """The same event: the same object, or of the same class with attributes equal once stored and
+    read back (the turn's own events, next turn, come back from the tracker store's JSON)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    return a.__dict__ == b.__dict__ or _as_stored(a.__dict__) == _as_stored(b.__dict__)
+
+
+def equal_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
+    """The same events, in the same order (``equal_event``): a conversation read again from the
+    tracker store is other objects holding the same events."""
+    return len(kept) == len(events) and all(equal_event(a, b) for a, b in zip(kept, events, strict=True))
 
 
 def copy_state(state: State) -> State:
@@ -136,7 +173,8 @@ def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: 
     return kept
 
 
-def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, omit_unset_slots: bool) -> Optional[Steps]:
+def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, omit_unset_slots: bool,
+                   same: Callable[[Sequence[Any], Sequence[Any]], bool] = same_events) -> Optional[Steps]:
     """The steps of ``tracker`` from ``kept`` when the tracker is ``kept``'s events with events only
     appended that cannot change how the earlier ones are applied or read; None otherwise.
 
@@ -147,7 +185,8 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     revert), names a loop or runs one (a loop's repeated runs undo events), or may rewrite a
     user message that an earlier step read (``DefinePrevUserUtteredFeaturization``, which Rasa
     applies in place to the latest user message, after an action followed that message).
-    ``kept``'s replay is used up.
+    ``same`` says whether the tracker's first events are ``kept``'s (the same objects within a turn,
+    ``equal_events`` from one turn to the next). ``kept``'s replay is used up.
     """
     from rasa.shared.core.events import (
         ActionExecuted,
@@ -164,9 +203,9 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     old = len(kept.events)
     if kept.replay is None or kept.error is not None or not kept.steps or len(events) <= old:
         return None
-    if not same_events(kept.events, [events[i] for i in range(old)]):
+    if not same(kept.events, list(islice(events, old))):
         return None
-    appended = [events[i] for i in range(old, len(events))]
+    appended = list(islice(events, old, None))
     resets = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
     for event in appended:
         if isinstance(event, (*resets, ActiveLoop)):
@@ -228,9 +267,84 @@ def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool 
     return states
 
 
-_Key = Tuple[int, int, bool]
-_prediction: contextvars.ContextVar[Optional[Dict[_Key, Tuple[Any, Any, Steps]]]] = contextvars.ContextVar(
-    "mild_prediction_states", default=None)
+class EarlierTurns:
+    """The steps of each conversation's last prediction, for the next turn's first one (used once)."""
+
+    def __init__(self, max_events: int = 300_000, idle_seconds: float = 900.0) -> None:
+        self.max_events = int(max_events)
+        self.idle_seconds = float(idle_seconds)
+        # (sender id, id of the domain, omit_unset_slots) -> (the domain, the steps, when kept)
+        self._kept: OrderedDict[Tuple[str, int, bool], Tuple[Any, Steps, float]] = OrderedDict()
+        self._events = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def _drop(self, key: Tuple[str, int, bool]) -> None:
+        _, steps, _ = self._kept.pop(key)
+        self._events -= len(steps.events)
+
+    def forget(self, sender_id: str) -> None:
+        """Drop what is kept of a conversation (deleted, rewritten or dropped by the tracker store)."""
+        for key in [key for key in self._kept if key[0] == sender_id]:
+            self._drop(key)
+
+    def clear(self) -> None:
+        self._kept.clear()
+        self._events = 0
+
+    def keep(self, sender_id: str, domain: Any, omit_unset_slots: bool, steps: Steps) -> None:
+        key = (sender_id, id(domain), bool(omit_unset_slots))
+        if key in self._kept:
+            self._drop(key)
+        if steps.replay is None or steps.error is not None or len(steps.events) > self.max_events:
+            return
+        now = time.monotonic()
+        self._kept[key] = (domain, steps, now)
+        self._events += len(steps.events)
+        while self._kept:
+            oldest, (_, _, kept_at) = next(iter(self._kept.items()))
+            if self._events <= self.max_events and now - kept_at <= self.idle_seconds:
+                break
+            self._drop(oldest)
+
+    def get(self, sender_id: str, domain: Any, omit_unset_slots: bool) -> Optional[Steps]:
+        """The conversation's steps kept at the end of its last turn, while still usable."""
+        found = self._kept.get((sender_id, id(domain), bool(omit_unset_slots)))
+        if found is None or found[0] is not domain or found[1].replay is None \
+                or time.monotonic() - found[2] > self.idle_seconds:
+            return None
+        return found[1]
+
+
+_earlier = EarlierTurns()
+
+
+def forget(sender_id: str) -> None:
+    """Nothing of this conversation is kept here any more (the tracker store dropped or deleted it)."""
+    _earlier.forget(sender_id)
+
+
+class _Scope(Dict[Tuple[int, int, bool], Tuple[Any, Any, Steps]]):
+    """The steps kept while one prediction, or one turn's predictions, run."""
+
+    def __init__(self, turn: bool = False) -> None:
+        super().__init__()
+        self.turn = turn  # a turn's predictions: the earlier turn's steps may be gone on from
+
+
+_prediction: contextvars.ContextVar[Optional[_Scope]] = contextvars.ContextVar("mild_prediction_states", default=None)
+
+
+def _first_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool, turn: bool) -> Steps:
+    """A tracker's steps when this scope has none for it: gone on from the earlier turn's, or replayed."""
+    if turn:
+        earlier = _earlier.get(str(tracker.sender_id), domain, omit_unset_slots)
+        if earlier is not None:
+            steps = extended_steps(domain, earlier, tracker, omit_unset_slots, same=equal_events)
+            if steps is not None:
+                return steps
+    return take_steps(domain, tracker, omit_unset_slots)
 
 
 def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> Callable[..., List[State]]:
@@ -245,7 +359,8 @@ def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> 
         entry = kept_for_prediction.get(key)
         # the objects themselves are kept in the entry, so their ids are not reused meanwhile
         if entry is None or entry[0] is not tracker or entry[1] is not self:
-            entry = kept_for_prediction[key] = (tracker, self, take_steps(self, tracker, bool(omit_unset_slots)))
+            steps = _first_steps(self, tracker, bool(omit_unset_slots), kept_for_prediction.turn)
+            entry = kept_for_prediction[key] = (tracker, self, steps)
         elif not same_events(entry[2].events, tracker.events):
             steps = extended_steps(self, entry[2], tracker, bool(omit_unset_slots)) \
                 or take_steps(self, tracker, bool(omit_unset_slots))
@@ -262,7 +377,7 @@ def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
     def _predict_next_with_tracker(self: Any, tracker: DialogueStateTracker) -> Any:
         if _prediction.get() is not None:  # one of a turn's predictions (``_one_turn``)
             return original(self, tracker)
-        token = _prediction.set({})
+        token = _prediction.set(_Scope())
         try:
             return original(self, tracker)
         finally:
@@ -275,18 +390,32 @@ def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _one_turn(original: Callable[..., Any]) -> Callable[..., Any]:
     """``MessageProcessor._run_prediction_loop``: the predictions of one message share one scope,
-    so the second goes on from the first one's replay (``extended_steps``)."""
+    so the second goes on from the first one's replay (``extended_steps``), and the first from the
+    last one of the conversation's previous turn (``EarlierTurns``)."""
 
-    async def _run_prediction_loop(self: Any, *args: Any, **kwargs: Any) -> Any:
-        token = _prediction.set({})
+    async def _run_prediction_loop(self: Any, output_channel: Any, tracker: DialogueStateTracker,
+                                   *args: Any, **kwargs: Any) -> Any:
+        scope = _Scope(turn=True)
+        token = _prediction.set(scope)
         try:
-            return await original(self, *args, **kwargs)
+            result = await original(self, output_channel, tracker, *args, **kwargs)
         finally:
             _prediction.reset(token)
+        _keep_for_next_turn(scope, tracker)
+        return result
 
     _run_prediction_loop.__doc__ = original.__doc__
     _run_prediction_loop.__wrapped__ = original  # type: ignore[attr-defined]
     return _run_prediction_loop
+
+
+def _keep_for_next_turn(scope: _Scope, tracker: DialogueStateTracker) -> None:
+    """The turn's last steps of its own tracker, for the next turn of the conversation."""
+    sender_id = str(tracker.sender_id)
+    _earlier.forget(sender_id)  # used, or no longer what the conversation holds
+    for (_, _, omit_unset_slots), (kept_tracker, domain, steps) in scope.items():
+        if kept_tracker is tracker:
+            _earlier.keep(sender_id, domain, omit_unset_slots, steps)
 
 
 def install() -> None:

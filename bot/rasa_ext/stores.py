@@ -37,6 +37,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.core.markers import STORE_UNAVAILABLE_SLOT, conversation_forgotten, store_unavailable
+from bot.rasa_ext import prediction_states
 from bot.rasa_ext.tracker_cache import TrackerCache
 from bot.storage.retention import consultation_abandoned, delete_conversation, redact_contact_details
 
@@ -122,7 +123,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         old.dispose()
-        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds), float(cache_sweep_seconds))
+        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds), float(cache_sweep_seconds),
+                                  on_drop=prediction_states.forget)
 
     async def retrieve(self, sender_id: str) -> Any:
         try:

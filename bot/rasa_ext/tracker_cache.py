@@ -20,7 +20,9 @@ message) in a new tracker. Entries idle for ``idle_seconds`` or beyond
 once (bot/rasa_ext/stores.py); one deleted elsewhere (``python -m bot forget``, retention,
 another instance) leaves the cache at the next sweep, a query for which kept conversations
 still have rows, run at most every ``sweep_seconds`` by the next retrieve or save of any
-conversation.
+conversation. ``on_drop`` is told of every conversation that leaves the cache, and of every one
+read again whole (rows deleted or rewritten), so that what else a process keeps of it
+(bot/rasa_ext/prediction_states.py) goes with it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from rasa.shared.core.events import Event, SessionStarted
@@ -90,7 +92,8 @@ class TrackerCache:
     """The last state read or saved per conversation, with the fingerprint it had in the database."""
 
     def __init__(self, max_conversations: int = 1000, idle_seconds: float = 900.0,
-                 sweep_seconds: float = 30.0) -> None:
+                 sweep_seconds: float = 30.0, on_drop: Optional[Callable[[str], None]] = None) -> None:
+        self.on_drop = on_drop
         self.max_conversations = int(max_conversations)
         self.idle_seconds = float(idle_seconds)
         self.sweep_seconds = float(sweep_seconds)
@@ -106,9 +109,15 @@ class TrackerCache:
 
     def drop(self, sender_id: str) -> None:
         self._entries.pop(sender_id, None)
+        self._dropped(sender_id)
+
+    def _dropped(self, sender_id: str) -> None:
+        if self.on_drop is not None:
+            self.on_drop(sender_id)
 
     def clear(self) -> None:
-        self._entries.clear()
+        for sender_id in list(self._entries):
+            self.drop(sender_id)
 
     def _expire(self, now: float) -> None:
         while self._entries:
@@ -116,6 +125,7 @@ class TrackerCache:
             if len(self._entries) <= self.max_conversations and now - entry.used <= self.idle_seconds:
                 break
             del self._entries[sender]
+            self._dropped(sender)
 
     def _sweep(self, conn: Connection) -> None:
         """Drop idle entries, and those whose conversation was deleted since (by anyone)."""
@@ -183,6 +193,7 @@ class TrackerCache:
                 return rows
         # first read, or rows deleted or rewritten: the whole conversation, fingerprinted from what was read
         self.reads += 1
+        self._dropped(sender_id)  # nothing kept elsewhere of what it held before
         everything = self._rows(conn, sender_id)
         if not everything:
             self.drop(sender_id)
