@@ -18,7 +18,9 @@ the last tracker's prediction with Rasa's own featurisation and with the states 
 the prediction (``bot/rasa_ext/prediction_states.py``), alternating, which a machine whose load
 changes during the run cannot tilt (``--rasa-states`` runs the whole bench without them), and the
 last tracker's custom-action call with the whole tracker sent and with only the events read, also
-alternating. Run with ``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
+alternating, and the last tracker's copy by Rasa's replay and from its state
+(``bot/rasa_ext/tracker_copy.py``; ``--rasa-copies`` runs the whole bench with Rasa's).
+Run with ``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
 """
 
 from __future__ import annotations
@@ -57,15 +59,18 @@ async def _sync(call: Callable[..., object], *args: Any) -> None:
 
 
 async def measure(turns: int, stack: Stack, database: Path, shared_states: bool = True,
-                  slim_calls: bool = True) -> Dict[str, List[List[float]]]:
+                  slim_calls: bool = True, state_copies: bool = True) -> Dict[str, List[List[float]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.utils import AvailableEndpoints
+    from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_ext import prediction_states, remote_action
+    from bot.rasa_ext import prediction_states, remote_action, tracker_copy
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
+    if state_copies:
+        tracker_copy.install()
     slim = RemoteAction._action_call_format
     whole = slim.__wrapped__  # type: ignore[attr-defined]  # Rasa's own request, with every event
     if not slim_calls:
@@ -127,6 +132,12 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
                 figures["alternating calls"][at].append(await _ms(
                     lambda: action.run(CollectingOutputChannel(), processor.nlg, last, agent.domain)))
         RemoteAction._action_call_format = slim  # type: ignore[method-assign]
+    if state_copies:  # the last tracker copied by Rasa's replay and from its state, alternating
+        replayed = DialogueStateTracker.copy.__wrapped__  # type: ignore[attr-defined]
+        figures["alternating copies"] = [[], []]
+        for _ in range(COMPARE):
+            figures["alternating copies"][0].append(await _ms(lambda: _sync(replayed, last)))
+            figures["alternating copies"][1].append(await _ms(lambda: _sync(tracker_copy.state_copy, last)))
     return figures
 
 
@@ -145,6 +156,10 @@ def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
         whole, slim = (statistics.median(v) for v in figures["alternating calls"])
         print(f"the last tracker's custom-action call, {COMPARE} times each, alternating: every event sent"
               f" {whole:.1f} ms, only the events the action server reads (bot/rasa_ext/remote_action.py) {slim:.1f} ms")
+    if "alternating copies" in figures:
+        replayed, from_state = (statistics.median(v) for v in figures["alternating copies"])
+        print(f"the last tracker's copy (made before each action), {COMPARE} times each, alternating: every event"
+              f" replayed {replayed:.2f} ms, from its state (bot/rasa_ext/tracker_copy.py) {from_state:.2f} ms")
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -153,6 +168,9 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--rasa-states", action="store_true",
                         help="without bot/rasa_ext/prediction_states.py (Rasa featurising once per policy call),"
                              " to compare before and after")
+    parser.add_argument("--rasa-copies", action="store_true",
+                        help="copy trackers by replaying every event, as Rasa does (without"
+                             " bot/rasa_ext/tracker_copy.py), to compare before and after")
     parser.add_argument("--whole-tracker", action="store_true",
                         help="send the action server every event, as Rasa does (without the window of"
                              " bot/rasa_ext/remote_action.py), to compare before and after")
@@ -165,7 +183,8 @@ def main(argv: List[str] | None = None) -> int:
         try:
             figures = asyncio.run(measure(args.turns, stack, Path(folder) / "rasa.db",
                                           shared_states=not args.rasa_states,
-                                          slim_calls=not args.whole_tracker))
+                                          slim_calls=not args.whole_tracker,
+                                          state_copies=not args.rasa_copies))
         finally:
             stack.stop()
     report(figures, args.turns)

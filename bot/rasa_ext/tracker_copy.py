@@ -1,0 +1,85 @@
+"""A tracker's copy made from its state, not by replaying every event (issue #17).
+
+Rasa 3.6's ``DialogueStateTracker.copy()`` builds a new tracker and replays every event of the
+conversation into it (``travel_back_in_time``). The message processor copies the tracker before
+every action it runs (``MessageProcessor._run_action``: the action gets the copy, so that a
+rejected action leaves no trace), so a knowledge turn replays the whole conversation twice: 0.9 ms
+each at 1,562 events, growing with the conversation (0.1 ms from the state; ``bench/turn_cost.py``).
+
+A replay ends in a state that is a function of the events, and the tracker being copied is
+already in that state: every event reached it through ``update``, which applies it the same way.
+So ``state_copy`` gives the new tracker the same events (the same objects, as the replay does) and
+a copy of what applying them left: the slots (each slot copied, its value shared, as the replay
+shares the ``SlotSet`` event's value), whether the conversation is paused, the follow-up action,
+the latest action's sub-state (its own dictionary), the active loop (its own object: later events
+change it in place) and the latest user message and bot utterance (the event objects themselves,
+which ``DefinePrevUserUtteredFeaturization`` changes in place, as in the replay; where a reset left
+a stand-in, a new stand-in, as the replay's reset makes). What ``init_copy`` does not carry over (the model and assistant ids,
+the sender's source) is left out, as Rasa's copy leaves it out.
+
+A tracker whose state was set without events, or whose events were swapped in place after they
+were applied, would be copied as it is rather than as its events say; Rasa's processor does
+neither. ``tests/test_tracker_copy.py`` compares the two copies attribute by attribute at every
+length of generated conversations and of the project's stories and rules.
+
+``install()`` is called by the processes that run the Rasa server or shell
+(``bot/app/launch.py``, ``bot/app/quiet.py``); it is idempotent.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+_installed = False
+
+
+def _event_or_stand_in(value: Any, events: Iterable[Any]) -> Any:
+    """``value`` itself when it is one of ``events`` (looked for from the end), else a new stand-in
+    like the one a reset leaves (``UserUttered.empty()``, ``BotUttered.empty()``)."""
+    if value is None:
+        return None
+    for event in events:
+        if event is value:
+            return value
+    return type(value).empty()
+
+
+def state_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """What ``tracker.copy()`` returns (Rasa: a new tracker with every event replayed), from its state.
+
+    A tracker that keeps only its last events (``max_event_history``) is replayed as Rasa does: its
+    state came from events it no longer holds."""
+    if tracker._max_event_history is not None:
+        return tracker.travel_back_in_time(float("inf"))
+    new = tracker.init_copy()
+    new.events.extend(tracker.events)
+    new.slots = type(new.slots)((name, copy.copy(slot)) for name, slot in tracker.slots.items())
+    new._paused = tracker._paused
+    new.followup_action = tracker.followup_action
+    new.latest_action = copy.copy(tracker.latest_action)
+    new.active_loop = copy.copy(tracker.active_loop)
+    new.latest_message = _event_or_stand_in(tracker.latest_message, reversed(tracker.events))
+    new.latest_bot_utterance = _event_or_stand_in(tracker.latest_bot_utterance, reversed(tracker.events))
+    return new
+
+
+def install() -> None:
+    """Copy trackers from their state (once per process)."""
+    global _installed
+    if _installed:
+        return
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    original = DialogueStateTracker.copy
+
+    def copy_from_state(self: DialogueStateTracker) -> DialogueStateTracker:
+        return state_copy(self)
+
+    copy_from_state.__doc__ = original.__doc__
+    copy_from_state.__wrapped__ = original  # type: ignore[attr-defined]
+    DialogueStateTracker.copy = copy_from_state  # type: ignore[method-assign]
+    _installed = True
