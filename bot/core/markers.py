@@ -44,10 +44,13 @@ def marked(events: Iterable[Any], slot: str, *, latest_turn_only: bool = False) 
     """Whether ``slot`` was set to a true value in ``events`` (with ``latest_turn_only``: after
     the last user message)."""
     for event in reversed(list(events)):
-        kind, key, value = _fields(event)
-        if kind == "slot" and key == slot and value:
-            return True
-        if latest_turn_only and kind == "user":
+        # the kind first: most events are not slots, and reading the rest of each is most of a long scan
+        kind = event.get("event") if _is_mapping(event) else getattr(event, "type_name", None)
+        if kind == "slot":
+            _, key, value = _fields(event)
+            if key == slot and value:
+                return True
+        elif latest_turn_only and kind == "user":
             return False
     return False
 
