@@ -19,8 +19,8 @@ the prediction (``bot/rasa_ext/prediction_states.py``), alternating, which a mac
 changes during the run cannot tilt (``--rasa-states`` runs the whole bench without them), and the
 last tracker's custom-action call with the whole tracker sent and with only the events read, also
 alternating, and the last tracker's copy by Rasa's replay and from its state
-(``bot/rasa_ext/tracker_copy.py``; ``--rasa-copies`` runs the whole bench with Rasa's copies and
-applied events, without bot/rasa_ext/applied_events.py either).
+(``bot/rasa_ext/tracker_copy.py``; ``--rasa-copies`` runs the whole bench with Rasa's copies, applied
+events and debug text, without bot/rasa_ext/applied_events.py and debug_text.py either).
 Run with ``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
 """
 
@@ -67,12 +67,13 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
     from rasa.core.utils import AvailableEndpoints
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_ext import applied_events, prediction_states, remote_action, tracker_copy
+    from bot.rasa_ext import applied_events, debug_text, prediction_states, remote_action, tracker_copy
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
     if state_copies:
         tracker_copy.install()
         applied_events.install()
+        debug_text.install()
     slim = RemoteAction._action_call_format
     whole = slim.__wrapped__  # type: ignore[attr-defined]  # Rasa's own request, with every event
     if not slim_calls:
@@ -171,9 +172,10 @@ def main(argv: List[str] | None = None) -> int:
                         help="without bot/rasa_ext/prediction_states.py (Rasa featurising once per policy call),"
                              " to compare before and after")
     parser.add_argument("--rasa-copies", action="store_true",
-                        help="copy trackers by replaying every event and walk the applied events at every"
-                             " call, as Rasa does (without bot/rasa_ext/tracker_copy.py and"
-                             " bot/rasa_ext/applied_events.py), to compare before and after")
+                        help="copy trackers by replaying every event, walk the applied events at every"
+                             " call and format RulePolicy's debug text, as Rasa does (without"
+                             " bot/rasa_ext/tracker_copy.py, applied_events.py and debug_text.py),"
+                             " to compare before and after")
     parser.add_argument("--whole-tracker", action="store_true",
                         help="send the action server every event, as Rasa does (without the window of"
                              " bot/rasa_ext/remote_action.py), to compare before and after")

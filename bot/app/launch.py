@@ -108,12 +108,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     import rasa.server
 
     rasa.server.requires_auth = constant_time_requires_auth(rasa.server.requires_auth)
-    from bot.rasa_ext import applied_events, prediction_states, remote_action, tracker_copy
+    from bot.rasa_ext import runtime
 
-    remote_action.install()  # the action server's answers checked without re-checking Rasa's schema
-    prediction_states.install()  # the dialogue states worked out once per prediction, not per policy
-    tracker_copy.install()  # the tracker copied before each action from its state, not by replaying it
-    applied_events.install()  # a tracker's applied events worked out once per state, not at every call
+    runtime.install()  # what this project changes in Rasa, each with its reasons (bot/rasa_ext/runtime.py)
     # only this process's own copy of argv changes: /proc/<pid>/cmdline keeps the original
     token = auth_token()
     os.environ[TOKEN_ENV] = token

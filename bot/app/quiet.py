@@ -62,12 +62,9 @@ def main() -> None:
     install()
     from rasa.__main__ import main as rasa_main
 
-    from bot.rasa_ext import applied_events, prediction_states, remote_action, tracker_copy
+    from bot.rasa_ext import runtime
 
-    remote_action.install()  # the action server's answers checked without re-checking Rasa's schema
-    prediction_states.install()  # the dialogue states worked out once per prediction, not per policy
-    tracker_copy.install()  # the tracker copied before each action from its state, not by replaying it
-    applied_events.install()  # a tracker's applied events worked out once per state, not at every call
+    runtime.install()  # what this project changes in Rasa, each with its reasons (bot/rasa_ext/runtime.py)
 
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()
