@@ -53,7 +53,7 @@ from __future__ import annotations
 import contextvars
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -88,6 +88,9 @@ class Steps:
     # the replayed tracker after the last event (to go on from, once), and the loops the events name
     replay: Any = None
     loop_names: FrozenSet[str] = frozenset()
+    # for calls without ``ignore_rule_only_turns``: the states of the first steps, as Rasa's loop
+    # cleans them (their sub-dictionaries the steps' own: only ever copied from), worked out once
+    clean: List[State] = field(default_factory=list)
 
 
 def same_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
@@ -227,7 +230,16 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
         steps.append(_read_step(domain, replay, False, omit_unset_slots))
     except Exception:
         return None  # Rasa's own replay, from the start, says where it fails
-    return Steps(tuple(events), steps, replay=replay, loop_names=kept.loop_names)
+    return Steps(tuple(events), steps, replay=replay, loop_names=kept.loop_names, clean=kept.clean[:len(kept.steps) - 1])
+
+
+def _clean_states(kept: Steps) -> bool:
+    """``kept.clean`` brought up to every step; False where a step raised (Rasa's loop raises there)."""
+    for step in kept.steps[len(kept.clean):]:
+        if step.error is not None or step.state is None:
+            return False
+        kept.clean.append({key: sub_state for key, sub_state in step.state.items() if sub_state})  # type: ignore[misc]
+    return True
 
 
 def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool = False,
@@ -235,6 +247,9 @@ def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool 
     """``Domain.states_for_tracker_history`` (Rasa 3.6.21) on the kept steps, line for line."""
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
+    if not ignore_rule_only_turns and kept.error is None and _clean_states(kept):
+        # each state on its own: Rasa's loop below comes to a fresh copy of each clean state
+        return [{key: dict(sub_state) for key, sub_state in state.items()} for state in kept.clean]  # type: ignore[misc]
     states: List[State] = []
     last_ml_action_sub_state = None
     turn_was_hidden = False
