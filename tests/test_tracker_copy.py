@@ -23,6 +23,7 @@ from rasa.shared.core.events import (
     ConversationResumed,
     DefinePrevUserUtteredFeaturization,
     Event,
+    FollowupAction,
     LoopInterrupted,
     SlotSet,
     UserUttered,
@@ -97,6 +98,8 @@ def assert_copies(domain: Domain, events: Sequence[Event], name: str, rng: rando
     tracker.model_id = "model"  # as the processor sets it: Rasa's copy does not carry it over
     for at, event in enumerate(events):
         tracker.update(event)
+        if tracker.followup_action and rng.random() < 0.5:
+            tracker.clear_followup_action()  # as the processor does, with no event, before running it
         expected, copied = rasa_copy(tracker), tracker_copy.state_copy(tracker)
         assert described(copied) == described(expected), (name, at, event)
         assert shares_with(copied, tracker) == shares_with(expected, tracker) == [], (name, at)
@@ -125,6 +128,16 @@ def test_long_generated_conversations(domain: Domain, seed: int) -> None:
     for at in rng.sample(range(len(events)), 12):  # pauses too
         events.insert(at, rng.choice([ConversationPaused(), ConversationResumed()]))
     assert_copies(domain, events, f"generated {seed}", rng)
+
+
+def test_a_follow_up_action_cleared_by_the_processor_is_in_the_copy(domain: Domain) -> None:
+    """``MessageProcessor._predict_next_with_tracker`` clears it without an event, then copies the tracker
+    for the action: Rasa's replayed copy names the action again, and so must this one."""
+    tracker = DialogueStateTracker.from_events("followup", [ActionExecuted("action_listen"),
+                                                            UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+                                                            FollowupAction("utter_greet")], domain.slots)
+    tracker.clear_followup_action()
+    assert tracker_copy.state_copy(tracker).followup_action == rasa_copy(tracker).followup_action == "utter_greet"
 
 
 def test_a_tracker_without_a_domains_slots_and_with_a_history_limit() -> None:

@@ -10,17 +10,24 @@ A replay ends in a state that is a function of the events, and the tracker being
 already in that state: every event reached it through ``update``, which applies it the same way.
 So ``state_copy`` gives the new tracker the same events (the same objects, as the replay does) and
 a copy of what applying them left: the slots (each slot copied, its value shared, as the replay
-shares the ``SlotSet`` event's value), whether the conversation is paused, the follow-up action,
+shares the ``SlotSet`` event's value), whether the conversation is paused,
 the latest action's sub-state (its own dictionary), the active loop (its own object: later events
 change it in place) and the latest user message and bot utterance (the event objects themselves,
 which ``DefinePrevUserUtteredFeaturization`` changes in place, as in the replay; where a reset left
-a stand-in, a new stand-in, as the replay's reset makes). What ``init_copy`` does not carry over (the model and assistant ids,
-the sender's source) is left out, as Rasa's copy leaves it out.
+a stand-in, a copy of it, as the replay's reset makes a new one and changes it the same way).
+What ``init_copy`` does not carry over (the model and assistant ids, the sender's source) is left
+out, as Rasa's copy leaves it out.
 
-A tracker whose state was set without events, or whose events were swapped in place after they
-were applied, would be copied as it is rather than as its events say; Rasa's processor does
-neither. ``tests/test_tracker_copy.py`` compares the two copies attribute by attribute at every
-length of generated conversations and of the project's stories and rules.
+The follow-up action is the exception: the processor clears it on the live tracker without an
+event before it runs that action (``MessageProcessor._predict_next_with_tracker``), and the action
+gets a copy, which Rasa's replay makes with the follow-up still set. So the copy takes it from the
+events (``replayed_followup``: the last event that sets or clears it; after a revert, the whole copy
+is replayed). Nothing else of the state is set without an event in Rasa 3.6 (its processor, actions,
+forms and policies); a tracker whose events were swapped in place after they were applied would be
+copied as it is rather than as its events say, which Rasa's processor never does.
+``tests/test_tracker_copy.py`` compares the two copies attribute by attribute at every length of
+generated conversations and of the project's stories and rules, with the follow-up action cleared
+the processor's way now and then.
 
 ``install()`` is called by the processes that run the Rasa server or shell
 (``bot/app/launch.py``, ``bot/app/quiet.py``); it is idempotent.
@@ -29,7 +36,7 @@ length of generated conversations and of the project's stories and rules.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if TYPE_CHECKING:
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -38,14 +45,48 @@ _installed = False
 
 
 def _event_or_stand_in(value: Any, events: Iterable[Any]) -> Any:
-    """``value`` itself when it is one of ``events`` (looked for from the end), else a new stand-in
-    like the one a reset leaves (``UserUttered.empty()``, ``BotUttered.empty()``)."""
+    """``value`` itself when it is one of ``events`` (looked for from the end), else a copy of the
+    stand-in a reset left (``UserUttered.empty()``, ``BotUttered.empty()``): the replay makes a new
+    one, and ``DefinePrevUserUtteredFeaturization`` changes it in the replay as it did here."""
     if value is None:
         return None
     for event in events:
         if event is value:
             return value
-    return type(value).empty()
+    return copy.copy(value)
+
+
+_REPLAY = object()  # the follow-up action depends on a revert's replay: copy by replaying
+
+
+def replayed_followup(events: Sequence[Any]) -> Any:
+    """The follow-up action a replay of ``events`` leaves (Rasa's processor clears the live tracker's
+    without an event, before it runs that action): the last event that sets it decides. ``_REPLAY``
+    when that is a revert, which replays the applied events."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    for event in reversed(events):
+        apply_to = type(event).apply_to  # what applying it does, a subclass's own or inherited
+        if apply_to in (UserUttered.apply_to, ActionExecuted.apply_to):
+            return None
+        if apply_to is FollowupAction.apply_to:
+            return event.action_name
+        if apply_to is Restarted.apply_to:
+            return ACTION_SESSION_START_NAME
+        if apply_to is SessionStarted.apply_to:
+            return ACTION_LISTEN_NAME
+        if apply_to in (UserUtteranceReverted.apply_to, ActionReverted.apply_to):
+            return _REPLAY
+    return ACTION_LISTEN_NAME  # a new tracker's
 
 
 def state_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -58,8 +99,11 @@ def state_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
     new = tracker.init_copy()
     new.events.extend(tracker.events)
     new.slots = type(new.slots)((name, copy.copy(slot)) for name, slot in tracker.slots.items())
+    followup = replayed_followup(tracker.events)
+    if followup is _REPLAY:
+        return tracker.travel_back_in_time(float("inf"))
     new._paused = tracker._paused
-    new.followup_action = tracker.followup_action
+    new.followup_action = followup
     new.latest_action = copy.copy(tracker.latest_action)
     new.active_loop = copy.copy(tracker.active_loop)
     new.latest_message = _event_or_stand_in(tracker.latest_message, reversed(tracker.events))
