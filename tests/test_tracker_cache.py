@@ -233,39 +233,44 @@ def test_idle_and_surplus_conversations_leave_the_cache(url) -> None:
     assert retrieve(off, "ann") is not None and len(off.cache) == 0
 
 
-def test_what_else_the_process_keeps_of_a_conversation_leaves_with_it(url) -> None:
-    """``on_drop`` (the dialogue steps kept between turns, bot/rasa_ext/prediction_states.py) is told of
-    every conversation that leaves the cache or is read again whole; not of turns appended."""
+def test_what_a_turn_leaves_for_the_next_goes_with_the_conversations_entry(url) -> None:
+    """The dialogue steps kept between turns (bot/rasa_ext/prediction_states.py) live on the cache's
+    entry: kept while rows are only appended, gone with the entry or when the rows are read again whole,
+    and never kept for a conversation the cache does not hold."""
     from bot.rasa_ext import prediction_states
 
     store = CheckedSQLTrackerStore(domain=DOMAIN, host=url, cache_sweep_seconds=0, cache_conversations=2)
-    assert store.cache.on_drop is prediction_states.forget
-    dropped: List[str] = []
-    store.cache.on_drop = dropped.append
-    add_turn(store, "ann", "hi", 1000.0)  # none yet, then read whole for the first time: both told
-    add_turn(store, "ann", "again", 1001.0)
-    assert dropped == ["ann", "ann"]
-    dropped.clear()
-    retrieve(store, "ann")  # the turn saved, read back as appended rows: nothing told
-    add_turn(store, "ann", "and again", 1002.0)
-    retrieve(store, "ann")
-    assert dropped == []
+    steps = {(1, False): ("a domain", "the steps")}
+
+    def turn_leaving(sender: str, text: str, at: float, left: Any = steps) -> Optional[DialogueStateTracker]:
+        tracker = retrieve(store, sender) or DialogueStateTracker(sender, DOMAIN.slots)
+        for event in turn(text, at):
+            tracker.update(event)
+        prediction_states.give_kept_steps(tracker, left)  # what the prediction loop leaves on the tracker
+        run(store.save(tracker))
+        return retrieve(store, sender)  # the next turn's tracker
+
+    assert prediction_states.kept_steps(turn_leaving("ann", "hi", 1000.0)) is None  # not held yet: not kept
+    assert prediction_states.kept_steps(turn_leaving("ann", "again", 1001.0)) is steps  # rows appended: kept
+    assert prediction_states.kept_steps(turn_leaving("ann", "more", 1002.0, left=None)) is None  # none left
+    turn_leaving("ann", "and more", 1003.0)
     with sa.create_engine(url).begin() as conn:  # rewritten in place elsewhere: read again whole
-        conn.execute(sa.text("UPDATE events SET data = replace(data, 'again', 'AGAIN!') WHERE sender_id = 'ann'"))
-    retrieve(store, "ann")
-    assert dropped == ["ann"]
-    for sender in ("bob", "cyd"):  # three conversations for two places: the oldest goes
-        add_turn(store, sender, "hi", 1000.0)
-        retrieve(store, sender)
-    assert "ann" not in store.cache and dropped[-1] == "ann"
-    delete_conversation(url, "bob")  # elsewhere: the next sweep
+        conn.execute(sa.text("UPDATE events SET data = replace(data, 'more', 'MORE!') WHERE sender_id = 'ann'"))
+    assert prediction_states.kept_steps(retrieve(store, "ann")) is None
+    turn_leaving("ann", "then", 1004.0)
+    assert store.cache.carried("ann") is steps
+    for sender in ("bob", "cyd"):  # three conversations for two places: the oldest goes, with its steps
+        turn_leaving(sender, "hi", 1000.0)
+    assert "ann" not in store.cache and store.cache.carried("ann") is None
+    turn_leaving("bob", "again", 1001.0)
+    delete_conversation(url, "bob")  # elsewhere: gone at the next sweep, steps and all
     retrieve(store, "cyd")
-    assert "bob" in dropped and "bob" not in store.cache
+    assert "bob" not in store.cache and store.cache.carried("bob") is None
     tracker = retrieve(store, "cyd")
+    prediction_states.give_kept_steps(tracker, steps)
     tracker.update(SlotSet("forgotten", True))  # type: ignore[union-attr]  # "forget me" here
-    dropped.clear()
     run(store.save(tracker))
-    assert dropped == ["cyd"]
+    assert "cyd" not in store.cache and store.cache.carried("cyd") is None
 
 
 @pytest.fixture

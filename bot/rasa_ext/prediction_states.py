@@ -29,20 +29,22 @@ The kept steps live in a ``contextvars`` variable set for the length of one mess
 (``MessageProcessor._run_prediction_loop``; a prediction outside it gets its own), so nothing
 leaks between conversations, instances or asyncio tasks.
 
-From one turn to the next (``EarlierTurns``): when a turn ends, the steps of its last prediction
-are kept for the conversation, and the next turn's first prediction goes on from them in the
-same way, over the events appended since (the ``action_listen`` that ended the turn, the new
-message). The next turn's tracker holds other event objects (read again from the tracker store,
-bot/rasa_ext/tracker_cache.py), so the kept events must be *equal* to its first ones, not the
-same objects: the same class, and every attribute equal (``equal_events``; an event is its
+From one turn to the next: when a turn ends, the steps of its last prediction are put on its
+tracker (``kept_steps``); the tracker store keeps them with the conversation in its per-process
+cache (bot/rasa_ext/stores.py, bot/rasa_ext/tracker_cache.py) and puts them on the next tracker it
+hands out for that conversation (``give_kept_steps``), and the next turn's first prediction goes on
+from them in the same way, over the events appended since (the ``action_listen`` that ended the
+turn, the new message). That tracker holds other event objects (read again from the store), so the
+kept events must be *equal* to its first ones, not the same objects: the same class, and every
+attribute equal once read back through the store's JSON (``equal_events``; an event is its
 attributes). Rasa changes an event in place only through ``DefinePrevUserUtteredFeaturization``
 (the latest user message, before the turn's first action; ``extended_steps`` checks for it), and
-no later event of a turn can change how the earlier ones are applied without being one of the
-kinds ``extended_steps`` replays from the start for. So an equal prefix read the same way gives
-the same steps; anything else (a conversation changed in the store, by another instance, by
-"forget me" or retention, a session started, a restart) replays from the start. The kept steps
-are used once, dropped when the tracker store drops the conversation (bot/rasa_ext/stores.py),
-after ``idle_seconds`` without a turn, and oldest first beyond ``max_events`` kept events in all.
+no later event can change how the earlier ones are applied without being one of the kinds
+``extended_steps`` replays from the start for. So an equal prefix read the same way gives the same
+steps; anything else (a conversation changed in the store, by another instance, by "forget me" or
+retention, a session started, a restart) replays from the start. The kept steps are used once, and
+live exactly as long as the cache's entry for the conversation: not kept when the cache does not
+hold it, gone when the entry goes (deleted, rewritten, idle, evicted, swept).
 
 ``install()`` is called by the processes that run the Rasa server or shell
 (``bot/app/launch.py``, ``bot/app/quiet.py``); it is idempotent.
@@ -51,8 +53,6 @@ after ``idle_seconds`` without a turn, and oldest first beyond ``max_events`` ke
 from __future__ import annotations
 
 import contextvars
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
@@ -282,62 +282,22 @@ def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool 
     return states
 
 
-class EarlierTurns:
-    """The steps of each conversation's last prediction, for the next turn's first one (used once)."""
-
-    def __init__(self, max_events: int = 300_000, idle_seconds: float = 900.0) -> None:
-        self.max_events = int(max_events)
-        self.idle_seconds = float(idle_seconds)
-        # (sender id, id of the domain, omit_unset_slots) -> (the domain, the steps, when kept)
-        self._kept: OrderedDict[Tuple[str, int, bool], Tuple[Any, Steps, float]] = OrderedDict()
-        self._events = 0
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-    def _drop(self, key: Tuple[str, int, bool]) -> None:
-        _, steps, _ = self._kept.pop(key)
-        self._events -= len(steps.events)
-
-    def forget(self, sender_id: str) -> None:
-        """Drop what is kept of a conversation (deleted, rewritten or dropped by the tracker store)."""
-        for key in [key for key in self._kept if key[0] == sender_id]:
-            self._drop(key)
-
-    def clear(self) -> None:
-        self._kept.clear()
-        self._events = 0
-
-    def keep(self, sender_id: str, domain: Any, omit_unset_slots: bool, steps: Steps) -> None:
-        key = (sender_id, id(domain), bool(omit_unset_slots))
-        if key in self._kept:
-            self._drop(key)
-        if steps.replay is None or steps.error is not None or len(steps.events) > self.max_events:
-            return
-        now = time.monotonic()
-        self._kept[key] = (domain, steps, now)
-        self._events += len(steps.events)
-        while self._kept:
-            oldest, (_, _, kept_at) = next(iter(self._kept.items()))
-            if self._events <= self.max_events and now - kept_at <= self.idle_seconds:
-                break
-            self._drop(oldest)
-
-    def get(self, sender_id: str, domain: Any, omit_unset_slots: bool) -> Optional[Steps]:
-        """The conversation's steps kept at the end of its last turn, while still usable."""
-        found = self._kept.get((sender_id, id(domain), bool(omit_unset_slots)))
-        if found is None or found[0] is not domain or found[1].replay is None \
-                or time.monotonic() - found[2] > self.idle_seconds:
-            return None
-        return found[1]
+KEPT_STEPS = "_mild_kept_steps"  # a tracker's attribute: {(id(domain), omit_unset_slots): (domain, steps)}
+KeptSteps = Dict[Tuple[int, bool], Tuple[Any, Steps]]
 
 
-_earlier = EarlierTurns()
+def kept_steps(tracker: Any) -> Optional[KeptSteps]:
+    """The steps a turn left on its tracker for the conversation's next turn (None: none)."""
+    kept = tracker.__dict__.get(KEPT_STEPS)
+    return kept or None
 
 
-def forget(sender_id: str) -> None:
-    """Nothing of this conversation is kept here any more (the tracker store dropped or deleted it)."""
-    _earlier.forget(sender_id)
+def give_kept_steps(tracker: Any, kept: Optional[KeptSteps]) -> None:
+    """Put the conversation's kept steps on the tracker its next turn runs on (none: take them off)."""
+    if kept:
+        tracker.__dict__[KEPT_STEPS] = kept
+    else:
+        tracker.__dict__.pop(KEPT_STEPS, None)
 
 
 class _Scope(Dict[Tuple[int, int, bool], Tuple[Any, Any, Steps]]):
@@ -353,12 +313,11 @@ _prediction: contextvars.ContextVar[Optional[_Scope]] = contextvars.ContextVar("
 
 def _first_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool, turn: bool) -> Steps:
     """A tracker's steps when this scope has none for it: gone on from the earlier turn's, or replayed."""
-    if turn:
-        earlier = _earlier.get(str(tracker.sender_id), domain, omit_unset_slots)
-        if earlier is not None:
-            steps = extended_steps(domain, earlier, tracker, omit_unset_slots, same=equal_events)
-            if steps is not None:
-                return steps
+    found = (kept_steps(tracker) or {}).get((id(domain), omit_unset_slots)) if turn else None
+    if found is not None and found[0] is domain and found[1].replay is not None:
+        steps = extended_steps(domain, found[1], tracker, omit_unset_slots, same=equal_events)
+        if steps is not None:
+            return steps
     return take_steps(domain, tracker, omit_unset_slots)
 
 
@@ -406,7 +365,7 @@ def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
 def _one_turn(original: Callable[..., Any]) -> Callable[..., Any]:
     """``MessageProcessor._run_prediction_loop``: the predictions of one message share one scope,
     so the second goes on from the first one's replay (``extended_steps``), and the first from the
-    last one of the conversation's previous turn (``EarlierTurns``)."""
+    last one of the conversation's previous turn (``kept_steps``)."""
 
     async def _run_prediction_loop(self: Any, output_channel: Any, tracker: DialogueStateTracker,
                                    *args: Any, **kwargs: Any) -> Any:
@@ -425,12 +384,11 @@ def _one_turn(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _keep_for_next_turn(scope: _Scope, tracker: DialogueStateTracker) -> None:
-    """The turn's last steps of its own tracker, for the next turn of the conversation."""
-    sender_id = str(tracker.sender_id)
-    _earlier.forget(sender_id)  # used, or no longer what the conversation holds
-    for (_, _, omit_unset_slots), (kept_tracker, domain, steps) in scope.items():
-        if kept_tracker is tracker:
-            _earlier.keep(sender_id, domain, omit_unset_slots, steps)
+    """The turn's last steps of its own tracker, put on it for the conversation's next turn."""
+    kept: KeptSteps = {(id(domain), omit_unset_slots): (domain, steps)
+                       for (_, _, omit_unset_slots), (kept_tracker, domain, steps) in scope.items()
+                       if kept_tracker is tracker and steps.replay is not None and steps.error is None}
+    give_kept_steps(tracker, kept)  # instead of the earlier turn's: used, or no longer what it holds
 
 
 def install() -> None:

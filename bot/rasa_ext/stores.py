@@ -109,7 +109,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
     Retrieval goes through a per-process cache checked against the database at every
     retrieve (bot/rasa_ext/tracker_cache.py): a turn no longer re-reads and replays the
     whole conversation, and what it gets is still what the database holds. A
-    conversation this process deletes leaves the cache with it.
+    conversation this process deletes leaves the cache with it. The dialogue steps a turn
+    leaves for the next (bot/rasa_ext/prediction_states.py) are kept with the cache's entry.
     """
 
     def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
@@ -123,8 +124,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         old.dispose()
-        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds), float(cache_sweep_seconds),
-                                  on_drop=prediction_states.forget)
+        self.cache = TrackerCache(int(cache_conversations), float(cache_idle_seconds), float(cache_sweep_seconds))
 
     async def retrieve(self, sender_id: str) -> Any:
         try:
@@ -140,7 +140,10 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
                 slots=self.domain.slots if self.domain else None)
         if rows is None or not self.domain:
             return None
-        return self.cache.tracker(sender_id, rows, self.domain.slots)
+        tracker = self.cache.tracker(sender_id, rows, self.domain.slots)
+        if tracker is not None:  # the dialogue steps the last turn left, to go on from
+            prediction_states.give_kept_steps(tracker, self.cache.carried(sender_id))
+        return tracker
 
     async def save(self, tracker: Any) -> None:
         """Save the turn, or delete the whole conversation when the patient asked to be forgotten.
@@ -162,6 +165,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             logger.info("A consultation request was not made: %d event(s) with contact details overwritten.",
                         changed)
             return
+        # kept with the conversation's cache entry, and gone with it
+        self.cache.carry(tracker.sender_id, prediction_states.kept_steps(tracker))
         # the cache is not brought up to the save here: it would delay every reply, and a crash
         # between the commit and the reply makes nginx re-send the message (recognised then by its
         # request id, bot/rasa_ext/channels/once.py; README, Deployment)

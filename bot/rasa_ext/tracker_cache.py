@@ -20,9 +20,12 @@ message) in a new tracker. Entries idle for ``idle_seconds`` or beyond
 once (bot/rasa_ext/stores.py); one deleted elsewhere (``python -m bot forget``, retention,
 another instance) leaves the cache at the next sweep, a query for which kept conversations
 still have rows, run at most every ``sweep_seconds`` by the next retrieve or save of any
-conversation. ``on_drop`` is told of every conversation that leaves the cache, and of every one
-read again whole (rows deleted or rewritten), so that what else a process keeps of it
-(bot/rasa_ext/prediction_states.py) goes with it.
+conversation.
+
+An entry also carries what the last turn left for the next one (``carry``: the dialogue steps of
+bot/rasa_ext/prediction_states.py), opaque here. It goes with the entry, so it is never kept for a
+conversation the cache does not hold, and is gone whenever the entry is: deleted, read again whole
+(rows deleted or rewritten), idle, evicted or swept. Rows only appended since keep it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from rasa.shared.core.events import Event, SessionStarted
@@ -58,6 +61,7 @@ class _Entry:
     fingerprint: Fingerprint
     rows: List[_Row]  # the latest session's, as Rasa's query returns them
     used: float
+    carried: Any = None  # what the last turn left for the next one (``carry``)
 
 
 def _row(row: Any) -> _Row:
@@ -92,8 +96,7 @@ class TrackerCache:
     """The last state read or saved per conversation, with the fingerprint it had in the database."""
 
     def __init__(self, max_conversations: int = 1000, idle_seconds: float = 900.0,
-                 sweep_seconds: float = 30.0, on_drop: Optional[Callable[[str], None]] = None) -> None:
-        self.on_drop = on_drop
+                 sweep_seconds: float = 30.0) -> None:
         self.max_conversations = int(max_conversations)
         self.idle_seconds = float(idle_seconds)
         self.sweep_seconds = float(sweep_seconds)
@@ -109,15 +112,20 @@ class TrackerCache:
 
     def drop(self, sender_id: str) -> None:
         self._entries.pop(sender_id, None)
-        self._dropped(sender_id)
-
-    def _dropped(self, sender_id: str) -> None:
-        if self.on_drop is not None:
-            self.on_drop(sender_id)
 
     def clear(self) -> None:
-        for sender_id in list(self._entries):
-            self.drop(sender_id)
+        self._entries.clear()
+
+    def carry(self, sender_id: str, carried: Any) -> None:
+        """Keep ``carried`` with the conversation's entry until the next turn, if the cache holds it."""
+        entry = self._entries.get(sender_id)
+        if entry is not None:
+            entry.carried = carried
+
+    def carried(self, sender_id: str) -> Any:
+        """What the conversation's last turn left for the next one (None: nothing, or not held)."""
+        entry = self._entries.get(sender_id)
+        return None if entry is None else entry.carried
 
     def _expire(self, now: float) -> None:
         while self._entries:
@@ -125,7 +133,6 @@ class TrackerCache:
             if len(self._entries) <= self.max_conversations and now - entry.used <= self.idle_seconds:
                 break
             del self._entries[sender]
-            self._dropped(sender)
 
     def _sweep(self, conn: Connection) -> None:
         """Drop idle entries, and those whose conversation was deleted since (by anyone)."""
@@ -144,11 +151,11 @@ class TrackerCache:
             if sender not in present:
                 self.drop(sender)
 
-    def _keep(self, sender_id: str, fingerprint: Fingerprint, rows: List[_Row]) -> None:
+    def _keep(self, sender_id: str, fingerprint: Fingerprint, rows: List[_Row], carried: Any = None) -> None:
         if self.max_conversations <= 0:
             return
         now = time.monotonic()
-        self._entries[sender_id] = _Entry(fingerprint, rows, now)
+        self._entries[sender_id] = _Entry(fingerprint, rows, now, carried)
         self._entries.move_to_end(sender_id)
         self._expire(now)
 
@@ -189,11 +196,10 @@ class TrackerCache:
             if tail and expected == fingerprint:  # only appended since: nothing kept was deleted or rewritten
                 self.appends += 1
                 rows = latest_session([*entry.rows, *tail])
-                self._keep(sender_id, fingerprint, rows)
+                self._keep(sender_id, fingerprint, rows, entry.carried)
                 return rows
         # first read, or rows deleted or rewritten: the whole conversation, fingerprinted from what was read
         self.reads += 1
-        self._dropped(sender_id)  # nothing kept elsewhere of what it held before
         everything = self._rows(conn, sender_id)
         if not everything:
             self.drop(sender_id)
