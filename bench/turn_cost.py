@@ -20,7 +20,8 @@ changes during the run cannot tilt (``--rasa-states`` runs the whole bench witho
 last tracker's custom-action call with the whole tracker sent and with only the events read, also
 alternating, and the last tracker's copy by Rasa's replay and from its state
 (``bot/rasa_ext/tracker_copy.py``; ``--rasa-copies`` runs the whole bench with Rasa's copies, applied
-events and debug text, without bot/rasa_ext/applied_events.py and debug_text.py either).
+events and debug text, without bot/rasa_ext/applied_events.py and debug_text.py either, and without
+the loaded objects set aside from the garbage collector, bot/rasa_ext/runtime.py).
 Run with ``make bench`` (after the other figures) or ``python bench/turn_cost.py [--turns N]``.
 """
 
@@ -67,7 +68,7 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
     from rasa.core.utils import AvailableEndpoints
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_ext import applied_events, debug_text, prediction_states, remote_action, tracker_copy
+    from bot.rasa_ext import applied_events, debug_text, prediction_states, remote_action, runtime, tracker_copy
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
     if state_copies:
@@ -92,6 +93,8 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
     configure_structlog(logging.WARNING)
     agent = await load_agent(model_path=str(ROOT / "models"),
                              endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")))
+    if state_copies:  # as the server does once the model is loaded (bot/rasa_ext/runtime.py)
+        runtime.freeze_loaded_objects()
     processor = agent.processor
     assert processor is not None and agent.tracker_store is not None
     sender = "turn-cost"
@@ -151,6 +154,8 @@ def report(figures: Dict[str, List[List[float]]], turns: int) -> None:
     for part in ("turn", *PARTS):
         first, last = (statistics.median(v) for v in figures[part])
         print(f"  {part:16} {first:8.1f} {last:8.1f} {last / first if first else float('nan'):10.2f}x")
+    first, last = (statistics.mean(v) for v in figures["turn"])
+    print(f"  {'turn (mean)':16} {first:8.1f} {last:8.1f} {last / first if first else float('nan'):10.2f}x")
     if "alternating" in figures:
         rasa, shared = (statistics.median(v) for v in figures["alternating"])
         print(f"the last tracker's prediction, {COMPARE} times each, alternating: Rasa's states {rasa:.1f} ms,"
