@@ -89,12 +89,3 @@ def test_long_generated_conversations_changed_in_place(domain: Domain, kept: Lis
         else:
             tracker.events.append(rng.choice(conversation(domain, rng, 8)))
         assert_as_rasa(tracker, kept, (seed, "changed", step))
-
-
-def test_install_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(applied_events, "_installed", False)
-    monkeypatch.setattr(DialogueStateTracker, "applied_events", DialogueStateTracker.applied_events)
-    applied_events.install()
-    installed = DialogueStateTracker.applied_events
-    applied_events.install()
-    assert DialogueStateTracker.applied_events is installed

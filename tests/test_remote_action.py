@@ -3,7 +3,6 @@ once, the request with only the events the called action reads."""
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, Iterator, List
 
 import jsonschema
@@ -84,28 +83,6 @@ def test_the_constant_schema_is_checked_once_not_per_answer(action: RemoteAction
         for result in VALID:
             action._validate_action_result(result)
     assert len(checks) == 1
-
-
-@pytest.mark.parametrize("module", ["launch", "quiet"])
-def test_the_server_and_the_shell_install_it(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rasa.__main__
-
-    from bot.app import launch, quiet
-
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", lambda self, result: True)
-    monkeypatch.setattr(RemoteAction, "_action_call_format", RASA_CALL_FORMAT)
-    monkeypatch.setattr(remote_action, "_installed", False)
-    monkeypatch.setattr(rasa.__main__, "main", lambda: None)
-    monkeypatch.setattr("sys.argv", ["x", "run"])
-    for name in (launch.TOKEN_ENV, launch.REST_TOKEN_ENV):
-        monkeypatch.setenv(name, os.environ.get(name, ""))
-    umask = os.umask(0o022)
-    try:
-        (launch.main if module == "launch" else quiet.main)()
-    finally:
-        os.umask(umask)
-    assert RemoteAction._validate_action_result is remote_action.validate_action_result
-    assert RemoteAction._action_call_format.__wrapped__ is RASA_CALL_FORMAT  # type: ignore[attr-defined]
 
 
 def long_conversation() -> List[Event]:

@@ -43,3 +43,57 @@ def test_install_wraps_the_server_start_once(monkeypatch: pytest.MonkeyPatch) ->
     assert sorted(installed) == sorted(m.__name__ for m in (applied_events, debug_text, prediction_states,
                                                             remote_action, tracker_copy))
     assert rasa.core.run.load_agent_on_start.__wrapped__ is original  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("module", ["launch", "quiet"])
+def test_the_server_and_the_shell_install_them(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import rasa.__main__
+
+    from bot.app import launch, quiet
+
+    installed: List[str] = []
+    monkeypatch.setattr(runtime, "install", lambda: installed.append(module))
+    monkeypatch.setattr(rasa.__main__, "main", lambda: None)
+    monkeypatch.setattr("sys.argv", ["x", "run"])
+    for name in (launch.TOKEN_ENV, launch.REST_TOKEN_ENV):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    umask = os.umask(0o022)
+    try:
+        (launch.main if module == "launch" else quiet.main)()
+    finally:
+        os.umask(umask)
+    assert installed == [module]
+
+
+def _owners() -> List[Any]:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.rasa_ext import applied_events, tracker_copy
+
+    return [(applied_events, DialogueStateTracker, "applied_events"), (tracker_copy, DialogueStateTracker, "copy")]
+
+
+@pytest.mark.parametrize("at", range(2))
+def test_each_change_is_installed_once_and_calls_through_to_rasa(at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installing twice wraps Rasa's function once; the installed one keeps Rasa's as ``__wrapped__``."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    module, owner, name = _owners()[at]
+    rasa_function = getattr(getattr(owner, name), "__wrapped__", getattr(owner, name))
+    monkeypatch.setattr(module, "_installed", False)
+    monkeypatch.setattr(owner, name, rasa_function)
+    module.install()
+    installed = getattr(owner, name)
+    module.install()
+    assert getattr(owner, name) is installed and installed.__wrapped__ is rasa_function
+    assert installed.__name__ == rasa_function.__name__ and installed.__doc__ == rasa_function.__doc__
+    from rasa.shared.core.events import ActionExecuted
+
+    tracker = DialogueStateTracker.from_events("installed", [ActionExecuted("action_listen")], None)
+    result, expected = getattr(tracker, name)(), rasa_function(tracker)
+    if name == "copy":
+        assert [id(e) for e in result.events] == [id(e) for e in expected.events]
+    else:
+        assert result == expected

@@ -147,14 +147,3 @@ def test_a_tracker_without_a_domains_slots_and_with_a_history_limit() -> None:
         tracker.update(SlotSet("free", number))
         expected, copied = rasa_copy(tracker), tracker_copy.state_copy(tracker)
         assert described(copied) == described(expected)
-
-
-def test_install_is_idempotent(monkeypatch: pytest.MonkeyPatch, domain: Domain) -> None:
-    monkeypatch.setattr(tracker_copy, "_installed", False)
-    monkeypatch.setattr(DialogueStateTracker, "copy", DialogueStateTracker.copy)
-    tracker_copy.install()
-    installed = DialogueStateTracker.copy
-    tracker_copy.install()
-    assert DialogueStateTracker.copy is installed
-    tracker = DialogueStateTracker.from_events("installed", conversation(domain, random.Random(2), 60), domain.slots)
-    assert described(tracker.copy()) == described(rasa_copy(tracker))

@@ -18,6 +18,7 @@ the same objects give the same answer.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Callable, List, Sequence
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def same_objects(kept: Sequence[Any], events: Sequence[Any]) -> bool:
 
 
 def kept_applied_events(original: Callable[[DialogueStateTracker], List[Any]]) -> Callable[..., List[Any]]:
+    @functools.wraps(original)
     def applied_events(self: DialogueStateTracker) -> List[Any]:
         events = tuple(self.events)
         kept = self.__dict__.get(KEPT)
@@ -42,8 +44,6 @@ def kept_applied_events(original: Callable[[DialogueStateTracker], List[Any]]) -
         self.__dict__[KEPT] = (events, tuple(applied))
         return applied
 
-    applied_events.__doc__ = original.__doc__
-    applied_events.__wrapped__ = original  # type: ignore[attr-defined]
     return applied_events
 
 

@@ -13,6 +13,7 @@ The text is not read for anything else (rasa/core/policies/rule_policy.py, ``_fi
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Dict, List, Optional
 
 _installed = False
@@ -50,10 +51,9 @@ def install() -> None:
 
     format_states = Policy.format_tracker_states
 
+    @functools.wraps(format_states)
     def format_tracker_states(states: List[Dict[str, Any]]) -> StatesText:
         return StatesText(states, format_states)
 
-    format_tracker_states.__doc__ = format_states.__doc__
-    format_tracker_states.__wrapped__ = format_states  # type: ignore[attr-defined]
     RulePolicy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign,assignment]
     _installed = True

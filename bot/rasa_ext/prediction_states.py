@@ -53,6 +53,7 @@ hold it, gone when the entry goes (deleted, rewritten, idle, evicted, swept).
 from __future__ import annotations
 
 import contextvars
+import functools
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
@@ -322,6 +323,7 @@ def _first_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots
 
 
 def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> Callable[..., List[State]]:
+    @functools.wraps(original)
     def states_for_tracker_history(self: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool = False,
                                    ignore_rule_only_turns: bool = False,
                                    rule_only_data: Optional[Dict[str, Any]] = None) -> List[State]:
@@ -342,12 +344,11 @@ def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> 
         return states_from_steps(self, entry[2], ignore_rule_only_turns=ignore_rule_only_turns,
                                  rule_only_data=rule_only_data)
 
-    states_for_tracker_history.__doc__ = original.__doc__
-    states_for_tracker_history.__wrapped__ = original  # type: ignore[attr-defined]
     return states_for_tracker_history
 
 
 def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
     def _predict_next_with_tracker(self: Any, tracker: DialogueStateTracker) -> Any:
         if _prediction.get() is not None:  # one of a turn's predictions (``_one_turn``)
             return original(self, tracker)
@@ -357,8 +358,6 @@ def _one_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             _prediction.reset(token)
 
-    _predict_next_with_tracker.__doc__ = original.__doc__
-    _predict_next_with_tracker.__wrapped__ = original  # type: ignore[attr-defined]
     return _predict_next_with_tracker
 
 
@@ -367,6 +366,7 @@ def _one_turn(original: Callable[..., Any]) -> Callable[..., Any]:
     so the second goes on from the first one's replay (``extended_steps``), and the first from the
     last one of the conversation's previous turn (``kept_steps``)."""
 
+    @functools.wraps(original)
     async def _run_prediction_loop(self: Any, output_channel: Any, tracker: DialogueStateTracker,
                                    *args: Any, **kwargs: Any) -> Any:
         scope = _Scope(turn=True)
@@ -378,8 +378,6 @@ def _one_turn(original: Callable[..., Any]) -> Callable[..., Any]:
         _keep_for_next_turn(scope, tracker)
         return result
 
-    _run_prediction_loop.__doc__ = original.__doc__
-    _run_prediction_loop.__wrapped__ = original  # type: ignore[attr-defined]
     return _run_prediction_loop
 
 

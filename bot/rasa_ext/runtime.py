@@ -14,6 +14,7 @@ is then freed by reference counting only, which a server restarted for a new mod
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from typing import Any, Callable
@@ -30,13 +31,12 @@ def freeze_loaded_objects() -> None:
 
 
 def _frozen_after(load: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(load)
     async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
         agent = await load(*args, **kwargs)
         freeze_loaded_objects()
         return agent
 
-    load_agent_on_start.__doc__ = load.__doc__
-    load_agent_on_start.__wrapped__ = load  # type: ignore[attr-defined]
     return load_agent_on_start
 
 

@@ -36,6 +36,7 @@ the processor's way now and then.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if TYPE_CHECKING:
@@ -120,10 +121,9 @@ def install() -> None:
 
     original = DialogueStateTracker.copy
 
+    @functools.wraps(original)
     def copy_from_state(self: DialogueStateTracker) -> DialogueStateTracker:
         return state_copy(self)
 
-    copy_from_state.__doc__ = original.__doc__
-    copy_from_state.__wrapped__ = original  # type: ignore[attr-defined]
     DialogueStateTracker.copy = copy_from_state  # type: ignore[method-assign]
     _installed = True
