@@ -164,3 +164,45 @@ def test_an_overwrite_as_long_as_what_it_overwrote_still_changes_the_fingerprint
     with engine.connect() as conn:
         after = TrackerCache.fingerprint(conn, "ann")
     assert after[:2] == before[:2] and after[2] != before[2]
+
+
+def _abandoned_forward(events: List[Event]) -> bool:
+    """consultation_abandoned's plain definition, reading from the start (its first version)."""
+    from bot.storage.retention import CONTACT_FORM, REQUEST_KEPT_RESPONSES, _loop_after
+
+    last_user = max((i for i, e in enumerate(events) if e.type_name == "user"), default=-1)
+    if last_user < 0:
+        return False
+    loop = None
+    for event in events[:last_user]:
+        loop = _loop_after(event, loop)
+    if loop != CONTACT_FORM:
+        return False
+    for event in events[last_user:]:
+        loop = _loop_after(event, loop)
+        if event.type_name == "bot" and (event.metadata or {}).get("utter_action") in REQUEST_KEPT_RESPONSES:
+            return False
+    return loop != CONTACT_FORM
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_request_ended_unkept_is_read_from_the_end_as_from_the_start(seed: int) -> None:
+    import random
+
+    from rasa.shared.core.events import ActiveLoop, Restarted
+
+    from bot.storage.retention import CONTACT_FORM, REQUEST_KEPT_RESPONSES, consultation_abandoned
+
+    rng = random.Random(seed)
+    kinds = [lambda: UserUttered(rng.choice(["Ann", "no", "stop"])), lambda: ActiveLoop(CONTACT_FORM),
+             lambda: ActiveLoop(None), lambda: ActiveLoop("sshq_form"), lambda: Restarted(),
+             lambda: ActionExecuted(rng.choice(["consultation_form", "action_listen"])),
+             lambda: BotUttered("ok", metadata={"utter_action": rng.choice([*REQUEST_KEPT_RESPONSES, "utter_x"])}),
+             lambda: SlotSet("requested_slot", "contact_name")]
+    events: List[Event] = []
+    seen = set()
+    for _ in range(300):
+        events.append(rng.choice(kinds)())
+        assert consultation_abandoned(events) is _abandoned_forward(events), len(events)
+        seen.add(_abandoned_forward(events))
+    assert seen == {True, False}

@@ -56,12 +56,14 @@ def consultation_abandoned(events: Iterable[Any]) -> bool:
     was given.
     """
     events = list(events)
-    last_user = max((i for i, e in enumerate(events) if getattr(e, "type_name", None) == "user"), default=-1)
+    # both read from the end: the tracker store asks at every save, and a conversation grows
+    last_user = next((i for i in range(len(events) - 1, -1, -1)
+                      if getattr(events[i], "type_name", None) == "user"), -1)
     if last_user < 0:
         return False
-    loop: Optional[str] = None
-    for event in events[:last_user]:
-        loop = _loop_after(event, loop)
+    # the loop then: set by the latest loop event or restart before that message
+    loop: Optional[str] = next((_loop_after(event, None) for event in reversed(events[:last_user])
+                                if getattr(event, "type_name", None) in ("active_loop", "restart")), None)
     if loop != CONTACT_FORM:
         return False
     for event in events[last_user:]:
