@@ -372,21 +372,25 @@ def stored(events: Sequence[Event]) -> List[Event]:
 
 
 def play_turns(domain: Domain, events: Sequence[Event], rng: random.Random, sender: str,
-               change: Optional[Callable[[List[Event], random.Random], None]] = None) -> int:
+               change: Optional[Callable[[List[Event], random.Random], None]] = None) -> Tuple[int, int]:
     """The conversation cut into turns at random. Each turn: its tracker read back from the "store" (the
     events so far, ``change``d there first if given) with the turn's first events appended, a prediction,
     the rest appended, a second prediction, all in one turn scope as the server runs them. Every
-    prediction's states must equal Rasa's. Returns the number of turns."""
+    prediction's states must equal Rasa's, and the applied events taken from the last turn's kept steps
+Rasa's own. Returns the number of turns, and how often those applied events were taken so."""
     after_messages = [at + 1 for at, event in enumerate(events) if isinstance(event, UserUttered) and at > 1]
+    applied_counts: List[bool] = []
     cuts = sorted(set(rng.sample(range(2, len(events)), k=len(events) // 10)
                       + rng.sample(after_messages, k=len(after_messages) // 2))) + [len(events)]
     store: List[Event] = []
     played = 0
 
     async def one_turn(self: Any, output_channel: Any, tracker: DialogueStateTracker, new: List[Event]) -> None:
+        assert_applied_as_rasa(tracker, applied_counts)  # the session check, before the message
         middle = rng.randint(1, len(new)) if new else 0
         for event in new[:middle]:
             tracker.update(event)
+        assert_applied_as_rasa(tracker, applied_counts)
         assert rasa_policy_calls(domain, tracker) == policy_calls(domain, tracker), (sender, played, "first")
         for event in new[middle:]:
             tracker.update(event)
@@ -410,14 +414,27 @@ def play_turns(domain: Domain, events: Sequence[Event], rng: random.Random, send
             played += 1
 
     asyncio.run(conversation_of_turns())
-    return played
+    return played, sum(applied_counts)
+
+
+RASA_APPLIED_EVENTS = getattr(DialogueStateTracker.applied_events, "__wrapped__", DialogueStateTracker.applied_events)
+
+
+def assert_applied_as_rasa(tracker: DialogueStateTracker, found: List[bool]) -> None:
+    """The applied events from the last turn's kept steps, where they fit, are Rasa's (the same objects)."""
+    events = tuple(tracker.events)
+    applied = prediction_states.applied_from_kept_steps(tracker, events)
+    found.append(applied is not None)
+    if applied is not None:
+        assert [id(e) for e in applied] == [id(e) for e in RASA_APPLIED_EVENTS(tracker)]
 
 
 @pytest.mark.parametrize("seed", range(8))
 def test_the_next_turn_goes_on_from_the_last_ones_steps(domain: Domain, one_prediction: List[int],
                                                         seed: int) -> None:
     events = conversation(domain, random.Random(200 + seed), 200)
-    turns = play_turns(domain, events, random.Random(seed), f"turns {seed}")
+    turns, from_kept = play_turns(domain, events, random.Random(seed), f"turns {seed}")
+    assert from_kept > 0
     # restarts, session starts, reverts and loops replay from the start; without the earlier turns'
     # steps every turn would replay at least once for each value of omit_unset_slots
     assert len(one_prediction) < 2 * turns
@@ -470,6 +487,8 @@ def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_predic
             tracker.update(event)
         assert rasa_policy_calls(domain, tracker) == policy_calls(domain, tracker)
 
+    applied: List[Any] = []
+
     async def turns() -> None:
         nonlocal tracker
         turn = prediction_states._one_turn(one_turn)
@@ -478,6 +497,10 @@ def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_predic
             carried = prediction_states.kept_steps(tracker)
             tracker = DialogueStateTracker.from_events("plain", stored(tracker.events), domain.slots)
             prediction_states.give_kept_steps(tracker, carried)
+            if carried:  # the session check's applied events come from them too
+                applied.append(prediction_states.applied_from_kept_steps(tracker, tuple(tracker.events)))
+                assert applied[-1] is not None and [id(e) for e in applied[-1]] == [
+                    id(e) for e in RASA_APPLIED_EVENTS(tracker)]
             if start == 3:
                 for event in events[:3]:
                     tracker.update(event)
@@ -486,6 +509,7 @@ def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_predic
 
     asyncio.run(turns())
     assert one_prediction == [1, 1]  # the first turn's first prediction, for each value of omit_unset_slots
+    assert len(applied) == 11
 
 
 def test_equal_events_are_read_back_events_not_lookalikes() -> None:

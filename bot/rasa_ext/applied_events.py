@@ -8,9 +8,15 @@ session has expired, through ``get_last_event_for``).
 
 Here the answer is kept on the tracker with the event objects it was worked out from, and given
 again (a new list each time, as Rasa's is) while the tracker holds the very same event objects in
-the same order; any event appended, removed or put in another's place is seen, and Rasa's own
-function runs again. An event object's kind and names never change once it is in a tracker, so
-the same objects give the same answer.
+the same order; any event appended, removed or put in another's place is seen, and it is worked
+out again. An event object's kind and names never change once it is in a tracker, so the same
+objects give the same answer.
+
+A new turn's tracker (new event objects, read back from the tracker store) is first answered from
+the dialogue steps the last turn left on it (bot/rasa_ext/prediction_states.py,
+``applied_from_kept_steps``): where their applied events were, when its first events are equal to
+theirs and the events since are applied as they are (no restart, session start, revert or loop
+among them). Otherwise Rasa's own function walks them.
 
 ``install()`` is called by the processes that run the Rasa server or shell
 (``bot/app/launch.py``, ``bot/app/quiet.py``); it is idempotent.
@@ -40,7 +46,11 @@ def kept_applied_events(original: Callable[[DialogueStateTracker], List[Any]]) -
         kept = self.__dict__.get(KEPT)
         if kept is not None and same_objects(kept[0], events):
             return list(kept[1])
-        applied = original(self)
+        from bot.rasa_ext.prediction_states import applied_from_kept_steps
+
+        applied = applied_from_kept_steps(self, events)
+        if applied is None:
+            applied = original(self)
         self.__dict__[KEPT] = (events, tuple(applied))
         return applied
 

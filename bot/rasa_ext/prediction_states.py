@@ -92,6 +92,8 @@ class Steps:
     # for calls without ``ignore_rule_only_turns``: the states of the first steps, as Rasa's loop
     # cleans them (their sub-dictionaries the steps' own: only ever copied from), worked out once
     clean: List[State] = field(default_factory=list)
+    # where the tracker's applied events were among ``events`` (None: not worked out)
+    applied: Optional[Tuple[int, ...]] = None
 
 
 def same_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
@@ -174,7 +176,47 @@ def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: 
         kept.error = raised
     else:
         kept.replay = replayed
+        # the replay walked them just now (kept on the tracker, bot/rasa_ext/applied_events.py)
+        at = {id(event): position for position, event in enumerate(kept.events)}
+        if len(at) == len(kept.events):  # each event object once: a position says which
+            kept.applied = tuple(at[id(event)] for event in tracker.applied_events())
     return kept
+
+
+def changes_what_is_applied(kept: Steps, appended: Sequence[Any]) -> bool:
+    """Whether an event appended to ``kept``'s can change which of the earlier ones Rasa applies:
+    a restart, a session start, a revert, a loop named (a loop's repeated runs are undone once an
+    ``ActiveLoop`` of its name appears anywhere) or run again. Any other event is applied as it is."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+    )
+
+    for event in appended:
+        if isinstance(event, Restarted | SessionStarted | ActionReverted | UserUtteranceReverted | ActiveLoop):
+            return True
+        if isinstance(event, ActionExecuted) and event.action_name in kept.loop_names:
+            return True
+    return False
+
+
+def applied_from_kept_steps(tracker: Any, events: Sequence[Any]) -> Optional[List[Any]]:
+    """The tracker's applied events from the steps the last turn kept (``events``: its events now),
+    when its first events are equal to theirs and the rest are applied as they are; None otherwise
+    (bot/rasa_ext/applied_events.py then has Rasa walk them)."""
+    for _, steps in (kept_steps(tracker) or {}).values():
+        old = len(steps.events)
+        if steps.applied is None or len(events) < old or not equal_events(steps.events, events[:old]):
+            continue
+        appended = events[old:]
+        if changes_what_is_applied(steps, appended):
+            continue
+        return [events[position] for position in steps.applied] + list(appended)
+    return None
 
 
 def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, omit_unset_slots: bool,
@@ -195,7 +237,6 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     from rasa.shared.core.events import (
         ActionExecuted,
         ActionReverted,
-        ActiveLoop,
         DefinePrevUserUtteredFeaturization,
         Restarted,
         SessionStarted,
@@ -210,12 +251,10 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     if not same(kept.events, list(islice(events, old))):
         return None
     appended = list(islice(events, old, None))
+    if changes_what_is_applied(kept, appended):
+        return None
     resets = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
     for event in appended:
-        if isinstance(event, (*resets, ActiveLoop)):
-            return None
-        if isinstance(event, ActionExecuted) and event.action_name in kept.loop_names:
-            return None
         if isinstance(event, DefinePrevUserUtteredFeaturization):
             # the message it rewrites must be the last one, read by no step but the end
             last_user = next((i for i in range(old - 1, -1, -1) if isinstance(kept.events[i], UserUttered)), None)
@@ -231,7 +270,9 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
         steps.append(_read_step(domain, replay, False, omit_unset_slots))
     except Exception:
         return None  # Rasa's own replay, from the start, says where it fails
-    return Steps(tuple(events), steps, replay=replay, loop_names=kept.loop_names, clean=kept.clean[:len(kept.steps) - 1])
+    applied = None if kept.applied is None else (*kept.applied, *range(old, len(events)))
+    return Steps(tuple(events), steps, replay=replay, loop_names=kept.loop_names,
+                 clean=kept.clean[:len(kept.steps) - 1], applied=applied)
 
 
 def _clean_states(kept: Steps) -> bool:
