@@ -2,7 +2,8 @@
 
 Each change is its own module, with its reasons and its tests; ``install()`` applies them all (once
 per process; each is idempotent). ``bot/app/launch.py`` (the server) and ``bot/app/quiet.py`` (the
-shell, ``make shell``) call it; ``bench/turn_cost.py`` applies them one by one to measure each.
+shell, ``make shell``) call it; ``bench/turn_cost.py`` applies them itself, with flags that leave
+some out to measure them (``--rasa-states``, ``--whole-tracker``, ``--rasa-copies``).
 
 It also sets aside, once the model is loaded, the objects that live as long as the process (the
 model, the domain, the libraries: about 620,000 objects) from Python's garbage collector
