@@ -25,7 +25,9 @@ among them). Otherwise Rasa's own function walks them.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable, List, Sequence
+from typing import TYPE_CHECKING, Any, Callable, List
+
+from bot.rasa_ext.prediction_states import applied_from_kept_steps, same_events
 
 if TYPE_CHECKING:
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -34,20 +36,13 @@ _installed = False
 KEPT = "_mild_applied_events"  # the tracker's attribute: (its events then, the applied ones)
 
 
-def same_objects(kept: Sequence[Any], events: Sequence[Any]) -> bool:
-    """The very same objects, in the same order."""
-    return len(kept) == len(events) and all(a is b for a, b in zip(kept, events, strict=True))
-
-
 def kept_applied_events(original: Callable[[DialogueStateTracker], List[Any]]) -> Callable[..., List[Any]]:
     @functools.wraps(original)
     def applied_events(self: DialogueStateTracker) -> List[Any]:
         events = tuple(self.events)
         kept = self.__dict__.get(KEPT)
-        if kept is not None and same_objects(kept[0], events):
+        if kept is not None and same_events(kept[0], events):
             return list(kept[1])
-        from bot.rasa_ext.prediction_states import applied_from_kept_steps
-
         applied = applied_from_kept_steps(self, events)
         if applied is None:
             applied = original(self)
