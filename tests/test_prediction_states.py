@@ -469,8 +469,13 @@ def test_a_conversation_changed_in_the_store_between_turns_is_replayed(domain: D
     play_turns(domain, events, random.Random(seed), f"changed {seed}", change=changed_in_the_store)
 
 
-def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_prediction: List[int]) -> None:
-    """Knowledge questions, as the server runs them: only the first turn replays."""
+def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_prediction: List[int],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Knowledge questions, as the server runs them: only the first turn replays, and each turn compares
+    the events read back with the kept ones once for each kept replay (not again for its applied events)."""
+    compared: List[int] = []
+    equal_events = prediction_states.equal_events
+    monkeypatch.setattr(prediction_states, "equal_events", lambda *args: compared.append(1) or equal_events(*args))
     events: List[Event] = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
     for number in range(12):
         events += [UserUttered(f"question {number}", {"name": "greet", "confidence": 0.9},
@@ -510,6 +515,7 @@ def test_one_replay_for_a_conversation_of_plain_turns(domain: Domain, one_predic
     asyncio.run(turns())
     assert one_prediction == [1, 1]  # the first turn's first prediction, for each value of omit_unset_slots
     assert len(applied) == 11
+    assert len(compared) == 2 * 11  # the kept steps for each value of omit_unset_slots, once a turn
 
 
 def test_equal_events_are_read_back_events_not_lookalikes() -> None:
@@ -566,3 +572,15 @@ def test_steps_kept_for_another_domain_are_not_gone_on_from(domain: Domain, one_
         prediction_states._prediction.reset(token)
     # the kept steps taken here, then a replay for each value of omit_unset_slots: the kept ones not used
     assert one_prediction == [1, 1, 1] and steps.replay is not None
+
+
+def test_kept_steps_remember_only_the_very_events_found_equal(domain: Domain) -> None:
+    events: List[Event] = [ActionExecuted(ACTION_LISTEN_NAME), UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+                           ActionExecuted("utter_greet"), ActionExecuted(ACTION_LISTEN_NAME)]
+    kept = prediction_states.take_steps(domain, DialogueStateTracker.from_events("eq", events, domain.slots), False)
+    read_back = stored(events)
+    assert prediction_states.continued_by(kept, read_back) and kept.equal_to == tuple(read_back)
+    changed = stored(events)
+    changed[1] = UserUttered("hello", {"name": "greet", "confidence": 1.0}, timestamp=changed[1].timestamp)
+    assert not prediction_states.continued_by(kept, changed)  # other objects: compared, not remembered
+    assert prediction_states.continued_by(kept, stored(events))

@@ -94,6 +94,8 @@ class Steps:
     clean: List[State] = field(default_factory=list)
     # where the tracker's applied events were among ``events`` (None: not worked out)
     applied: Optional[Tuple[int, ...]] = None
+    # the other event objects found equal to ``events`` (``continued_by``), so one check serves a turn
+    equal_to: Optional[Tuple[Any, ...]] = None
 
 
 def same_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
@@ -124,6 +126,18 @@ def equal_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
     """The same events, in the same order (``equal_event``): a conversation read again from the
     tracker store is other objects holding the same events."""
     return len(kept) == len(events) and all(equal_event(a, b) for a, b in zip(kept, events, strict=True))
+
+
+def continued_by(kept: Steps, first_events: Sequence[Any]) -> bool:
+    """Whether a tracker's first events are ``kept``'s, read again from the store (``equal_events``).
+    The events found equal are remembered: the session check and the first prediction of a turn ask
+    about the same event objects, and the second answer is the same objects, not a second comparison."""
+    if kept.equal_to is not None and same_events(kept.equal_to, first_events):
+        return True
+    if not equal_events(kept.events, first_events):
+        return False
+    kept.equal_to = tuple(first_events)
+    return True
 
 
 def copy_state(state: State) -> State:
@@ -210,7 +224,7 @@ def applied_from_kept_steps(tracker: Any, events: Sequence[Any]) -> Optional[Lis
     (bot/rasa_ext/applied_events.py then has Rasa walk them)."""
     for _, steps in (kept_steps(tracker) or {}).values():
         old = len(steps.events)
-        if steps.applied is None or len(events) < old or not equal_events(steps.events, events[:old]):
+        if steps.applied is None or len(events) < old or not continued_by(steps, events[:old]):
             continue
         appended = events[old:]
         if changes_what_is_applied(steps, appended):
@@ -220,7 +234,8 @@ def applied_from_kept_steps(tracker: Any, events: Sequence[Any]) -> Optional[Lis
 
 
 def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, omit_unset_slots: bool,
-                   same: Callable[[Sequence[Any], Sequence[Any]], bool] = same_events) -> Optional[Steps]:
+                   same: Callable[[Steps, Sequence[Any]], bool] = lambda kept, first: same_events(kept.events, first)
+                   ) -> Optional[Steps]:
     """The steps of ``tracker`` from ``kept`` when the tracker is ``kept``'s events with events only
     appended that cannot change how the earlier ones are applied or read; None otherwise.
 
@@ -232,7 +247,7 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     user message that an earlier step read (``DefinePrevUserUtteredFeaturization``, which Rasa
     applies in place to the latest user message, after an action followed that message).
     ``same`` says whether the tracker's first events are ``kept``'s (the same objects within a turn,
-    ``equal_events`` from one turn to the next). ``kept``'s replay is used up.
+    equal ones from one turn to the next, ``continued_by``). ``kept``'s replay is used up.
     """
     from rasa.shared.core.events import (
         ActionExecuted,
@@ -248,7 +263,7 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     old = len(kept.events)
     if kept.replay is None or kept.error is not None or not kept.steps or len(events) <= old:
         return None
-    if not same(kept.events, list(islice(events, old))):
+    if not same(kept, list(islice(events, old))):
         return None
     appended = list(islice(events, old, None))
     if changes_what_is_applied(kept, appended):
@@ -357,7 +372,7 @@ def _first_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots
     """A tracker's steps when this scope has none for it: gone on from the earlier turn's, or replayed."""
     found = (kept_steps(tracker) or {}).get((id(domain), omit_unset_slots)) if turn else None
     if found is not None and found[0] is domain and found[1].replay is not None:
-        steps = extended_steps(domain, found[1], tracker, omit_unset_slots, same=equal_events)
+        steps = extended_steps(domain, found[1], tracker, omit_unset_slots, same=continued_by)
         if steps is not None:
             return steps
     return take_steps(domain, tracker, omit_unset_slots)
