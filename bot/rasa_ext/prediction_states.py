@@ -25,6 +25,14 @@ over the appended events (``extended_steps``), unless one of them can change how
 are applied or read (a restart, a session start, a revert, a loop, a user message rewritten
 after a step read it), when it replays from the start.
 
+Only the last states a caller reads are copied for it. ``MaxHistoryTrackerFeaturizer`` keeps its last
+``max_history`` (MemoizationPolicy's 4) after dropping ``action_unlikely_intent`` states, and RulePolicy
+compares at most its longest rule's (``rule_states_read``): at the end of a long conversation each of
+the five calls of a turn had fresh copies of every state, 3 ms a turn at 1,560 events. The states made
+with ``ignore_rule_only_turns`` (MemoizationPolicy's) are worked out once per step too (``MlStates``),
+kept with the steps and gone on from like them. With debug logging on, RulePolicy's log line of the
+states it searched lists those last states.
+
 The kept steps live in a ``contextvars`` variable set for the length of one message's predictions
 (``MessageProcessor._run_prediction_loop``; a prediction outside it gets its own), so nothing
 leaks between conversations, instances or asyncio tasks.
@@ -96,6 +104,26 @@ class Steps:
     applied: Optional[Tuple[int, ...]] = None
     # the other event objects found equal to ``events`` (``continued_by``), so one check serves a turn
     equal_to: Optional[Tuple[Any, ...]] = None
+    # for calls with ``ignore_rule_only_turns``: Rasa's loop over all steps but the end, worked out once
+    ml: Optional[MlStates] = None
+
+
+@dataclass
+class MlStates:
+    """Rasa's loop with ``ignore_rule_only_turns`` over the first ``upto`` steps: the states it made
+    (never handed out, only copied from; their sub-dictionaries shared between states as Rasa's loop
+    shares them) and where its walk stood after them."""
+
+    rule_only_data: Any  # what the states were made with (a copy)
+    upto: int
+    states: List[State]
+    last_ml_action_sub_state: Optional[Dict[str, Any]] = None
+    turn_was_hidden: bool = False
+
+    def copy(self) -> MlStates:
+        """For steps gone on from these: the list their own (it grows), the states shared (never changed)."""
+        return MlStates(self.rule_only_data, self.upto, list(self.states), self.last_ml_action_sub_state,
+                        self.turn_was_hidden)
 
 
 def same_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
@@ -286,8 +314,9 @@ def extended_steps(domain: Domain, kept: Steps, tracker: DialogueStateTracker, o
     except Exception:
         return None  # Rasa's own replay, from the start, says where it fails
     applied = None if kept.applied is None else (*kept.applied, *range(old, len(events)))
+    ml = kept.ml.copy() if kept.ml is not None and kept.ml.upto <= len(kept.steps) - 1 else None
     return Steps(tuple(events), steps, replay=replay, loop_names=kept.loop_names,
-                 clean=kept.clean[:len(kept.steps) - 1], applied=applied)
+                 clean=kept.clean[:len(kept.steps) - 1], applied=applied, ml=ml)
 
 
 def _clean_states(kept: Steps) -> bool:
@@ -299,14 +328,107 @@ def _clean_states(kept: Steps) -> bool:
     return True
 
 
+def _ml_walk(domain: Domain, steps: Sequence[Step], rule_only_data: Optional[Dict[str, Any]], states: List[State],
+             last_ml_action_sub_state: Optional[Dict[str, Any]], turn_was_hidden: bool
+             ) -> Optional[Tuple[Optional[Dict[str, Any]], bool]]:
+    """Rasa's loop with ``ignore_rule_only_turns`` over ``steps``, appending to ``states``: where its walk
+    then stands, or None where a step raised (Rasa's own loop, run again, raises there)."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    for step in steps:
+        if not turn_was_hidden:
+            last_ml_action_sub_state = None if step.prev_action is None else dict(step.prev_action)
+        if step.followup_error is not None:
+            return None
+        if not step.followup_action:
+            if step.loop_error is not None:
+                return None
+            if not step.loop_turn:
+                turn_was_hidden = step.hide_rule_turn
+        if turn_was_hidden:
+            continue
+        if step.error is not None or step.state is None:
+            return None
+        state = copy_state(step.state)
+        domain._remove_rule_only_features(state, rule_only_data)
+        if states:
+            domain._substitute_rule_only_user_input(state, states[-1])
+        if last_ml_action_sub_state:
+            state[PREVIOUS_ACTION] = last_ml_action_sub_state  # type: ignore[literal-required]
+        states.append(domain._clean_state(state))
+    return last_ml_action_sub_state, turn_was_hidden
+
+
+def _ml_states(domain: Domain, kept: Steps, rule_only_data: Optional[Dict[str, Any]]) -> Optional[List[State]]:
+    """The states of Rasa's loop with ``ignore_rule_only_turns`` (not to be changed: copy them), from
+    ``kept.ml`` brought up to all steps but the end, which is read again after appended events; None
+    where a step raised."""
+    import copy
+
+    cut = len(kept.steps) - 1
+    ml = kept.ml
+    if ml is None or ml.upto > cut or ml.rule_only_data != rule_only_data:
+        ml = kept.ml = MlStates(copy.deepcopy(rule_only_data), 0, [])
+    walked = _ml_walk(domain, kept.steps[ml.upto:cut], rule_only_data, ml.states, ml.last_ml_action_sub_state,
+                      ml.turn_was_hidden)
+    if walked is None:
+        kept.ml = None
+        return None
+    ml.last_ml_action_sub_state, ml.turn_was_hidden = walked
+    ml.upto = cut
+    end = ml.states[-1:]  # the end step on its own, after the last state it may read
+    if _ml_walk(domain, kept.steps[cut:], rule_only_data, end, *walked) is None:
+        return None
+    return ml.states + end[1:] if ml.states else end
+
+
+def last_states(states: Sequence[State], wanted: Optional[int]) -> Sequence[State]:
+    """The states a caller that reads only the last ``wanted`` of them needs (None: all): those, and
+    the ``action_unlikely_intent`` states among them, which Rasa's featuriser drops before it keeps
+    its last ``max_history``."""
+    if wanted is None:
+        return states
+    from rasa.core.featurizers.tracker_featurizers import _is_prev_action_unlikely_intent_in_state
+
+    start, counted = len(states), 0
+    while start > 0 and counted < wanted:
+        start -= 1
+        if not _is_prev_action_unlikely_intent_in_state(states[start]):
+            counted += 1
+    return states[start:]
+
+
+def copies(states: Sequence[State]) -> List[State]:
+    """Each state with its own sub-dictionaries, shared between the copies where they were shared
+    between the states (Rasa's loop shares some, and the featurisers change them in place)."""
+    made: Dict[int, Dict[str, Any]] = {}
+    out: List[State] = []
+    for state in states:
+        new = {}
+        for key, sub_state in state.items():
+            sub_copy = made.get(id(sub_state))
+            if sub_copy is None:
+                sub_copy = made[id(sub_state)] = dict(sub_state)
+            new[key] = sub_copy
+        out.append(new)  # type: ignore[arg-type]
+    return out
+
+
 def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool = False,
-                      rule_only_data: Optional[Dict[str, Any]] = None) -> List[State]:
-    """``Domain.states_for_tracker_history`` (Rasa 3.6.21) on the kept steps, line for line."""
+                      rule_only_data: Optional[Dict[str, Any]] = None, wanted: Optional[int] = None) -> List[State]:
+    """``Domain.states_for_tracker_history`` (Rasa 3.6.21) on the kept steps, line for line: all its
+    states, or (``wanted``) only the last ones a caller that reads only its last ``wanted`` needs
+    (``last_states``)."""
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
     if not ignore_rule_only_turns and kept.error is None and _clean_states(kept):
         # each state on its own: Rasa's loop below comes to a fresh copy of each clean state
-        return [{key: dict(sub_state) for key, sub_state in state.items()} for state in kept.clean]  # type: ignore[misc]
+        return [{key: dict(sub_state) for key, sub_state in state.items()}  # type: ignore[misc]
+                for state in last_states(kept.clean, wanted)]
+    if ignore_rule_only_turns and kept.error is None:
+        made = _ml_states(domain, kept, rule_only_data)
+        if made is not None:
+            return copies(last_states(made, wanted))
     states: List[State] = []
     last_ml_action_sub_state = None
     turn_was_hidden = False
@@ -336,7 +458,7 @@ def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool 
         states.append(domain._clean_state(state))
     if kept.error is not None:
         raise kept.error
-    return states
+    return list(last_states(states, wanted))
 
 
 KEPT_STEPS = "_mild_kept_steps"  # a tracker's attribute: {(id(domain), omit_unset_slots): (domain, steps)}
@@ -366,6 +488,8 @@ class _Scope(Dict[Tuple[int, int, bool], Tuple[Any, Any, Steps]]):
 
 
 _prediction: contextvars.ContextVar[Optional[_Scope]] = contextvars.ContextVar("mild_prediction_states", default=None)
+# how many of the last states the running caller reads (``reading_last``; None: all)
+_wanted: contextvars.ContextVar[Optional[int]] = contextvars.ContextVar("mild_states_wanted", default=None)
 
 
 def _first_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool, turn: bool) -> Steps:
@@ -398,7 +522,7 @@ def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> 
                 or take_steps(self, tracker, bool(omit_unset_slots))
             entry = kept_for_prediction[key] = (tracker, self, steps)
         return states_from_steps(self, entry[2], ignore_rule_only_turns=ignore_rule_only_turns,
-                                 rule_only_data=rule_only_data)
+                                 rule_only_data=rule_only_data, wanted=_wanted.get())
 
     return states_for_tracker_history
 
@@ -445,11 +569,90 @@ def _keep_for_next_turn(scope: _Scope, tracker: DialogueStateTracker) -> None:
     give_kept_steps(tracker, kept)  # instead of the earlier turn's: used, or no longer what it holds
 
 
+def _reading_last(wanted: Optional[int], call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``call`` with the states it is given cut to what a caller reading only the last ``wanted`` needs
+    (``last_states``); an outer caller that reads fewer still decides."""
+    if wanted is None:
+        return call(*args, **kwargs)
+    outer = _wanted.get()
+    token = _wanted.set(wanted if outer is None else min(outer, wanted))
+    try:
+        return call(*args, **kwargs)
+    finally:
+        _wanted.reset(token)
+
+
+def _slices(featurizer: Any) -> Optional[int]:
+    """How many of the last states Rasa's ``MaxHistoryTrackerFeaturizer.prediction_states`` keeps (None:
+    all, or another featuriser). It cuts the states to them, after dropping ``action_unlikely_intent``
+    states, and only then changes what it kept, each state on its own but for sub-dictionaries shared."""
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    if type(featurizer) is MaxHistoryTrackerFeaturizer and featurizer.max_history:
+        return int(featurizer.max_history)
+    return None
+
+
+def _kept_by_featurizer(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def prediction_states(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return _reading_last(_slices(self), original, self, *args, **kwargs)
+
+    return prediction_states
+
+
+def rule_states_read(policy: Any) -> int:
+    """How many of the last states RulePolicy's search for a rule reads: one more than its longest rule.
+
+    ``_get_possible_keys`` compares a rule's states with as many of the last states and counts every
+    rule as applicable beyond its length; ``_create_feature_key`` names the states when no rule applies,
+    a name only compared with the rules' (``hide_rule_turn``), which no name of more states than the
+    longest rule can equal. So one state more than the longest rule gives the same prediction."""
+    import json
+
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES
+
+    found = _RULE_STATES_READ.get(id(policy))
+    if found is not None and found[0] is policy.lookup:
+        return found[1]
+    longest = 0
+    for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES):
+        for key in policy.lookup.get(table) or ():
+            try:
+                parsed = json.loads(key)
+            except (TypeError, ValueError):
+                continue  # a named source ("handling active loops ..."), never a name of states
+            if isinstance(parsed, list):
+                longest = max(longest, len(parsed))
+    _RULE_STATES_READ[id(policy)] = (policy.lookup, longest + 1)
+    return longest + 1
+
+
+_RULE_STATES_READ: Dict[int, Tuple[Any, int]] = {}  # id(policy) -> (its lookup, the states it reads)
+
+
+def _read_by_rules(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def _prediction_states(self: Any, tracker: Any, domain: Any, *args: Any, **kwargs: Any) -> Any:
+        from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+        from rasa.core.policies.rule_policy import RulePolicy
+
+        # its featuriser changes each state on its own (and cuts them to its max_history, if any)
+        reads = type(self) is RulePolicy and type(self.featurizer) is MaxHistoryTrackerFeaturizer
+        wanted = rule_states_read(self) if reads else None
+        return _reading_last(wanted, original, self, tracker, domain, *args, **kwargs)
+
+    return _prediction_states
+
+
 def install() -> None:
     """Share the states within each prediction, and between a turn's predictions (once per process)."""
     global _installed
     if _installed:
         return
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+    from rasa.core.policies.policy import Policy
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.domain import Domain
 
@@ -459,4 +662,8 @@ def install() -> None:
         MessageProcessor._predict_next_with_tracker)
     MessageProcessor._run_prediction_loop = _one_turn(  # type: ignore[method-assign]
         MessageProcessor._run_prediction_loop)
+    # only the last states a policy reads are copied for it
+    MaxHistoryTrackerFeaturizer.prediction_states = _kept_by_featurizer(  # type: ignore[method-assign]
+        MaxHistoryTrackerFeaturizer.prediction_states)
+    RulePolicy._prediction_states = _read_by_rules(Policy._prediction_states)  # type: ignore[method-assign]
     _installed = True
