@@ -9,8 +9,10 @@ the cache returns is what Rasa's own SQL tracker store would have returned.
 from __future__ import annotations
 
 import asyncio
+import copy
+import random
 from pathlib import Path
-from typing import Any, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -18,19 +20,27 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionExecutionRejected,
     ActiveLoop,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
+    LoopInterrupted,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.rasa_ext import tracker_cache
 from bot.rasa_ext.stores import CheckedSQLTrackerStore
 from bot.storage.retention import REDACTED, delete_conversation, redact_contact_details
 from harness.services import Postgres
+from tests.test_prediction_states import conversation, project_trackers, stored
+from tests.test_tracker_copy import more_events
 
 DOMAIN = Domain.from_dict({
     "intents": ["greet"],
@@ -41,7 +51,7 @@ DOMAIN = Domain.from_dict({
 
 def turn(text: str, at: float, topic: str = "mild") -> List[Event]:
     return [UserUttered(text, {"name": "greet", "confidence": 1.0}, timestamp=at),
-            SlotSet("topic", topic, timestamp=at), ActionExecuted("utter_greet", timestamp=at),
+            DefinePrevUserUtteredFeaturization(False, timestamp=at), SlotSet("topic", topic, timestamp=at), ActionExecuted("utter_greet", timestamp=at),
             BotUttered("hello", timestamp=at), ActionExecuted("action_listen", timestamp=at)]
 
 
@@ -65,8 +75,15 @@ def add_turn(store: CheckedSQLTrackerStore, sender: str, text: str, at: float) -
 def same(a: Optional[DialogueStateTracker], b: Optional[DialogueStateTracker]) -> None:
     assert a is not None and b is not None
     assert [e.as_dict() for e in a.events] == [e.as_dict() for e in b.events]
+    # and what a replay sets on them (the featurisation of a user message is not stored)
+    assert [(type(e), vars(e)) for e in a.events] == [(type(e), vars(e)) for e in b.events]
     assert a.current_slot_values() == b.current_slot_values()
     assert a.latest_message == b.latest_message and a.active_loop_name == b.active_loop_name
+
+
+@pytest.fixture(scope="module")
+def project_domain() -> Domain:
+    return Domain.load(str(Path(__file__).resolve().parent.parent / "domain.yml"))
 
 
 @pytest.fixture
@@ -271,6 +288,90 @@ def test_what_a_turn_leaves_for_the_next_goes_with_the_conversations_entry(url) 
     tracker.update(SlotSet("forgotten", True))  # type: ignore[union-attr]  # "forget me" here
     run(store.save(tracker))
     assert "cyd" not in store.cache and store.cache.carried("cyd") is None
+
+
+# The replayed tracker (``Replayed``, ``from_replayed``): a retrieve takes the state the kept events'
+# one replay reached, brought forward over the rows appended since, instead of replaying them again.
+
+def shape(tracker: DialogueStateTracker) -> Dict[str, Any]:
+    """What a tracker holds, by value: its events, its slots, the latest user message and bot utterance
+    by their place among the events (or as a stand-in), and the rest of its state."""
+    events = list(tracker.events)
+
+    def place(value: Any) -> Any:
+        for at in range(len(events) - 1, -1, -1):
+            if events[at] is value:
+                return ("at", at)
+        return ("stand-in", None if value is None else
+                (type(value), {k: v for k, v in vars(value).items() if k != "timestamp"}))
+
+    rest = {k: v for k, v in vars(tracker).items()
+            if k not in ("events", "slots", "latest_message", "latest_bot_utterance", "active_loop")}
+    return {"events": [(type(e), vars(e)) for e in events], "slots_type": type(tracker.slots),
+            "slots": {name: dict(vars(slot)) for name, slot in tracker.slots.items()},
+            "latest_message": place(tracker.latest_message), "latest_bot_utterance": place(tracker.latest_bot_utterance),
+            "active_loop": copy.deepcopy(tracker.active_loop), **rest}
+
+
+def assert_from_replayed(domain: Domain, events: Sequence[Event], name: str, rng: random.Random) -> None:
+    """The conversation cut into turns at random: at each cut, the tracker made from the kept events'
+    replay (brought forward from the last cut) is the one Rasa's store makes from the rows freshly
+    decoded, and goes on the same way without changing the replay it came from."""
+    kept = stored(events)  # the cache's own event objects, as it decoded them
+    replayed = DialogueStateTracker(name, domain.slots)
+    applied = 0
+    cuts = sorted(set(rng.sample(range(1, len(events)), k=min(len(events) - 1, 25)))) + [len(events)]
+    for cut in cuts:
+        for event in kept[applied:cut]:
+            replayed.update(event)
+        applied = cut
+        rows = [tracker_cache._Row(at, None, event.type_name, 0, event) for at, event in enumerate(kept[:cut])]
+        ours = tracker_cache.from_replayed(replayed, name, tracker_cache.fresh_events(rows), domain.slots)
+        rasa = DialogueStateTracker.from_events(name, stored(events[:cut]), domain.slots)
+        assert shape(ours) == shape(rasa), (name, cut)
+        before = shape(replayed)
+        # what changes state in place first (the loop, a stand-in message), then more of every kind
+        for extra in [ActionExecuted("action_listen"), DefinePrevUserUtteredFeaturization(rng.random() < 0.5),
+                      LoopInterrupted(True), ActionExecutionRejected("a_form"), *more_events(domain, rng)]:
+            ours.update(extra)
+            rasa.update(copy.copy(extra))
+        assert shape(ours) == shape(rasa), (name, cut)
+        assert shape(replayed) == before, (name, cut)  # nothing of the replay's state was handed out
+
+
+def test_a_retrieve_takes_the_replays_state_as_rasa_replays(project_domain: Domain) -> None:
+    rng = random.Random(3)
+    for name, events in project_trackers(project_domain):
+        if len(events) > 2:
+            assert_from_replayed(project_domain, events, name, rng)
+    for seed in range(6):
+        events = conversation(project_domain, random.Random(500 + seed), 200)
+        for at in rng.sample(range(len(events)), 10):
+            events.insert(at, rng.choice([ConversationPaused(), ConversationResumed()]))
+        assert_from_replayed(project_domain, events, f"generated {seed}", rng)
+
+
+def test_the_replay_is_brought_forward_and_left_where_rows_change(store, url, rasa_store) -> None:
+    for i in range(3):
+        add_turn(store, "ann", f"hi {i}", 1000.0 + i)
+    entry = store.cache._entries["ann"]
+    assert entry.replayed is not None and entry.replayed.rows == len(entry.rows)
+    replay = entry.replayed.tracker
+    add_turn(store, "ann", "more", 1010.0)
+    same(retrieve(store, "ann"), retrieve(rasa_store, "ann"))
+    assert store.cache._entries["ann"].replayed.tracker is replay  # brought forward, not made again
+    with sa.create_engine(url).begin() as conn:  # rewritten elsewhere: read again, replayed again
+        conn.execute(sa.text("UPDATE events SET data = replace(data, 'more', 'MORE!') WHERE sender_id = 'ann'"))
+    again = retrieve(store, "ann")
+    same(again, retrieve(rasa_store, "ann"))
+    assert store.cache._entries["ann"].replayed.tracker is not replay
+    tracker = retrieve(store, "ann")
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("and", {"name": "greet", "confidence": 1.0}, timestamp=1020.0))
+    tracker.update(EntitiesAdded([{"entity": "thing", "value": "x"}]))  # changes the message's shared list
+    run(store.save(tracker))
+    same(retrieve(store, "ann"), retrieve(rasa_store, "ann"))
+    assert store.cache._entries["ann"].replayed is None  # replayed by Rasa, as before
 
 
 @pytest.fixture
