@@ -19,9 +19,9 @@ message) in a new tracker. The kept events are replayed once, and that replay is
 forward over the rows appended since; a retrieve takes the state it reached (``from_replayed``,
 as bot/rasa_ext/tracker_copy.py copies a tracker from its state) instead of replaying every
 event again: 1 ms at 1,560 events (issue #17). A conversation with ``EntitiesAdded`` (which
-extends a message's list of entities in place, a list the copies share) is replayed as before. Entries idle for ``idle_seconds`` or beyond
-``max_conversations`` are dropped; a conversation deleted by this process is dropped at
-once (bot/rasa_ext/stores.py); one deleted elsewhere (``python -m bot forget``, retention,
+extends a message's list of entities in place, a list the copies share) is replayed as before.
+Entries idle for ``idle_seconds`` or beyond ``max_conversations`` are dropped; a conversation
+deleted by this process is dropped at once (bot/rasa_ext/stores.py); one deleted elsewhere (``python -m bot forget``, retention,
 another instance) leaves the cache at the next sweep, a query for which kept conversations
 still have rows, run at most every ``sweep_seconds`` by the next retrieve or save of any
 conversation.
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import json
+import operator
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -98,12 +99,14 @@ def latest_session(rows: Sequence[_Row]) -> List[_Row]:
 def fresh_events(rows: Iterable[_Row]) -> List[Event]:
     """Shallow copies of the rows' events: the kept objects are never handed out."""
     copies = []
+    new = object.__new__
     for row in rows:
-        if row.event is None:
+        event = row.event
+        if event is None:
             continue
-        copy = object.__new__(row.event.__class__)
-        copy.__dict__.update(row.event.__dict__)
-        copies.append(copy)
+        made = new(event.__class__)
+        made.__dict__ = event.__dict__.copy()  # its own attributes, the values shared (a shallow copy)
+        copies.append(made)
     return copies
 
 
@@ -250,7 +253,7 @@ class TrackerCache:
                 rows = latest_session([*entry.rows, *tail])
                 replayed = entry.replayed
                 if replayed is not None and (len(rows) < replayed.rows or not all(
-                        a is b for a, b in zip(rows[:replayed.rows], entry.rows[:replayed.rows], strict=True))):
+                        map(operator.is_, rows[:replayed.rows], entry.rows[:replayed.rows]))):
                     replayed = None  # a new session left earlier rows out
                 self._keep(sender_id, fingerprint, rows, entry.carried, replayed)
                 return rows
