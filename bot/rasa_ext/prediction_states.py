@@ -332,25 +332,26 @@ def _clean_states(kept: Steps) -> bool:
 
 def _ml_walk(domain: Domain, steps: Sequence[Step], rule_only_data: Optional[Dict[str, Any]], states: List[State],
              last_ml_action_sub_state: Optional[Dict[str, Any]], turn_was_hidden: bool
-             ) -> Optional[Tuple[Optional[Dict[str, Any]], bool]]:
-    """Rasa's loop with ``ignore_rule_only_turns`` over ``steps``, appending to ``states``: where its walk
-    then stands, or None where a step raised (Rasa's own loop, run again, raises there)."""
+             ) -> Tuple[Optional[Dict[str, Any]], bool]:
+    """Rasa's loop with ``ignore_rule_only_turns`` over ``steps``, appending to ``states``, raising where
+    it raises: where its walk then stands."""
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
     for step in steps:
         if not turn_was_hidden:
             last_ml_action_sub_state = None if step.prev_action is None else dict(step.prev_action)
         if step.followup_error is not None:
-            return None
+            raise step.followup_error
         if not step.followup_action:
             if step.loop_error is not None:
-                return None
+                raise step.loop_error
             if not step.loop_turn:
                 turn_was_hidden = step.hide_rule_turn
         if turn_was_hidden:
             continue
-        if step.error is not None or step.state is None:
-            return None
+        if step.error is not None:
+            raise step.error
+        assert step.state is not None
         state = copy_state(step.state)
         domain._remove_rule_only_features(state, rule_only_data)
         if states:
@@ -364,22 +365,22 @@ def _ml_walk(domain: Domain, steps: Sequence[Step], rule_only_data: Optional[Dic
 def _ml_states(domain: Domain, kept: Steps, rule_only_data: Optional[Dict[str, Any]]) -> Optional[List[State]]:
     """The states of Rasa's loop with ``ignore_rule_only_turns`` (not to be changed: copy them), from
     ``kept.ml`` brought up to all steps but the end, which is read again after appended events; None
-    where a step raised."""
+    where the loop raises (the caller runs it whole, to raise as Rasa does)."""
     import copy
 
     cut = len(kept.steps) - 1
     ml = kept.ml
     if ml is None or ml.upto > cut or ml.rule_only_data != rule_only_data:
         ml = kept.ml = MlStates(copy.deepcopy(rule_only_data), 0, [])
-    walked = _ml_walk(domain, kept.steps[ml.upto:cut], rule_only_data, ml.states, ml.last_ml_action_sub_state,
-                      ml.turn_was_hidden)
-    if walked is None:
-        kept.ml = None
-        return None
-    ml.last_ml_action_sub_state, ml.turn_was_hidden = walked
-    ml.upto = cut
-    end = ml.states[-1:]  # the end step on its own, after the last state it may read
-    if _ml_walk(domain, kept.steps[cut:], rule_only_data, end, *walked) is None:
+    try:
+        walked = _ml_walk(domain, kept.steps[ml.upto:cut], rule_only_data, ml.states,
+                          ml.last_ml_action_sub_state, ml.turn_was_hidden)
+        ml.last_ml_action_sub_state, ml.turn_was_hidden = walked
+        ml.upto = cut
+        end = ml.states[-1:]  # the end step on its own, after the last state it may read
+        _ml_walk(domain, kept.steps[cut:], rule_only_data, end, *walked)
+    except Exception:
+        kept.ml = None if ml.upto != cut else ml  # states appended before a failing step are not kept
         return None
     return ml.states + end[1:] if ml.states else end
 
@@ -421,8 +422,6 @@ def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool 
     """``Domain.states_for_tracker_history`` (Rasa 3.6.21) on the kept steps, line for line: all its
     states, or (``wanted``) only the last ones a caller that reads only its last ``wanted`` needs
     (``last_states``)."""
-    from rasa.shared.core.constants import PREVIOUS_ACTION
-
     if not ignore_rule_only_turns and kept.error is None and _clean_states(kept):
         # each state on its own: Rasa's loop below comes to a fresh copy of each clean state
         return [{key: dict(sub_state) for key, sub_state in state.items()}  # type: ignore[misc]
@@ -432,32 +431,14 @@ def states_from_steps(domain: Domain, kept: Steps, ignore_rule_only_turns: bool 
         if made is not None:
             return copies(last_states(made, wanted))
     states: List[State] = []
-    last_ml_action_sub_state = None
-    turn_was_hidden = False
-    for step in kept.steps:
-        if ignore_rule_only_turns:
-            if not turn_was_hidden:
-                last_ml_action_sub_state = None if step.prev_action is None else dict(step.prev_action)
-            if step.followup_error is not None:
-                raise step.followup_error
-            if not step.followup_action:
-                if step.loop_error is not None:
-                    raise step.loop_error
-                if not step.loop_turn:
-                    turn_was_hidden = step.hide_rule_turn
-            if turn_was_hidden:
-                continue
-        if step.error is not None:
-            raise step.error
-        assert step.state is not None
-        state = copy_state(step.state)
-        if ignore_rule_only_turns:
-            domain._remove_rule_only_features(state, rule_only_data)
-            if states:
-                domain._substitute_rule_only_user_input(state, states[-1])
-            if last_ml_action_sub_state:
-                state[PREVIOUS_ACTION] = last_ml_action_sub_state  # type: ignore[literal-required]
-        states.append(domain._clean_state(state))
+    if ignore_rule_only_turns:
+        _ml_walk(domain, kept.steps, rule_only_data, states, None, False)
+    else:
+        for step in kept.steps:
+            if step.error is not None:
+                raise step.error
+            assert step.state is not None
+            states.append(domain._clean_state(copy_state(step.state)))
     if kept.error is not None:
         raise kept.error
     return list(last_states(states, wanted))
