@@ -51,8 +51,9 @@ DOMAIN = Domain.from_dict({
 
 def turn(text: str, at: float, topic: str = "mild") -> List[Event]:
     return [UserUttered(text, {"name": "greet", "confidence": 1.0}, timestamp=at),
-            DefinePrevUserUtteredFeaturization(False, timestamp=at), SlotSet("topic", topic, timestamp=at), ActionExecuted("utter_greet", timestamp=at),
-            BotUttered("hello", timestamp=at), ActionExecuted("action_listen", timestamp=at)]
+            DefinePrevUserUtteredFeaturization(False, timestamp=at), SlotSet("topic", topic, timestamp=at),
+            ActionExecuted("utter_greet", timestamp=at), BotUttered("hello", timestamp=at),
+            ActionExecuted("action_listen", timestamp=at)]
 
 
 def run(coroutine: Any) -> Any:
