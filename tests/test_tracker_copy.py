@@ -22,9 +22,11 @@ from rasa.shared.core.events import (
     ConversationPaused,
     ConversationResumed,
     DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
     FollowupAction,
     LoopInterrupted,
+    SessionStarted,
     SlotSet,
     UserUttered,
 )
@@ -147,3 +149,17 @@ def test_a_tracker_without_a_domains_slots_and_with_a_history_limit() -> None:
         tracker.update(SlotSet("free", number))
         expected, copied = rasa_copy(tracker), tracker_copy.state_copy(tracker)
         assert described(copied) == described(expected)
+
+
+def test_a_copy_shares_no_stand_in_message_or_list_with_its_tracker() -> None:
+    """A replayed copy makes its own stand-in message after a reset and its own list for a list slot
+    set to one value: changing the copy's in place must not reach the tracker (found by review)."""
+    slots = Domain.from_dict({"slots": {"items": {"type": "list", "mappings": [{"type": "custom"}]}}}).slots
+    tracker = DialogueStateTracker("reset", slots)
+    for event in (SessionStarted(), SlotSet("items", "a"), ActionExecuted("action_listen")):
+        tracker.update(event)
+    copied = tracker_copy.state_copy(tracker)
+    assert described(copied) == described(rasa_copy(tracker))
+    copied.update(EntitiesAdded([{"entity": "thing", "value": "x"}]))
+    copied.slots["items"].value.append("b")
+    assert tracker.latest_message.entities == [] and tracker.get_slot("items") == ["a"]  # type: ignore[union-attr]

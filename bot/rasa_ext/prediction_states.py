@@ -595,23 +595,27 @@ def rule_states_read(policy: Any) -> int:
 
     from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES
 
-    found = _RULE_STATES_READ.get(id(policy))
-    if found is not None and found[0] is policy.lookup:
-        return found[1]
+    tables = (RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES)
+    lookup = policy.lookup
+    # worked out again whenever the rules change (training fills rules_not_in_stories in place)
+    signature = (id(lookup), *(len(lookup.get(table) or ()) for table in tables))
+    found = policy.__dict__.get(_RULE_STATES_READ)
+    if found is not None and found[0] == signature:
+        return int(found[1])
     longest = 0
-    for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES):
-        for key in policy.lookup.get(table) or ():
+    for table in tables:
+        for key in lookup.get(table) or ():
             try:
                 parsed = json.loads(key)
             except (TypeError, ValueError):
                 continue  # a named source ("handling active loops ..."), never a name of states
             if isinstance(parsed, list):
                 longest = max(longest, len(parsed))
-    _RULE_STATES_READ[id(policy)] = (policy.lookup, longest + 1)
+    policy.__dict__[_RULE_STATES_READ] = (signature, longest + 1)
     return longest + 1
 
 
-_RULE_STATES_READ: Dict[int, Tuple[Any, int]] = {}  # id(policy) -> (its lookup, the states it reads)
+_RULE_STATES_READ = "_mild_rule_states_read"  # a RulePolicy's attribute: (its rules' signature, the states read)
 
 
 def _read_by_rules(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -620,8 +624,10 @@ def _read_by_rules(original: Callable[..., Any]) -> Callable[..., Any]:
         from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
         from rasa.core.policies.rule_policy import RulePolicy
 
-        # its featuriser changes each state on its own (and cuts them to its max_history, if any)
-        reads = type(self) is RulePolicy and type(self.featurizer) is MaxHistoryTrackerFeaturizer
+        # its featuriser changes each state on its own (and cuts them to its max_history, if any); outside
+        # a prediction (training) Rasa's own states are all given anyway
+        reads = type(self) is RulePolicy and type(self.featurizer) is MaxHistoryTrackerFeaturizer \
+            and _prediction.get() is not None
         wanted = rule_states_read(self) if reads else None
         return _reading_last(wanted, original, self, tracker, domain, *args, **kwargs)
 

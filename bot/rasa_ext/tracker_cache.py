@@ -47,6 +47,8 @@ from rasa.shared.core.events import EntitiesAdded, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Connection
 
+from bot.rasa_ext.tracker_copy import slot_copy, stand_in_copy
+
 EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"),
                   sa.column("type_name"), sa.column("data"))
 
@@ -112,25 +114,26 @@ def fresh_events(rows: Iterable[_Row]) -> List[Event]:
 
 def _at_same_place(value: Any, replayed: Sequence[Event], events: Sequence[Event]) -> Any:
     """The event of ``events`` where ``value`` is in ``replayed`` (looked for from the end), else a copy
-    of ``value``: a stand-in a reset left (``UserUttered.empty()``), which a replay makes anew."""
+    of ``value`` with nothing shared: a stand-in a reset left (``UserUttered.empty()``), which a replay
+    makes anew."""
     if value is None:
         return None
     for at in range(len(replayed) - 1, -1, -1):
         if replayed[at] is value:
             return events[at]
-    return copy.copy(value)
+    return stand_in_copy(value)
 
 
 def from_replayed(replayed: DialogueStateTracker, sender_id: str, events: List[Event], slots: Any) -> DialogueStateTracker:
     """What ``DialogueStateTracker.from_events(sender_id, events, slots)`` returns, from a tracker that
     replayed equal events (``events`` are shallow copies of its own): a replay ends in a state that is
     a function of the events, so the new tracker takes ``events`` and a copy of that state (each slot
-    copied, its value shared as the copies share it; the latest action and loop their own objects; the
+    copied, with a value of its own where it can change in place; the latest action and loop their own objects; the
     latest user message and bot utterance the copies at their places), as bot/rasa_ext/tracker_copy.py
     copies a tracker from its state."""
     new = DialogueStateTracker(sender_id, slots)
     new.events.extend(events)
-    new.slots = type(new.slots)((name, copy.copy(slot)) for name, slot in replayed.slots.items())
+    new.slots = type(new.slots)((name, slot_copy(slot)) for name, slot in replayed.slots.items())
     new._paused = replayed._paused
     new.followup_action = replayed.followup_action
     new.latest_action = copy.copy(replayed.latest_action)

@@ -9,12 +9,13 @@ each at 1,562 events, growing with the conversation (0.1 ms from the state; ``be
 A replay ends in a state that is a function of the events, and the tracker being copied is
 already in that state: every event reached it through ``update``, which applies it the same way.
 So ``state_copy`` gives the new tracker the same events (the same objects, as the replay does) and
-a copy of what applying them left: the slots (each slot copied, its value shared, as the replay
-shares the ``SlotSet`` event's value), whether the conversation is paused,
-the latest action's sub-state (its own dictionary), the active loop (its own object: later events
-change it in place) and the latest user message and bot utterance (the event objects themselves,
-which ``DefinePrevUserUtteredFeaturization`` changes in place, as in the replay; where a reset left
-a stand-in, a copy of it, as the replay's reset makes a new one and changes it the same way).
+a copy of what applying them left: the slots (each slot copied; a value that can change in place,
+such as the list a list slot wraps a single value in at every replay, copied too), whether the
+conversation is paused, the latest action's sub-state (its own dictionary), the active loop (its
+own object: later events change it in place) and the latest user message and bot utterance (the
+event objects themselves, which ``DefinePrevUserUtteredFeaturization`` changes in place, as in the
+replay; where a reset left a stand-in, a copy of it sharing nothing, as the replay's reset makes a
+new one and changes it the same way).
 What ``init_copy`` does not carry over (the model and assistant ids, the sender's source) is left
 out, as Rasa's copy leaves it out.
 
@@ -54,7 +55,25 @@ def _event_or_stand_in(value: Any, events: Iterable[Any]) -> Any:
     for event in events:
         if event is value:
             return value
-    return copy.copy(value)
+    return stand_in_copy(value)
+
+
+def stand_in_copy(value: Any) -> Any:
+    """A copy of a stand-in event with its own entities, intent and parse data (a replay makes a new
+    stand-in: nothing of it is shared, and ``EntitiesAdded`` extends its entities in place)."""
+    return copy.deepcopy(value)
+
+
+_IMMUTABLE = (str, int, float, bool, bytes, type(None))
+
+
+def slot_copy(slot: Any) -> Any:
+    """A copy of a slot whose value is its own where it can change in place: a list slot set to one
+    value wraps it in a list of its own at every replay, so a copy must not share that list."""
+    new = copy.copy(slot)
+    if not isinstance(slot._value, _IMMUTABLE):
+        new._value = copy.deepcopy(slot._value)
+    return new
 
 
 _REPLAY = object()  # the follow-up action depends on a revert's replay: copy by replaying
@@ -99,7 +118,7 @@ def state_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
         return tracker.travel_back_in_time(float("inf"))
     new = tracker.init_copy()
     new.events.extend(tracker.events)
-    new.slots = type(new.slots)((name, copy.copy(slot)) for name, slot in tracker.slots.items())
+    new.slots = type(new.slots)((name, slot_copy(slot)) for name, slot in tracker.slots.items())
     followup = replayed_followup(tracker.events)
     if followup is _REPLAY:
         return tracker.travel_back_in_time(float("inf"))
