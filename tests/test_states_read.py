@@ -175,9 +175,31 @@ def rules() -> Iterator[tuple]:
         yield policy, project_domain
 
 
-def predictions(policy: RulePolicy, domain: Domain, events: Sequence[Event], name: str) -> int:
-    """At each point where the processor predicts: RulePolicy's prediction on the cut states is Rasa's.
-    Returns how many were a rule's (not the fallback's)."""
+@pytest.fixture(scope="module")
+def memoization(rules: tuple) -> Iterator[tuple]:
+    """MemoizationPolicy as config.yml has it, trained on the project's stories, with RulePolicy's rule-only data."""
+    from rasa.core.policies.memoization import MemoizationPolicy
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    rule_policy, project_domain = rules
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / "data" / "stories")])
+    trackers = TrainingDataGenerator(importer.get_stories(), project_domain, augmentation_factor=0).generate()
+    with tempfile.TemporaryDirectory() as folder:
+        policy = MemoizationPolicy.create({**MemoizationPolicy.get_default_config(), "max_history": 4},
+                                          LocalModelStorage(Path(folder)), Resource("memo"),
+                                          ExecutionContext(GraphSchema({}), "test"))
+        policy.train(trackers, project_domain)
+        yield policy, project_domain, rule_policy._get_rule_only_data()
+
+
+def predictions(policy: Any, domain: Domain, events: Sequence[Event], name: str, **kwargs: Any) -> int:
+    """At each point where the processor predicts: the policy's prediction on the cut states is Rasa's.
+    Returns how many were certain (a rule's or a memorised story's, not the fallback's)."""
     scope = ps._Scope(turn=True)
     ruled = 0
     tracker = DialogueStateTracker.from_events(name, [], domain.slots)
@@ -186,11 +208,11 @@ def predictions(policy: RulePolicy, domain: Domain, events: Sequence[Event], nam
         if not isinstance(event, UserUttered | ActionExecuted):
             continue
         try:
-            expected: Any = rasa_alone(lambda: policy.predict_action_probabilities(tracker, domain))
+            expected: Any = rasa_alone(lambda: policy.predict_action_probabilities(tracker, domain, **kwargs))
         except Exception as raised:  # noqa: BLE001 - the same error is expected
             expected = type(raised)
         try:
-            got: Any = in_scope(lambda: policy.predict_action_probabilities(tracker, domain), scope)
+            got: Any = in_scope(lambda: policy.predict_action_probabilities(tracker, domain, **kwargs), scope)
         except Exception as raised:  # noqa: BLE001
             got = type(raised)
         assert got == expected, (name, at, event)
@@ -247,3 +269,16 @@ def test_rule_states_read_follows_rules_changed_in_place(rules: tuple) -> None:
     finally:
         policy.lookup["rules_not_in_stories"].remove(longer)
     assert ps.rule_states_read(policy) == read
+
+
+def test_memoization_predicts_as_on_all_states(memoization: tuple, installed: None) -> None:
+    """MemoizationPolicy reads its last four states, made without rule-only turns (``MlStates``, kept
+    with the steps and gone on from event by event): its predictions are Rasa's."""
+    policy, project_domain, rule_only = memoization
+    remembered = sum(predictions(policy, project_domain, events, name, rule_only_data=rule_only)
+                     for name, events in project_trackers(project_domain))
+    for seed in range(3):
+        rng = random.Random(600 + seed)
+        events = with_unlikely_intents(conversation(project_domain, rng, 200), rng)
+        remembered += predictions(policy, project_domain, events, f"memo {seed}", rule_only_data=rule_only)
+    assert remembered > 20  # not vacuous: stories were recalled
