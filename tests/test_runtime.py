@@ -30,18 +30,18 @@ def test_the_loaded_objects_are_set_aside_once_the_model_is_loaded(monkeypatch: 
 def test_install_wraps_the_server_start_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import rasa.core.run
 
-    from bot.rasa_ext import applied_events, debug_text, prediction_states, remote_action, tracker_copy
+    from bot.rasa_ext import applied_events, debug_text, nlu_thread, prediction_states, remote_action, tracker_copy
 
+    modules = (applied_events, debug_text, nlu_thread, prediction_states, remote_action, tracker_copy)
     installed: List[str] = []
-    for module in (applied_events, debug_text, prediction_states, remote_action, tracker_copy):
+    for module in modules:
         monkeypatch.setattr(module, "install", lambda name=module.__name__: installed.append(name))
     monkeypatch.setattr(runtime, "_installed", False)
     original = rasa.core.run.load_agent_on_start
     monkeypatch.setattr(rasa.core.run, "load_agent_on_start", original)
     runtime.install()
     runtime.install()
-    assert sorted(installed) == sorted(m.__name__ for m in (applied_events, debug_text, prediction_states,
-                                                            remote_action, tracker_copy))
+    assert sorted(installed) == sorted(m.__name__ for m in modules)
     assert rasa.core.run.load_agent_on_start.__wrapped__ is original  # type: ignore[attr-defined]
 
 
