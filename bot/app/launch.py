@@ -23,6 +23,8 @@ from inspect import isawaitable
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
+from bot.app import threads
+
 TOKEN_ENV = "RASA_AUTH_TOKEN"
 REST_TOKEN_ENV = "RASA_REST_TOKEN"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -101,6 +103,9 @@ def rasa_argv(argv: List[str], token: str) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> None:
     os.umask(0o077)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if threads.serving(args):
+        threads.one_thread_each(os.environ)  # before NumPy and TensorFlow load (bot/app/threads.py)
     from bot.app import quiet
 
     quiet.install()  # the known harmless library warnings, as `python -m bot.app.quiet` does
@@ -114,7 +119,6 @@ def main(argv: Optional[List[str]] = None) -> None:
     # only this process's own copy of argv changes: /proc/<pid>/cmdline keeps the original
     token = auth_token()
     os.environ[TOKEN_ENV] = token
-    args = list(sys.argv[1:] if argv is None else argv)
     # credentials.yml gives it to the REST channel: open on loopback only, never on a network
     os.environ[REST_TOKEN_ENV] = rest_token(os.environ, args, token)
     sys.argv = ["rasa"] + rasa_argv(args, token)

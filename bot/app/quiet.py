@@ -14,6 +14,8 @@ import sys
 import warnings
 from typing import List, Tuple, Type
 
+from bot.app import threads
+
 # (category, regular expression its message matches); each is harmless here
 KNOWN_HARMLESS: List[Tuple[Type[Warning], str]] = [
     # a response that only a form or a custom action uses (RasaHQ/rasa#11843;
@@ -59,6 +61,8 @@ def install() -> None:
 
 
 def main() -> None:
+    if threads.serving(sys.argv[1:]):
+        threads.one_thread_each(os.environ)  # before NumPy and TensorFlow load (bot/app/threads.py)
     install()
     from rasa.__main__ import main as rasa_main
 
