@@ -48,7 +48,7 @@ mutation: setup
 bench: setup
 	@$(ENV) .venv/bin/python bench/bench.py
 	@$(ENV) .venv/bin/python bench/turn_cost.py
-	@$(ENV) .venv/bin/python bench/stock.py
+	@$(ENV) .venv/bin/python bench/stock.py --two-processes
 
 # PostgreSQL comes from Debian (scripts/system-deps.sh), run on a throw-away local server.
 bench-load: setup

@@ -9,6 +9,11 @@ validation set by ``--conversations`` patients at once (10 by default) of ``--me
 messages each. Alternating rounds keep a machine shared with other work from favouring one
 bot. It prints each round's messages per second, median and p95, and the ratio of the two
 bots' median rounds. This bot runs as in production (SQLite tracker store, action server).
+
+With ``--two-processes`` (on in ``make bench``), each round also serves this bot from two Rasa
+processes on one port (``SANIC_WORKERS=2`` with the SQLite lock store, README "Deployment"), a
+setting for clinics whose web clients use WebSocket only: it prints that ratio on its own line.
+The default, one process, is the figure the issue's target is checked against.
 Run with ``make bench`` (after the other figures) or ``python bench/stock.py``.
 """
 
@@ -142,7 +147,7 @@ def throughput(send: Send, tag: str, conversations: int, messages: int) -> Dict[
 
 
 def line(name: str, figures: Dict[str, float]) -> str:
-    return (f"  {name:16} {figures['per_second']:6.1f} msg/s, median {figures['median']:5.0f} ms, "
+    return (f"  {name:20} {figures['per_second']:6.1f} msg/s, median {figures['median']:5.0f} ms, "
             f"p95 {figures['p95']:5.0f} ms, errors {figures['errors']:.0f}")
 
 
@@ -151,33 +156,48 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=10)
     parser.add_argument("--messages", type=int, default=20, help="messages per conversation")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--two-processes", action="store_true",
+                        help="also serve this bot from two Rasa processes (SANIC_WORKERS=2) in each round")
     args = parser.parse_args(argv)
     folder = stock_bot()
     ours: List[Dict[str, float]] = []
+    twos: List[Dict[str, float]] = []
     theirs: List[Dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="mild-stock-") as work:
-        stack = Stack(workdir=Path(work))
+        stacks = [Stack(workdir=Path(work) / "one")]
+        if args.two_processes:
+            stacks.append(Stack(workdir=Path(work) / "two", extra_env={
+                "SANIC_WORKERS": "2", "LOCK_STORE_URL": f"sqlite:///{Path(work) / 'locks.db'}"}))
         stock = None
         try:
-            stack.start()
+            for stack in stacks:  # one at a time: each loads its model with the machine to itself
+                stack.start()
             stock = StockServer(folder, Path(work) / "stock.log")
             for round_ in range(args.rounds):
                 theirs.append(throughput(stock.send, f"stock{round_}", args.conversations, args.messages))
-                ours.append(throughput(lambda sender, text: stack.send(sender, text, timeout=60), f"mild{round_}",
-                                       args.conversations, args.messages))
+                for stack, figures in zip(stacks, (ours, twos), strict=False):
+                    figures.append(throughput(lambda sender, text, s=stack: s.send(sender, text, timeout=60),
+                                              f"mild{len(figures)}-{round_}", args.conversations, args.messages))
         finally:
             if stock is not None:
                 stock.stop()
-            stack.stop()
+            for stack in stacks:
+                stack.stop()
     print(f"throughput, {args.conversations} conversations at once x {args.messages} knowledge questions, "
           f"{args.rounds} alternating rounds:")
     for round_, (mine, stocks) in enumerate(zip(ours, theirs, strict=True), 1):
         print(line(f"round {round_}: this", mine))
+        if twos:
+            print(line(f"round {round_}: this, 2 pr.", twos[round_ - 1]))
         print(line(f"round {round_}: stock", stocks))
     mine_median = statistics.median(r["per_second"] for r in ours)
     stock_median = statistics.median(r["per_second"] for r in theirs)
     print(f"  median round: this assistant {mine_median:.1f} msg/s, stock `rasa init` bot {stock_median:.1f} msg/s; "
           f"ratio {mine_median / stock_median:.2f}x")
+    if twos:
+        two_median = statistics.median(r["per_second"] for r in twos)
+        print(f"  this assistant from two Rasa processes (SANIC_WORKERS=2, not the default): {two_median:.1f} msg/s; "
+              f"ratio {two_median / stock_median:.2f}x")
     return 0
 
 
