@@ -1,5 +1,8 @@
 """The rule-based safety net, against tables of patient phrasings."""
 
+from typing import Any
+
+import numpy as np
 import pytest
 
 from bot.core.safety import Alert, Sign, assess, normalise
@@ -269,6 +272,41 @@ def test_similarity_bank_reports_the_nearest_alert_and_look_alike_exactly() -> N
     assert bank.nearest([0, 1, 0]).other_similarity == 1.0
     # nothing to compare with: no match at all
     assert bank.nearest([0, 0, 0]) == SemanticMatch(None, 0.0, 0.0, None)
+
+
+def _nearest_one_by_one(bank: Any, vector: Any) -> Any:
+    """The bank's answer picked row by row from the same similarities, as a definition to compare with."""
+    from bot.core.safety import SemanticMatch
+
+    vec = np.asarray(vector, dtype=np.float32).ravel()
+    norm = float(np.linalg.norm(vec))
+    if norm == 0 or not bank.labels:
+        return SemanticMatch(None, 0.0, 0.0, None)
+    best_alert, best_kind, best_other = -1.0, None, -1.0
+    for sim, label in zip((bank.vectors @ (vec / norm)).tolist(), bank.labels, strict=True):
+        if label is None:
+            best_other = max(best_other, sim)
+        elif sim > best_alert:
+            best_alert, best_kind = sim, label
+    return SemanticMatch(None, best_alert, best_other, best_kind)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_similarity_bank_equals_the_row_by_row_definition(seed: int) -> None:
+    """Random banks (ties, all alerts, no alerts, opposite vectors) give the definition's answer exactly."""
+    import random
+
+    from bot.core.safety import SimilarityBank
+
+    rng = random.Random(seed)
+    size, dims = rng.randint(1, 30), rng.choice([2, 3, 8])
+    base = [[rng.choice([-1.0, 0.0, 1.0, rng.uniform(-1, 1)]) for _ in range(dims)] for _ in range(size)]
+    rows = [rng.choice(base) for _ in range(size)]  # repeated rows: equal similarities
+    kinds = rng.choice([[None, Alert.EMERGENCY, Alert.CRISIS], [Alert.EMERGENCY, Alert.CRISIS], [None]])
+    bank = SimilarityBank(rows, [rng.choice(kinds) for _ in range(size)])
+    for vector in [rows[0], [-x for x in rows[-1]], [rng.uniform(-1, 1) for _ in range(dims)], [0.0] * dims]:
+        got, expected = bank.nearest(vector), _nearest_one_by_one(bank, vector)
+        assert got == expected, (vector, got, expected)
 
 
 def test_similarity_bank_without_look_alikes_or_alerts() -> None:

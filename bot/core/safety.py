@@ -695,6 +695,9 @@ class SimilarityBank:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         self.vectors = matrix / np.where(norms == 0, 1, norms)
         self.labels = list(labels)
+        # the rows of alert statements and of look-alikes, for one vector operation each per message
+        self._alert_rows = np.array([i for i, label in enumerate(self.labels) if label is not None], dtype=np.intp)
+        self._other_rows = np.array([i for i, label in enumerate(self.labels) if label is None], dtype=np.intp)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -707,12 +710,14 @@ class SimilarityBank:
         if norm == 0 or not self.labels:
             return SemanticMatch(None, 0.0, 0.0, None)
         sims = self.vectors @ (vec / norm)
+        # the first alert row of the largest similarity, and the largest look-alike one (-1 without)
         best_alert, best_alert_kind, best_other = -1.0, None, -1.0
-        for sim, label in zip(sims.tolist(), self.labels, strict=False):
-            if label is None:
-                best_other = max(best_other, sim)
-            elif sim > best_alert:
-                best_alert, best_alert_kind = sim, label
+        if len(self._alert_rows):
+            row = int(self._alert_rows[int(np.argmax(sims[self._alert_rows]))])
+            if float(sims[row]) > best_alert:
+                best_alert, best_alert_kind = float(sims[row]), self.labels[row]
+        if len(self._other_rows):
+            best_other = max(best_other, float(sims[self._other_rows].max()))
         return SemanticMatch(None, best_alert, best_other, best_alert_kind)
 
     def judge(self, vector: Any, thresholds: SemanticThresholds) -> SemanticMatch:
