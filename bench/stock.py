@@ -175,9 +175,9 @@ def main(argv: List[str] | None = None) -> int:
             stock = StockServer(folder, Path(work) / "stock.log")
             for round_ in range(args.rounds):
                 theirs.append(throughput(stock.send, f"stock{round_}", args.conversations, args.messages))
-                for stack, figures in zip(stacks, (ours, twos), strict=False):
+                for index, (stack, figures) in enumerate(zip(stacks, (ours, twos), strict=False)):
                     figures.append(throughput(lambda sender, text, s=stack: s.send(sender, text, timeout=60),
-                                              f"mild{len(figures)}-{round_}", args.conversations, args.messages))
+                                              f"mild{index + 1}-{round_}", args.conversations, args.messages))
         finally:
             if stock is not None:
                 stock.stop()

@@ -43,6 +43,10 @@ from typing import Any, Awaitable, Callable, Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.app import threads  # noqa: E402
+
+threads.one_thread_each(os.environ)  # as the server runs (bot/app/threads.py): before NumPy and TensorFlow load
+
 from harness.scripted import QUESTIONS  # noqa: E402
 from harness.stack import Stack  # noqa: E402
 
@@ -70,9 +74,18 @@ async def measure(turns: int, stack: Stack, database: Path, shared_states: bool 
     from rasa.core.utils import AvailableEndpoints
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_ext import applied_events, debug_text, prediction_states, remote_action, runtime, tracker_copy
+    from bot.rasa_ext import (
+        applied_events,
+        debug_text,
+        nlu_thread,
+        prediction_states,
+        remote_action,
+        runtime,
+        tracker_copy,
+    )
 
     remote_action.install()  # as the Rasa server runs (bot/app/launch.py)
+    nlu_thread.install()
     if state_copies:
         tracker_copy.install()
         applied_events.install()

@@ -12,7 +12,9 @@ environment does not say otherwise. Measured on this 2-core machine, 10 conversa
   5.1 ms (5.1 ms of CPU) so. Splitting so small a model call over threads costs more than it
   saves; other conversations use the second core meanwhile (``bot/rasa_ext/nlu_thread.py``).
 
-Training keeps the libraries' defaults (``scripts/train.sh``): the same data trains the same model.
+Training keeps the libraries' defaults (``scripts/train.sh`` is a process of its own): the same
+data trains the same model. Rasa's ``POST /model/train`` would train inside the server, so with
+these settings; the project always trains with ``scripts/train.sh``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def serving(argv: List[str]) -> bool:
 
 
 def one_thread_each(environ: MutableMapping[str, str]) -> Dict[str, str]:
-    """Set the variables the environment does not set already; returns the ones set here."""
-    added = {name: value for name, value in ONE_THREAD_EACH.items() if name not in environ}
+    """Set the variables the environment does not set (or sets empty); returns the ones set here."""
+    added = {name: value for name, value in ONE_THREAD_EACH.items() if not environ.get(name)}
     environ.update(added)
     return added

@@ -710,6 +710,7 @@ class SimilarityBank:
         if norm == 0 or not self.labels:
             return SemanticMatch(None, 0.0, 0.0, None)
         sims = self.vectors @ (vec / norm)
+        sims = np.where(np.isnan(sims), -np.inf, sims)  # a row that is not a number is never the nearest
         # the first alert row of the largest similarity, and the largest look-alike one (-1 without)
         best_alert, best_alert_kind, best_other = -1.0, None, -1.0
         if len(self._alert_rows):
