@@ -10,12 +10,21 @@
   the widget's Socket.IO frames have their own 1 MB limit).
 - **JSON depth**: ``json_depth_problem`` refuses JSON nested deeper than
   ``MAX_JSON_DEPTH`` before ``json.loads`` can hit Python's recursion limit.
+
+The work that grows with an oversized input (the safety scan of an over-long message: about
+220 ms for its first 20,000 characters; the checks of a large REST body) runs on a thread of its
+own, ``off_the_loop``, one at a time: on the event loop it held every other conversation up for
+that long, several times a turn when others kept sending 1 MB messages (README, "Throughput
+beside a stock Rasa bot").
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from rasa.core.channels.channel import UserMessage
 
@@ -29,6 +38,23 @@ MAX_JSON_DEPTH = 20
 SAFETY_SCAN_CHARS = 20_000
 TOO_LONG_RESPONSE = names.UTTER_MESSAGE_TOO_LONG
 ALERT_RESPONSES = {safety.Alert.EMERGENCY: names.UTTER_EMERGENCY, safety.Alert.CRISIS: names.UTTER_CRISIS}
+LONG_INPUT_THREAD = "mild-long-input"
+T = TypeVar("T")
+_executor: Optional[ThreadPoolExecutor] = None
+_executor_lock = threading.Lock()
+
+
+def _long_input_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=LONG_INPUT_THREAD)
+        return _executor
+
+
+async def off_the_loop(work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` on the long-input thread, the event loop serving other conversations meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(_long_input_executor(), work, *args)
 
 
 def too_long(text: Optional[str]) -> bool:
@@ -76,7 +102,7 @@ async def answer_too_long(message: UserMessage, agent: Any = None) -> None:
 
     agent = agent or _running_agent()
     tracker = DialogueStateTracker(message.sender_id or "", agent.domain.slots if agent.domain else [])
-    for name in responses_for_long_message(message.text or ""):
+    for name in await off_the_loop(responses_for_long_message, message.text or ""):
         rendered: Optional[Dict[str, Any]] = await agent.nlg.generate(name, tracker, message.input_channel or "")
         if rendered and message.output_channel is not None:
             await message.output_channel.send_response(message.sender_id, rendered)
