@@ -18,6 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.core import names
 from bot.rasa_ext.channels import limits, rest
+from bot.rasa_ext.worker_thread import WorkerThread
 
 
 def waits_for(reached: threading.Event, record: List[str], result: Any) -> Callable[..., Any]:
@@ -99,3 +100,28 @@ def test_off_the_loop_returns_the_result_and_raises_the_error() -> None:
 
     with pytest.raises(ValueError, match="bad input"):
         asyncio.run(limits.off_the_loop(fails))
+
+
+def test_a_worker_thread_starts_at_first_use_and_runs_one_piece_of_work_at_a_time() -> None:
+    worker = WorkerThread("mild-test-worker")
+    assert not [t for t in threading.enumerate() if t.name.startswith("mild-test-worker")]  # nothing started yet
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def work(i: int) -> str:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.01)
+        with lock:
+            running[0] -= 1
+        return f"{threading.current_thread().name}:{i}"
+
+    async def many() -> List[str]:
+        return await asyncio.gather(*(worker.run(work, i) for i in range(5)))
+
+    done = asyncio.run(many())
+    assert [d.split(":")[1] for d in done] == [str(i) for i in range(5)]
+    assert len({d.split(":")[0] for d in done}) == 1 and done[0].startswith("mild-test-worker")
+    assert most[0] == 1
+    worker.executor().shutdown()

@@ -16,26 +16,15 @@ only the domain provider, which only reads. The rest of ``parse_message`` is Ras
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import functools
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict
+
+from bot.rasa_ext.worker_thread import WorkerThread
 
 THREAD_NAME = "mild-nlu"
-_executor: Optional[ThreadPoolExecutor] = None
-_executor_lock = threading.Lock()
+NLU = WorkerThread(THREAD_NAME)  # the process's one NLU thread, started at the first message
 _installed = False
-
-
-def nlu_executor() -> ThreadPoolExecutor:
-    """The process's one NLU thread, started at the first message."""
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
-        return _executor
 
 
 def parsed_off_the_loop(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,8 +40,7 @@ def parsed_off_the_loop(original: Callable[..., Any]) -> Callable[..., Any]:
 
         if tracker is None:
             tracker = DialogueStateTracker.from_events(message.sender_id, [])
-        parse_data = await asyncio.get_running_loop().run_in_executor(
-            nlu_executor(), self._parse_message_with_graph, message, tracker, only_output_properties)
+        parse_data = await NLU.run(self._parse_message_with_graph, message, tracker, only_output_properties)
         self._update_full_retrieval_intent(parse_data)
         structlogger.debug(
             "processor.message.parse",

@@ -20,15 +20,13 @@ beside a stock Rasa bot").
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.core import language, names, safety
+from bot.rasa_ext.worker_thread import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -39,22 +37,13 @@ SAFETY_SCAN_CHARS = 20_000
 TOO_LONG_RESPONSE = names.UTTER_MESSAGE_TOO_LONG
 ALERT_RESPONSES = {safety.Alert.EMERGENCY: names.UTTER_EMERGENCY, safety.Alert.CRISIS: names.UTTER_CRISIS}
 LONG_INPUT_THREAD = "mild-long-input"
+LONG_INPUT = WorkerThread(LONG_INPUT_THREAD)  # started at the first oversized input
 T = TypeVar("T")
-_executor: Optional[ThreadPoolExecutor] = None
-_executor_lock = threading.Lock()
-
-
-def _long_input_executor() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=LONG_INPUT_THREAD)
-        return _executor
 
 
 async def off_the_loop(work: Callable[..., T], *args: Any) -> T:
     """``work(*args)`` on the long-input thread, the event loop serving other conversations meanwhile."""
-    return await asyncio.get_running_loop().run_in_executor(_long_input_executor(), work, *args)
+    return await LONG_INPUT.run(work, *args)
 
 
 def too_long(text: Optional[str]) -> bool:
