@@ -57,7 +57,7 @@ def test_the_server_and_the_shell_install_them(module: str, monkeypatch: pytest.
     monkeypatch.setattr(runtime, "install", lambda: installed.append(module))
     # the thread settings are tested in new processes (tests/test_threads.py): set here, they would
     # reach every later child process of this test run, training included
-    monkeypatch.setattr(threads, "one_thread_each", lambda environ: {})
+    monkeypatch.setattr(threads, "for_command", lambda argv, environ: {})
     monkeypatch.setattr(rasa.__main__, "main", lambda: None)
     monkeypatch.setattr("sys.argv", ["x", "run"])
     for name in (launch.TOKEN_ENV, launch.REST_TOKEN_ENV):

@@ -81,3 +81,4 @@ def test_only_the_commands_that_serve_conversations() -> None:
     assert threads.one_thread_each(environ) == {k: v for k, v in threads.ONE_THREAD_EACH.items()
                                                 if k != "OPENBLAS_NUM_THREADS"}
     assert environ == {**threads.ONE_THREAD_EACH, "OPENBLAS_NUM_THREADS": "4"}  # an empty value is unset
+    assert threads.for_command(["train"], {}) == {} and threads.for_command(["shell"], {}) == threads.ONE_THREAD_EACH

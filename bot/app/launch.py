@@ -104,8 +104,7 @@ def rasa_argv(argv: List[str], token: str) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> None:
     os.umask(0o077)
     args = list(sys.argv[1:] if argv is None else argv)
-    if threads.serving(args):
-        threads.one_thread_each(os.environ)  # before NumPy and TensorFlow load (bot/app/threads.py)
+    threads.for_command(args, os.environ)  # before NumPy and TensorFlow load (bot/app/threads.py)
     from bot.app import quiet
 
     quiet.install()  # the known harmless library warnings, as `python -m bot.app.quiet` does

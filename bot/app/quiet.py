@@ -61,8 +61,7 @@ def install() -> None:
 
 
 def main() -> None:
-    if threads.serving(sys.argv[1:]):
-        threads.one_thread_each(os.environ)  # before NumPy and TensorFlow load (bot/app/threads.py)
+    threads.for_command(sys.argv[1:], os.environ)  # before NumPy and TensorFlow load (bot/app/threads.py)
     install()
     from rasa.__main__ import main as rasa_main
 

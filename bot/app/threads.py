@@ -35,6 +35,12 @@ def serving(argv: List[str]) -> bool:
     return bool(argv) and argv[0] in SERVING_COMMANDS
 
 
+def for_command(argv: List[str], environ: MutableMapping[str, str]) -> Dict[str, str]:
+    """The launcher's and the shell's one call, before NumPy and TensorFlow load: the settings for a
+    command that serves conversations, none for the others; returns the ones set here."""
+    return one_thread_each(environ) if serving(argv) else {}
+
+
 def one_thread_each(environ: MutableMapping[str, str]) -> Dict[str, str]:
     """Set the variables the environment does not set (or sets empty); returns the ones set here."""
     added = {name: value for name, value in ONE_THREAD_EACH.items() if not environ.get(name)}
