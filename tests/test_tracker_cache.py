@@ -37,7 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_ext import tracker_cache
 from bot.rasa_ext.stores import CheckedSQLTrackerStore
-from bot.storage.retention import REDACTED, delete_conversation, redact_contact_details
+from bot.storage.retention import CONTACT_FORM, REDACTED, delete_conversation, redact_contact_details
 from harness.services import Postgres
 from tests.test_prediction_states import conversation, project_trackers, stored
 from tests.test_tracker_copy import more_events
@@ -395,6 +395,51 @@ def test_the_replay_is_brought_forward_and_left_where_rows_change(store, url, ra
     assert store.cache._entries["ann"].replayed is None  # replayed by Rasa, as before
 
 
+def saved_rows(url: str) -> List[Any]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(
+                "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"))]
+    finally:
+        engine.dispose()
+
+
+def play_saves(ours: CheckedSQLTrackerStore, rasas: SQLTrackerStore, domain: Domain, seed: int) -> int:
+    """The same turns through both stores (retrieve, append, save), new sessions among them; the turns played.
+
+    The contact form is never active: a consultation request left unfinished is overwritten after the
+    save, on purpose (``test_retention.py``), and Rasa's store keeps it."""
+    rng = random.Random(seed)
+    events = [e for e in conversation(domain, rng, 120) if not (isinstance(e, ActiveLoop) and e.name == CONTACT_FORM)]
+    at = 1000.0
+    played = 0
+    for start in range(0, len(events), 7):
+        new = [copy.deepcopy(e) for e in events[start:start + rng.randint(1, 7)]]
+        if rng.random() < 0.15:  # a new session, as action_session_start writes it
+            new = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"), *new]
+        sender = f"s{seed % 3}"
+        for store in (ours, rasas):
+            tracker = retrieve(store, sender) or DialogueStateTracker(sender, domain.slots)
+            for offset, event in enumerate(copy.deepcopy(new)):
+                event.timestamp = at + offset
+                tracker.update(event)
+            run(store.save(tracker))
+        at += 10.0
+        played += 1
+    return played
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_save_adds_the_rows_rasas_save_adds(tmp_path: Path, project_domain: Domain, seed: int) -> None:
+    ours = CheckedSQLTrackerStore(domain=project_domain, host=f"sqlite:///{tmp_path / 'ours.db'}")
+    rasas = SQLTrackerStore(domain=project_domain, host=f"sqlite:///{tmp_path / 'rasas.db'}")
+    assert play_saves(ours, rasas, project_domain, seed) > 10
+    rows = saved_rows(f"sqlite:///{tmp_path / 'ours.db'}")
+    assert rows == saved_rows(f"sqlite:///{tmp_path / 'rasas.db'}")
+    assert len(rows) > 50
+
+
 @pytest.fixture
 def postgres() -> Iterator[Postgres]:
     server = Postgres()
@@ -402,6 +447,21 @@ def postgres() -> Iterator[Postgres]:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.mark.server
+def test_on_postgresql_a_save_adds_the_rows_rasas_save_adds(postgres: Postgres, project_domain: Domain) -> None:
+    engine = sa.create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for name in ("ours", "rasas"):
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    ours = CheckedSQLTrackerStore(domain=project_domain, host=postgres.url("ours"), wait_seconds=0)
+    rasas = SQLTrackerStore(domain=project_domain, host=postgres.url("rasas"))
+    for seed in range(3):
+        play_saves(ours, rasas, project_domain, seed)
+    rows = saved_rows(postgres.url("ours"))
+    assert rows == saved_rows(postgres.url("rasas")) and len(rows) > 100
 
 
 @pytest.mark.server
