@@ -75,3 +75,40 @@ def test_survives_the_model_archive() -> None:
     model = LinearOpinion.fit(texts, vectors, labels, c=30.0)
     again = LinearOpinion(**pickle.loads(pickle.dumps(model.state())))
     assert again.ranking("any dangers?", vectors[5]) == model.ranking("any dangers?", vectors[5])
+
+
+def project_texts() -> list:
+    """Every example line of the project's NLU data, and odd input."""
+    from pathlib import Path
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "data" / "nlu").glob("*.yml")):
+        found += [line.strip()[2:] for line in path.read_text(encoding="utf-8").splitlines()
+                  if line.strip().startswith("- ") and not line.strip().startswith("- intent:")]
+    return found + ["", "   ", "Ünïcödé ａｂｃ 日本語 🙂", "<b>recovery</b>?!", "x" * 500, "pain pain pain pain"]
+
+
+def test_the_tfidf_row_is_scikit_learns_to_the_last_bit() -> None:
+    from bot.rasa_ext.topic_classifier import TfidfRow
+
+    texts = project_texts()
+    assert len(texts) > 4000
+    fitted = [vectorizer.fit(texts[::2]) for vectorizer in LinearOpinion.vectorizers()]  # half unseen
+    for vectorizer in fitted:
+        row = TfidfRow(vectorizer)
+        for text in texts:
+            expected = vectorizer.transform([text])
+            indices, data = row(text)
+            assert np.array_equal(indices, expected.indices), text
+            assert np.array_equal(data, expected.data), text
+
+
+def test_the_tfidf_row_refuses_settings_it_does_not_do() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from bot.rasa_ext.topic_classifier import TfidfRow
+
+    for settings in ({"sublinear_tf": False}, {"sublinear_tf": True, "norm": "l1"},
+                     {"sublinear_tf": True, "use_idf": False}, {"sublinear_tf": True, "binary": True}):
+        with pytest.raises(ValueError):
+            TfidfRow(TfidfVectorizer(**settings).fit(["a b", "b c"]))
