@@ -102,8 +102,9 @@ def test_off_the_loop_returns_the_result_and_raises_the_error() -> None:
         asyncio.run(limits.off_the_loop(fails))
 
 
-def test_a_worker_thread_starts_at_first_use_and_runs_one_piece_of_work_at_a_time() -> None:
-    worker = WorkerThread("mild-test-worker")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_worker_starts_at_first_use_and_runs_as_many_pieces_of_work_at_once_as_its_threads(threads: int) -> None:
+    worker = WorkerThread("mild-test-worker", threads)
     assert not [t for t in threading.enumerate() if t.name.startswith("mild-test-worker")]  # nothing started yet
     running, most = [0], [0]
     lock = threading.Lock()
@@ -112,7 +113,7 @@ def test_a_worker_thread_starts_at_first_use_and_runs_one_piece_of_work_at_a_tim
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
-        threading.Event().wait(0.01)
+        threading.Event().wait(0.05)
         with lock:
             running[0] -= 1
         return f"{threading.current_thread().name}:{i}"
@@ -122,6 +123,11 @@ def test_a_worker_thread_starts_at_first_use_and_runs_one_piece_of_work_at_a_tim
 
     done = asyncio.run(many())
     assert [d.split(":")[1] for d in done] == [str(i) for i in range(5)]
-    assert len({d.split(":")[0] for d in done}) == 1 and done[0].startswith("mild-test-worker")
-    assert most[0] == 1
+    assert len({d.split(":")[0] for d in done}) == threads and done[0].startswith("mild-test-worker")
+    assert most[0] == threads
     worker.executor().shutdown()
+
+
+def test_a_worker_needs_a_thread() -> None:
+    with pytest.raises(ValueError):
+        WorkerThread("mild-test-worker", 0)

@@ -5,13 +5,23 @@ one message is read (the sentence encoder, DIET, the classifiers: about two thir
 question's time), no other conversation moves, not even to save its tracker or send its reply.
 TensorFlow, NumPy and SQLite let go of Python's lock while they compute, so with the graph on
 another thread the loop serves other turns during that time (issue #17: 10 conversations at once,
-about 35 -> 40 messages a second with this change alone; README, "Throughput").
+about 35 -> 40 messages a second with one NLU thread).
 
-One thread, so the NLU components never run two messages at once, as under Rasa: none of them
-has to be safe for threads. The conversation's lock is held meanwhile, as before, so its tracker
-is not touched elsewhere. The core graph (the policies) stays on the loop; the two graphs share
-only the domain provider, which only reads. The rest of ``parse_message`` is Rasa's, unchanged
-(an HTTP NLU server, ``http_interpreter``, is awaited as Rasa does).
+Two NLU threads (``NLU_THREADS``): while one message is in TensorFlow (the sentence encoder and
+DIET, about 11 ms of a message's 20 ms of NLU, without Python's lock), the other message's Python
+steps run. With one thread the two waited for each other: 39 -> 49 messages a second at 10
+conversations at once on this 2-core machine (README, "Throughput"); a third thread added nothing
+measurable. Two messages of two conversations may so be read at once (a conversation's lock is held
+meanwhile, so never two of one conversation). What the graph's components share between messages
+only reads what loading left, except for caches whose entries depend on their key alone (the
+featurizer's word tokens) and values set once, the same by either thread (DIET's compiled predict
+step, a tokenizer); TensorFlow's compiled functions may be called from several threads.
+``tests/test_nlu_concurrent.py`` parses the validation set on the trained model one message at a
+time and then eight at a time, and requires equal results.
+
+The core graph (the policies) stays on the loop; the two graphs share only the domain provider,
+which only reads. The rest of ``parse_message`` is Rasa's, unchanged (an HTTP NLU server,
+``http_interpreter``, is awaited as Rasa does).
 """
 
 from __future__ import annotations
@@ -23,7 +33,8 @@ from typing import Any, Callable, Dict
 from bot.rasa_ext.worker_thread import WorkerThread
 
 THREAD_NAME = "mild-nlu"
-NLU = WorkerThread(THREAD_NAME)  # the process's one NLU thread, started at the first message
+NLU_THREADS = 2
+NLU = WorkerThread(THREAD_NAME, NLU_THREADS)  # the process's NLU threads, started at the first message
 _installed = False
 
 

@@ -1,8 +1,8 @@
-"""One named thread for one kind of work, started at its first use, awaited from the event loop.
+"""Named threads for one kind of work, started at their first use, awaited from the event loop.
 
-``nlu_thread.py`` reads messages on one (``mild-nlu``), ``channels/limits.py`` checks oversized
-input on another (``mild-long-input``): one thread each, so the work of one kind never runs twice
-at once, and the loop serves other conversations meanwhile (issue #17).
+``nlu_thread.py`` reads messages on two (``mild-nlu``), ``channels/limits.py`` checks oversized
+input on one (``mild-long-input``): a fixed number each, so the work of one kind never runs more
+often at once than its code allows, and the loop serves other conversations meanwhile (issue #17).
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ T = TypeVar("T")
 
 
 class WorkerThread:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, threads: int = 1) -> None:
+        if threads < 1:
+            raise ValueError("a worker needs at least one thread")
         self.name = name
+        self.threads = threads
         self._executor: Optional[ThreadPoolExecutor] = None
         self._lock = threading.Lock()
 
     def executor(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.name)
+                self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=self.name)
             return self._executor
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
-        """``work(*args)`` on this thread; the event loop goes on until it is done."""
+        """``work(*args)`` on one of these threads; the event loop goes on until it is done."""
         return await asyncio.get_running_loop().run_in_executor(self.executor(), work, *args)
