@@ -99,6 +99,33 @@ def test_an_input_stands_in_for_the_node_of_its_name(tmp_path: Path) -> None:
     assert calls == ["a", "c", "d"]
 
 
+CHAIN = GraphSchema({"x": node("__message__"), "y": node("x"), "z": node("y", target=True)})
+
+
+def test_a_node_feeding_only_a_replaced_node_is_still_called_as_under_dask(tmp_path: Path) -> None:
+    (dask_result, dask_calls), (ours, our_calls) = both(CHAIN, tmp_path, {"y": 1, "__message__": 2}, ["z"])
+    assert ours == dask_result and our_calls == dask_calls == ["x", "z"]
+    for runner in runners(CHAIN, tmp_path):  # and fails where dask fails: x has no input
+        with pytest.raises(GraphRunError, match="Missing input to run node 'x'"):
+            runner.run(inputs={"y": 1}, targets=["z"])
+
+
+@pytest.mark.parametrize("inputs, clash", [
+    ({"__message__": "__message__"}, False),  # its own name: not yet in the graph
+    ({"__tracker__": "__message__", "__message__": 1}, False),  # a later input's name: not yet either
+    ({"__message__": 1, "__tracker__": "__message__"}, True),  # an earlier input's name
+    ({"y": 1, "__message__": "x"}, True),  # a node only a replaced node needs
+])
+def test_input_values_clash_with_node_names_as_under_dask(tmp_path: Path, inputs: Dict[str, Any], clash: bool) -> None:
+    for runner in runners(CHAIN, tmp_path):
+        if clash:
+            with pytest.raises(GraphRunError, match="clashes"):
+                runner.run(inputs=dict(inputs), targets=["z"])
+        else:
+            CALLS.clear()
+            runner.run(inputs=dict(inputs), targets=["z"])
+
+
 def test_a_missing_input_fails_as_under_dask(tmp_path: Path) -> None:
     for runner in runners(DIAMOND, tmp_path):
         with pytest.raises(GraphRunError, match="Missing input to run node 'a'"):
@@ -151,9 +178,10 @@ def test_random_graphs_give_the_same_results(tmp_path: Path, seed: int) -> None:
 
 def test_every_node_comes_after_what_it_needs() -> None:
     needs = {"a": ("in",), "b": ("a",), "c": ("b", "a"), "d": ("c", "a", "b")}
-    order = [name for name, _ in run_order(needs, ["d"], frozenset({"in"}))]
-    assert order == ["a", "b", "c", "d"]
-    assert [name for name, _ in run_order(needs, ["b", "d"], frozenset({"in", "a"}))] == ["b", "c", "d"]
+    order, nodes = run_order(needs, ["d"], frozenset({"in"}))
+    assert [name for name, _ in order] == ["a", "b", "c", "d"] and nodes == {"a", "b", "c", "d"}
+    order, nodes = run_order(needs, ["b", "d"], frozenset({"in", "a"}))
+    assert [name for name, _ in order] == ["b", "c", "d"] and nodes == {"a", "b", "c", "d"}
 
 
 def test_a_cycle_is_an_error_not_a_hang() -> None:

@@ -109,6 +109,7 @@ def test_the_tfidf_row_refuses_settings_it_does_not_do() -> None:
     from bot.rasa_ext.topic_classifier import TfidfRow
 
     for settings in ({"sublinear_tf": False}, {"sublinear_tf": True, "norm": "l1"},
-                     {"sublinear_tf": True, "use_idf": False}, {"sublinear_tf": True, "binary": True}):
+                     {"sublinear_tf": True, "use_idf": False}, {"sublinear_tf": True, "binary": True},
+                     {"sublinear_tf": True, "dtype": np.float32}):
         with pytest.raises(ValueError):
             TfidfRow(TfidfVectorizer(**settings).fit(["a b", "b c"]))

@@ -10,7 +10,10 @@ environment does not say otherwise. Measured on this 2-core machine, 10 conversa
 - ``TF_NUM_INTRAOP_THREADS=1``, ``TF_NUM_INTEROP_THREADS=1``, ``TF_ENABLE_ONEDNN_OPTS=0``: the
   sentence encoder took 7.4 ms (9.9 ms of CPU) a short message with TensorFlow's defaults, and
   5.1 ms (5.1 ms of CPU) so. Splitting so small a model call over threads costs more than it
-  saves; other conversations use the second core meanwhile (``bot/rasa_ext/nlu_thread.py``).
+  saves; the second core serves another message meanwhile (the second NLU thread and the event
+  loop, ``bot/rasa_ext/nlu_thread.py``). Two TensorFlow threads between operations
+  (``TF_NUM_INTEROP_THREADS=2``) with two NLU threads were measured too: no faster (47 against
+  49 messages a second).
 
 Training keeps the libraries' defaults (``scripts/train.sh`` is a process of its own): the same
 data trains the same model. Rasa's ``POST /model/train`` would train inside the server, so with

@@ -29,6 +29,7 @@ look-alikes) lives in ``bot.rasa_ext.components`` where the embeddings are compu
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -92,9 +93,18 @@ KEY_WORDS: Tuple[str, ...] = (
 _KEY_SET = frozenset(KEY_WORDS)
 
 
+_ENGLISH_WORDS_LOADING = threading.Lock()  # two NLU threads may ask for the list first at once
+
+
 @lru_cache(maxsize=1)
 def _english_words() -> Callable[[str], bool]:
-    """Whether a word is English, from the word list that ships with pyspellchecker."""
+    """Whether a word is English, from the word list that ships with pyspellchecker (loaded once)."""
+    with _ENGLISH_WORDS_LOADING:
+        return _load_english_words()
+
+
+@lru_cache(maxsize=1)
+def _load_english_words() -> Callable[[str], bool]:
     from spellchecker import SpellChecker
 
     frequency = SpellChecker(distance=1).word_frequency

@@ -47,14 +47,24 @@ def install() -> None:
         return
     import rasa.core.run
 
-    from bot.rasa_ext import applied_events, debug_text, graph_runner, nlu_thread, prediction_states, remote_action, tracker_copy
+    from bot.rasa_ext import (
+        applied_events,
+        debug_text,
+        graph_runner,
+        nlu_thread,
+        prediction_states,
+        remote_action,
+        rule_index,
+        tracker_copy,
+    )
 
     remote_action.install()  # the action server's answers checked without re-checking Rasa's schema
     prediction_states.install()  # the dialogue states worked out once per prediction, gone on from turn to turn
     tracker_copy.install()  # the tracker copied before each action from its state, not by replaying it
     applied_events.install()  # a tracker's applied events worked out once per state, not at every call
     debug_text.install()  # RulePolicy's debug text of the states made only when it is logged
-    nlu_thread.install()  # each message's NLU on a thread of its own, the other turns going on meanwhile
+    rule_index.install()  # RulePolicy's first pass over its rules through an index by the last action
+    nlu_thread.install()  # each message's NLU on one of two threads, the other turns going on meanwhile
     graph_runner.install()  # the model's graphs run node by node in a kept order, without dask's scheduler
     # the model loaded at start-up, then the long-lived objects set aside from the garbage collector
     rasa.core.run.load_agent_on_start = _frozen_after(rasa.core.run.load_agent_on_start)

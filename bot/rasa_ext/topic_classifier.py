@@ -117,12 +117,13 @@ class TfidfRow:
     scaled to length 1, in the order scikit-learn 1.1 leaves the entries (by descending index, as
     SciPy's product with the idf diagonal leaves them) and summed in that order, so the numbers are
     the same to the last bit (``tests/test_linear_opinion.py`` compares them on the training data).
-    Only what this project fits is supported: l2 norm, idf, sublinear tf, not binary.
+    Only what this project fits is supported: l2 norm, idf, sublinear tf, not binary, float64.
     """
 
     def __init__(self, vectorizer: Any) -> None:
-        if vectorizer.norm != "l2" or not vectorizer.use_idf or not vectorizer.sublinear_tf or vectorizer.binary:
-            raise ValueError("TfidfRow supports l2-normed, idf-weighted, sublinear, non-binary tf-idf only")
+        if vectorizer.norm != "l2" or not vectorizer.use_idf or not vectorizer.sublinear_tf or vectorizer.binary \
+                or vectorizer.dtype != np.float64:
+            raise ValueError("TfidfRow supports l2-normed, idf-weighted, sublinear, non-binary float64 tf-idf only")
         self._analyze = vectorizer.build_analyzer()
         self._vocabulary: Dict[str, int] = vectorizer.vocabulary_
         self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
