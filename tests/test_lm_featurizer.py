@@ -83,3 +83,13 @@ def test_a_message_gets_the_same_features_as_under_rasa(featurizer: CompiledLang
     assert len(ours) == len(rasas) == 2 * len(texts)
     for a, b in zip(ours, rasas, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_the_compiled_model_call_gives_rasas_eager_numbers(featurizer: CompiledLanguageModelFeaturizer) -> None:
+    ids = [[101, 2129, 2146, 2003, 7233, 102, 0, 0], [101, 2097, 1045, 2022, 6680, 1029, 2077, 102]]
+    mask = [[1, 1, 1, 1, 1, 1, 0, 0], [1] * 8]
+    ours = featurizer._compute_batch_sequence_features(mask, ids)
+    rasas = LanguageModelFeaturizer._compute_batch_sequence_features(featurizer, mask, ids)
+    assert ours.shape == np.asarray(rasas).shape == (2, 8, 384)
+    assert np.allclose(ours, rasas, atol=1e-5)
+    assert np.array_equal(featurizer._compute_batch_sequence_features(mask, ids), ours)  # and the same every time

@@ -49,6 +49,7 @@ def install() -> None:
 
     from bot.rasa_ext import (
         applied_events,
+        compiled_predict,
         debug_text,
         graph_runner,
         nlu_thread,
@@ -66,6 +67,7 @@ def install() -> None:
     rule_index.install()  # RulePolicy's first pass over its rules through an index by the last action
     nlu_thread.install()  # each message's NLU on one of two threads, the other turns going on meanwhile
     graph_runner.install()  # the model's graphs run node by node in a kept order, without dask's scheduler
+    compiled_predict.install()  # DIET's compiled predict step called as its one graph
     # the model loaded at start-up, then the long-lived objects set aside from the garbage collector
     rasa.core.run.load_agent_on_start = _frozen_after(rasa.core.run.load_agent_on_start)
     _installed = True
