@@ -1,4 +1,4 @@
-"""A message's NLU runs on a thread of its own, and the server goes on with other turns meanwhile.
+"""A message's NLU runs on an NLU thread, and the server goes on with other turns meanwhile.
 
 Rasa 3.6 runs the NLU graph inside ``MessageProcessor.parse_message`` on the event loop: while
 one message is read (the sentence encoder, DIET, the classifiers: about two thirds of a knowledge
@@ -39,7 +39,7 @@ _installed = False
 
 
 def parsed_off_the_loop(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Rasa 3.6's ``parse_message`` with its graph run on the NLU thread."""
+    """Rasa 3.6's ``parse_message`` with its graph run on one of the NLU threads."""
 
     @functools.wraps(original)
     async def parse_message(self: Any, message: Any, tracker: Any = None,
@@ -66,7 +66,7 @@ def parsed_off_the_loop(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Read messages on the NLU thread (once per process)."""
+    """Read messages on the NLU threads (once per process)."""
     global _installed
     if _installed:
         return
