@@ -75,7 +75,11 @@ def test_the_index_is_made_again_for_another_or_changed_lookup(rules: tuple) -> 
     first = rule_index.index_for(policy, lookup)
     assert rule_index.index_for(policy, lookup) is first
     lookup.pop(next(iter(lookup)))
-    assert rule_index.index_for(policy, lookup) is not first
+    second = rule_index.index_for(policy, lookup)
+    assert second is not first
+    key, action = lookup.popitem()  # another key in its place: the same size, other keys
+    lookup[key + " "] = action  # the same rule written with a space more: another key
+    assert rule_index.index_for(policy, lookup) is not second
 
 
 def test_install_wraps_rulepolicy_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,9 +6,10 @@ arguments to a traced graph: canonicalising ten inputs, comparing their types wi
 looking up the graph. With a fixed signature there is only one graph, so its concrete function can
 be called directly: 0.9 -> 0.6 ms of Python a message on an NLU thread, the same numbers out.
 
-The rest of ``_rasa_predict`` is Rasa's: the first call (which traces the step) and a model run
-eagerly go through Rasa's own code; the outputs are converted and the diagnostic data tidied as
-Rasa does. ``tests/test_compiled_predict.py`` compares the parses of the trained model both ways.
+The rest of ``_rasa_predict`` is Rasa's: the first call (which traces the step), a model run
+eagerly and functions run eagerly for debugging go through Rasa's own code; the outputs are
+converted and the diagnostic data tidied as Rasa does. ``tests/test_compiled_predict.py`` compares
+the parses of the trained model both ways.
 
 ``install()`` is called by the processes that run the Rasa server or shell (``runtime.py``).
 """
@@ -27,8 +28,11 @@ def concrete_predict(original: Callable[..., Dict[str, Any]]) -> Callable[..., D
 
     @functools.wraps(original)
     def _rasa_predict(self: Any, batch_in: Tuple[Any, ...]) -> Dict[str, Any]:
+        import tensorflow as tf
+
         step = getattr(self, "_tf_predict_step", None)
-        if step is None or self._run_eagerly or not self.prepared_for_prediction:
+        if step is None or self._run_eagerly or not self.prepared_for_prediction \
+                or tf.config.functions_run_eagerly():  # debugging: the tf.function runs Python then
             return original(self, batch_in)
         kept = self.__dict__.get(KEPT)
         if kept is None or kept[0] is not step:

@@ -46,7 +46,7 @@ class RuleIndex:
 
     def __init__(self, lookup: Dict[str, Any], rule_states: Callable[[str], List[Dict[str, Any]]]) -> None:
         self.lookup = lookup  # kept, so that its id is not reused by another dict while indexed
-        self.size = len(lookup)
+        self.keys = frozenset(lookup)
         keys = list(set(lookup.keys()))  # the order RulePolicy's first filter goes through
         self.position = {key: at for at, key in enumerate(keys)}
         self.by_action: Dict[str, List[str]] = {}
@@ -68,10 +68,11 @@ class RuleIndex:
 
 
 def index_for(policy: Any, lookup: Dict[str, Any]) -> RuleIndex:
-    """The policy's index of ``lookup``, made again when the lookup is another or changed in size."""
+    """The policy's index of ``lookup``, made again when the lookup is another dict or has other keys
+    (RulePolicy drops contradicting rules from its lookup in place while it trains)."""
     indexes: Dict[int, RuleIndex] = policy.__dict__.setdefault(INDEXES, {})
     index = indexes.get(id(lookup))
-    if index is None or index.lookup is not lookup or index.size != len(lookup):
+    if index is None or index.lookup is not lookup or lookup.keys() != index.keys:
         index = indexes[id(lookup)] = RuleIndex(lookup, policy._rule_key_to_state)
     return index
 
