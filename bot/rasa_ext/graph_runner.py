@@ -92,14 +92,14 @@ class InOrderGraphRunner(DaskGraphRunner):
         run_targets = targets if targets else self._graph_schema.target_names
         given = inputs or {}
         order, nodes = self._order(run_targets, frozenset(given))
-        known = set(nodes)  # as dask's graph grows: the minimal schema's nodes, then each input in turn
+        earlier: List[str] = []  # as dask's graph grows: the minimal schema's nodes, then each input in turn
         for name, value in given.items():
-            if isinstance(value, str) and value in known:
+            if isinstance(value, str) and (value in nodes or value in earlier):
                 raise GraphRunError(
                     f"Input value '{value}' clashes with a node name. Make sure that none of the input "
                     f"names passed to the `run` method are the same as node names in the graph schema."
                 )
-            known.add(name)
+            earlier.append(name)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(f"Running graph with inputs: {inputs}, targets: {targets} and {self._execution_context}.")
         results: Dict[str, Any] = {name: (name, value) for name, value in given.items()}

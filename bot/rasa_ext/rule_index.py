@@ -48,23 +48,18 @@ class RuleIndex:
         self.lookup = lookup  # kept, so that its id is not reused by another dict while indexed
         self.keys = frozenset(lookup)
         keys = list(set(lookup.keys()))  # the order RulePolicy's first filter goes through
-        self.position = {key: at for at, key in enumerate(keys)}
-        self.by_action: Dict[str, List[str]] = {}
-        self.any_action: List[str] = []
-        for key in keys:
-            states = rule_states(key)
-            action = _action_of(states[-1]) if states else None
-            (self.by_action.setdefault(action, []) if action else self.any_action).append(key)
+        actions = {key: _action_of(states[-1]) if (states := rule_states(key)) else None for key in keys}
+        self.any_action: List[str] = [key for key in keys if actions[key] is None]
+        # per action: its rules and those that name none, each list in that same order
+        self.by_action: Dict[str, List[str]] = {
+            action: [key for key in keys if actions[key] in (action, None)]
+            for action in {action for action in actions.values() if action is not None}
+        }
 
     def candidates(self, state: Dict[str, Any]) -> List[str]:
         """The rules that might match ``state`` as the conversation's last, in RulePolicy's order."""
         action = _action_of(state)
-        if action is None:
-            return self.any_action
-        named = self.by_action.get(action, [])
-        if not named:
-            return self.any_action
-        return sorted(self.any_action + named, key=self.position.__getitem__)
+        return self.by_action.get(action, self.any_action) if action is not None else self.any_action
 
 
 def index_for(policy: Any, lookup: Dict[str, Any]) -> RuleIndex:
