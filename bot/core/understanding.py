@@ -70,6 +70,10 @@ class Thresholds:
     # here. How long is the recovery?"): its last question read alone picks one of the
     # topics offered at this confidence of the linear classifier (and the margin); above 1 off
     focus: float = 0.75
+    # the second reading (a larger encoder's linear ranking, for a message the first reading
+    # was unsure of) may answer a topic only while its own "not in the sources" and
+    # "off-topic" together stay below this share; 0 turns the second reading off
+    reread: float = 0.05
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -159,6 +163,33 @@ def refocus(decision: Decision, focus: Ranking, thresholds: Thresholds = Thresho
     ):
         return Decision("intent", intent=top)
     return decision
+
+
+def wants_second_reading(decision: Decision, thresholds: Thresholds = Thresholds()) -> bool:
+    """Only a message the first reading was unsure of ("Did you mean ...?" or not understood)
+    is read again: the larger encoder costs several times the first reading's time."""
+    return thresholds.reread > 0.0 and decision.kind in ("clarify", "not_understood")
+
+
+def second_reading(
+    decision: Decision,
+    second: Ranking,
+    neighbours: Ranking = (),
+    clauses: Sequence[Ranking] = (),
+    focus: Ranking = (),
+    thresholds: Thresholds = Thresholds(),
+) -> Decision:
+    """The first reading's unsure decision, decided again with ``second`` (the linear classifier
+    over a larger encoder's embedding) as the ranking: its topic answer replaces the clarifying
+    question or "not understood" while that ranking gives "not in the sources" and "off-topic"
+    together less than ``thresholds.reread``. Anything else keeps the first decision.
+    """
+    if not wants_second_reading(decision, thresholds) or not second:
+        return decision
+    if _no_topic_share(second) >= thresholds.reread:
+        return decision
+    again = refocus(decide(second, neighbours, clauses, thresholds), focus, thresholds)
+    return again if again.kind == "intent" and is_topic(again.intent) else decision
 
 
 def blend(first: Ranking, second: Ranking, weight: float, keep: int = 10) -> List[Tuple[str, float]]:

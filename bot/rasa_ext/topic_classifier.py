@@ -40,6 +40,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core import understanding
+from bot.encoders import SentenceEncoder, encoder_folder
 from bot.rasa_ext.components import ORIGINAL_TEXT, CompiledLanguageModelFeaturizer
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ CLAUSE_EMBEDDINGS = "clause_embeddings"
 FOCUS_QUESTION = "focus_question"
 EMBEDDINGS_FILE = "examples.npz"
 LINEAR_FILE = "linear.pkl"
+SECOND_FILE = "second_reading.pkl"
 NEIGHBOURS_KEPT = 5
 # DIET keeps its top ten intents in the ranking; the blend keeps as many
 RANKING_KEPT = 10
@@ -220,6 +222,9 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             # inverse regularisation strength (README, "Understanding questions")
             "linear_weight": 0.7,
             "linear_c": 30.0,
+            # the second reading's larger encoder (bot/encoders.py), for messages the first
+            # reading is unsure of; None: no second reading
+            "second_encoder": None,
         }
 
     def __init__(
@@ -230,9 +235,15 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         embeddings: Optional[np.ndarray] = None,
         labels: Sequence[str] = (),
         linear: Optional[LinearOpinion] = None,
+        second: Optional[LinearOpinion] = None,
     ) -> None:
         self.component_config = {**self.get_default_config(), **config}
         self.linear = linear
+        # the second reading: the linear classifier over the larger encoder's embedding
+        self.second = second
+        self.encoder: Optional[SentenceEncoder] = None
+        if self.component_config["second_encoder"]:
+            self.encoder = SentenceEncoder(encoder_folder(str(self.component_config["second_encoder"])))
         self.thresholds = understanding.Thresholds(
             **{k: config[k] for k in understanding.Thresholds.__dataclass_fields__ if k in config}
         )
@@ -264,10 +275,14 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         weight = float(self.component_config["linear_weight"])
         if weight > 0.0 and len(set(labels)) >= 2:
             self.linear = LinearOpinion.fit(texts, self.embeddings, labels, float(self.component_config["linear_c"]))
+        if self.encoder is not None and self.thresholds.reread > 0.0 and len(set(labels)) >= 2:
+            self.second = LinearOpinion.fit(texts, self.encoder.encode(texts), labels,
+                                            float(self.component_config["linear_c"]))
         with self._model_storage.write_to(self._resource) as model_dir:
             np.savez(model_dir / EMBEDDINGS_FILE, embeddings=self.embeddings, labels=np.array(labels))
-            if self.linear is not None:
-                (model_dir / LINEAR_FILE).write_bytes(pickle.dumps(self.linear.state()))
+            for opinion, name in ((self.linear, LINEAR_FILE), (self.second, SECOND_FILE)):
+                if opinion is not None:
+                    (model_dir / name).write_bytes(pickle.dumps(opinion.state()))
         return self._resource
 
     @classmethod
@@ -282,13 +297,19 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as model_dir:
                 data = np.load(model_dir / EMBEDDINGS_FILE)
-                linear_file = model_dir / LINEAR_FILE
-                # our own file, written by train() into the model archive this server loads
-                linear = LinearOpinion(**pickle.loads(linear_file.read_bytes())) if linear_file.exists() else None
-                return cls(config, model_storage, resource, data["embeddings"], data["labels"].tolist(), linear)
+                # our own files, written by train() into the model archive this server loads
+                embeddings, labels = data["embeddings"], data["labels"].tolist()
+                linear, second = (
+                    LinearOpinion(**pickle.loads((model_dir / name).read_bytes())) if (model_dir / name).exists() else None
+                    for name in (LINEAR_FILE, SECOND_FILE)
+                )
         except (ValueError, FileNotFoundError, KeyError):
             logger.warning("TopicUnderstanding has no training embeddings; train the model again.")
             return cls(config, model_storage, resource)
+        component = cls(config, model_storage, resource, embeddings, labels, linear, second)
+        if component.encoder is not None and component.second is not None:
+            component.encoder.encode(["warm up"])  # the model's weights and graph, loaded now: not at a patient's turn
+        return component
 
     def neighbours(self, vector: Optional[np.ndarray]) -> List[Tuple[str, float]]:
         """Each intent's closest training example, most similar first (the top few)."""
@@ -334,7 +355,17 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             decision = understanding.decide(ranking, neighbours, clauses, self.thresholds)
         confidence = ranking[0][1] if ranking else 0.0
         refocused = understanding.refocus(decision, focus, self.thresholds)
-        if refocused != decision:
+        reread = refocused
+        if (self.second is not None and self.encoder is not None and message.get(ORIGINAL_TEXT) is None
+                and understanding.wants_second_reading(refocused, self.thresholds)):
+            text = message.get(nlu.TEXT) or ""
+            second = self.second.ranking(text, self.encoder.encode([text])[0])[:RANKING_KEPT]
+            opinions["second"] = [[n, round(c, 4)] for n, c in second]
+            reread = understanding.second_reading(refocused, second, neighbours, clauses, focus, self.thresholds)
+        if reread != refocused:
+            # unsure at first; the larger encoder's reading answers a topic
+            decision, confidence = reread, dict(second).get(str(reread.intent), confidence)
+        elif refocused != decision:
             # the message's last question, read alone, chose among the topics offered
             decision, confidence = refocused, focus[0][1]
         elif decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
