@@ -146,7 +146,8 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     decision = refocus(decide(ranking, neighbours, clauses, design.thresholds), focus, design.thresholds)
     second = [(n, c) for n, c in understanding.get("second") or []]
     if design.second and second:
-        decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds)
+        decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds,
+                                  str(parse.get("text") or ""))
     return decision
 
 

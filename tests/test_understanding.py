@@ -313,3 +313,17 @@ def test_the_second_reading_keeps_the_nearest_examples_opinion() -> None:
     # (the two opinions disagree about a topic: ask rather than guess)
     near = [("faq_procedure_duration", 0.97)]
     assert understanding.second_reading(CLARIFY, SURE, near) == CLARIFY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you check my symptoms",  # asks for the check
+        "my legs go numb when I walk to the shop and I have to sit down",  # tells a story of its symptoms
+    ],
+)
+def test_a_message_that_gets_the_offer_of_the_check_is_not_read_again(text: str) -> None:
+    # its unsure reading gets "Did you mean ...?" and the offer of the check; a topic answer would drop the offer
+    assert not understanding.wants_second_reading(CLARIFY, text=text)
+    assert understanding.second_reading(CLARIFY, SURE, text=text) == CLARIFY
+    assert understanding.wants_second_reading(CLARIFY, text="how long until I can drive")

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bot.core import names
+from bot.core import answers, names
 
 TOPIC_PREFIX = names.FAQ_PREFIX
 # The classifier's "the sources do not answer it" and "off-topic" intents
@@ -165,10 +165,16 @@ def refocus(decision: Decision, focus: Ranking, thresholds: Thresholds = Thresho
     return decision
 
 
-def wants_second_reading(decision: Decision, thresholds: Thresholds = Thresholds()) -> bool:
+def wants_second_reading(decision: Decision, thresholds: Thresholds = Thresholds(), text: str = "") -> bool:
     """Only a message the first reading was unsure of ("Did you mean ...?" or not understood)
-    is read again: the larger encoder costs several times the first reading's time."""
-    return thresholds.reread > 0.0 and decision.kind in ("clarify", "not_understood")
+    is read again: the larger encoder costs several times the first reading's time.
+
+    Not a message that asks for the symptom check or tells a story of its symptoms: its
+    unsure reading gets the offer of the check (bot/rasa_ext/reply_policy.py), which a topic
+    answer would drop.
+    """
+    return (thresholds.reread > 0.0 and decision.kind in ("clarify", "not_understood")
+            and not answers.wants_the_check(text, names.NLU_FALLBACK))
 
 
 def second_reading(
@@ -178,13 +184,14 @@ def second_reading(
     clauses: Sequence[Ranking] = (),
     focus: Ranking = (),
     thresholds: Thresholds = Thresholds(),
+    text: str = "",
 ) -> Decision:
-    """The first reading's unsure decision, decided again with ``second`` (the linear classifier
+    """The first reading's unsure decision (of the message ``text``), decided again with ``second`` (the linear classifier
     over a larger encoder's embedding) as the ranking: its topic answer replaces the clarifying
     question or "not understood" while that ranking gives "not in the sources" and "off-topic"
     together less than ``thresholds.reread``. Anything else keeps the first decision.
     """
-    if not wants_second_reading(decision, thresholds) or not second:
+    if not wants_second_reading(decision, thresholds, text) or not second:
         return decision
     if _no_topic_share(second) >= thresholds.reread:
         return decision

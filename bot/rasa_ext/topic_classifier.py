@@ -357,11 +357,11 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         refocused = understanding.refocus(decision, focus, self.thresholds)
         reread = refocused
         if (self.second is not None and self.encoder is not None and message.get(ORIGINAL_TEXT) is None
-                and understanding.wants_second_reading(refocused, self.thresholds)):
+                and understanding.wants_second_reading(refocused, self.thresholds, message.get(nlu.TEXT) or "")):
             text = message.get(nlu.TEXT) or ""
             second = self.second.ranking(text, self.encoder.encode([text])[0])[:RANKING_KEPT]
             opinions["second"] = [[n, round(c, 4)] for n, c in second]
-            reread = understanding.second_reading(refocused, second, neighbours, clauses, focus, self.thresholds)
+            reread = understanding.second_reading(refocused, second, neighbours, clauses, focus, self.thresholds, text)
         if reread != refocused:
             # unsure at first; the larger encoder's reading answers a topic
             decision, confidence = reread, dict(second).get(str(reread.intent), confidence)
