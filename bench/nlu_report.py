@@ -92,7 +92,9 @@ def all_designs() -> Dict[str, Design]:
         "DIET + clarify": Design(Thresholds(use_neighbours=False)),
         "DIET + neighbours + clarify": Design(Thresholds()),
         "DIET and linear even mean + neighbours + clarify": Design(Thresholds(), 0.5),
-        "shipped, without the last question read alone": Design(Thresholds(focus=1.01), weight, True),
+        # without the second reading too: a parse has the second ranking only where the shipped
+        # first reading (last question included) was unsure
+        "shipped, without the last question read alone nor the second reading": Design(Thresholds(focus=1.01), weight),
         "shipped, without the second reading": Design(Thresholds(), weight),
         SHIPPED: Design(Thresholds(), weight, True),
         "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
@@ -163,6 +165,23 @@ def judge(expected: Optional[str], decision: Decision) -> str:
     if decision.kind == "clarify" and set(decision.topics) & set(allowed):
         return "clarified"
     return "none"
+
+
+def agreement(parses: Sequence[Dict[str, Any]]) -> str:
+    """How many of the shipped design's recomputed decisions are the server's own (they should all be)."""
+    same = 0
+    for parse in parses:
+        server = parse.get("understanding") or {}
+        mine = decision_of(parse, all_designs()[SHIPPED])
+        if (intent := (parse.get("intent") or {}).get("name")) in ALERTS:
+            same += mine.intent == intent
+        else:
+            same += (mine.kind, mine.intent, list(mine.topics)) == (
+                server.get("kind"), server.get("intent"), list(server.get("topics") or []))
+    read_again = sum("second" in (p.get("understanding") or {}) for p in parses)
+    warning = "" if read_again else " (no message was read a second time: a model trained without it?)"
+    return (f"the shipped design recomputed here is the server's decision for {same} of {len(parses)} messages; "
+            f"{read_again} were read a second time{warning}")
 
 
 def figures(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], design: Design) -> Dict[str, float]:
@@ -264,6 +283,7 @@ async def main(model: str, dev: Optional[Path], misses: bool) -> None:
     parses, times = await parse_all(agent, [t for _, t in cases])
     print(f"# NLU report, {time.strftime('%Y-%m-%d')}; parse in-process: median {statistics.median(times):.1f} ms")
     print("\n".join(table("validation set", cases, parses)))
+    print(agreement(parses))
     for knob in CURVES:
         print(f"\naccuracy versus safety, validation set, over the {knob} knob:")
         print("\n".join(curve(cases, parses, knob)))
@@ -282,11 +302,13 @@ async def main(model: str, dev: Optional[Path], misses: bool) -> None:
         parses, _ = await parse_all(agent, [t for _, t in cases])
         print()
         print("\n".join(table("held-out set tests/data/nlu_test.yml (aggregate only)", cases, parses)))
+        print(agreement(parses))
     if dev is not None:
         cases = dev_cases(dev)
         parses, times = await parse_all(agent, [t for _, t in cases])
         print()
         print("\n".join(table("dev set (in-process parse, aggregate only)", cases, parses)))
+        print(agreement(parses))
         for knob in CURVES:
             print(f"\naccuracy versus safety, dev set, over the {knob} knob:")
             print("\n".join(curve(cases, parses, knob)))

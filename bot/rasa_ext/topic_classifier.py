@@ -236,14 +236,13 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         labels: Sequence[str] = (),
         linear: Optional[LinearOpinion] = None,
         second: Optional[LinearOpinion] = None,
+        encoder: Optional[SentenceEncoder] = None,
     ) -> None:
         self.component_config = {**self.get_default_config(), **config}
         self.linear = linear
-        # the second reading: the linear classifier over the larger encoder's embedding
+        # the second reading: the larger encoder, and the linear classifier over its embedding
         self.second = second
-        self.encoder: Optional[SentenceEncoder] = None
-        if self.component_config["second_encoder"]:
-            self.encoder = SentenceEncoder(encoder_folder(str(self.component_config["second_encoder"])))
+        self.encoder = encoder
         self.thresholds = understanding.Thresholds(
             **{k: config[k] for k in understanding.Thresholds.__dataclass_fields__ if k in config}
         )
@@ -260,7 +259,17 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> TopicUnderstanding:
-        return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, encoder=cls._encoder(config))
+
+    @classmethod
+    def _encoder(cls, config: Dict[str, Any]) -> Optional[SentenceEncoder]:
+        """The second reading's encoder when the config asks for one (and does not turn it off).
+        Its packages missing is an error that says to run scripts/setup.sh: a model trained with
+        the second reading does not silently serve without it."""
+        settings = {**cls.get_default_config(), **config}
+        if not settings["second_encoder"] or float(settings["reread"]) <= 0.0:
+            return None
+        return SentenceEncoder(encoder_folder(str(settings["second_encoder"])))
 
     def train(self, training_data: TrainingData) -> Resource:
         vectors, labels, texts = [], [], []
@@ -275,7 +284,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         weight = float(self.component_config["linear_weight"])
         if weight > 0.0 and len(set(labels)) >= 2:
             self.linear = LinearOpinion.fit(texts, self.embeddings, labels, float(self.component_config["linear_c"]))
-        if self.encoder is not None and self.thresholds.reread > 0.0 and len(set(labels)) >= 2:
+        if self.encoder is not None and len(set(labels)) >= 2:
             self.second = LinearOpinion.fit(texts, self.encoder.encode(texts), labels,
                                             float(self.component_config["linear_c"]))
         with self._model_storage.write_to(self._resource) as model_dir:
@@ -306,7 +315,8 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError, KeyError):
             logger.warning("TopicUnderstanding has no training embeddings; train the model again.")
             return cls(config, model_storage, resource)
-        component = cls(config, model_storage, resource, embeddings, labels, linear, second)
+        encoder = cls._encoder(config) if second is not None else None
+        component = cls(config, model_storage, resource, embeddings, labels, linear, second, encoder)
         if component.encoder is not None and component.second is not None:
             component.encoder.encode(["warm up"])  # the model's weights and graph, loaded now: not at a patient's turn
         return component
@@ -356,15 +366,20 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         confidence = ranking[0][1] if ranking else 0.0
         refocused = understanding.refocus(decision, focus, self.thresholds)
         reread = refocused
+        text = message.get(nlu.TEXT) or ""
+        ranked: List[Tuple[str, float]] = []
         if (self.second is not None and self.encoder is not None and message.get(ORIGINAL_TEXT) is None
-                and understanding.wants_second_reading(refocused, self.thresholds, message.get(nlu.TEXT) or "")):
-            text = message.get(nlu.TEXT) or ""
-            second = self.second.ranking(text, self.encoder.encode([text])[0])[:RANKING_KEPT]
-            opinions["second"] = [[n, round(c, 4)] for n, c in second]
+                and understanding.wants_second_reading(refocused, self.thresholds, text)
+                and self.encoder.fits(text)):
+            ranked = self.second.ranking(text, self.encoder.encode([text])[0])
+            # the top ten, and "not in the sources" and "off-topic" wherever they rank: their share decides
+            second = ranked[:RANKING_KEPT] + [
+                (n, c) for n, c in ranked[RANKING_KEPT:] if n in understanding.NO_TOPIC_INTENTS]
+            opinions["second"] = [[n, round(c, 6)] for n, c in second]
             reread = understanding.second_reading(refocused, second, neighbours, clauses, focus, self.thresholds, text)
         if reread != refocused:
-            # unsure at first; the larger encoder's reading answers a topic
-            decision, confidence = reread, dict(second).get(str(reread.intent), confidence)
+            # unsure at first; the larger encoder's reading answers a topic, with its confidence in it
+            decision, confidence = reread, dict(ranked)[str(reread.intent)]
         elif refocused != decision:
             # the message's last question, read alone, chose among the topics offered
             decision, confidence = refocused, focus[0][1]
@@ -378,7 +393,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             # each classifier's own ranking, so that bench/nlu_report.py can compare designs
             **opinions,
         }
-        if decision.kind == "intent" and ranking and (decision.intent, confidence) != ranking[0]:
+        if decision.kind == "intent" and (not ranking or (decision.intent, confidence) != ranking[0]):
             chosen = {nlu.INTENT_NAME_KEY: decision.intent, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
             message.set(nlu.INTENT, chosen, add_to_output=True)
             message.set(
