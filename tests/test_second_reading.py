@@ -41,6 +41,9 @@ class Encoder:
     def fits(self, text: str) -> bool:
         return len(text.split()) <= 100
 
+    def preload(self) -> None:
+        self.encode(["warm up"])
+
 
 def _with_second_reading(centres: dict, towards: str, **config: Any) -> tuple:
     component, _ = _component(**config)
@@ -240,6 +243,17 @@ def test_a_message_is_read_whole_up_to_the_token_limit(mpnet: encoders.SentenceE
     assert mpnet.fits("how long until I can drive again")
     assert mpnet.fits("")
     assert not mpnet.fits("my back " * 100)
+
+
+def test_a_message_waits_for_a_load_begun_in_the_background(unpacked: Path) -> None:
+    encoder = encoders.SentenceEncoder(unpacked)
+    loading = encoder.preload()
+    assert loading.is_alive()  # the caller goes on while the model loads
+    vector = encoder.encode(["how long until I can drive again"])  # waits for the load, loads nothing twice
+    loading.join(timeout=60)
+    assert not loading.is_alive()
+    assert vector.shape == (1, 768)
+    assert np.allclose(encoder.encode(["how long until I can drive again"]), vector, atol=1e-6)
 
 
 def test_the_encoder_puts_paraphrases_close_and_keeps_the_order(mpnet: encoders.SentenceEncoder) -> None:

@@ -318,7 +318,9 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         encoder = cls._encoder(config) if second is not None else None
         component = cls(config, model_storage, resource, embeddings, labels, linear, second, encoder)
         if component.encoder is not None and component.second is not None:
-            component.encoder.encode(["warm up"])  # the model's weights and graph, loaded now: not at a patient's turn
+            # its weights and graph loaded beside the server's start (which it would slow by about 9 s),
+            # not at a patient's turn
+            component.encoder.preload()
         return component
 
     def neighbours(self, vector: Optional[np.ndarray]) -> List[Tuple[str, float]]:
