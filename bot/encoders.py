@@ -153,7 +153,9 @@ def _unpack(parts: Sequence[Path], folder: Path) -> None:
 class SentenceEncoder:
     """A sentence-transformers model's embedding in TensorFlow: mean-pooled, unit length.
 
-    Thread-safe: the model call is one compiled graph; the tokenizer is the fast (Rust) one.
+    Thread-safe: the model call is one compiled graph, and the tokenizer is used by one thread at a
+    time (the fast, Rust tokenizer raises "Already borrowed" when two threads change its padding or
+    truncation at once: the server's two NLU threads and the background load).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -162,6 +164,7 @@ class SentenceEncoder:
         self._tokenizer: Any = None
         self._call: Any = None
         self._loading = threading.Lock()
+        self._tokenizing = threading.Lock()
 
     def _load(self) -> None:
         with self._loading:
@@ -194,7 +197,8 @@ class SentenceEncoder:
     def fits(self, text: str) -> bool:
         """Whether the message is read whole (at most ``MAX_TOKENS`` tokens)."""
         self._load()
-        return len(self._tokenizer(text or " ", truncation=False)["input_ids"]) <= MAX_TOKENS
+        with self._tokenizing:
+            return len(self._tokenizer(text or " ", truncation=False)["input_ids"]) <= MAX_TOKENS
 
     def encode(self, texts: Sequence[str], batch: int = 32) -> np.ndarray:
         """One unit vector per text (shortest first in batches, returned in the given order)."""
@@ -205,8 +209,9 @@ class SentenceEncoder:
         order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), batch):
             rows = order[start:start + batch]
-            tokens = self._tokenizer([texts[i] or " " for i in rows], padding=True, truncation=True,
-                                     max_length=MAX_TOKENS, return_tensors="np")
+            with self._tokenizing:
+                tokens = self._tokenizer([texts[i] or " " for i in rows], padding=True, truncation=True,
+                                         max_length=MAX_TOKENS, return_tensors="np")
             out[rows] = self._call(tf.constant(tokens["input_ids"], tf.int32),
                                    tf.constant(tokens["attention_mask"], tf.int32)).numpy()
         return out

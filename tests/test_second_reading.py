@@ -5,6 +5,7 @@ again (the larger encoder costs several times the first reading's time)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, List, Sequence
 
@@ -252,6 +253,26 @@ def test_a_message_waits_for_a_load_begun_in_the_background(unpacked: Path) -> N
     assert not loading.is_alive()
     assert vector.shape == (1, 768)
     assert np.allclose(encoder.encode(["how long until I can drive again"]), vector, atol=1e-6)
+
+
+def test_two_threads_read_at_once(mpnet: encoders.SentenceEncoder) -> None:
+    """The server's two NLU threads (and the background load) share the encoder: its tokenizer
+    must not be changed by one while the other uses it ("Already borrowed")."""
+    texts = ["how long until I can drive again", "a recipe for apple pie with cinnamon and a crumble top", ""]
+    alone = mpnet.encode(texts)
+
+    def read(worker: int) -> List[bool]:
+        results = []
+        for i in range(150):
+            if (i + worker) % 2:
+                results.append(mpnet.fits(texts[i % 3] * (1 + i % 4)))
+            else:
+                results.append(bool(np.allclose(mpnet.encode([texts[i % 3]])[0], alone[i % 3], atol=1e-5)))
+        return results
+
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        for results in threads.map(read, range(2)):
+            assert all(results)
 
 
 def test_the_encoder_puts_paraphrases_close_and_keeps_the_order(mpnet: encoders.SentenceEncoder) -> None:
