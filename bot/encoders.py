@@ -42,8 +42,6 @@ NEEDED = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_confi
 MAX_TOKENS = 128
 STAGING = ".unpacking-"
 
-_unpacking = threading.Lock()
-
 
 class EncoderMissing(RuntimeError):
     """The encoder's packages are not installed (run scripts/setup.sh)."""
@@ -86,8 +84,9 @@ def _is_complete(folder: Path) -> bool:
 
 @contextlib.contextmanager
 def _only_process(home: Path) -> Iterator[None]:
-    """One thread and one process at a time (two servers starting together share the folder)."""
-    with _unpacking, (home / f".{MPNET}.lock").open("a") as lock:
+    """One thread and one process at a time (two servers starting together share the folder): each
+    call opens the lock file anew, and flock excludes every other open of it, in this process too."""
+    with (home / f".{MPNET}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -194,11 +193,18 @@ class SentenceEncoder:
         thread.start()
         return thread
 
-    def fits(self, text: str) -> bool:
-        """Whether the message is read whole (at most ``MAX_TOKENS`` tokens)."""
+    def encode_whole(self, text: str) -> Optional[np.ndarray]:
+        """The message's unit vector, or None when it is longer than ``MAX_TOKENS`` tokens: it is
+        read whole or not at all (its question may lie past any cut). Tokenized once."""
         self._load()
+        import tensorflow as tf
+
         with self._tokenizing:
-            return len(self._tokenizer(text or " ", truncation=False)["input_ids"]) <= MAX_TOKENS
+            tokens = self._tokenizer([text or " "], truncation=False, return_tensors="np")
+        if tokens["input_ids"].shape[1] > MAX_TOKENS:
+            return None
+        return self._call(tf.constant(tokens["input_ids"], tf.int32),
+                          tf.constant(tokens["attention_mask"], tf.int32)).numpy()[0]
 
     def encode(self, texts: Sequence[str], batch: int = 32) -> np.ndarray:
         """One unit vector per text (shortest first in batches, returned in the given order)."""

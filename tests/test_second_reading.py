@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 import pytest
@@ -39,8 +39,8 @@ class Encoder:
         self.calls.append(list(texts))
         return np.stack([self.vector for _ in texts]).astype(np.float32)
 
-    def fits(self, text: str) -> bool:
-        return len(text.split()) <= 100
+    def encode_whole(self, text: str) -> Optional[np.ndarray]:
+        return self.encode([text])[0] if len(text.split()) <= 100 else None
 
     def preload(self) -> None:
         self.encode(["warm up"])
@@ -239,9 +239,11 @@ def mpnet() -> encoders.SentenceEncoder:
 
 
 def test_a_message_is_read_whole_up_to_the_token_limit(mpnet: encoders.SentenceEncoder) -> None:
-    assert mpnet.fits("how long until I can drive again")
-    assert mpnet.fits("")
-    assert not mpnet.fits("my back " * 100)
+    text = "how long until I can drive again"
+    assert np.allclose(mpnet.encode_whole(text), mpnet.encode([text])[0], atol=1e-5)
+    assert mpnet.encode_whole("").shape == (768,)
+    assert mpnet.encode_whole("my back " * 60) is not None  # 121 tokens with the two marks
+    assert mpnet.encode_whole("my back " * 70) is None
 
 
 def test_a_message_waits_for_a_load_begun_in_the_background(unpacked: Path) -> None:
@@ -265,7 +267,8 @@ def test_two_threads_read_at_once(mpnet: encoders.SentenceEncoder) -> None:
         results = []
         for i in range(150):
             if (i + worker) % 2:
-                results.append(mpnet.fits(texts[i % 3] * (1 + i % 4)))
+                whole = mpnet.encode_whole(texts[i % 3])
+                results.append(whole is not None and bool(np.allclose(whole, alone[i % 3], atol=1e-5)))
             else:
                 results.append(bool(np.allclose(mpnet.encode([texts[i % 3]])[0], alone[i % 3], atol=1e-5)))
         return results

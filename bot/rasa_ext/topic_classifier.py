@@ -372,8 +372,8 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         ranked: List[Tuple[str, float]] = []
         if (self.second is not None and self.encoder is not None and message.get(ORIGINAL_TEXT) is None
                 and understanding.wants_second_reading(refocused, self.thresholds, text)
-                and self.encoder.fits(text)):
-            ranked = self.second.ranking(text, self.encoder.encode([text])[0])
+                and (whole := self.encoder.encode_whole(text)) is not None):
+            ranked = self.second.ranking(text, whole)
             # the top ten, and "not in the sources" and "off-topic" wherever they rank: their share decides
             second = ranked[:RANKING_KEPT] + [
                 (n, c) for n, c in ranked[RANKING_KEPT:] if n in understanding.NO_TOPIC_INTENTS]
