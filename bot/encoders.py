@@ -188,8 +188,11 @@ class SentenceEncoder:
     def preload(self) -> threading.Thread:
         """Load the model and run it once on a thread of its own: the server answers meanwhile
         (a message the first reading is sure of never waits for it; one to read again waits for
-        the end of the load, a few seconds after start at most)."""
-        thread = threading.Thread(target=self.encode, args=(["warm up"],), name="encoder-load", daemon=True)
+        the end of the load, a few seconds after start at most). Not a daemon: a process that ends
+        during the load (`rasa test core` loads the whole model) waits for it, where TensorFlow,
+        stopped in the middle of an operation, aborted the process ("terminate called without an
+        active exception", exit code 134)."""
+        thread = threading.Thread(target=self.encode, args=(["warm up"],), name="encoder-load", daemon=False)
         thread.start()
         return thread
 

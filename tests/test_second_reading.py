@@ -5,6 +5,8 @@ again (the larger encoder costs several times the first reading's time)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, List, Optional, Sequence
@@ -19,7 +21,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import encoders
+from bot import PROJECT_ROOT, encoders
 from bot.core.understanding import decision_from_parse
 from bot.rasa_ext import topic_classifier
 from bot.rasa_ext.components import ORIGINAL_TEXT
@@ -255,6 +257,24 @@ def test_a_message_waits_for_a_load_begun_in_the_background(unpacked: Path) -> N
     assert not loading.is_alive()
     assert vector.shape == (1, 768)
     assert np.allclose(encoder.encode(["how long until I can drive again"]), vector, atol=1e-6)
+
+
+def test_a_process_that_ends_during_the_load_exits_cleanly(unpacked: Path) -> None:
+    """`rasa test core` loads the model (which starts the encoder's load) and may end before the
+    load does: the process must exit 0, not abort in the middle of the warm-up's TensorFlow call.
+    The child ends the moment the model is built and the warm-up call begins."""
+    script = ("import sys, time\n"
+              "import tensorflow\n"  # imported by the main thread first, as in Rasa
+              "from pathlib import Path\n"
+              "from bot.encoders import SentenceEncoder\n"
+              "encoder = SentenceEncoder(Path(sys.argv[1]))\n"
+              "encoder.preload()\n"
+              "deadline = time.monotonic() + 240\n"
+              "while encoder._call is None and time.monotonic() < deadline:\n"
+              "    time.sleep(0.001)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(unpacked)], capture_output=True, text=True,
+                          timeout=300, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_two_threads_read_at_once(mpnet: encoders.SentenceEncoder) -> None:
