@@ -85,7 +85,8 @@ def _is_complete(folder: Path) -> bool:
 @contextlib.contextmanager
 def _only_process(home: Path) -> Iterator[None]:
     """One thread and one process at a time (two servers starting together share the folder): each
-    call opens the lock file anew, and flock excludes every other open of it, in this process too."""
+    call opens the lock file anew, and flock excludes every other open of it, in this process too
+    (on a local file system; over NFS, Linux emulates flock per process)."""
     with (home / f".{MPNET}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

@@ -740,6 +740,9 @@ def test_distances_in_streets_and_rooms() -> None:
     ("my legs hurt when I walk", "out_of_scope", True), ("my legs hurt when I walk", "nlu_fallback", True),
     # intents with rules of their own, or an answer to something else
     ("my legs hurt when I walk", "faq_risks", False), ("is this questionnaire safe?", "faq_risks", False),
+    # a story of the symptoms read as their own question wants the check; the plain question does not
+    ("my legs hurt when I walk, is that claudication?", "faq_neurogenic_claudication", True),
+    ("what is neurogenic claudication?", "faq_neurogenic_claudication", False),
     ("my legs hurt when I walk", "affirm", False), ("hello", None, False),
 ])
 def test_wants_the_check(text: str, intent: object, expected: bool) -> None:

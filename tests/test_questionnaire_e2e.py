@@ -290,13 +290,18 @@ def test_everyday_acceptance_typos_and_a_consultation_asked_for_in_words(stack: 
     assert request["reference"] in texts(done) and load_settings().emergency_number in texts(done)
 
 
-def test_the_typical_symptoms_answer_offers_the_check_and_a_yes_begins_it(stack: Stack, sender: str) -> None:
-    # a patient who asks about the typical symptoms (or tells a story read as that question) is
-    # offered the check of exactly those symptoms, as after the candidates answer
-    answer = stack.send(sender, "what are the usual symptoms of spinal stenosis in the legs")
+def test_a_symptom_story_read_as_the_symptoms_question_gets_the_answer_then_the_offer(stack: Stack, sender: str) -> None:
+    # the patient tells the typical story and asks whether it is that: the answer, then the offer
+    # of the check of exactly those symptoms; a yes begins it
+    answer = stack.send(sender, "both my legs get heavy and tingly after ten minutes on my feet and leaning "
+                                "on a cart helps, is that what they call claudication")
     assert payload_values(answer, "topic") == ["neurogenic_claudication"]
     assert asked(answer) is None and "/affirm" in [b["payload"] for m in answer for b in m.get("buttons", [])]
     assert asked(stack.send(sender, "ok why not")) == {"item": "red_flags", "step": 1, "of": 14}
+    # the plain question gets the answer alone
+    plain = stack.send(sender + "-plain", "what are the usual symptoms of spinal stenosis in the legs")
+    assert payload_values(plain, "topic") == ["neurogenic_claudication"]
+    assert [b for m in plain for b in m.get("buttons", [])] == []
 
 
 def test_non_answers_only_still_reach_a_result(stack: Stack, sender: str) -> None:

@@ -86,6 +86,21 @@ def test_asking_for_the_check_in_other_words_offers_it(text: str, intent: str, e
         assert next_action(events, active_loop="consultation_form") is None  # never inside a form
 
 
+def test_a_symptom_story_read_as_the_symptoms_question_gets_the_answer_then_the_offer() -> None:
+    story = "my calves ache when I walk a few blocks and it eases when I sit, is that the typical pattern?"
+    events = [ActionExecuted("action_listen"), said(story, "faq_neurogenic_claudication")]
+    assert next_action(events) == "utter_faq_neurogenic_claudication"
+    assert next_action(events + [ActionExecuted("utter_faq_neurogenic_claudication")]) == "utter_sshq_intro"
+    assert next_action(events + [ActionExecuted("utter_faq_neurogenic_claudication"),
+                                 ActionExecuted("utter_sshq_intro")]) == "action_listen"
+    # the plain question is the rules' to answer, alone
+    assert next_action([ActionExecuted("action_listen"), said("what is claudication?", "faq_neurogenic_claudication")]) is None
+    # never inside a form, and never in place of the consultation offered after a result (a yes there
+    # must ask for the contact details, not start the questions again)
+    assert next_action(events, active_loop="sshq_form") is None
+    assert next_action(after("utter_offer_consultation", story, "faq_neurogenic_claudication")) is None
+
+
 def unsure(text: str, offered: List[str]) -> UserUttered:
     """A message TopicUnderstanding could not place on one topic: it asks "Did you mean ...?"."""
     confidence = 0.4

@@ -244,8 +244,8 @@ def test_a_message_is_read_whole_up_to_the_token_limit(mpnet: encoders.SentenceE
     text = "how long until I can drive again"
     assert np.allclose(mpnet.encode_whole(text), mpnet.encode([text])[0], atol=1e-5)
     assert mpnet.encode_whole("").shape == (768,)
-    assert mpnet.encode_whole("my back " * 60) is not None  # 121 tokens with the two marks
-    assert mpnet.encode_whole("my back " * 70) is None
+    assert mpnet.encode_whole("my back " * 63) is not None  # 126 words and the two marks: 128 tokens
+    assert mpnet.encode_whole("my back " * 64) is None  # 130
 
 
 def test_a_message_waits_for_a_load_begun_in_the_background(unpacked: Path) -> None:

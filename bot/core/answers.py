@@ -459,9 +459,16 @@ def describes_symptoms(text: str) -> bool:
     return bool(extract_items(text))
 
 
+# The topic whose answer is the symptoms the check asks about (neurogenic claudication).
+SYMPTOMS_TOPIC = "neurogenic_claudication"
+
+
 def wants_the_check(text: str, intent: Optional[str]) -> bool:
-    """Whether a message the classifier did not place asks for the check: in other words, or by
-    telling a story of the symptoms it asks about."""
+    """Whether a message asks for the check: in other words, or by telling a story of the
+    symptoms it asks about that the classifier did not place, or read as the symptoms' own
+    question ("my legs ache when I walk and ease when I sit, could this be it?")."""
+    if intent == names.faq_intent(SYMPTOMS_TOPIC):
+        return describes_symptoms(text)
     if intent and intent.startswith(_ANSWERED_ELSEWHERE):
         return False
     if asks_for_the_check(text):

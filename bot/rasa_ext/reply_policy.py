@@ -33,6 +33,7 @@ from bot.core import names, understanding
 from bot.core.answers import (
     FOLLOW_UPS,
     OFFER_THE_CHECK,
+    SYMPTOMS_TOPIC,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
@@ -91,11 +92,15 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         if chain:
             return continue_chain(chain, done)
     if question not in QUESTIONS:
-        # the check asked for in other words, or a symptom story the classifier did not place: offer it
+        # the check asked for in other words, or a symptom story the classifier did not place or read as
+        # the symptoms' own question: offer it
         if active_loop or not wants_the_check(text, intent):
             return None
         if understanding.decision_from_parse(message.parse_data).kind == "clarify":
             return continue_chain((names.ACTION_UNDERSTAND, *OFFER_THE_CHECK), done)
+        if names.is_faq_intent(intent):
+            # a story of the symptoms read as their own question: the answer, then the offer
+            return continue_chain((names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK), done)
         return continue_chain(OFFER_THE_CHECK, done)
     if question == names.UTTER_SSHQ_INTRO:
         reply = offer_reply(text, intent)
