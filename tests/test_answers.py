@@ -743,6 +743,8 @@ def test_distances_in_streets_and_rooms() -> None:
     # a story of the symptoms read as their own question wants the check; the plain question does not
     ("my legs hurt when I walk, is that claudication?", "faq_neurogenic_claudication", True),
     ("what is neurogenic claudication?", "faq_neurogenic_claudication", False),
+    ("I don't have leg pain, what is claudication?", "faq_neurogenic_claudication", False),
+    ("can you check if I have neurogenic claudication", "faq_neurogenic_claudication", True),
     ("my legs hurt when I walk", "affirm", False), ("hello", None, False),
 ])
 def test_wants_the_check(text: str, intent: object, expected: bool) -> None:

@@ -101,6 +101,20 @@ def test_a_symptom_story_read_as_the_symptoms_question_gets_the_answer_then_the_
     assert next_action(after("utter_offer_consultation", story, "faq_neurogenic_claudication")) is None
 
 
+def test_a_symptom_story_while_the_check_is_on_offer_gets_the_answer_and_the_offer_again() -> None:
+    story = "my calves ache when I walk a few blocks and it eases when I sit, is that what you mean?"
+    events = after("utter_sshq_intro", story, "faq_neurogenic_claudication")
+    assert next_action(events) == "utter_faq_neurogenic_claudication"
+    events.append(ActionExecuted("utter_faq_neurogenic_claudication"))
+    assert next_action(events) == "utter_sshq_intro"
+    events.append(ActionExecuted("utter_sshq_intro"))
+    assert next_action(events) == "action_listen"
+    events += [ActionExecuted("action_listen"), said("ok why not", "affirm")]
+    assert next_action(events) == "action_sshq_reset"  # the offer is the question again: a yes starts it
+    # the plain question while the check is on offer is the rules' to answer
+    assert next_action(after("utter_sshq_intro", "what is claudication?", "faq_neurogenic_claudication")) is None
+
+
 def unsure(text: str, offered: List[str]) -> UserUttered:
     """A message TopicUnderstanding could not place on one topic: it asks "Did you mean ...?"."""
     confidence = 0.4

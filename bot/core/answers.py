@@ -468,7 +468,8 @@ def wants_the_check(text: str, intent: Optional[str]) -> bool:
     symptoms it asks about that the classifier did not place, or read as the symptoms' own
     question ("my legs ache when I walk and ease when I sit, could this be it?")."""
     if intent == names.faq_intent(SYMPTOMS_TOPIC):
-        return describes_symptoms(text)
+        # symptoms the patient has, not only named or denied ("I don't have leg pain, what is it?")
+        return asks_for_the_check(text) or Answer.YES in extract_items(text).values()
     if intent and intent.startswith(_ANSWERED_ELSEWHERE):
         return False
     if asks_for_the_check(text):

@@ -13,7 +13,9 @@ and a plain no is "something else". Alerts, questions and requests for a person 
 to the rules.
 Outside any question, a message that asks for the check in other words ("a quiz",
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
-could not place it, gets the offer of the check. When the classifier was unsure between
+could not place it, gets the offer of the check. A story that the classifier read as the
+typical symptoms' question (neurogenic claudication) gets that answer and then the offer,
+also while the check is already on offer. When the classifier was unsure between
 topics, the patient's "Did you mean ...?" comes first, so that a question told with a
 story of symptoms is not dropped for the offer.
 """
@@ -45,6 +47,8 @@ from bot.core.answers import (
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+# the answer to the typical symptoms' question, then the offer of the check of those symptoms
+ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
 
 def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Optional[UserUttered]]:
@@ -98,13 +102,19 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             return None
         if understanding.decision_from_parse(message.parse_data).kind == "clarify":
             return continue_chain((names.ACTION_UNDERSTAND, *OFFER_THE_CHECK), done)
-        if names.is_faq_intent(intent):
+        if intent == names.faq_intent(SYMPTOMS_TOPIC):
             # a story of the symptoms read as their own question: the answer, then the offer
-            return continue_chain((names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK), done)
+            return continue_chain(ANSWER_THEN_OFFER, done)
         return continue_chain(OFFER_THE_CHECK, done)
     if question == names.UTTER_SSHQ_INTRO:
         reply = offer_reply(text, intent)
-    elif question == names.UTTER_OFFER_CONSULTATION:
+        chosen = follow_up(question, reply, done)
+        if chosen is None and not active_loop and intent == names.faq_intent(SYMPTOMS_TOPIC) and wants_the_check(text, intent):
+            # the check on offer, and the patient tells the symptoms and asks if they are that:
+            # the answer, then the offer again (which a yes then takes)
+            return continue_chain(ANSWER_THEN_OFFER, done)
+        return chosen
+    if question == names.UTTER_OFFER_CONSULTATION:
         reply = consultation_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
