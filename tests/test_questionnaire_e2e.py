@@ -111,6 +111,19 @@ def test_not_typical_still_offers_and_declining_stores_nothing(stack: Stack, sen
     assert "haven't stored any of your details" in texts(done)
 
 
+def test_am_i_a_candidate_after_the_result_keeps_the_answers(stack: Stack, sender: str) -> None:
+    # after a result, asking whether one is a candidate is natural: the answer comes without the
+    # offer of the check, so a following yes cannot start the questions again over the answers
+    begin(stack, sender)
+    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
+    answer = stack.send(sender, "so based on that, would someone like me qualify for mild?")
+    assert payload_values(answer, "topic") == ["candidates"]
+    assert "/affirm" not in [b["payload"] for m in answer for b in m.get("buttons", [])]
+    after = stack.send(sender, "yes")
+    assert asked(after) is None
+    assert slots(stack, sender)["q1"] is not None  # the answers are still there
+
+
 def test_a_red_flag_answer_is_urgent(stack: Stack, sender: str) -> None:
     begin(stack, sender)
     reply = stack.send(sender, "yes, sadly I do")

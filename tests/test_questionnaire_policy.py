@@ -115,6 +115,17 @@ def test_a_symptom_story_while_the_check_is_on_offer_gets_the_answer_and_the_off
     assert next_action(after("utter_sshq_intro", "what is claudication?", "faq_neurogenic_claudication")) is None
 
 
+@pytest.mark.parametrize("question", ["utter_offer_consultation", "utter_sshq_confirm_stop"])
+def test_the_candidates_answer_does_not_replace_an_open_question_with_the_offer(question: str) -> None:
+    # after a result, "am I a candidate?" is natural: its rule would add the offer of the check, and
+    # a yes meant for the consultation would then start the questions again
+    events = after(question, "so am I a candidate for mild?", "faq_candidates")
+    assert next_action(events) == "utter_faq_candidates"
+    assert next_action(events + [ActionExecuted("utter_faq_candidates")]) == "action_listen"
+    # with nothing open, the rule answers and offers the check
+    assert next_action([ActionExecuted("action_listen"), said("so am I a candidate for mild?", "faq_candidates")]) is None
+
+
 def unsure(text: str, offered: List[str]) -> UserUttered:
     """A message TopicUnderstanding could not place on one topic: it asks "Did you mean ...?"."""
     confidence = 0.4

@@ -47,6 +47,8 @@ from bot.core.answers import (
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+# the topic whose answer the rules follow with the offer of the check (data/rules/questionnaire.yml)
+CANDIDATES = "candidates"
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
@@ -118,7 +120,13 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = consultation_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
-    return follow_up(question, reply, done)
+    chosen = follow_up(question, reply, done)
+    if chosen is None and not active_loop and intent == names.faq_intent(CANDIDATES):
+        # another yes/no question is open (the consultation offer after a result, "do you want to
+        # stop?"): the candidates answer alone, for its rule's offer of the check would take that
+        # question's place, and a yes meant for it would start the questions again
+        return continue_chain((names.faq_response(CANDIDATES),), done)
+    return chosen
 
 
 @DefaultV1Recipe.register(
