@@ -201,20 +201,15 @@ class SentenceEncoder:
         """The message's unit vector, or None when it is longer than ``MAX_TOKENS`` tokens: it is
         read whole or not at all (its question may lie past any cut). Tokenized once."""
         self._load()
-        import tensorflow as tf
-
         with self._tokenizing:
             tokens = self._tokenizer([text or " "], truncation=False, return_tensors="np")
         if tokens["input_ids"].shape[1] > MAX_TOKENS:
             return None
-        return self._call(tf.constant(tokens["input_ids"], tf.int32),
-                          tf.constant(tokens["attention_mask"], tf.int32)).numpy()[0]
+        return self._embed(tokens)[0]
 
     def encode(self, texts: Sequence[str], batch: int = 32) -> np.ndarray:
         """One unit vector per text (shortest first in batches, returned in the given order)."""
         self._load()
-        import tensorflow as tf
-
         out = np.zeros((len(texts), int(self._model.config.hidden_size)), np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), batch):
@@ -222,9 +217,15 @@ class SentenceEncoder:
             with self._tokenizing:
                 tokens = self._tokenizer([texts[i] or " " for i in rows], padding=True, truncation=True,
                                          max_length=MAX_TOKENS, return_tensors="np")
-            out[rows] = self._call(tf.constant(tokens["input_ids"], tf.int32),
-                                   tf.constant(tokens["attention_mask"], tf.int32)).numpy()
+            out[rows] = self._embed(tokens)
         return out
+
+    def _embed(self, tokens: Any) -> np.ndarray:
+        """The loaded model's unit vectors for the tokenizer's output (ids and attention mask)."""
+        import tensorflow as tf
+
+        return self._call(tf.constant(tokens["input_ids"], tf.int32),
+                          tf.constant(tokens["attention_mask"], tf.int32)).numpy()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core import names, understanding
 from bot.core.answers import (
+    ANSWER_CHAINS,
     FOLLOW_UPS,
     OFFER_THE_CHECK,
     SYMPTOMS_TOPIC,
@@ -47,8 +48,6 @@ from bot.core.answers import (
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
-# the topic whose answer the rules follow with the offer of the check (data/rules/questionnaire.yml)
-CANDIDATES = "candidates"
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
@@ -121,11 +120,12 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     else:
         reply = understand_reply(text, intent)
     chosen = follow_up(question, reply, done)
-    if chosen is None and not active_loop and intent == names.faq_intent(CANDIDATES):
+    if chosen is None and not active_loop and names.is_faq_intent(intent) and understanding.topic_id(intent) in ANSWER_CHAINS:
         # another yes/no question is open (the consultation offer after a result, "do you want to
-        # stop?"): the candidates answer alone, for its rule's offer of the check would take that
-        # question's place, and a yes meant for it would start the questions again
-        return continue_chain((names.faq_response(CANDIDATES),), done)
+        # stop?"): a topic answer that its rule follows with more (the candidates answer, with the
+        # offer of the check) comes alone, for that offer would take the open question's place, and
+        # a yes meant for it would start the questions again
+        return continue_chain((names.faq_response(understanding.topic_id(intent)),), done)
     return chosen
 
 
