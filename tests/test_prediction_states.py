@@ -176,6 +176,28 @@ def conversation(domain: Domain, rng: random.Random, length: int) -> List[Event]
     return events
 
 
+def test_a_rewrite_of_a_message_that_a_loop_undid_reads_as_rasas_later_calls(domain: Domain) -> None:
+    # the form ran on two messages, then a prediction with no new message rewrote "the latest
+    # message": the live tracker's is the second, the replay's the first (the form's second run
+    # undid the second message). Rasa's own function reads the first message unchanged on its first
+    # call and rewritten on every later one (found by seed 4 of the generated conversations)
+    def events() -> List[Event]:
+        return [ActiveLoop("sshq_form"), UserUttered("??", {"name": "nlu_fallback", "confidence": 0.2}),
+                ActionExecuted("sshq_form"), UserUttered("??", {"name": "nlu_fallback", "confidence": 0.2}),
+                ActionExecuted("sshq_form"), ActionExecuted(ACTION_LISTEN_NAME),
+                DefinePrevUserUtteredFeaturization(True)]
+
+    rasa = rasa_states_for_tracker_history()
+    tracker = DialogueStateTracker.from_events("a", events(), domain.slots)
+    first, later = rasa(domain, tracker), rasa(domain, tracker)
+    assert first != later and rasa(domain, tracker) == later
+    assert first[0]["user"] == {"text": "??", "intent": "nlu_fallback"} and later[0]["user"] == {"text": "??"}
+    tracker = DialogueStateTracker.from_events("b", events(), domain.slots)
+    kept = prediction_states.take_steps(domain, tracker, False)
+    assert prediction_states.states_from_steps(domain, kept) == later == rasa(domain, tracker)
+    assert prediction_states.states_from_steps(domain, prediction_states.take_steps(domain, tracker, False)) == later
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_long_generated_conversations(domain: Domain, seed: int) -> None:
     assert_every_prefix(domain, conversation(domain, random.Random(seed), 200), sender=f"generated {seed}")

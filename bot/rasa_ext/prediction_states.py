@@ -208,7 +208,26 @@ def _loop_names(events: Sequence[Any]) -> FrozenSet[str]:
 
 
 def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool) -> Steps:
-    """Rasa's replay of the tracker (``states_for_tracker_history``'s loop), every step read."""
+    """Rasa's replay of the tracker (``states_for_tracker_history``'s loop), every step read.
+
+    A replay is not always repeatable. ``DefinePrevUserUtteredFeaturization`` rewrites, in place,
+    the replayed tracker's latest message, and where a loop's repeated run undid the live
+    tracker's latest message that is an earlier one (events a loop ran, then an external event's
+    prediction): Rasa's first call then reads that message as it was, and its later calls (two of
+    the three in a prediction, and every later turn) as rewritten. Here the replay is then taken
+    once more, so every call reads what Rasa's later calls read.
+    """
+    from rasa.shared.core.events import UserUttered
+
+    messages = [event for event in tracker.events if isinstance(event, UserUttered)]
+    read_as = [message.use_text_for_featurization for message in messages]
+    kept = _replay(domain, tracker, omit_unset_slots)
+    if [message.use_text_for_featurization for message in messages] != read_as:
+        kept = _replay(domain, tracker, omit_unset_slots)  # the rewrite is done: the same from now on
+    return kept
+
+
+def _replay(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool) -> Steps:
     steps: List[Step] = []
     kept = Steps(tuple(tracker.events), steps, loop_names=_loop_names(tracker.events))
     replayed = None
