@@ -1,5 +1,7 @@
 """Free-text answers, against tables of patient phrasings (negated and mixed ones included)."""
 
+from typing import List
+
 import pytest
 
 from bot.core.answers import (
@@ -13,6 +15,7 @@ from bot.core.answers import (
     parse_minutes,
     parse_yes_no,
     read_turn,
+    times_asked,
 )
 from bot.core.questionnaire import Answer
 
@@ -751,3 +754,20 @@ def test_wants_the_check(text: str, intent: object, expected: bool) -> None:
     from bot.core.answers import wants_the_check
 
     assert wants_the_check(text, intent) is expected
+
+
+@pytest.mark.parametrize(("question", "earlier", "count"), [
+    ("utter_offer_consultation", ["action_sshq_result", "utter_offer_consultation", "action_listen"], 1),
+    # answers and "Did you mean ...?" between do not end the run; anything else does
+    ("utter_offer_consultation", ["utter_offer_consultation", "action_listen", "action_understand", "action_listen",
+                                  "utter_faq_risks", "utter_offer_consultation", "action_listen"], 2),
+    ("utter_offer_consultation", ["utter_offer_consultation", "action_listen", "utter_greet",
+                                  "utter_offer_consultation", "action_listen"], 1),
+    # the offer of the check and its short asking again are one question
+    ("utter_sshq_offer_again", ["utter_sshq_intro", "action_listen", "utter_not_in_sources",
+                                "utter_sshq_offer_again", "action_listen"], 2),
+    ("utter_sshq_intro", ["utter_sshq_intro", "action_listen", "utter_out_of_scope", "utter_sshq_offer_again",
+                          "action_listen"], 2),
+])
+def test_times_asked_counts_one_question_in_a_row(question: str, earlier: List[str], count: int) -> None:
+    assert times_asked(question, earlier) == count

@@ -113,14 +113,15 @@ def test_not_typical_still_offers_and_declining_stores_nothing(stack: Stack, sen
 
 def test_am_i_a_candidate_after_the_result_keeps_the_answers(stack: Stack, sender: str) -> None:
     # after a result, asking whether one is a candidate is natural: the answer comes without the
-    # offer of the check, so a following yes cannot start the questions again over the answers
+    # offer of the check and the consultation is offered again, so a following yes asks for the
+    # contact details and cannot start the questions again over the answers
     begin(stack, sender)
     assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
     answer = stack.send(sender, "so based on that, would someone like me qualify for mild?")
     assert payload_values(answer, "topic") == ["candidates"]
-    assert "/affirm" not in [b["payload"] for m in answer for b in m.get("buttons", [])]
+    assert "contact you about a consultation" in answer[-1]["text"]
     after = stack.send(sender, "yes, sure thing")
-    assert asked(after) is None
+    assert asked(after) is None and "What name" in texts(after)
     assert slots(stack, sender)["q1"] is not None  # the answers are still there
 
 

@@ -7,6 +7,7 @@ from typing import List, Optional
 import pytest
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, ActiveLoop, BotUttered, Event, UserUttered
 
+from bot.core.answers import FOLLOW_UPS, Reply
 from bot.rasa_ext.reply_policy import next_action
 
 
@@ -27,7 +28,7 @@ def after(question: str, text: str, intent: str, *done: str) -> List[Event]:
         ("utter_sshq_intro", "I'll type my mother's answers", "nlu_fallback", "action_sshq_reset"),
         ("utter_sshq_intro", "nah, not interested", "out_of_scope", "utter_sshq_later"),
         ("utter_sshq_intro", "not now, I have to go", "goodbye", "utter_sshq_later"),
-        ("utter_sshq_intro", "how long does it take?", "faq_procedure_duration", None),
+        ("utter_sshq_intro", "how long does it take?", "faq_procedure_duration", "utter_faq_procedure_duration"),
         ("utter_sshq_intro", "yes, my legs went weak this morning", "red_flag", None),
         ("utter_offer_consultation", "yes please, I'd like a consultation", "request_human", "consultation_form"),
         ("utter_offer_consultation", "please have someone call me", "request_human", "consultation_form"),
@@ -96,9 +97,11 @@ def test_a_symptom_story_read_as_the_symptoms_question_gets_the_answer_then_the_
     # the plain question is the rules' to answer, alone
     assert next_action([ActionExecuted("action_listen"), said("what is claudication?", "faq_neurogenic_claudication")]) is None
     # never inside a form, and never in place of the consultation offered after a result (a yes there
-    # must ask for the contact details, not start the questions again)
+    # must ask for the contact details, not start the questions again): there the offer is asked again
     assert next_action(events, active_loop="sshq_form") is None
-    assert next_action(after("utter_offer_consultation", story, "faq_neurogenic_claudication")) is None
+    at_the_offer = after("utter_offer_consultation", story, "faq_neurogenic_claudication",
+                         "utter_faq_neurogenic_claudication")
+    assert next_action(at_the_offer) == "utter_offer_consultation"
 
 
 def test_a_symptom_story_while_the_check_is_on_offer_gets_the_answer_and_the_offer_again() -> None:
@@ -106,13 +109,11 @@ def test_a_symptom_story_while_the_check_is_on_offer_gets_the_answer_and_the_off
     events = after("utter_sshq_intro", story, "faq_neurogenic_claudication")
     assert next_action(events) == "utter_faq_neurogenic_claudication"
     events.append(ActionExecuted("utter_faq_neurogenic_claudication"))
-    assert next_action(events) == "utter_sshq_intro"
-    events.append(ActionExecuted("utter_sshq_intro"))
+    assert next_action(events) == "utter_sshq_offer_again"  # in short: its introduction was just read
+    events.append(ActionExecuted("utter_sshq_offer_again"))
     assert next_action(events) == "action_listen"
     events += [ActionExecuted("action_listen"), said("ok why not", "affirm")]
     assert next_action(events) == "action_sshq_reset"  # the offer is the question again: a yes starts it
-    # the plain question while the check is on offer is the rules' to answer
-    assert next_action(after("utter_sshq_intro", "what is claudication?", "faq_neurogenic_claudication")) is None
 
 
 @pytest.mark.parametrize("question", ["utter_offer_consultation", "utter_sshq_confirm_stop"])
@@ -121,9 +122,53 @@ def test_the_candidates_answer_does_not_replace_an_open_question_with_the_offer(
     # a yes meant for the consultation would then start the questions again
     events = after(question, "so am I a candidate for mild?", "faq_candidates")
     assert next_action(events) == "utter_faq_candidates"
-    assert next_action(events + [ActionExecuted("utter_faq_candidates")]) == "action_listen"
+    assert next_action(events + [ActionExecuted("utter_faq_candidates")]) == question  # the open one again
+    assert next_action(events + [ActionExecuted("utter_faq_candidates"), ActionExecuted(question)]) == "action_listen"
     # with nothing open, the rule answers and offers the check
     assert next_action([ActionExecuted("action_listen"), said("so am I a candidate for mild?", "faq_candidates")]) is None
+
+
+@pytest.mark.parametrize(
+    "question, text, intent, answer, again",
+    [
+        ("utter_offer_consultation", "wait, how long is the recovery?", "faq_recovery_time",
+         "utter_faq_recovery_time", "utter_offer_consultation"),
+        ("utter_offer_consultation", "does my insurance pay for the consultation?", "ask_not_in_sources",
+         "utter_not_in_sources", "utter_offer_consultation"),
+        ("utter_sshq_intro", "who won the game last night?", "out_of_scope", "utter_out_of_scope",
+         "utter_sshq_offer_again"),
+        ("utter_sshq_offer_again", "is it painful?", "faq_pain_after_and_medication",
+         "utter_faq_pain_after_and_medication", "utter_sshq_offer_again"),
+        ("utter_sshq_confirm_stop", "hmm, is mild approved by the FDA?", "faq_fda_status",
+         "utter_faq_fda_status", "utter_sshq_confirm_stop"),
+        ("utter_ask_forget", "before that, what is stenosis?", "faq_what_is_lss", "utter_faq_what_is_lss",
+         "utter_ask_forget"),
+    ],
+)
+def test_a_question_at_an_open_yes_no_question_gets_the_answer_then_the_question_again(
+        question: str, text: str, intent: str, answer: str, again: str) -> None:
+    events = after(question, text, intent)
+    assert next_action(events) == answer
+    assert next_action(events + [ActionExecuted(answer)]) == again
+    events += [ActionExecuted(answer), ActionExecuted(again)]
+    assert next_action(events) == "action_listen"
+    events += [ActionExecuted("action_listen"), said("yes", "affirm")]
+    assert next_action(events) == FOLLOW_UPS[(again, Reply.YES)][0]  # a yes still answers it
+    # never inside a form: the form asks its own question again
+    assert next_action(after(question, text, intent), active_loop="sshq_form") is None
+
+
+def test_an_open_question_is_asked_at_most_three_times_in_a_row() -> None:
+    events = after("utter_offer_consultation", "how long is the recovery?", "faq_recovery_time")
+    for topic in ("risks", "fda_status"):
+        events += [ActionExecuted("utter_faq_recovery_time" if topic == "risks" else "utter_faq_risks"),
+                   ActionExecuted("utter_offer_consultation"), ActionExecuted("action_listen"),
+                   said("and what about that?", f"faq_{topic}")]
+    # asked after the result, then again after two answers: the third answer comes alone (the rules)
+    assert next_action(events) is None
+    # a question the patient answered in between starts the count again
+    events = after("utter_offer_consultation", "how long is the recovery?", "faq_recovery_time")
+    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == "utter_offer_consultation"
 
 
 def unsure(text: str, offered: List[str]) -> UserUttered:
@@ -141,10 +186,11 @@ def test_a_symptom_story_with_an_unsure_question_gets_did_you_mean_then_the_offe
     assert next_action(events) == "utter_sshq_intro"
     events.append(ActionExecuted("utter_sshq_intro"))
     assert next_action(events) == "action_listen"
-    # the offer is the question now: a yes starts the check, a topic tapped is the rules' to answer
+    # the offer is the question now: a yes starts the check, a topic tapped gets its answer and the offer
     events.append(ActionExecuted("action_listen"))
     assert next_action(events + [said("ok let's do it", "affirm")]) == "action_sshq_reset"
-    assert next_action(events + [said("/faq_candidates", "faq_candidates")]) is None
+    tapped = events + [said("/faq_candidates", "faq_candidates"), ActionExecuted("utter_faq_candidates")]
+    assert next_action(tapped) == "utter_sshq_offer_again"
     # a story that was not understood at all still gets the offer alone
     assert next_action([ActionExecuted("action_listen"), said(story, "nlu_fallback")]) == "utter_sshq_intro"
 
@@ -185,3 +231,18 @@ def test_a_yes_after_anything_but_a_clarifying_question_is_not_a_topic() -> None
     assert next_action(older) is None
     # inside the questionnaire the form reads the answer
     assert next_action(clarified(["recovery_time"], "yes", "affirm"), active_loop="sshq_form") is None
+
+
+@pytest.mark.parametrize(("text", "intent", "answer"), [
+    ("yes, that one", "affirm", "utter_faq_candidates"),  # alone: the check's offer would replace the open question
+    ("/faq_not_suitable", "faq_not_suitable", "utter_faq_not_suitable"),  # the second topic tapped
+    ("neither of those", "deny", "utter_not_in_sources"),
+])
+def test_did_you_mean_at_the_consultation_offer_then_the_offer_again(text: str, intent: str, answer: str) -> None:
+    events = after("utter_offer_consultation", "hmm and what about someone in my shape", "nlu_fallback",
+                   "action_understand")[:-1] + clarified(["candidates", "not_suitable"], text, intent)[2:]
+    assert next_action(events) == answer
+    assert next_action(events + [ActionExecuted(answer)]) == "utter_offer_consultation"
+    # with no question open before it, "Did you mean ...?" is answered as before
+    plain = clarified(["candidates", "not_suitable"], text, intent)
+    assert next_action(plain + [ActionExecuted(answer)]) in ("utter_sshq_intro", "action_listen", None)

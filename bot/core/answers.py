@@ -369,6 +369,9 @@ FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
     (names.UTTER_SSHQ_INTRO, Reply.YES): ("action_sshq_reset", "sshq_form"),
     (names.UTTER_SSHQ_INTRO, Reply.NO): (names.UTTER_SSHQ_LATER,),
     (names.UTTER_SSHQ_INTRO, Reply.PAUSE): (names.UTTER_SSHQ_LATER,),
+    (names.UTTER_SSHQ_OFFER_AGAIN, Reply.YES): ("action_sshq_reset", "sshq_form"),
+    (names.UTTER_SSHQ_OFFER_AGAIN, Reply.NO): (names.UTTER_SSHQ_LATER,),
+    (names.UTTER_SSHQ_OFFER_AGAIN, Reply.PAUSE): (names.UTTER_SSHQ_LATER,),
     (names.UTTER_OFFER_CONSULTATION, Reply.YES): ("consultation_form",),
     (names.UTTER_OFFER_CONSULTATION, Reply.NO): (names.UTTER_NO_CONSULTATION,),
     (names.UTTER_OFFER_CONSULTATION, Reply.PAUSE): (names.UTTER_NO_CONSULTATION,),
@@ -386,12 +389,73 @@ LISTEN = "action_listen"
 
 
 OFFER_THE_CHECK: Tuple[str, ...] = (names.UTTER_SSHQ_INTRO,)
+# the offer of the check, first made or asked again after an interruption
+CHECK_OFFERS = frozenset({names.UTTER_SSHQ_INTRO, names.UTTER_SSHQ_OFFER_AGAIN})
+
+# A yes/no question that a knowledge question interrupted is asked again after the answer,
+# so that the patient's next yes or no still has its question (the offer of the check in
+# short: its introduction was just read).
+ASKED_AGAIN: Dict[str, str] = {
+    names.UTTER_SSHQ_INTRO: names.UTTER_SSHQ_OFFER_AGAIN,
+    names.UTTER_SSHQ_OFFER_AGAIN: names.UTTER_SSHQ_OFFER_AGAIN,
+    names.UTTER_OFFER_CONSULTATION: names.UTTER_OFFER_CONSULTATION,
+    names.UTTER_SSHQ_CONFIRM_STOP: names.UTTER_SSHQ_CONFIRM_STOP,
+    names.UTTER_ASK_FORGET: names.UTTER_ASK_FORGET,
+}
+# No question is asked more than this many times in a row, the questionnaire's items (bot.core.turns)
+# and the yes/no questions asked again after an answer alike.
+MAX_ASKS = 3
+# the replies to a question that the sources cannot answer or that is off the subject
+OTHER_ANSWERS: Dict[str, str] = {
+    names.ASK_NOT_IN_SOURCES: names.UTTER_NOT_IN_SOURCES,
+    names.OUT_OF_SCOPE: names.UTTER_OUT_OF_SCOPE,
+}
 
 # Topic answers that the rules follow with more (data/rules/questionnaire.yml: the
 # candidates answer offers the symptom check); any other topic is its answer alone.
 ANSWER_CHAINS: Dict[str, Tuple[str, ...]] = {
     "candidates": (names.faq_response("candidates"), names.UTTER_SSHQ_INTRO),
 }
+
+
+def times_asked(question: str, earlier: Sequence[str]) -> int:
+    """How many times ``question`` (or its asking again) ran in a row at the end of ``earlier``,
+    the actions before the patient's latest message, with only answers to questions (and
+    "Did you mean ...?") between."""
+    again = ASKED_AGAIN.get(question, question)
+    asked = {question, again} | {first for first, then in ASKED_AGAIN.items() if then == again}
+    count = 0
+    for action in reversed(earlier):
+        if action in asked:
+            count += 1
+        elif not (action in (LISTEN, names.ACTION_UNDERSTAND) or action.startswith(names.FAQ_RESPONSE_PREFIX)
+                  or action in OTHER_ANSWERS.values()):
+            break
+    return count
+
+
+def answer_to(intent: Optional[str]) -> Optional[str]:
+    """The response that answers a question of ``intent`` on its own (a topic's answer, the
+    not-in-sources or off-topic reply), or None when the intent is not such a question."""
+    if names.is_faq_intent(intent):
+        return names.faq_response(str(intent)[len(names.FAQ_PREFIX):])
+    return OTHER_ANSWERS.get(str(intent))
+
+
+def answer_then_ask_again(question: Optional[str], answer: Optional[str],
+                          earlier: Sequence[str] = ()) -> Optional[Tuple[str, ...]]:
+    """``answer`` to a question asked at an open yes/no ``question``, then that question again.
+
+    None when there is no answer, ``question`` is not one that is asked again, or it was already
+    asked ``MAX_ASKS`` times in a row (then the rules answer alone). A topic's answer comes
+    alone: the candidates answer's own offer of the check would take the open question's place
+    (after a result a yes meant for the consultation would start the questions again), and at
+    the offer of the check the question again is that offer.
+    """
+    again = ASKED_AGAIN.get(question or "")
+    if again is None or answer is None or question is None or times_asked(question, earlier) >= MAX_ASKS:
+        return None
+    return answer, again
 
 
 def clarify_follow_up(offered: Sequence[str], reply: Optional[Reply]) -> Optional[Tuple[str, ...]]:

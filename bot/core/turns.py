@@ -27,7 +27,7 @@ PROXY_SLOT = "sshq_proxy"
 MAX_MISSES = 2
 # No question is asked more than this many times in all (re-asks and returns after an interruption
 # included): then it is skipped, recorded as unsure / unknown, and the next one is asked.
-MAX_ASKS = 3
+MAX_ASKS = answers.MAX_ASKS
 
 # Not an answer unless the message also answers the pending question ("not really" is an
 # answer even when the classifier hears "not now"); a rule takes over otherwise.

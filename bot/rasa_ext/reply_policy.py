@@ -33,10 +33,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core import names, understanding
 from bot.core.answers import (
-    ANSWER_CHAINS,
+    CHECK_OFFERS,
     FOLLOW_UPS,
     OFFER_THE_CHECK,
     SYMPTOMS_TOPIC,
+    answer_then_ask_again,
+    answer_to,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
@@ -69,6 +71,25 @@ def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Op
     return None, [], None
 
 
+def actions_before(events: List[Event], message: UserUttered) -> List[str]:
+    """The names of the actions run before ``message``."""
+    actions: List[str] = []
+    for event in events:
+        if event is message:
+            break
+        if isinstance(event, ActionExecuted) and event.action_name:
+            actions.append(event.action_name)
+    return actions
+
+
+def question_before_clarifying(events: List[Event]) -> Optional[str]:
+    """The action before the patient's message that "Did you mean ...?" answered (the message before the latest)."""
+    messages = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
+    if len(messages) < 2:
+        return None
+    return question_and_done(events[: messages[-2] + 1])[0]
+
+
 def offered_topics(events: List[Event]) -> List[str]:
     """The topics of the clarifying question just before the patient's latest message, if any."""
     seen_message = False
@@ -93,7 +114,14 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     text = message.text or ""
     intent = (message.intent or {}).get("name")
     if question == names.ACTION_UNDERSTAND and not active_loop:
-        chain = clarify_follow_up(offered_topics(events), understand_reply(text, intent))
+        offered = offered_topics(events)
+        chain = clarify_follow_up(offered, understand_reply(text, intent))
+        if offered:
+            # "Did you mean ...?" asked at an open yes/no question: the topic chosen (or the
+            # not-in-sources reply), then that question again
+            answer = chain[0] if chain else answer_to(intent)
+            again = answer_then_ask_again(question_before_clarifying(events), answer, actions_before(events, message))
+            chain = again or chain
         if chain:
             return continue_chain(chain, done)
     if question not in QUESTIONS:
@@ -107,25 +135,17 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             # a story of the symptoms read as their own question: the answer, then the offer
             return continue_chain(ANSWER_THEN_OFFER, done)
         return continue_chain(OFFER_THE_CHECK, done)
-    if question == names.UTTER_SSHQ_INTRO:
+    if question in CHECK_OFFERS:
         reply = offer_reply(text, intent)
-        chosen = follow_up(question, reply, done)
-        if chosen is None and not active_loop and intent == names.faq_intent(SYMPTOMS_TOPIC) and wants_the_check(text, intent):
-            # the check on offer, and the patient tells the symptoms and asks if they are that:
-            # the answer, then the offer again (which a yes then takes)
-            return continue_chain(ANSWER_THEN_OFFER, done)
-        return chosen
-    if question == names.UTTER_OFFER_CONSULTATION:
+    elif question == names.UTTER_OFFER_CONSULTATION:
         reply = consultation_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
     chosen = follow_up(question, reply, done)
-    if chosen is None and not active_loop and names.is_faq_intent(intent) and understanding.topic_id(intent) in ANSWER_CHAINS:
-        # another yes/no question is open (the consultation offer after a result, "do you want to
-        # stop?"): a topic answer that its rule follows with more (the candidates answer, with the
-        # offer of the check) comes alone, for that offer would take the open question's place, and
-        # a yes meant for it would start the questions again
-        return continue_chain((names.faq_response(understanding.topic_id(intent)),), done)
+    if chosen is None and not active_loop:
+        # a question asked while a yes/no question is open: the answer, then that question again,
+        # so that a later yes or no still answers it
+        return continue_chain(answer_then_ask_again(question, answer_to(intent), actions_before(events, message)), done)
     return chosen
 
 
