@@ -206,6 +206,17 @@ class Stack:
         return http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker", token=self.token)
 
 
+def rendered(response: str) -> List[str]:
+    """The texts a domain response can have, with this clinic's settings filled in."""
+    import yaml
+
+    from bot.core.settings import load_settings
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variables = load_settings().response_variables()
+    return [variation["text"].format(**variables) for variation in domain["responses"][response]]
+
+
 def payloads(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The custom payloads among the bot's messages of one turn."""
     return [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]

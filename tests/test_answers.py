@@ -761,8 +761,10 @@ def test_wants_the_check(text: str, intent: object, expected: bool) -> None:
     # answers and "Did you mean ...?" between do not end the run; anything else does
     ("utter_offer_consultation", ["utter_offer_consultation", "action_listen", "action_understand", "action_listen",
                                   "utter_faq_risks", "utter_offer_consultation", "action_listen"], 2),
-    ("utter_offer_consultation", ["utter_offer_consultation", "action_listen", "utter_greet",
-                                  "utter_offer_consultation", "action_listen"], 1),
+    # a turn that answered alone (the question was dropped) or did anything else ends the run
+    ("utter_offer_consultation", ["utter_offer_consultation", "action_listen", "utter_faq_risks", "action_listen",
+                                  "utter_faq_fda_status", "utter_offer_consultation", "action_listen"], 1),
+    ("utter_offer_consultation", ["utter_offer_consultation", "action_listen", "utter_greet", "action_listen"], 0),
     # the offer of the check and its short asking again are one question
     ("utter_sshq_offer_again", ["utter_sshq_intro", "action_listen", "utter_not_in_sources",
                                 "utter_sshq_offer_again", "action_listen"], 2),

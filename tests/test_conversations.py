@@ -5,24 +5,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 import pytest
-import yaml
 
-from bot import PROJECT_ROOT
 from bot.core.settings import load_settings
-from harness.stack import Stack, http_json, payload_values, payloads
+from harness.stack import Stack, http_json, payload_values, payloads, rendered
 
 pytestmark = pytest.mark.server
 
 
 def texts(reply: List[Dict[str, Any]]) -> str:
     return " ".join(m.get("text", "") for m in reply)
-
-
-def rendered(response: str) -> List[str]:
-    """The texts a domain response can have, with this clinic's settings filled in."""
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    variables = load_settings().response_variables()
-    return [variation["text"].format(**variables) for variation in domain["responses"][response]]
 
 
 def all_events(stack: Stack, sender: str) -> List[Dict[str, Any]]:

@@ -158,17 +158,65 @@ def test_a_question_at_an_open_yes_no_question_gets_the_answer_then_the_question
     assert next_action(after(question, text, intent), active_loop="sshq_form") is None
 
 
-def test_an_open_question_is_asked_at_most_three_times_in_a_row() -> None:
-    events = after("utter_offer_consultation", "how long is the recovery?", "faq_recovery_time")
-    for topic in ("risks", "fda_status"):
-        events += [ActionExecuted("utter_faq_recovery_time" if topic == "risks" else "utter_faq_risks"),
-                   ActionExecuted("utter_offer_consultation"), ActionExecuted("action_listen"),
-                   said("and what about that?", f"faq_{topic}")]
-    # asked after the result, then again after two answers: the third answer comes alone (the rules)
-    assert next_action(events) is None
-    # a question the patient answered in between starts the count again
-    events = after("utter_offer_consultation", "how long is the recovery?", "faq_recovery_time")
-    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == "utter_offer_consultation"
+def asked_three_times(question: str, last: str, intent: str) -> List[Event]:
+    """``question`` asked, then asked again after two answers, and the patient's third question."""
+    events = after(question, "how long is the recovery?", "faq_recovery_time")
+    for answer, (text, next_intent) in (("utter_faq_recovery_time", ("and the risks?", "faq_risks")),
+                                        ("utter_faq_risks", (last, intent))):
+        events += [ActionExecuted(answer), ActionExecuted(question), ActionExecuted("action_listen"),
+                   said(text, next_intent)]
+    return events
+
+
+@pytest.mark.parametrize("question", ["utter_offer_consultation", "utter_sshq_confirm_stop"])
+def test_an_open_question_is_asked_at_most_three_times_in_a_row(question: str) -> None:
+    events = asked_three_times(question, "is it approved?", "faq_fda_status")
+    # asked after the result, then again after two answers: the third answer comes alone
+    assert next_action(events) == "utter_faq_fda_status"
+    assert next_action(events + [ActionExecuted("utter_faq_fda_status")]) == "action_listen"
+    # also the candidates answer, whose rule would add the offer of the check (a yes meant for
+    # the open question would start the questions again and wipe the answers)
+    events = asked_three_times(question, "so would someone like me qualify?", "faq_candidates")
+    assert next_action(events) == "utter_faq_candidates"
+    assert next_action(events + [ActionExecuted("utter_faq_candidates")]) == "action_listen"
+
+
+def test_a_question_offered_anew_after_the_cap_is_asked_again() -> None:
+    # the offer of the check dropped after three asks, then asked for anew: its count starts again
+    events = asked_three_times("utter_sshq_intro", "is it approved?", "faq_fda_status")
+    events = [event if not (isinstance(event, ActionExecuted) and event.action_name == "utter_sshq_intro"
+                            and index > 3) else ActionExecuted("utter_sshq_offer_again")
+              for index, event in enumerate(events)]
+    events += [ActionExecuted("utter_faq_fda_status"), ActionExecuted("action_listen"),
+               said("ok, check my symptoms then", "start_questionnaire"), ActionExecuted("utter_sshq_intro"),
+               ActionExecuted("action_listen"), said("how long does it take?", "faq_procedure_duration")]
+    assert next_action(events) == "utter_faq_procedure_duration"
+    assert next_action(events + [ActionExecuted("utter_faq_procedure_duration")]) == "utter_sshq_offer_again"
+
+
+@pytest.mark.parametrize(("question", "then"), [
+    ("utter_sshq_intro", "utter_sshq_later"),
+    ("utter_offer_consultation", "utter_no_consultation"),
+    ("utter_sshq_confirm_stop", "action_sshq_stopped"),
+    ("utter_ask_forget", "utter_forget_cancelled"),
+])
+def test_a_pause_with_a_question_gets_the_answer_and_the_pause_is_heard(question: str, then: str) -> None:
+    events = after(question, "not now, but how long is the recovery?", "faq_recovery_time")
+    assert next_action(events) == "utter_faq_recovery_time"
+    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == then
+    # a pause alone is only the pause
+    assert next_action(after(question, "not now, I have to go", "faq_recovery_time")) == then
+
+
+@pytest.mark.parametrize(("question", "text"), [
+    ("utter_offer_consultation", "No thanks. How long is the recovery?"),
+    ("utter_sshq_intro", "no thank you, how long is the recovery though?"),
+    ("utter_ask_forget", "nope, keep it. how long is the recovery?"),
+])
+def test_a_question_after_declining_gets_the_answer_alone(question: str, text: str) -> None:
+    events = after(question, text, "faq_recovery_time")
+    assert next_action(events) == "utter_faq_recovery_time"
+    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == "action_listen"
 
 
 def unsure(text: str, offered: List[str]) -> UserUttered:
@@ -243,6 +291,20 @@ def test_did_you_mean_at_the_consultation_offer_then_the_offer_again(text: str, 
                    "action_understand")[:-1] + clarified(["candidates", "not_suitable"], text, intent)[2:]
     assert next_action(events) == answer
     assert next_action(events + [ActionExecuted(answer)]) == "utter_offer_consultation"
-    # with no question open before it, "Did you mean ...?" is answered as before
+    # also after two clarifying questions in a row
+    twice = events[:-1] + [said("hmm, not sure", "nlu_fallback"), ActionExecuted("action_understand"),
+                           BotUttered("Did you mean one of these?", {"custom": {"clarify": ["candidates", "risks"]}}),
+                           ActionExecuted("action_listen"), events[-1]]
+    assert next_action(twice) == answer
+    assert next_action(twice + [ActionExecuted(answer)]) == "utter_offer_consultation"
+
+
+@pytest.mark.parametrize(("text", "intent", "then"), [
+    ("yes, that one", "affirm", "utter_sshq_intro"),  # the candidates answer's own chain
+    ("/faq_not_suitable", "faq_not_suitable", None),  # a topic tapped: the rules answer
+    ("neither of those", "deny", "action_listen"),
+])
+def test_did_you_mean_with_no_question_open_is_answered_as_before(text: str, intent: str, then: Optional[str]) -> None:
     plain = clarified(["candidates", "not_suitable"], text, intent)
-    assert next_action(plain + [ActionExecuted(answer)]) in ("utter_sshq_intro", "action_listen", None)
+    first = next_action(plain)
+    assert next_action(plain + [ActionExecuted(first)] if first else plain) == then

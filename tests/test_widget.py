@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from bot import PROJECT_ROOT
 from bot.app.web import DemoHandler
 from bot.core.settings import load_settings
-from harness.stack import Stack
+from harness.stack import Stack, rendered
 
 pytestmark = pytest.mark.server
 
@@ -96,7 +96,9 @@ def test_questionnaire_by_quick_replies_with_progress_result_and_history(page, d
     assert page.locator(".mw-msg").all_inner_texts() == shown
     assert stored(page)["token"] == token
     ask(page, "what are the risks?")
-    expect(page.locator(".mw-bot").last.locator(".mw-sources")).to_have_count(1)  # the payload follows
+    # the answer with its sources (the payload follows), then the consultation offer again
+    expect(page.locator(".mw-bot").last).to_contain_text(rendered("utter_offer_consultation")[0])
+    expect(page.locator(".mw-bot").nth(-2).locator(".mw-sources")).to_have_count(1)
     shot(page, "after-reload")
 
 

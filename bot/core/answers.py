@@ -419,17 +419,24 @@ ANSWER_CHAINS: Dict[str, Tuple[str, ...]] = {
 
 
 def times_asked(question: str, earlier: Sequence[str]) -> int:
-    """How many times ``question`` (or its asking again) ran in a row at the end of ``earlier``,
-    the actions before the patient's latest message, with only answers to questions (and
-    "Did you mean ...?") between."""
+    """How many turns in a row ended on ``question`` (or its asking again) at the end of ``earlier``,
+    the actions before the patient's latest message; a turn that only asked "Did you mean ...?"
+    is passed over, and any other turn (an answer given alone: the question was dropped) ends the run."""
     again = ASKED_AGAIN.get(question, question)
     asked = {question, again} | {first for first, then in ASKED_AGAIN.items() if then == again}
+    turns: List[List[str]] = [[]]
+    for action in earlier:
+        if action == LISTEN:
+            turns.append([])
+        else:
+            turns[-1].append(action)
     count = 0
-    for action in reversed(earlier):
-        if action in asked:
+    for turn in reversed(turns):
+        if not turn:
+            continue
+        if turn[-1] in asked:
             count += 1
-        elif not (action in (LISTEN, names.ACTION_UNDERSTAND) or action.startswith(names.FAQ_RESPONSE_PREFIX)
-                  or action in OTHER_ANSWERS.values()):
+        elif turn != [names.ACTION_UNDERSTAND]:
             break
     return count
 
@@ -442,19 +449,38 @@ def answer_to(intent: Optional[str]) -> Optional[str]:
     return OTHER_ANSWERS.get(str(intent))
 
 
-def answer_then_ask_again(question: Optional[str], answer: Optional[str],
-                          earlier: Sequence[str] = ()) -> Optional[Tuple[str, ...]]:
+def opens_with_no(text: str) -> bool:
+    """Whether the message begins by declining ("No thanks. How long is the recovery?", "not now, what is it?")."""
+    first = re.split(r"[.,;:!?]| but | and ", _normalise(text), maxsplit=1)[0]
+    return bool(first.strip()) and (parse_yes_no(first) is Answer.NO or is_pause(first))
+
+
+def answer_then_follow_up(question: Optional[str], reply: Optional[Reply], text: str,
+                          answer: Optional[str]) -> Optional[Tuple[str, ...]]:
+    """A pause that also asks something ("not now, how long is the recovery?") at an open yes/no
+    question: the answer, then what the pause brings (``FOLLOW_UPS``); None otherwise."""
+    if reply is not Reply.PAUSE or answer is None or question not in ASKED_AGAIN or not is_question(text):
+        return None
+    follow = FOLLOW_UPS.get((str(question), reply))
+    return (answer, *follow) if follow else None
+
+
+def answer_then_ask_again(question: Optional[str], answer: Optional[str], earlier: Sequence[str] = (),
+                          declined: bool = False) -> Optional[Tuple[str, ...]]:
     """``answer`` to a question asked at an open yes/no ``question``, then that question again.
 
-    None when there is no answer, ``question`` is not one that is asked again, or it was already
-    asked ``MAX_ASKS`` times in a row (then the rules answer alone). A topic's answer comes
-    alone: the candidates answer's own offer of the check would take the open question's place
-    (after a result a yes meant for the consultation would start the questions again), and at
-    the offer of the check the question again is that offer.
+    None when there is no answer or ``question`` is not one that is asked again (the rules answer).
+    The answer alone when the patient began by declining ("no thanks, and how long is it?") or the
+    question was already asked ``MAX_ASKS`` times in a row. A topic's answer is always alone, never
+    its chain: the candidates answer's own offer of the check would take the open question's place
+    (after a result a yes meant for the consultation would start the questions again and wipe the
+    answers), and at the offer of the check the question again is that offer.
     """
     again = ASKED_AGAIN.get(question or "")
-    if again is None or answer is None or question is None or times_asked(question, earlier) >= MAX_ASKS:
+    if again is None or answer is None or question is None:
         return None
+    if declined or times_asked(question, earlier) >= MAX_ASKS:
+        return (answer,)
     return answer, again
 
 

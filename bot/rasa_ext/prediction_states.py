@@ -16,8 +16,10 @@ active loop, and the last action's sub-state. The second, cheap one, applies the
 first part's steps are kept per tracker, domain and ``omit_unset_slots``, and every call runs
 Rasa's second part, line for line, on fresh copies of them: the same states, with the same
 sharing of sub-dictionaries between states, that Rasa's own function returns, which the
-featurisers then change in place. A call made with a tracker whose event objects are not the
-ones the steps were taken from, or outside a prediction, runs Rasa's own function.
+featurisers then change in place (with one exception, where Rasa's own function reads a message
+otherwise on its first call than on its later ones: ``take_steps``). A call made with a tracker
+whose event objects are not the ones the steps were taken from, or outside a prediction, runs
+Rasa's own function.
 
 A turn predicts at least twice on the same tracker (the reply, then ``action_listen``), with the
 reply's events appended in between; the second prediction goes on from the first one's replay
@@ -215,7 +217,8 @@ def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: 
     tracker's latest message that is an earlier one (events a loop ran, then an external event's
     prediction): Rasa's first call then reads that message as it was, and its later calls (two of
     the three in a prediction, and every later turn) as rewritten. Here the replay is then taken
-    once more, so every call reads what Rasa's later calls read.
+    once more, so every call reads what Rasa's later calls read (there, and only there, the first
+    call of a prediction reads otherwise than stock Rasa's first call: RulePolicy's by intent).
     """
     from rasa.shared.core.events import UserUttered
 

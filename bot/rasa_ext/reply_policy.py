@@ -9,8 +9,11 @@ and plays the follow-up of ``bot.core.answers.FOLLOW_UPS``, the same actions the
 rules take for ``affirm`` and ``deny``. Inside the questionnaire a pause ("not
 now, I have to go") that the form refused asks to confirm stopping, whatever
 the intent. After "Did you mean one of these?" a plain yes takes the first topic offered
-and a plain no is "something else". Alerts, questions and requests for a person are left
-to the rules.
+and a plain no is "something else". Alerts and requests for a person are left to the
+rules. A question asked at one of those yes/no questions gets its answer and then the
+question again (``answers.answer_then_ask_again``; the offer of the check in short), also
+when "Did you mean ...?" came between, so that a later yes still answers it: at most three
+times in a row, and the answer alone when the patient began by declining.
 Outside any question, a message that asks for the check in other words ("a quiz",
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
 could not place it, gets the offer of the check. A story that the classifier read as the
@@ -35,15 +38,18 @@ from bot.core import names, understanding
 from bot.core.answers import (
     CHECK_OFFERS,
     FOLLOW_UPS,
+    MAX_ASKS,
     OFFER_THE_CHECK,
     SYMPTOMS_TOPIC,
     answer_then_ask_again,
+    answer_then_follow_up,
     answer_to,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
     follow_up,
     offer_reply,
+    opens_with_no,
     understand_reply,
     wants_the_check,
 )
@@ -83,11 +89,15 @@ def actions_before(events: List[Event], message: UserUttered) -> List[str]:
 
 
 def question_before_clarifying(events: List[Event]) -> Optional[str]:
-    """The action before the patient's message that "Did you mean ...?" answered (the message before the latest)."""
+    """The question open before "Did you mean ...?" was asked: the action before the message it
+    answered, passing over earlier clarifying questions (at most ``MAX_ASKS`` of them)."""
     messages = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
-    if len(messages) < 2:
-        return None
-    return question_and_done(events[: messages[-2] + 1])[0]
+    for earlier in reversed(messages[-1 - MAX_ASKS:-1]):
+        before = events[: earlier + 1]
+        question = question_and_done(before)[0]
+        if question != names.ACTION_UNDERSTAND or not offered_topics(before):
+            return question
+    return None
 
 
 def offered_topics(events: List[Event]) -> List[str]:
@@ -120,8 +130,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             # "Did you mean ...?" asked at an open yes/no question: the topic chosen (or the
             # not-in-sources reply), then that question again
             answer = chain[0] if chain else answer_to(intent)
-            again = answer_then_ask_again(question_before_clarifying(events), answer, actions_before(events, message))
-            chain = again or chain
+            chain = answer_then_ask_again(question_before_clarifying(events), answer,
+                                          actions_before(events, message)) or chain
         if chain:
             return continue_chain(chain, done)
     if question not in QUESTIONS:
@@ -141,11 +151,16 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = consultation_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
+    if not active_loop:
+        both = answer_then_follow_up(question, reply, text, answer_to(intent))
+        if both:  # "not now, how long is the recovery?": its answer, and the pause is heard
+            return continue_chain(both, done)
     chosen = follow_up(question, reply, done)
     if chosen is None and not active_loop:
         # a question asked while a yes/no question is open: the answer, then that question again,
         # so that a later yes or no still answers it
-        return continue_chain(answer_then_ask_again(question, answer_to(intent), actions_before(events, message)), done)
+        return continue_chain(answer_then_ask_again(question, answer_to(intent), actions_before(events, message),
+                                                    declined=opens_with_no(text)), done)
     return chosen
 
 
