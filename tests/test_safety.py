@@ -476,3 +476,20 @@ def test_an_empty_piece_before_a_by_the_way_is_skipped() -> None:
 ])
 def test_a_denial_does_not_hide_a_later_report_of_the_same_kind(text: str) -> None:
     assert assess(text).alert is Alert.CRISIS
+
+
+@pytest.mark.parametrize("text, alert", [
+    # a bare answer to the assistant's yes/no question does not deny a sign told after it
+    ("no, both my legs suddenly went weak an hour ago", Alert.EMERGENCY),
+    ("no thanks. since this morning I can't feel my groin at all", Alert.EMERGENCY),
+    ("not now, I wet myself today and didn't notice", Alert.EMERGENCY),
+    ("nope - my left leg suddenly gave way and I fell", Alert.EMERGENCY),
+    ("no thank you, I've lost control of my bowels today", Alert.EMERGENCY),
+    # a denial after the answer is still a denial
+    ("no, no numbness around my groin", None),
+    ("No, I don't have any loss of bladder control", None),
+    ("nope, never lost control of my bowels", None),
+    ("no, nothing like that, my bladder works fine", None),
+])
+def test_an_opening_answer_is_read_apart_from_what_follows(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert

@@ -549,8 +549,20 @@ _TRIGGERS: Pattern[str] = re.compile(
 )
 
 
+# A bare answer that opens a message ("no, ...", "not now, ...", "no thanks ..."), the reply to the
+# assistant's own yes/no question: read as a sentence of its own, so that it does not deny a sign
+# told after it ("no, my legs suddenly went weak this morning"); "no, no numbness" keeps its own "no".
+_OPENING_ANSWER: Pattern[str] = re.compile(
+    r"^\W*(?:(?:no|nope|nah|not really)\s*[,:;.!\u2013\u2014-]+|no thanks\b|no thank you\b|"
+    r"not (?:now|right now|today|yet)\b[,:;.!\u2013\u2014-]*)\s*", re.I)
+
+
 def _sentences(text: str) -> List[str]:
     out: List[str] = []
+    opening = _OPENING_ANSWER.match(text)
+    if opening and opening.end() < len(text):
+        out.append(opening.group(0).strip())
+        text = text[opening.end():]
     for sentence in _SENTENCE_SPLIT.split(text):
         if not sentence or not sentence.strip():
             continue
