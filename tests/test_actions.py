@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -422,3 +424,12 @@ def test_the_message_that_restarts_the_form_answers_nothing() -> None:
     t.active_loop = {}
     events, dispatcher = run(ValidateSSHQForm(), t)
     assert events == [] and dispatcher.messages == []
+
+
+def test_the_action_server_reads_answers_without_tensorflow() -> None:
+    # the questionnaire's spaCy pipeline would pull TensorFlow in through thinc (about 380 MB)
+    script = ("import sys; from actions.server import keep_tensorflow_out; keep_tensorflow_out(); "
+              "from bot.core import answers; items = answers.extract_items('both my legs go numb when I walk'); "
+              "print(sorted(items), sys.modules.get('tensorflow') is None, 'thinc' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "['q1', 'q5'] True True"
