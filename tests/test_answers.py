@@ -1,15 +1,17 @@
 """Free-text answers, against tables of patient phrasings (negated and mixed ones included)."""
 
-from typing import List
+from typing import List, Optional
 
 import pytest
 
 from bot.core.answers import (
     _clause_items,
     extract_items,
+    forget_reply,
     is_correction,
     is_distance,
     is_skip,
+    opening_reply,
     parse_care,
     parse_imaging,
     parse_minutes,
@@ -773,3 +775,42 @@ def test_wants_the_check(text: str, intent: object, expected: bool) -> None:
 ])
 def test_times_asked_counts_one_question_in_a_row(question: str, earlier: List[str], count: int) -> None:
     assert times_asked(question, earlier) == count
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("No thanks. How long is the recovery?", "no"),
+    ("nope, what about the risks?", "no"),
+    ("I'm good thanks, is it safe though?", "no"),
+    ("not now, but is it safe?", "pause"),
+    ("maybe later. how long does it take?", "pause"),
+    # not a decline or a pause: a hesitation, a doubt, a story
+    ("no idea, how long is it?", None),
+    ("no wait, how long does it take?", None),
+    ("no, I mean what is mild?", None),
+    ("I don't understand, what is mild?", None),
+    ("Never had surgery before, is it safe?", None),
+    ("nothing helps anymore, would mild help me?", None),
+    ("I have no time off work, how long is recovery?", None),
+    ("no", None),  # nothing follows it
+])
+def test_opening_reply_is_a_whole_opening_clause(text: str, reply: Optional[str]) -> None:
+    found = opening_reply(text)
+    assert (found.value if found else None) == reply
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("yes, delete it", "yes"),
+    ("sure, go ahead and wipe everything", "yes"),
+    ("please don't", "no"),
+    ("please no", "no"),
+    ("I want to think about it", "no"),
+    ("I'd like to know more first", "no"),
+    ("please explain what gets deleted", "no"),
+])
+def test_forget_reply_deletes_only_on_a_plain_yes(text: str, reply: str) -> None:
+    assert forget_reply(text, "affirm").value == reply
+
+
+@pytest.mark.parametrize("text", ["please don't", "please no", "please, not yet", "please do not"])
+def test_please_before_a_no_is_a_no(text: str) -> None:
+    assert parse_yes_no(text) is NO

@@ -197,26 +197,35 @@ def test_a_question_offered_anew_after_the_cap_is_asked_again() -> None:
 @pytest.mark.parametrize(("question", "then"), [
     ("utter_sshq_intro", "utter_sshq_later"),
     ("utter_offer_consultation", "utter_no_consultation"),
-    ("utter_sshq_confirm_stop", "action_sshq_stopped"),
     ("utter_ask_forget", "utter_forget_cancelled"),
+    ("utter_sshq_confirm_stop", "utter_sshq_confirm_stop"),  # "not now" may mean "don't stop now": asked again
 ])
 def test_a_pause_with_a_question_gets_the_answer_and_the_pause_is_heard(question: str, then: str) -> None:
     events = after(question, "not now, but how long is the recovery?", "faq_recovery_time")
     assert next_action(events) == "utter_faq_recovery_time"
     assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == then
     # a pause alone is only the pause
-    assert next_action(after(question, "not now, I have to go", "faq_recovery_time")) == then
+    assert next_action(after(question, "not now, I have to go", "faq_recovery_time")) == FOLLOW_UPS[
+        (question, Reply.PAUSE)][0]
 
 
-@pytest.mark.parametrize(("question", "text"), [
-    ("utter_offer_consultation", "No thanks. How long is the recovery?"),
-    ("utter_sshq_intro", "no thank you, how long is the recovery though?"),
-    ("utter_ask_forget", "nope, keep it. how long is the recovery?"),
+@pytest.mark.parametrize(("question", "text", "then"), [
+    ("utter_offer_consultation", "No thanks. How long is the recovery?", "utter_no_consultation"),
+    ("utter_sshq_intro", "no thank you, how long is the recovery though?", "utter_sshq_later"),
+    ("utter_ask_forget", "nope. how long is the recovery?", "utter_forget_cancelled"),
+    ("utter_sshq_confirm_stop", "no, but how long is the recovery?", "sshq_form"),  # no: carry on with it
 ])
-def test_a_question_after_declining_gets_the_answer_alone(question: str, text: str) -> None:
+def test_a_question_after_declining_gets_the_answer_and_the_no(question: str, text: str, then: str) -> None:
     events = after(question, text, "faq_recovery_time")
     assert next_action(events) == "utter_faq_recovery_time"
-    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == "action_listen"
+    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == then
+
+
+@pytest.mark.parametrize("text", ["please don't", "please, not yet", "I want to think about it first",
+                                  "I'd like to keep my consultation request"])
+def test_a_doubtful_yes_never_deletes_the_conversation(text: str) -> None:
+    assert next_action(after("utter_ask_forget", text, "affirm")) == "utter_forget_cancelled"
+    assert next_action(after("utter_ask_forget", "yes, delete it all", "affirm")) == "action_forget_me"
 
 
 def unsure(text: str, offered: List[str]) -> UserUttered:

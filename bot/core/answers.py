@@ -209,6 +209,7 @@ _PHRASES = (
     (r"\b(?:why not|don'?t mind|do not mind|wouldn'?t mind|would not mind|"
      r"can'?t hurt|cannot hurt|couldn'?t hurt|no harm(?: in (?:it|that|trying))?|not opposed|no objection|"
      r"i don'?t see why not|no reason not to|don'?t see why not)\b", "yes"),
+    (r"\bplease,? (?:don'?t|do not|no|not)\b", "no"),  # "please don't": "please" alone would accept
     (r"\b(?:rather not|i'?ll pass|not interested|not for me|no need|not necessary|don'?t want(?: to)?|"
      r"do not want(?: to)?|absolutely not|definitely not|certainly not|of course not|surely not|no thanks|"
      r"no thank you|thanks,? but no|not this time|i'?m (?:good|fine|ok|okay|"
@@ -449,37 +450,59 @@ def answer_to(intent: Optional[str]) -> Optional[str]:
     return OTHER_ANSWERS.get(str(intent))
 
 
-def opens_with_no(text: str) -> bool:
-    """Whether the message begins by declining ("No thanks. How long is the recovery?", "not now, what is it?")."""
-    first = re.split(r"[.,;:!?]| but | and ", _normalise(text), maxsplit=1)[0]
-    return bool(first.strip()) and (parse_yes_no(first) is Answer.NO or is_pause(first))
+# A whole opening clause that declines or pauses, before a question: "No thanks. How long is it?",
+# "not now, but is it safe?". Not "no idea, ...", "no wait, ...", "I don't understand, ...".
+_DECLINING = re.compile(r"(?:no|nope|nah|no thanks|no thank you|thanks but no|not really|not interested|not for me|"
+                        r"i'?m (?:good|fine|ok|okay)(?: thanks| thank you)?|i'?ll pass|rather not|i'?d rather not)")
+_OPENING_CLAUSE = re.compile(r"^\W*([^,.;:!?]+?)\s*(?:[,.;:!?]+|\s+but\b)\s*(\S.*)$")
 
 
-def answer_then_follow_up(question: Optional[str], reply: Optional[Reply], text: str,
-                          answer: Optional[str]) -> Optional[Tuple[str, ...]]:
-    """A pause that also asks something ("not now, how long is the recovery?") at an open yes/no
-    question: the answer, then what the pause brings (``FOLLOW_UPS``); None otherwise."""
-    if reply is not Reply.PAUSE or answer is None or question not in ASKED_AGAIN or not is_question(text):
+def opening_reply(text: str) -> Optional[Reply]:
+    """NO or PAUSE when the message opens with a whole clause that declines or pauses and goes on
+    with more (a question), else None."""
+    found = _OPENING_CLAUSE.match(_normalise(text))
+    if found is None or re.match(r"(?:wait|i mean|hold on|sorry|actually)\b", found.group(2)):
         return None
-    follow = FOLLOW_UPS.get((str(question), reply))
+    first = found.group(1).strip()
+    if _DECLINING.fullmatch(first):
+        return Reply.NO
+    if _PAUSE.fullmatch(first) or _PAUSE_ALONE.fullmatch(first):
+        return Reply.PAUSE
+    return None
+
+
+def answer_with_opening(question: Optional[str], text: str, answer: Optional[str],
+                        earlier: Sequence[str] = ()) -> Optional[Tuple[str, ...]]:
+    """A question after a declining or pausing opening at an open yes/no question ("No thanks. How long
+    is the recovery?", "not now, but is it safe?"): the answer, then what that no or pause brings
+    (``FOLLOW_UPS``: at "stop the questionnaire?" a no carries on with it). A pause at "stop?" is
+    not taken (it may mean "not now, don't stop"): the answer, then "stop?" again. None otherwise."""
+    if answer is None or question not in ASKED_AGAIN or not is_question(text):
+        return None
+    opening = opening_reply(text)
+    if opening is None:
+        return None
+    if opening is Reply.PAUSE and question == names.UTTER_SSHQ_CONFIRM_STOP:
+        return answer_then_ask_again(question, answer, earlier)
+    follow = FOLLOW_UPS.get((str(question), opening))
     return (answer, *follow) if follow else None
 
 
-def answer_then_ask_again(question: Optional[str], answer: Optional[str], earlier: Sequence[str] = (),
-                          declined: bool = False) -> Optional[Tuple[str, ...]]:
+def answer_then_ask_again(question: Optional[str], answer: Optional[str],
+                          earlier: Sequence[str] = ()) -> Optional[Tuple[str, ...]]:
     """``answer`` to a question asked at an open yes/no ``question``, then that question again.
 
     None when there is no answer or ``question`` is not one that is asked again (the rules answer).
-    The answer alone when the patient began by declining ("no thanks, and how long is it?") or the
-    question was already asked ``MAX_ASKS`` times in a row. A topic's answer is always alone, never
-    its chain: the candidates answer's own offer of the check would take the open question's place
-    (after a result a yes meant for the consultation would start the questions again and wipe the
-    answers), and at the offer of the check the question again is that offer.
+    The answer alone when the question was already asked ``MAX_ASKS`` times in a row. A topic's
+    answer is always alone, never its chain: the candidates answer's own offer of the check would
+    take the open question's place (after a result a yes meant for the consultation would start
+    the questions again and wipe the answers), and at the offer of the check the question again
+    is that offer.
     """
     again = ASKED_AGAIN.get(question or "")
     if again is None or answer is None or question is None:
         return None
-    if declined or times_asked(question, earlier) >= MAX_ASKS:
+    if times_asked(question, earlier) >= MAX_ASKS:
         return (answer,)
     return answer, again
 
@@ -509,6 +532,20 @@ def continue_chain(chain: Optional[Tuple[str, ...]], done: Sequence[str]) -> Opt
     if len(done) < len(chain):
         return chain[len(done)]
     return None if chain[-1] in FORMS else LISTEN
+
+
+# At "delete this conversation?" a yes that also holds back ("I want to think about it", "I'd like to
+# know more first", "keep my request") is not a yes: nothing is deleted on a doubtful reading.
+_HOLDS_BACK = re.compile(r"\b(?:no|not|don'?t|do not|never|keep|wait|hold on|later|think|rather|unless|first|"
+                         r"explain|tell me|more|before|but)\b")
+
+
+def forget_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
+    """At "delete this conversation?": a yes only when nothing in the message holds it back (then no)."""
+    reply = understand_reply(text, intent)
+    if reply is Reply.YES and _HOLDS_BACK.search(_normalise(_emoji_words(text))):
+        return Reply.NO
+    return reply
 
 
 def offer_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:

@@ -42,14 +42,14 @@ from bot.core.answers import (
     OFFER_THE_CHECK,
     SYMPTOMS_TOPIC,
     answer_then_ask_again,
-    answer_then_follow_up,
     answer_to,
+    answer_with_opening,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
     follow_up,
+    forget_reply,
     offer_reply,
-    opens_with_no,
     understand_reply,
     wants_the_check,
 )
@@ -149,18 +149,21 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = offer_reply(text, intent)
     elif question == names.UTTER_OFFER_CONSULTATION:
         reply = consultation_reply(text, intent)
+    elif question == names.UTTER_ASK_FORGET:
+        reply = forget_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
     if not active_loop:
-        both = answer_then_follow_up(question, reply, text, answer_to(intent))
-        if both:  # "not now, how long is the recovery?": its answer, and the pause is heard
+        # "No thanks. How long is the recovery?", "not now, but is it safe?": the answer, and the no
+        # or the pause is heard
+        both = answer_with_opening(question, text, answer_to(intent), actions_before(events, message))
+        if both:
             return continue_chain(both, done)
     chosen = follow_up(question, reply, done)
     if chosen is None and not active_loop:
         # a question asked while a yes/no question is open: the answer, then that question again,
         # so that a later yes or no still answers it
-        return continue_chain(answer_then_ask_again(question, answer_to(intent), actions_before(events, message),
-                                                    declined=opens_with_no(text)), done)
+        return continue_chain(answer_then_ask_again(question, answer_to(intent), actions_before(events, message)), done)
     return chosen
 
 
