@@ -814,3 +814,10 @@ def test_forget_reply_deletes_only_on_a_plain_yes(text: str, reply: str) -> None
 @pytest.mark.parametrize("text", ["please don't", "please no", "please, not yet", "please do not"])
 def test_please_before_a_no_is_a_no(text: str) -> None:
     assert parse_yes_no(text) is NO
+
+
+@pytest.mark.parametrize("text", ["Isn't it risky?", "doesn't it hurt?", "won't it leave a scar?", "can't they just inject it?"])
+def test_a_negative_question_is_a_question_not_a_no(text: str) -> None:
+    from bot.core.answers import is_question
+
+    assert is_question(text) and understand_reply(text, "faq_risks") is Reply.INTERRUPTION

@@ -282,6 +282,9 @@ def test_a_yes_after_anything_but_a_clarifying_question_is_not_a_topic() -> None
     not_understood = clarified(["recovery_time"], "yes", "affirm")
     not_understood[3] = BotUttered("Sorry, I didn't quite understand that.", {"custom": {"fallback": "not_understood"}})
     assert next_action(not_understood) is None
+    # nor is a no "something else" (the not-in-sources reply) when nothing was offered
+    not_understood[-1] = said("no thanks", "deny")
+    assert next_action(not_understood) is None
     # an older clarifying question, with a message between: not this reply's question
     older = clarified(["recovery_time"], "thanks", "thanks") + [ActionExecuted("utter_welcome"), ActionExecuted("action_listen"),
                                                                said("yes", "affirm")]

@@ -322,12 +322,18 @@ def is_pause(text: str) -> bool:
     return bool(_PAUSE.search(t) or _PAUSE_ALONE.search(t) or is_stop(text))
 
 
+_NEGATIVE_QUESTION = re.compile(r"^\s*(?:is|are|do|does|did|can|could|will|would|should|was|were|have|has|wo|ca)"
+                                r"(?:n'?t| not)\b")
+
+
 def is_question(text: str) -> bool:
     """A question asked back ('does that count?', 'how long does it take'), not a short 'yes?'."""
     t = re.sub(r"^why not\b", "yes", _normalise(text).strip())
     if not t:
         return False
     words = re.findall(r"[\w']+", t)
+    if "?" in t and _NEGATIVE_QUESTION.match(t):
+        return True  # "isn't it risky?", "doesn't it hurt?": not a no
     if parse_yes_no(t) is not None and len(words) <= 3:
         return False  # "yes?", "not sure?", "could be"
     return "?" in t or bool(_QUESTION_START.search(t))
@@ -512,7 +518,7 @@ def clarify_follow_up(offered: Sequence[str], reply: Optional[Reply]) -> Optiona
     no is "something else" (the not-in-sources reply); anything else is not ours (None)."""
     if reply is Reply.YES and offered:
         return ANSWER_CHAINS.get(offered[0], (names.faq_response(offered[0]),))
-    if reply is Reply.NO:
+    if reply is Reply.NO and offered:
         return (names.UTTER_NOT_IN_SOURCES,)
     return None
 
