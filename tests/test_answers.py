@@ -821,3 +821,19 @@ def test_a_negative_question_is_a_question_not_a_no(text: str) -> None:
     from bot.core.answers import is_question
 
     assert is_question(text) and understand_reply(text, "faq_risks") is Reply.INTERRUPTION
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # pause words that tell a story inside a question: the question, not a pause
+    ("I've got no time off work, how long is the recovery?", Reply.INTERRUPTION),
+    ("I'm busy at the shop all week, when could I go back?", Reply.INTERRUPTION),
+    ("I'd like to stop my pain pills, is that fine after mild?", Reply.INTERRUPTION),
+    # a pause, whatever follows it or however it is asked
+    ("not now, is it safe though?", Reply.PAUSE),
+    ("could we finish this another time?", Reply.PAUSE),
+    ("is it ok to stop for now?", Reply.PAUSE),
+    ("I need to leave, is that alright?", Reply.PAUSE),
+    ("stop?", Reply.PAUSE),
+])
+def test_a_pause_word_inside_a_question_is_not_a_pause(text: str, expected: Reply) -> None:
+    assert understand_reply(text, "faq_return_to_work") is expected

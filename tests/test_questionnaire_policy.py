@@ -209,6 +209,12 @@ def test_a_pause_with_a_question_gets_the_answer_and_the_pause_is_heard(question
         (question, Reply.PAUSE)][0]
 
 
+def test_a_question_with_pause_words_at_stop_gets_the_answer_and_stop_again() -> None:
+    events = after("utter_sshq_confirm_stop", "I've got no time off work, how long is the recovery?", "faq_recovery_time")
+    assert next_action(events) == "utter_faq_recovery_time"
+    assert next_action(events + [ActionExecuted("utter_faq_recovery_time")]) == "utter_sshq_confirm_stop"
+
+
 @pytest.mark.parametrize(("question", "text", "then"), [
     ("utter_offer_consultation", "No thanks. How long is the recovery?", "utter_no_consultation"),
     ("utter_sshq_intro", "no thank you, how long is the recovery though?", "utter_sshq_later"),

@@ -326,6 +326,25 @@ _NEGATIVE_QUESTION = re.compile(r"^\s*(?:is|are|do|does|did|can|could|will|would
                                 r"(?:n'?t| not)\b")
 
 
+def _asks_past_a_pause(text: str) -> bool:
+    """A question whose pause words are part of what it asks ("I have no time off work, how long is
+    the recovery?", "I want to stop my painkillers, is that ok?"), not a pause: it is neither a pause
+    alone, nor opened by a whole pausing clause ("not now, is it safe?"), nor a pause asked as a
+    question ("can we finish this later?", "could we do it another time?", "can we stop here?")."""
+    t = _normalise(text).strip(" .!?")
+    if not is_question(text) or is_stop(text) or _PAUSE.fullmatch(t) or _PAUSE_ALONE.fullmatch(t):
+        return False
+    if opening_reply(text) is Reply.PAUSE or re.match(r"(?:can|could|shall|may|should) (?:we|i)\b|let'?s\b", t):
+        return False
+    # only words that also tell a story ("no time off work", "I'm busy with work", "I want to stop my
+    # painkillers"); "stop for now", "come back later", "have to leave" are a pause whatever follows
+    return all(_STORY_PAUSE.fullmatch(found.group(0)) for found in _PAUSE.finditer(t))
+
+
+_STORY_PAUSE = re.compile(r"no time(?: now| right now)?|i'?m busy|busy right now|don'?t have (?:the )?time|in a hurry|"
+                          r"(?:i )?(?:want|would like|'?d like) to stop|(?:i|we) (?:have|need|got) to stop|pause")
+
+
 def is_question(text: str) -> bool:
     """A question asked back ('does that count?', 'how long does it take'), not a short 'yes?'."""
     t = re.sub(r"^why not\b", "yes", _normalise(text).strip())
@@ -355,7 +374,7 @@ def understand_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]
     text = _emoji_words(text)
     if not _normalise(text).strip(" .!?"):
         return None
-    if is_pause(text) or intent == names.STOP_QUESTIONNAIRE and parse_yes_no(text) is None:
+    if (is_pause(text) and not _asks_past_a_pause(text)) or intent == names.STOP_QUESTIONNAIRE and parse_yes_no(text) is None:
         return Reply.PAUSE
     if asks_for_a_person(text) or is_question(text):
         return Reply.INTERRUPTION
