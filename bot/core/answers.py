@@ -395,9 +395,6 @@ FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
     (names.UTTER_SSHQ_INTRO, Reply.YES): ("action_sshq_reset", "sshq_form"),
     (names.UTTER_SSHQ_INTRO, Reply.NO): (names.UTTER_SSHQ_LATER,),
     (names.UTTER_SSHQ_INTRO, Reply.PAUSE): (names.UTTER_SSHQ_LATER,),
-    (names.UTTER_SSHQ_OFFER_AGAIN, Reply.YES): ("action_sshq_reset", "sshq_form"),
-    (names.UTTER_SSHQ_OFFER_AGAIN, Reply.NO): (names.UTTER_SSHQ_LATER,),
-    (names.UTTER_SSHQ_OFFER_AGAIN, Reply.PAUSE): (names.UTTER_SSHQ_LATER,),
     (names.UTTER_OFFER_CONSULTATION, Reply.YES): ("consultation_form",),
     (names.UTTER_OFFER_CONSULTATION, Reply.NO): (names.UTTER_NO_CONSULTATION,),
     (names.UTTER_OFFER_CONSULTATION, Reply.PAUSE): (names.UTTER_NO_CONSULTATION,),
@@ -410,6 +407,9 @@ FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
     # inside the questionnaire: a pause (the form has refused the message) asks to confirm stopping
     ("sshq_form", Reply.PAUSE): ("sshq_form", "action_deactivate_loop", names.UTTER_SSHQ_CONFIRM_STOP),
 }
+# the offer of the check asked again in short (after an answer) is followed as the offer itself
+FOLLOW_UPS.update({(names.UTTER_SSHQ_OFFER_AGAIN, reply): chain
+                   for (question, reply), chain in list(FOLLOW_UPS.items()) if question == names.UTTER_SSHQ_INTRO})
 FORMS = frozenset({"sshq_form", "consultation_form"})
 LISTEN = "action_listen"
 
@@ -471,7 +471,7 @@ def answer_to(intent: Optional[str]) -> Optional[str]:
     """The response that answers a question of ``intent`` on its own (a topic's answer, the
     not-in-sources or off-topic reply), or None when the intent is not such a question."""
     if names.is_faq_intent(intent):
-        return names.faq_response(str(intent)[len(names.FAQ_PREFIX):])
+        return names.faq_response(names.faq_topic(str(intent)))
     return OTHER_ANSWERS.get(str(intent))
 
 

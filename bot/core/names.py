@@ -44,6 +44,11 @@ def is_faq_intent(intent: Optional[str]) -> bool:
     return bool(intent) and str(intent).startswith(FAQ_PREFIX)
 
 
+def faq_topic(intent: str) -> str:
+    """The topic id of ``faq_<topic id>``."""
+    return intent[len(FAQ_PREFIX):]
+
+
 # Intents whose own rules answer better than an offer of the check (prefixes: ``faq_`` is a family).
 ANSWERED_ELSEWHERE = (FAQ_PREFIX, START_QUESTIONNAIRE, REQUEST_HUMAN, STOP_QUESTIONNAIRE, START_OVER, HELP,
                       FORGET_ME, BOT_CHALLENGE, RED_FLAG, CRISIS)

@@ -95,7 +95,7 @@ def is_topic(intent: Optional[str]) -> bool:
 
 
 def topic_id(intent: str) -> str:
-    return intent[len(TOPIC_PREFIX):]
+    return names.faq_topic(intent)
 
 
 # A second question starts after "?", or, in a part that starts as a question, after

@@ -13,7 +13,8 @@ and a plain no is "something else". Alerts and requests for a person are left to
 rules. A question asked at one of those yes/no questions gets its answer and then the
 question again (``answers.answer_then_ask_again``; the offer of the check in short), also
 when "Did you mean ...?" came between, so that a later yes still answers it: at most three
-times in a row, and the answer alone when the patient began by declining.
+times in a row. After an opening no or pause ("No thanks. How long is it?") the answer comes
+with what that no or pause brings (``answers.answer_with_opening``).
 Outside any question, a message that asks for the check in other words ("a quiz",
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
 could not place it, gets the offer of the check. A story that the classifier read as the
@@ -153,18 +154,18 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = forget_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
-    if not active_loop:
-        # "No thanks. How long is the recovery?", "not now, but is it safe?": the answer, and the no
-        # or the pause is heard
-        both = answer_with_opening(question, text, answer_to(intent), actions_before(events, message))
-        if both:
-            return continue_chain(both, done)
-    chosen = follow_up(question, reply, done)
-    if chosen is None and not active_loop:
-        # a question asked while a yes/no question is open: the answer, then that question again,
-        # so that a later yes or no still answers it
-        return continue_chain(answer_then_ask_again(question, answer_to(intent), actions_before(events, message)), done)
-    return chosen
+    answer = None if active_loop else answer_to(intent)
+    if answer is None:
+        return follow_up(question, reply, done)
+    earlier = actions_before(events, message)
+    # "No thanks. How long is the recovery?", "not now, but is it safe?": the answer, and the no
+    # or the pause is heard
+    both = answer_with_opening(question, text, answer, earlier)
+    if both:
+        return continue_chain(both, done)
+    # a question asked while a yes/no question is open: the answer, then that question again,
+    # so that a later yes or no still answers it
+    return follow_up(question, reply, done) or continue_chain(answer_then_ask_again(question, answer, earlier), done)
 
 
 @DefaultV1Recipe.register(
