@@ -126,6 +126,17 @@ def test_am_i_a_candidate_after_the_result_keeps_the_answers(stack: Stack, sende
     assert slots(stack, sender)["q1"] is not None  # the answers are still there
 
 
+def test_two_questions_after_the_result_get_both_answers_then_the_offer_again(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
+    answers = stack.send(sender, "how long does the procedure take and will I be asleep?")
+    assert payload_values(answers, "topic") == ["procedure_duration", "anesthesia"]
+    said = [m["text"] for m in answers if m.get("text")]
+    assert said[-len(rendered("utter_offer_consultation")):] == rendered("utter_offer_consultation")
+    after = stack.send(sender, "yes")
+    assert [m["text"] for m in after if m.get("text")] == rendered("utter_ask_contact_name")
+
+
 def test_a_red_flag_answer_is_urgent(stack: Stack, sender: str) -> None:
     begin(stack, sender)
     reply = stack.send(sender, "yes, sadly I do")
@@ -133,6 +144,10 @@ def test_a_red_flag_answer_is_urgent(stack: Stack, sender: str) -> None:
     assert reply[0].get("text", "").startswith("What you describe")  # the emergency message comes first
     assert result(reply)["outcome"] == "urgent"
     assert asked(reply) is None and "consultation" not in texts(reply)
+    # a story of symptoms after it does not offer the check again unasked
+    story = stack.send(sender, "my legs get heavy and tingly when I walk to the shops and better when I sit")
+    assert "/affirm" not in [b["payload"] for m in story for b in m.get("buttons", [])]
+    assert asked(story) is None and payload_values(story, "alert") == []
 
 
 def test_a_red_flag_mid_questionnaire_ends_it(stack: Stack, sender: str) -> None:

@@ -326,3 +326,64 @@ def test_did_you_mean_with_no_question_open_is_answered_as_before(text: str, int
     plain = clarified(["candidates", "not_suitable"], text, intent)
     first = next_action(plain)
     assert next_action(plain + [ActionExecuted(first)] if first else plain) == then
+
+
+def understood_as(text: str, kind: str, topics: List[str]) -> UserUttered:
+    """A message TopicUnderstanding answered in its own way: several topics, or "not understood"."""
+    return UserUttered(text, {"name": "nlu_fallback", "confidence": 0.3}, parse_data={
+        "understanding": {"kind": kind, "intent": None, "topics": topics, "confidence": 0.3}})
+
+
+@pytest.mark.parametrize("question", ["utter_offer_consultation", "utter_sshq_intro", "utter_sshq_confirm_stop",
+                                      "utter_ask_forget"])
+@pytest.mark.parametrize(("text", "kind", "topics"), [
+    ("how long does it take and will I be asleep?", "topics", ["procedure_duration", "anesthesia"]),
+    ("zxq blorp", "not_understood", []),
+])
+def test_several_answers_or_not_understood_at_an_open_question_then_the_question_again(
+        question: str, text: str, kind: str, topics: List[str]) -> None:
+    again = "utter_sshq_offer_again" if question == "utter_sshq_intro" else question
+    events = [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted(question),
+              ActionExecuted("action_listen"), understood_as(text, kind, topics)]
+    assert next_action(events) == "action_understand"
+    assert next_action(events + [ActionExecuted("action_understand")]) == again
+    events += [ActionExecuted("action_understand"), ActionExecuted(again)]
+    assert next_action(events) == "action_listen"
+    events += [ActionExecuted("action_listen"), said("yes", "affirm")]
+    assert next_action(events) == FOLLOW_UPS[(again, Reply.YES)][0]  # a yes still answers it
+
+
+def test_not_understood_three_times_then_the_reply_alone() -> None:
+    events = [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted("utter_offer_consultation")]
+    for _ in range(2):
+        events += [ActionExecuted("action_listen"), understood_as("zxq", "not_understood", []),
+                   ActionExecuted("action_understand"), ActionExecuted("utter_offer_consultation")]
+    events += [ActionExecuted("action_listen"), understood_as("zxq", "not_understood", [])]
+    assert next_action(events) == "action_understand"
+    assert next_action(events + [ActionExecuted("action_understand")]) == "action_listen"
+    # "Did you mean ...?" asks its own question (the rules listen after it): the open one comes back
+    # after its reply, not before
+    clarify = events[:3] + [ActionExecuted("action_listen"), understood_as("recovry?", "clarify", ["recovery_time"])]
+    assert next_action(clarify) is None
+    assert next_action(clarify + [ActionExecuted("action_understand")]) is None
+
+
+STORY = "my legs go numb and ache when I walk to the shops, then it eases when I sit down"
+
+
+@pytest.mark.parametrize("settled", [
+    ["action_sshq_result"],  # the check just gave its result (an urgent one offers no consultation)
+    ["action_sshq_stopped"],
+    ["utter_sshq_intro", "action_listen", "utter_sshq_later"],
+])
+def test_a_symptom_story_after_the_check_ended_or_was_put_off_brings_no_offer_unasked(settled: List[str]) -> None:
+    start = [ActionExecuted("action_session_start"), ActionExecuted("action_listen"), said("hi", "greet"),
+             ActionExecuted("utter_greet"), *[ActionExecuted(a) for a in settled], ActionExecuted("action_listen")]
+    assert next_action(start + [said(STORY, "nlu_fallback")]) is None  # the rules: action_understand
+    assert next_action(start + [said(STORY, "faq_neurogenic_claudication")]) is None  # the answer alone
+    # asked for, it is offered all the same
+    assert next_action(start + [said("can I do the symptom check again?", "nlu_fallback")]) == "utter_sshq_intro"
+    # a new session, or before any of it: the story brings the offer
+    fresh = start + [ActionExecuted("action_session_start"), ActionExecuted("action_listen")]
+    assert next_action(fresh + [said(STORY, "nlu_fallback")]) == "utter_sshq_intro"
+    assert next_action(start[:4] + [ActionExecuted("action_listen"), said(STORY, "nlu_fallback")]) == "utter_sshq_intro"

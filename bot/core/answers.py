@@ -629,6 +629,21 @@ def wants_the_check(text: str, intent: Optional[str]) -> bool:
     return intent in (None, names.NLU_FALLBACK, names.OUT_OF_SCOPE, names.GREET) and describes_symptoms(text)
 
 
+# The check's end or its putting off: once one of these ran in a conversation (a result, the
+# check stopped, "later" to its offer), a story of symptoms no longer brings the offer unasked.
+CHECK_SETTLED = frozenset({"action_sshq_result", "action_sshq_stopped", names.UTTER_SSHQ_LATER})
+# where a conversation starts again (a new session or a restart): what came before is not counted
+_FRESH_STARTS = ("action_session_start", "action_restart")
+
+
+def offers_the_check_unasked(earlier: Sequence[str]) -> bool:
+    """Whether a story of symptoms may still bring the offer of the check, by ``earlier``, the actions
+    run before the patient's message: not once this conversation has the check's result, stopped
+    it, or put it off. The patient who asks for it ("can I do the check again?") still gets it."""
+    start = max((i for i, action in enumerate(earlier) if action in _FRESH_STARTS), default=-1)
+    return not CHECK_SETTLED.intersection(earlier[start + 1:])
+
+
 _PROXY = re.compile(
     r"\b(?:for|on behalf of) (?:my|our) (?:\w+ )?(?:mother|mom|mum|mommy|father|dad|daddy|husband|wife|partner|"
     r"son|daughter|brother|sister|grandmother|grandma|granny|grandfather|grandpa|aunt|uncle|friend|neighbou?r|"

@@ -12,13 +12,15 @@ the intent. After "Did you mean one of these?" a plain yes takes the first topic
 and a plain no is "something else". Alerts and requests for a person are left to the
 rules. A question asked at one of those yes/no questions gets its answer and then the
 question again (``answers.answer_then_ask_again``; the offer of the check in short), also
-when "Did you mean ...?" came between, so that a later yes still answers it: at most three
+when "Did you mean ...?" came between, and after the answers to several questions or "not
+understood" (``action_understand``), so that a later yes still answers it: at most three
 times in a row. After an opening no or pause ("No thanks. How long is it?") the answer comes
 with what that no or pause brings (``answers.answer_with_opening``).
 Outside any question, a message that asks for the check in other words ("a quiz",
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
-could not place it, gets the offer of the check. A story that the classifier read as the
-typical symptoms' question (neurogenic claudication) gets that answer and then the offer,
+could not place it, gets the offer of the check, until the conversation has the check's result,
+stopped it or put it off (``answers.offers_the_check_unasked``); asking for it still offers it.
+A story that the classifier read as the typical symptoms' question (neurogenic claudication) gets that answer and then the offer,
 also while the check is already on offer. When the classifier was unsure between
 topics, the patient's "Did you mean ...?" comes first, so that a question told with a
 story of symptoms is not dropped for the offer.
@@ -45,12 +47,14 @@ from bot.core.answers import (
     answer_then_ask_again,
     answer_to,
     answer_with_opening,
+    asks_for_the_check,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
     follow_up,
     forget_reply,
     offer_reply,
+    offers_the_check_unasked,
     understand_reply,
     wants_the_check,
 )
@@ -140,6 +144,9 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         # the symptoms' own question: offer it
         if active_loop or not wants_the_check(text, intent):
             return None
+        if not asks_for_the_check(text) and not offers_the_check_unasked(actions_before(events, message)):
+            # after a result, a stopped check or "later": a story of symptoms gets the classifier's reply
+            return None
         if understanding.decision_from_parse(message.parse_data).kind == "clarify":
             return continue_chain((names.ACTION_UNDERSTAND, *OFFER_THE_CHECK), done)
         if intent == names.faq_intent(SYMPTOMS_TOPIC):
@@ -155,6 +162,11 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     else:
         reply = understand_reply(text, intent)
     answer = None if active_loop else answer_to(intent)
+    if answer is None and not active_loop and intent == names.NLU_FALLBACK and \
+            understanding.decision_from_parse(message.parse_data).kind in ("topics", "not_understood"):
+        # several questions answered, or "not understood": that reply, then the open question again
+        # ("Did you mean ...?" asks its own question, and the question open before it comes back after)
+        answer = names.ACTION_UNDERSTAND
     if answer is None:
         return follow_up(question, reply, done)
     earlier = actions_before(events, message)
