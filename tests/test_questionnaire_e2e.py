@@ -133,7 +133,7 @@ def test_two_questions_after_the_result_get_both_answers_then_the_offer_again(st
     assert payload_values(answers, "topic") == ["procedure_duration", "anesthesia"]
     said = [m["text"] for m in answers if m.get("text")]
     assert said[-len(rendered("utter_offer_consultation")):] == rendered("utter_offer_consultation")
-    after = stack.send(sender, "yes")
+    after = stack.send(sender, "alright, go ahead then")
     assert [m["text"] for m in after if m.get("text")] == rendered("utter_ask_contact_name")
 
 
