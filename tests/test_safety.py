@@ -493,3 +493,36 @@ def test_a_denial_does_not_hide_a_later_report_of_the_same_kind(text: str) -> No
 ])
 def test_an_opening_answer_is_read_apart_from_what_follows(text: str, alert: Any) -> None:
     assert assess(text).alert is alert
+
+
+@pytest.mark.parametrize("text, alert", [
+    # an exception after a denial is affirmed, whatever the word for it
+    ("none of them, except my legs have gone weaker fast over two days", Alert.EMERGENCY),
+    ("nothing like that except I can't hold my bowels since sunday", Alert.EMERGENCY),
+    ("none apart from my groin going numb since this morning", Alert.EMERGENCY),
+    ("no other than my bladder leaking since the weekend", Alert.EMERGENCY),
+    ("nope, aside from a numb groin", Alert.EMERGENCY),
+    # a sign denied before the exception stays denied, and an exception with no sign is nothing
+    ("no numb groin, except the usual tingling in my toes", None),
+    ("none of those besides the old ache in my calves when I walk", None),
+])
+def test_an_exception_after_a_denial_is_a_report(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert
+
+
+@pytest.mark.parametrize("text, alert", [
+    # control or feeling lost, said as "I don't have ..." or "haven't been able to ..."
+    ("i dont have control of my bladder any more", Alert.EMERGENCY),
+    ("He doesn't have any control over his bowels now", Alert.EMERGENCY),
+    ("I don't have much feeling down there since friday", Alert.EMERGENCY),
+    ("she hasn't been able to feel her inner thighs since tuesday", Alert.EMERGENCY),
+    ("no longer feel my private parts", Alert.EMERGENCY),
+    # hopelessness about living, in short
+    ("theres no point living anymore with this back", Alert.CRISIS),
+    ("honestly no point going on like this", Alert.CRISIS),
+    # still no alert
+    ("I don't have control problems, just the leg pain", None),
+    ("I have full control of my bladder", None),
+])
+def test_lost_control_or_feeling_said_as_not_having_it(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert

@@ -171,7 +171,9 @@ _SADDLE_STRONG = (
 _SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
     r"(?:numb\w*|no feeling|(?:lost|lose|losing) (?:the |all |any )?(?:feeling|sensation)|loss of (?:feeling|sensation)|"
-    r"(?:cannot|could not|do not|does not|did not|can barely|can hardly) feel (?:anything|a thing|it|the \w+|my \w+|"
+    r"(?:(?:do|does|did|have|has|had) not (?:have|had|got) (?:any |much )?(?:feeling|sensation))|"
+    r"(?:cannot|could not|do not|does not|did not|can barely|can hardly|(?:have|has|had) not been able to|not able to|unable to|"
+    r"can no longer|no longer) feel (?:anything|a thing|it|the \w+|my \w+|"
     r"his \w+|her \w+)?|no sensation|dead|tingl\w*|pins and needles|feel(?:s|ing)? nothing|(?:fallen |is |gone )?asleep|(?:gone|went|go|going) to sleep|dead skin|"
     r"(?:like )?(?:a |the )?dentist'?s? (?:injection|needle)|(?:an? )?(?:anaesthetic|anesthetic|novocaine|local)|cotton wool|frozen)"
 )
@@ -205,7 +207,7 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:not|never) (?:to )?wake up\b[^.?!]{0,40}\b(?:easier|better|wish|pray|want|dose|take)\b",
     r"\b(?:easier|better) (?:for everyone|for them|for my family|for all)? ?if (?:i|he|she) (?:just )?(?:did not wake up|"
     r"was gone|were gone|died|was not here|were not here|was dead|disappeared)\b",
-    r"\b(?:no|not any|what is the) (?:reason|point) (?:to live|in living|of living|to go on|in going on|anymore|any more)\b",
+    r"\b(?:no|not any|what is the) (?:reason|point) (?:to live|in living|of living|living|to go on|in going on|going on|anymore|any more)\b",
     r"\bnot worth living\b|\blife is not worth\b|\b(?:no|not (?:see |find )?any) way out\b[^.?!]{0,30}\b(?:dying|death|die)\b",
     r"\b(?:cannot|can no longer|do not want to) (?:go on|carry on|live like this|live with this|keep living)\b",
     r"\b(?:(?:am|is|feel|feeling|being|be|become) (?:such |just )?(?:a|like a) burden|burden (?:to|on) (?:my|his|her|the|everyone))\b",
@@ -340,7 +342,9 @@ _IDIOM: Pattern[str] = _rx(
 
 _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     # bladder and bowels: control lost, leaking, accidents, cannot pass urine, no urge felt
-    (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:\w+\s+)?(?:control|hold(?: in)?|feel)\s+(?:{_WHOSE}\s+)?{_BLADDER}")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:\w+\s+)?(?:control|hold(?: in)?|feel)\s+(?:(?:of|over)\s+)?(?:{_WHOSE}\s+)?{_BLADDER}")),
+    (Sign.BLADDER_BOWEL, _rx(rf"\b(?:do|does|did|have|has|had) not (?:have |had |got )?(?:any |much )?(?:more )?control\s+(?:of|over|on)\s+"
+                             rf"(?:{_WHOSE}\s+)?{_BLADDER}")),
     (Sign.BLADDER_BOWEL, _rx(rf"\b(?:lost|losing|lose|loss of|lost all|no|without|having no|have no|no more)\s+(?:any\s+|all\s+)?"
                              rf"(?:the\s+)?control\s+(?:of|over)\s+(?:{_WHOSE}\s+)?{_BLADDER}")),
     (Sign.BLADDER_BOWEL, _rx(rf"\b(?:lost|losing|lose|loss of|no|new)\s+(?:{_WHOSE}\s+)?(?:bladder|bowel|bowels|urine|urinary)\s+control")),
@@ -367,6 +371,7 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                              r"(?:\w+\s+)?(?:soaked|wet|soiled|in a wet bed)\b")),
     (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:control|stop|feel|tell)\s+(?:when|how|it|if)\b[^.?!]{{0,25}}\b(?:pee|wee|poo|poop|go|leak\w*|"
                              rf"com\w+ out)")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:bladder|bowels?|waterworks) (?:is |are |keeps |has been |have been |started )?leak(?:ing|s|ed)\b")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+)?(?:urine|pee|wee|stool|poo|poop|water)\b|"
                              r"\b(?:urine|pee|wee|stool|poo)\s+(?:keeps\s+)?(?:leak\w*|dribbl\w*|com\w+ out)")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:(?:had|having|have had|has had|another|an|a|two|2|three|3|some|few|couple of|little|bit of an?)\s+)"
@@ -466,12 +471,14 @@ _HYPOTHETICAL: Pattern[str] = _rx(
 # A sign that is denied by the words before it ("no numbness, weakness or ..."),
 # but not by "no idea why", "not sure if" and the like.
 _NEGATED_BEFORE: Pattern[str] = _rx(
-    r"(?:\b(?:no|not|never|without|nor|none|neither|denies|deny|free of|except|said no|i said no to)\b"
+    r"(?:\b(?:no|not|never|without|nor|none|neither|denies|deny|free of|said no|i said no to)\b"
     r"(?!\s+(?:idea|warning|reason|one|sure|long|matter|doubt|clue|know|knowing|able|only|just|longer|more|even|until|before|"
     r"feel|feeling|see|tell|get|hold|control|pass|lift|move|walk|stand|stop|help)\b)"
     r"|\b(?:afraid of|worried about|scared of|fear of|fear|prevent|avoid|risk of|chance of))\W*(?:[\w'-]+\W+){0,7}$"
 )
-_CONTRAST: Pattern[str] = _rx(r"\b(?:but|just that|only that|except that|apart from that|however|though|although)\b")
+# "none of those, except my legs are getting weaker fast": an exception after a denial is affirmed
+_CONTRAST: Pattern[str] = _rx(r"\b(?:but|just that|only that|except|excepting|apart from|aside from|other than|besides|save for|"
+                              r"however|though|although)\b")
 # Words right before a sign that make it something milder: "almost wet myself", "need to pee".
 _WEAKENED_BEFORE: Pattern[str] = _rx(r"\b(?:almost|nearly|urge to|need to|have to|has to|rush to|hurry to)\W+(?:[\w'-]+\W+)?$")
 # "groin numbness - no", "bladder: fine" at the end of a sentence
