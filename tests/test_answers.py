@@ -169,6 +169,7 @@ from bot.core.answers import (  # noqa: E402
     is_pause,
     is_proxy,
     offer_reply,
+    stop_reply,
     understand_reply,
 )
 
@@ -804,8 +805,9 @@ def test_opening_reply_is_a_whole_opening_clause(text: str, reply: Optional[str]
     ("please don't", "no"),
     ("please no", "no"),
     ("I want to think about it", "no"),
-    ("I'd like to know more first", "no"),
-    ("please explain what gets deleted", "no"),
+    # asking to know more first is a question: nothing deleted, and the question comes again
+    ("I'd like to know more first", "interruption"),
+    ("please explain what gets deleted", "interruption"),
 ])
 def test_forget_reply_deletes_only_on_a_plain_yes(text: str, reply: str) -> None:
     assert forget_reply(text, "affirm").value == reply
@@ -837,3 +839,31 @@ def test_a_negative_question_is_a_question_not_a_no(text: str) -> None:
 ])
 def test_a_pause_word_inside_a_question_is_not_a_pause(text: str, expected: Reply) -> None:
     assert understand_reply(text, "faq_return_to_work") is expected
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    # "please" accepts alone or with one more word, not as the politeness of a request
+    ("please", Reply.YES), ("yes please", Reply.YES), ("please go", Reply.YES), ("ok then", Reply.YES),
+    ("please say that again", Reply.INTERRUPTION),
+    ("hold on a sec please", None),
+    ("please remove everything you saved", None),
+    # a question after an opening word, without a question mark
+    ("ok so how big is the cut", Reply.INTERRUPTION),
+    ("yeah and will it hurt after", Reply.INTERRUPTION),
+    ("alright, do I need an MRI", Reply.INTERRUPTION),
+    ("i'd like to hear about the recovery first", Reply.INTERRUPTION),
+    ("what do you mean by that", Reply.INTERRUPTION),
+    # not questions: acceptance with "do it", "is fine"
+    ("yes, do it", Reply.YES), ("ok go", Reply.YES), ("sure that is fine", Reply.YES),
+])
+def test_please_and_questions_after_an_opening_word(text: str, reply: Optional[Reply]) -> None:
+    assert understand_reply(text, "nlu_fallback") is reply
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("lets continue", Reply.NO), ("keep going please", Reply.NO), ("no wait, carry on", Reply.NO),
+    ("next question", Reply.NO), ("don't stop", Reply.NO),
+    ("yes stop", Reply.YES), ("yes, go ahead", Reply.YES), ("not now", Reply.PAUSE),
+])
+def test_carrying_on_at_do_you_want_to_stop_is_a_no(text: str, reply: Reply) -> None:
+    assert stop_reply(text, "affirm") is reply

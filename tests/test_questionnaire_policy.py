@@ -387,3 +387,20 @@ def test_a_symptom_story_after_the_check_ended_or_was_put_off_brings_no_offer_un
     fresh = start + [ActionExecuted("action_session_start"), ActionExecuted("action_listen")]
     assert next_action(fresh + [said(STORY, "nlu_fallback")]) == "utter_sshq_intro"
     assert next_action(start[:4] + [ActionExecuted("action_listen"), said(STORY, "nlu_fallback")]) == "utter_sshq_intro"
+
+
+@pytest.mark.parametrize("question", ["utter_ask_forget", "utter_sshq_confirm_stop"])
+@pytest.mark.parametrize(("text", "intent", "answer"), [
+    ("ok how long does it take", "faq_procedure_duration", "utter_faq_procedure_duration"),
+    ("fine, what are the risks", "faq_risks", "utter_faq_risks"),
+])
+def test_a_question_without_a_question_mark_never_deletes_or_stops(question: str, text: str, intent: str,
+                                                                   answer: str) -> None:
+    events = after(question, text, intent)
+    assert next_action(events) == answer
+    assert next_action(events + [ActionExecuted(answer)]) == question
+
+
+@pytest.mark.parametrize("text", ["let's continue", "keep going", "no wait, let's continue"])
+def test_carrying_on_at_stop_carries_on(text: str) -> None:
+    assert next_action(after("utter_sshq_confirm_stop", text, "affirm")) == "sshq_form"

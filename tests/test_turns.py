@@ -56,6 +56,17 @@ READ = [
      recorded("q1", "yes", extra={"imaging": "yes"})),
     ("said in passing, answered already", "yes, and I had an MRI", "affirm", 0.9, "q1", {"filled": {"imaging": "no"}},
      recorded("q1", "yes")),
+    # asking for the question again, or to move on, answers nothing
+    ("please, said again", "please say that one more time", "nlu_fallback", 0.3, "q1", {}, NOT_AN_ANSWER),
+    ("please, what a word means", "please tell me what the calves are", "nlu_fallback", 0.3, "q2", {}, NOT_AN_ANSWER),
+    ("a question after ok, no question mark", "okay and what are the side effects", "faq_risks", 0.6, "q5", {},
+     NOT_AN_ANSWER),
+    ("the question not understood", "sorry I dont get the question", "nlu_fallback", 0.3, "q5", {}, NOT_AN_ANSWER),
+    ("moving on is a miss", "ok next question please", "affirm", 0.8, "q5", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q5": None, MISSES_SLOT: 1.0})),
+    ("a moment", "just a moment please", "nlu_fallback", 0.3, "q1", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q1": None, MISSES_SLOT: 1.0})),
+    ("please yes still answers", "yes please", "affirm", 0.9, "q1", {}, recorded("q1", "yes")),
 ]
 
 

@@ -189,7 +189,7 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "let's get started", "lets do it", "lets go", "lets start", "i'm ready", "ready", "ready when you are",
         "count me in", "sounds good", "sounds great", "sounds fine", "that would help", "that'd help",
         "that would be great", "that'd be great", "that would be good", "that'd be good", "that would be nice",
-        "that'd be nice", "would be great", "would be helpful", "would help", "please do", "please", "do it",
+        "that'd be nice", "would be great", "would be helpful", "would help", "please do", "do it",
         "i'd like that", "i would like that", "i'd like to", "i would like to", "i'd love to", "i would love to",
         "i want to", "i'd be happy to", "happy to", "glad to", "i suppose", "i suppose so", "i guess",
         "i guess so", "guess so", "suppose so", "probably", "i believe so", "i'd say so", "yes please",
@@ -201,7 +201,10 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay")
 # Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
 _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
-             "gladly")
+             "gladly", "please")
+# ... and only with at most one other word: "ok then", "please go", but not "please repeat the question",
+# "one moment please", "ok so what is mild"
+_WEAK_FILLER = re.compile(r"\b(?:then|so|sure|thanks|thank you|well|good|great|now|yes|yeah)\b")
 # Phrases whose words would mislead the word lists: read as a plain yes or no first.
 _PHRASES = (
     # "no problem", "no worries" accept when said alone, but "no worries, none of those" is a no
@@ -267,7 +270,10 @@ def _plain_yes_no(raw: str) -> Optional[Answer]:
     t = _fold_phrases(raw)
     no_at, yes_at = _has(t, _NO), _has(t, _YES)
     if no_at is None and yes_at is None:
-        return Answer.YES if _has(t, _WEAK_YES) is not None else None
+        if _has(t, _WEAK_YES) is None:
+            return None
+        rest = _WEAK_FILLER.sub(" ", re.sub("|".join(rf"(?<![\w']){re.escape(w)}(?![\w'])" for w in _WEAK_YES), " ", t))
+        return Answer.YES if len(re.findall(r"[\w']+", rest)) <= 1 else None
     if yes_at is None:
         return Answer.NO
     if no_at is None:
@@ -355,7 +361,56 @@ def is_question(text: str) -> bool:
         return True  # "isn't it risky?", "doesn't it hurt?": not a no
     if parse_yes_no(t) is not None and len(words) <= 3:
         return False  # "yes?", "not sure?", "could be"
-    return "?" in t or bool(_QUESTION_START.search(t))
+    return "?" in t or bool(_QUESTION_START.search(t)) or bool(_ASKED_AFTER_OPENER.match(t)) or wants_it_explained(text)
+
+
+# "ok so what is mild", "yes what are the risks", "fine, will I be asleep": a question after an opening word
+# (not "yes, do it", "ok, is fine")
+_ASKED_AFTER_OPENER = re.compile(
+    r"^(?:(?:ok|okay|yes|yeah|yep|fine|alright|all right|so|and|well|hmm+|um+|uh|oh|right|but|also|then|sure|"
+    r"cool|great|thanks|thank you|no|nope|wait)\b[\s,.!:;-]*)+"
+    r"(?:what|whats|what's|how|why|when|where|who|which|tell me|explain|"
+    r"(?:is|are|can|could|will|would|should|does|did|am|was|were|shall|may|have|has)\s+"
+    r"(?:i|you|it|mild|the|this|that|there|my|he|she|we|they|a|an|someone|anyone|people|patients)\b|"
+    r"do\s+(?:i|you|we|they|people|patients|most)\b)")
+# Asking what the question means, or to hear it again: not an answer.
+_EXPLAIN = re.compile(
+    r"\b(?:(?:i )?(?:don'?t|do not|didn'?t|did not) (?:understand|get|follow)"
+    r"(?: (?:it|that|this|the question|you|what you mean))?|"
+    r"not sure what you mean|no idea what you mean|(?:what|wdym)(?: do| did)? you mean|what does (?:that|it|this) mean|"
+    r"(?:repeat|rephrase|clarify|explain)(?: (?:that|it|this|the question|please))?|"
+    r"say (?:that|it|the question) (?:again|once more|one more time)|ask (?:that|it|the question) again|"
+    r"come again|(?:want|wanna|would like|'?d like|need) to (?:know|ask|find out|understand|hear about|learn)|"
+    r"tell me (?:more|about|what|how|why)|"
+    r"what (?:are|is) (?:a |an |the )?(?:shins?|calves|soles|buttocks|claudication|stenosis))\b")
+
+
+def wants_it_explained(text: str) -> bool:
+    """'I don't understand the question', 'please repeat that', 'I want to know the risks first': the patient
+    asks for something, so it is no answer."""
+    return bool(_EXPLAIN.search(_normalise(text)))
+
+
+# "continue", "keep going", "go ahead": they accept an offer, but answer no symptom question; at
+# "do you want to stop?" the plain ones mean carry on ("go ahead" there may mean "stop")
+_CARRY_ON = (r"continue|carry on|keep going|next(?: question| one)?|move on|keep at it|resume|don'?t stop|do not stop|"
+             r"let'?s (?:continue|carry on|keep going|go on|finish(?: it)?)|finish (?:it|the questions?)")
+_GO_ON_OPENING = r"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now)\b[\s,.!]*)*"
+_GO_ON_CLOSING = r"(?:[\s,.!]+(?:please|then|thanks|with (?:it|the questions?)|the questions?))*\W*$"
+_GO_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}|go on|go ahead|proceed){_GO_ON_CLOSING}")
+_PLAIN_CARRY_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}){_GO_ON_CLOSING}")
+
+
+def says_go_on(text: str) -> bool:
+    """'please continue', 'go ahead', 'next question': the patient wants to move on, answering nothing."""
+    return bool(_GO_ON.match(_normalise(text).strip()))
+
+
+def stop_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
+    """At "do you want to stop the questionnaire?": carrying on ("let's continue", "keep going") is a no."""
+    if intent not in ALERT_INTENTS and _PLAIN_CARRY_ON.match(_normalise(text).strip()):
+        return Reply.NO
+    return understand_reply(text, intent)
 
 
 def asks_for_a_person(text: str) -> bool:

@@ -136,6 +136,9 @@ def read_answer(
     if reply is answers.Reply.INTERRUPTION:
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
+    if requested and answers.says_go_on(reading_text):
+        # "please continue", "next question": no answer to it; the question again, saying what fits
+        return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     reading = answers.read_turn(reading_text, requested, last_item)
     if intent in INTERRUPTIONS and not reading.values and reply is None:
         return _proxy_or(proxy, NOT_AN_ANSWER)

@@ -55,6 +55,7 @@ from bot.core.answers import (
     forget_reply,
     offer_reply,
     offers_the_check_unasked,
+    stop_reply,
     understand_reply,
     wants_the_check,
 )
@@ -157,6 +158,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = offer_reply(text, intent)
     elif question == names.UTTER_OFFER_CONSULTATION:
         reply = consultation_reply(text, intent)
+    elif question == names.UTTER_SSHQ_CONFIRM_STOP:
+        reply = stop_reply(text, intent)
     elif question == names.UTTER_ASK_FORGET:
         reply = forget_reply(text, intent)
     else:
