@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.questionnaire import button_payloads
 from bot.core import names, questionnaire, turns
-from bot.core.answers import Reply, resolve_choice, understand_reply
-from bot.core.contact import clean_contact, clean_name, clean_time
+from bot.core.answers import Reply, answer_to, resolve_choice, understand_reply
+from bot.core.contact import MAX_ASKS, FormReply, clean_contact, clean_name, clean_time, misses_after, misses_at, read_form_reply
 from bot.core.questionnaire import ITEM_ORDER, Answer, Answers
 from bot.storage.requests import ConsultationRequest, StoreUnavailable, get_store
 
@@ -22,45 +22,80 @@ logger = logging.getLogger(__name__)
 CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_consent")
 
 
+MISSES_SLOT = "contact_misses"
+CANCELLED_SLOT = "contact_cancelled"
+INVALID = {"contact_name": names.UTTER_INVALID_CONTACT_NAME, "contact_details": names.UTTER_INVALID_CONTACT_DETAILS,
+           "contact_time": names.UTTER_INVALID_CONTACT_TIME, "contact_consent": names.UTTER_INVALID_CONTACT_CONSENT}
+
+
 class ValidateConsultationForm(FormValidationAction):
-    """One validate_<slot> per slot, each returning {slot: value or None} (formbot style)."""
+    """One validate_<slot> per slot, each returning {slot: value or None} (formbot style). A question asked
+    back is answered (when the assistant can) and never stored; "never mind" leaves the request; a question
+    asked three times in a row without an answer leaves it too (financial-demo's repeated-failure idea)."""
 
     def name(self) -> str:
         return "validate_consultation_form"
 
+    async def required_slots(self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[str]:
+        # left: no slot to ask, so the form ends and action_submit_consultation stores nothing (no consent)
+        return [] if tracker.get_slot(CANCELLED_SLOT) else domain_slots
+
+    def _read(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+              cleaned: Callable[[str], Optional[str]]) -> Dict[str, Any]:
+        text = str(value or "")
+        reply = read_form_reply(text, slot)
+        if reply is FormReply.CANCEL:
+            if slot == "contact_consent":
+                return {slot: Answer.NO.value, MISSES_SLOT: None}  # "I'd rather not": no consent, nothing stored
+            return {slot: None, CANCELLED_SLOT: True, MISSES_SLOT: None}
+        answer = answer_to((tracker.latest_message.get("intent") or {}).get("name"))
+        if reply is FormReply.QUESTION and answer is not None:
+            dispatcher.utter_message(response=answer)  # then the form asks its question again
+            return {slot: None}
+        found = None if reply is FormReply.QUESTION else cleaned(text)
+        if found is not None:
+            return {slot: found, MISSES_SLOT: None}
+        record = misses_after(tracker.get_slot(MISSES_SLOT), slot)
+        logger.debug("Consultation form: %s not accepted (%s)", slot, record)
+        if misses_at(record, slot) >= MAX_ASKS:
+            dispatcher.utter_message(response=names.UTTER_CONTACT_GAVE_UP)
+            return {slot: None, CANCELLED_SLOT: True, MISSES_SLOT: None}
+        dispatcher.utter_message(response=INVALID[slot])
+        return {slot: None, MISSES_SLOT: record}
+
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
-        name = clean_name(str(value or ""))
-        logger.debug("Consultation form: name %s", "accepted" if name else "not accepted")
-        if name is None:
-            dispatcher.utter_message(response=names.UTTER_INVALID_CONTACT_NAME)
-        return {"contact_name": name}
+        return self._read("contact_name", value, dispatcher, tracker, clean_name)
 
     def validate_contact_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[str, Any]:
-        contact = clean_contact(str(value or ""))
-        logger.debug("Consultation form: contact %s", f"accepted ({contact[0]})" if contact else "not accepted")
-        if contact is None:
-            dispatcher.utter_message(response=names.UTTER_INVALID_CONTACT_DETAILS)
-            return {"contact_details": None}
-        return {"contact_details": f"{contact[0]}:{contact[1]}"}
+        def details(text: str) -> Optional[str]:
+            contact = clean_contact(text)
+            return f"{contact[0]}:{contact[1]}" if contact else None
+
+        return self._read("contact_details", value, dispatcher, tracker, details)
 
     def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
-        time = clean_time(str(value or ""))
-        if time is None:
-            dispatcher.utter_message(response=names.UTTER_INVALID_CONTACT_TIME)
-        return {"contact_time": time}
+        contact = clean_contact(str(value or ""))
+        if contact is not None:
+            # a corrected number or address where the time was asked: it replaces the details, and the
+            # time is asked again
+            dispatcher.utter_message(response=names.UTTER_CONTACT_UPDATED)
+            return {"contact_time": None, "contact_details": f"{contact[0]}:{contact[1]}"}
+        return self._read("contact_time", value, dispatcher, tracker, clean_time)
 
     def validate_contact_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[str, Any]:
         text = resolve_choice(str(value or ""), button_payloads(domain, "contact_consent"))
-        reply = understand_reply(text, (tracker.latest_message.get("intent") or {}).get("name"))
-        answer = Answer(reply.value) if reply in (Reply.YES, Reply.NO) else None  # a question or a pause is no answer
-        if answer not in (Answer.YES, Answer.NO):
-            dispatcher.utter_message(response=names.UTTER_INVALID_CONTACT_CONSENT)
-            return {"contact_consent": None}
-        return {"contact_consent": answer.value}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+
+        def consent(reply_text: str) -> Optional[str]:
+            reply = understand_reply(reply_text, intent)
+            return reply.value if reply in (Reply.YES, Reply.NO) else None  # a question or a pause is no answer
+
+        return self._read("contact_consent", text, dispatcher, tracker, consent)
 
 
 class ActionSubmitConsultation(Action):
@@ -70,7 +105,8 @@ class ActionSubmitConsultation(Action):
         return "action_submit_consultation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        forget = [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [SlotSet(item, None) for item in ITEM_ORDER]
+        forget = ([SlotSet(slot, None) for slot in (*CONTACT_SLOTS, MISSES_SLOT, CANCELLED_SLOT)]
+                  + [SlotSet(item, None) for item in ITEM_ORDER])
         if tracker.get_slot("contact_consent") != Answer.YES.value:
             outcome = turns.submission(consented=False)
         else:

@@ -433,3 +433,52 @@ def test_the_action_server_reads_answers_without_tensorflow() -> None:
               "print(sorted(items), sys.modules.get('tensorflow') is None, 'thinc' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[-2] == "['q1', 'q5'] True True"
+
+
+def consult_reply(text: str, slot: str, intent: str = "inform", **slots: Any) -> tuple[List[Dict], CollectingDispatcher]:
+    t = Tracker("patient", {slot: text, "requested_slot": slot, **slots},
+                {"text": text, "intent": {"name": intent, "confidence": 1.0}},
+                [SlotSet(slot, text)], False, None, {"name": "consultation_form"}, "action_listen")
+    return run(ValidateConsultationForm(), t)
+
+
+def test_a_question_in_the_request_form_is_answered_and_never_stored() -> None:
+    events, dispatcher = consult_reply("how long is the recovery?", "contact_name", "faq_recovery_time")
+    assert SlotSet("contact_name", None) in events and responses(dispatcher) == ["utter_faq_recovery_time"]
+    # nothing cancelled, no miss counted: Rasa's FormAction asks the name again
+    assert events == [SlotSet("contact_name", None)]
+    events, dispatcher = consult_reply("what happens to my answers after?", "contact_time", "nlu_fallback")
+    assert SlotSet("contact_time", None) in events and responses(dispatcher) == ["utter_invalid_contact_time"]
+
+
+@pytest.mark.parametrize(("text", "slot"), [
+    ("I'd rather not say", "contact_name"), ("never mind, forget it", "contact_details"),
+    ("actually stop, I don't want to give my details", "contact_time"), ("no thanks", "contact_details"),
+])
+def test_leaving_the_request_form_stores_nothing(text: str, slot: str) -> None:
+    events, dispatcher = consult_reply(text, slot)
+    assert SlotSet(slot, None) in events and SlotSet("contact_cancelled", True) in events
+    # no slot left to ask: the form ends, and action_submit_consultation (no consent) stores nothing
+    assert events[-1] == SlotSet("requested_slot", None)
+    _, submitted = run(ActionSubmitConsultation(), Tracker(
+        "patient", {"contact_cancelled": True, "contact_name": None}, {}, [], False, None, None, "action_listen"))
+    assert responses(submitted) == ["utter_consultation_not_stored"]
+
+
+def test_a_question_of_the_form_is_asked_at_most_three_times() -> None:
+    record = None
+    for _ in range(2):
+        events, dispatcher = consult_reply("dunno", "contact_details", contact_misses=record)
+        assert responses(dispatcher) == ["utter_invalid_contact_details"]
+        record = next(e["value"] for e in events if e.get("name") == "contact_misses")
+    events, dispatcher = consult_reply("idk", "contact_details", contact_misses=record)
+    assert responses(dispatcher) == ["utter_contact_gave_up"] and SlotSet("contact_cancelled", True) in events
+    # a miss at another question starts its own count
+    events, dispatcher = consult_reply("???", "contact_time", contact_misses=record)
+    assert SlotSet("contact_misses", "contact_time:1") in events
+
+
+def test_a_number_given_at_the_time_question_corrects_the_details() -> None:
+    events, dispatcher = consult_reply("555 201 3344", "contact_time")
+    assert SlotSet("contact_details", "phone:555 201 3344") in events and SlotSet("contact_time", None) in events
+    assert responses(dispatcher) == ["utter_contact_updated"]

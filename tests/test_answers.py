@@ -867,3 +867,31 @@ def test_please_and_questions_after_an_opening_word(text: str, reply: Optional[R
 ])
 def test_carrying_on_at_do_you_want_to_stop_is_a_no(text: str, reply: Reply) -> None:
     assert stop_reply(text, "affirm") is reply
+
+
+# ---------------------------------------------------------------- a reply inside the request form
+
+from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "slot", "reply"), [
+    ("Will", "contact_name", FormReply.VALUE),  # a name, not a question
+    ("Nora Quinn", "contact_name", FormReply.VALUE),
+    ("i'd rather not say", "contact_name", FormReply.CANCEL),
+    ("nah forget it", "contact_details", FormReply.CANCEL),
+    ("not now, sorry", "contact_time", FormReply.CANCEL),
+    ("never mind", "contact_consent", FormReply.CANCEL),
+    ("no", "contact_consent", FormReply.VALUE),  # no consent is an answer
+    ("not now", "contact_consent", FormReply.VALUE),  # the consent question asks again
+    ("why do you need that?", "contact_details", FormReply.QUESTION),
+    ("who gets to see it", "contact_consent", FormReply.QUESTION),
+    ("evenings?", "contact_time", FormReply.VALUE),
+])
+def test_a_reply_in_the_request_form(text: str, slot: str, reply: FormReply) -> None:
+    assert read_form_reply(text, slot) is reply
+
+
+def test_misses_are_counted_per_question() -> None:
+    record = misses_after(misses_after(None, "contact_name"), "contact_name")
+    assert (record, misses_at(record, "contact_name"), misses_at(record, "contact_time")) == ("contact_name:2", 2, 0)
+    assert misses_after(record, "contact_time") == "contact_time:1"

@@ -404,3 +404,36 @@ def test_a_question_without_a_question_mark_never_deletes_or_stops(question: str
 @pytest.mark.parametrize("text", ["let's continue", "keep going", "no wait, let's continue"])
 def test_carrying_on_at_stop_carries_on(text: str) -> None:
     assert next_action(after("utter_sshq_confirm_stop", text, "affirm")) == "sshq_form"
+
+
+@pytest.mark.parametrize(("kind", "topics"), [("not_understood", []), ("topics", ["recovery_time", "risks"])])
+def test_after_did_you_mean_at_an_open_question_not_understood_or_two_answers_then_the_question(
+        kind: str, topics: List[str]) -> None:
+    events = clarified(["recovery_time"], "zxq blorp", "nlu_fallback")[:-1] + [understood_as("zxq blorp", kind, topics)]
+    events = [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted("utter_offer_consultation"),
+              *events]
+    assert next_action(events) == "action_understand"
+    assert next_action(events + [ActionExecuted("action_understand")]) == "utter_offer_consultation"
+
+
+@pytest.mark.parametrize("story", [
+    "the test said urgent but my legs still go numb when I walk",
+    "thanks for the questionnaire, my calves ache when I stand",
+    "my legs ache when I walk, could it be stenosis?",
+])
+def test_a_story_that_mentions_the_check_after_its_result_brings_no_offer(story: str) -> None:
+    events = [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted("action_sshq_result"),
+              ActionExecuted("action_listen"), said(story, "nlu_fallback")]
+    assert next_action(events) is None
+
+
+def test_a_yes_after_a_turn_undone_by_the_fault_policy_still_answers_the_open_question() -> None:
+    from rasa.shared.core.events import UserUtteranceReverted
+
+    from bot.rasa_ext.reply_policy import applied
+
+    events = [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted("utter_sshq_intro"),
+              ActionExecuted("action_listen"), understood_as("zxq blorp", "not_understood", []),
+              ActionExecuted("action_understand"), ActionExecuted("utter_action_server_down"), UserUtteranceReverted(),
+              ActionExecuted("action_listen"), said("ok let's do it", "thanks")]
+    assert next_action(applied(events)) == "action_sshq_reset"

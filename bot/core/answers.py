@@ -661,6 +661,16 @@ def asks_for_the_check(text: str) -> bool:
     return bool(_CHECK.search(_normalise(text)))
 
 
+_DOING = re.compile(r"\b(?:do|take|redo|retake|repeat|restart|start|begin|try|go through|run|fill|again|over)\b")
+
+
+def asks_to_do_the_check(text: str) -> bool:
+    """A request for the check itself ("can I do the symptom check again?"), not a story that mentions it
+    ("the test said urgent but my legs still go numb", "could it be stenosis?")."""
+    return (asks_for_the_check(text) and bool(_DOING.search(_normalise(text)))
+            and Answer.YES not in extract_items(text).values())
+
+
 def describes_symptoms(text: str) -> bool:
     """A story of leg or buttock symptoms that the questionnaire asks about."""
     return bool(extract_items(text))
@@ -694,7 +704,8 @@ _FRESH_STARTS = ("action_session_start", "action_restart")
 def offers_the_check_unasked(earlier: Sequence[str]) -> bool:
     """Whether a story of symptoms may still bring the offer of the check, by ``earlier``, the actions
     run before the patient's message: not once this conversation has the check's result, stopped
-    it, or put it off. The patient who asks for it ("can I do the check again?") still gets it."""
+    it, or put it off. The patient who asks to do it ("can I do the check again?", ``asks_to_do_the_check``)
+    still gets it."""
     start = max((i for i, action in enumerate(earlier) if action in _FRESH_STARTS), default=-1)
     return not CHECK_SETTLED.intersection(earlier[start + 1:])
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Optional, Tuple
+
+from bot.core import answers
+from bot.core.questionnaire import Answer
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -40,3 +44,47 @@ def clean_time(text: str) -> Optional[str]:
         return None
     return value
 
+
+
+# ---------------------------------------------------------------- a reply inside the request form
+
+class FormReply(str, Enum):
+    """What a message says at one of the request form's questions."""
+
+    VALUE = "value"  # an answer to check (a name, a number, a time, yes or no)
+    QUESTION = "question"  # asked back: answered if it can be, never stored as the value
+    CANCEL = "cancel"  # the patient no longer wants the request: nothing is stored
+
+
+_CANCEL = re.compile(
+    r"\b(?:never ?mind|forget (?:it|about it|the request)|cancel(?: it| that| the request)?|changed my mind|"
+    r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
+    r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
+    r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
+# No question of the form is asked more than this many times in a row: then the request is left.
+MAX_ASKS = answers.MAX_ASKS
+
+
+def read_form_reply(text: str, slot: str) -> FormReply:
+    """CANCEL for "never mind", "I'd rather not say", and at every question but consent (where a no is
+    the answer and a pause asks again) a pause or a no; QUESTION for a question of three words or more, or a request to explain;
+    VALUE otherwise (a one-word "Will" is a name, not a question)."""
+    t = " ".join((text or "").lower().replace("\u2019", "'").split())
+    if _CANCEL.search(t) or slot != "contact_consent" and (
+            answers.is_pause(text) or answers.parse_yes_no(text) is Answer.NO):
+        return FormReply.CANCEL
+    words = re.findall(r"[\w']+", t)
+    if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
+        return FormReply.QUESTION
+    return FormReply.VALUE
+
+
+def misses_after(record: Optional[str], slot: str) -> str:
+    """The record of misses in a row ("contact_details:2") after one more at ``slot``; another slot starts at 1."""
+    name, _, count = str(record or "").partition(":")
+    return f"{slot}:{int(count) + 1 if name == slot and count.isdigit() else 1}"
+
+
+def misses_at(record: Optional[str], slot: str) -> int:
+    name, _, count = str(record or "").partition(":")
+    return int(count) if name == slot and count.isdigit() else 0

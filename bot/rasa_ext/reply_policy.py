@@ -34,7 +34,17 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, Event, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    BotUttered,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core import names, understanding
@@ -47,7 +57,7 @@ from bot.core.answers import (
     answer_then_ask_again,
     answer_to,
     answer_with_opening,
-    asks_for_the_check,
+    asks_to_do_the_check,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
@@ -123,6 +133,41 @@ def offered_topics(events: List[Event]) -> List[str]:
     return []
 
 
+def answer_of(message: UserUttered, intent: Optional[str]) -> Optional[str]:
+    """What answers the patient's message on its own: a topic's answer, the not-in-sources or off-topic
+    reply, or action_understand's answers to several questions or its "not understood" (its "Did you
+    mean ...?" asks a question of its own, after which the question open before comes back); None else."""
+    answer = answer_to(intent)
+    if answer is None and intent == names.NLU_FALLBACK and \
+            understanding.decision_from_parse(message.parse_data).kind in ("topics", "not_understood"):
+        return names.ACTION_UNDERSTAND
+    return answer
+
+
+def applied(events: List[Event]) -> List[Event]:
+    """The events that stand: from the last session start or restart, without the turns undone (the
+    fault policy undoes a turn whose action the action server could not run). Rasa's applied_events
+    without its folding of form runs, which the follow-ups of the questionnaire's pause read."""
+    kept: List[Event] = []
+    for event in events:
+        if isinstance(event, Restarted | SessionStarted):
+            kept = []
+        elif isinstance(event, UserUtteranceReverted):
+            _undo_to(UserUttered, kept)
+            _undo_to(ActionExecuted, kept)
+        elif isinstance(event, ActionReverted):
+            _undo_to(ActionExecuted, kept)
+        else:
+            kept.append(event)
+    return kept
+
+
+def _undo_to(kind: type, kept: List[Event]) -> None:
+    while kept:
+        if isinstance(kept.pop(), kind):
+            return
+
+
 def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optional[str]:
     question, done, message = question_and_done(events)
     if message is None:
@@ -134,8 +179,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         chain = clarify_follow_up(offered, understand_reply(text, intent))
         if offered:
             # "Did you mean ...?" asked at an open yes/no question: the topic chosen (or the
-            # not-in-sources reply), then that question again
-            answer = chain[0] if chain else answer_to(intent)
+            # not-in-sources reply, or action_understand's own), then that question again
+            answer = chain[0] if chain else answer_of(message, intent)
             chain = answer_then_ask_again(question_before_clarifying(events), answer,
                                           actions_before(events, message)) or chain
         if chain:
@@ -145,7 +190,7 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         # the symptoms' own question: offer it
         if active_loop or not wants_the_check(text, intent):
             return None
-        if not asks_for_the_check(text) and not offers_the_check_unasked(actions_before(events, message)):
+        if not asks_to_do_the_check(text) and not offers_the_check_unasked(actions_before(events, message)):
             # after a result, a stopped check or "later": a story of symptoms gets the classifier's reply
             return None
         if understanding.decision_from_parse(message.parse_data).kind == "clarify":
@@ -164,12 +209,7 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = forget_reply(text, intent)
     else:
         reply = understand_reply(text, intent)
-    answer = None if active_loop else answer_to(intent)
-    if answer is None and not active_loop and intent == names.NLU_FALLBACK and \
-            understanding.decision_from_parse(message.parse_data).kind in ("topics", "not_understood"):
-        # several questions answered, or "not understood": that reply, then the open question again
-        # ("Did you mean ...?" asks its own question, and the question open before it comes back after)
-        answer = names.ACTION_UNDERSTAND
+    answer = None if active_loop else answer_of(message, intent)
     if answer is None:
         return follow_up(question, reply, done)
     earlier = actions_before(events, message)
@@ -202,7 +242,7 @@ class YesNoReplyPolicy(ActionServerFaultPolicy):
                                      rule_only_data: Optional[Dict[str, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        action = next_action(list(tracker.events), tracker.active_loop_name)
+        action = next_action(applied(list(tracker.events)), tracker.active_loop_name)
         if action is not None and action in domain.action_names_or_texts:
             probabilities[domain.index_for_action(action)] = 1.0
         return self._prediction(probabilities)
