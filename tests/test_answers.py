@@ -879,6 +879,8 @@ from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply
     ("Nora Quinn", "contact_name", FormReply.VALUE),
     ("i'd rather not say", "contact_name", FormReply.CANCEL),
     ("nah forget it", "contact_details", FormReply.CANCEL),
+    ("no", "contact_details", FormReply.CANCEL),
+    ("no phone, sorry", "contact_details", FormReply.VALUE),  # about the contact: asked again
     ("not now, sorry", "contact_time", FormReply.CANCEL),
     ("never mind", "contact_consent", FormReply.CANCEL),
     ("no", "contact_consent", FormReply.VALUE),  # no consent is an answer

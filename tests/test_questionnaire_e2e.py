@@ -111,6 +111,26 @@ def test_not_typical_still_offers_and_declining_stores_nothing(stack: Stack, sen
     assert "haven't stored any of your details" in texts(done)
 
 
+def test_the_request_form_answers_a_question_and_leaves_after_three_misses(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
+    assert [m["text"] for m in stack.send(sender, "yes please, that would be great") if m.get("text")] == \
+        rendered("utter_ask_contact_name")
+    # a question at the name question is answered, never taken as the name; the name is asked again
+    question = stack.send(sender, "wait, how long is the recovery?")
+    assert payload_values(question, "topic") == ["recovery_time"]
+    assert [m["text"] for m in question if m.get("text")][-1:] == rendered("utter_ask_contact_name")
+    assert slots(stack, sender)["contact_name"] is None
+    stack.send(sender, "Rosa Diaz")
+    for miss in ("dunno", "no phone really"):
+        assert "doesn't look like" in texts(stack.send(sender, miss))
+    done = stack.send(sender, "idk")  # the third miss in a row: the request is left, nothing stored
+    assert [m["text"] for m in done if m.get("text")][0] == rendered("utter_contact_gave_up")[0]
+    assert "haven't stored any of your details" in texts(done)
+    assert payload_values(done, "consultation_request") == []
+    assert slots(stack, sender)["contact_name"] is None and slots(stack, sender)["contact_cancelled"] is None
+
+
 def test_am_i_a_candidate_after_the_result_keeps_the_answers(stack: Stack, sender: str) -> None:
     # after a result, asking whether one is a candidate is natural: the answer comes without the
     # offer of the check and the consultation is offered again, so a following yes asks for the

@@ -61,6 +61,8 @@ _CANCEL = re.compile(
     r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
     r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
     r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
+# "no phone", "I don't have e-mail": about the contact asked for, not a no to the request
+_ABOUT_CONTACT = re.compile(r"\b(?:phone|e-?mail|email|number|address|cell|mobile|landline|computer|internet)\b")
 # No question of the form is asked more than this many times in a row: then the request is left.
 MAX_ASKS = answers.MAX_ASKS
 
@@ -71,7 +73,7 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
     if _CANCEL.search(t) or slot != "contact_consent" and (
-            answers.is_pause(text) or answers.parse_yes_no(text) is Answer.NO):
+            answers.is_pause(text) or answers.parse_yes_no(text) is Answer.NO and not _ABOUT_CONTACT.search(t)):
         return FormReply.CANCEL
     words = re.findall(r"[\w']+", t)
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
