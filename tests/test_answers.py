@@ -368,7 +368,8 @@ def _items(spec: str) -> dict:
 
 
 CLAUSE_RULES = [
-    ("BURN", "q9=yes"), ("!BURN", "q9=no"), ("BURN !BUTTOCKS", "q9=no"), ("BURN BUTTOCKS", "q9=yes"),
+    ("BURN", ""), ("!BURN", "q9=no"), ("BURN !BUTTOCKS", "q9=no"), ("BURN BUTTOCKS", "q9=yes"),
+    ("BURN SOLES", ""), ("!BURN SOLES", ""),  # burning in the feet is not burning around the buttocks
     ("NUMB BUTTOCKS", "q7=yes"), ("!NUMB BUTTOCKS", "q7=no"), ("NUMB !BUTTOCKS", "q7=no"), ("BUTTOCKS", ""),
     ("NUMB SOLES", "q6=yes"), ("!NUMB SOLES", "q6=no"), ("NUMB !SOLES", "q6=no"), ("SOLES", ""), ("NUMB", ""),
     ("NUMB LEGS_BOTH", "q5=yes q1=yes"), ("!NUMB LEGS_BOTH", "q5=no q1=no"), ("NUMB !LEGS_BOTH", "q5=no q1=no"),
@@ -474,7 +475,7 @@ def test_not_knowing_whether_is_an_unsure_answer_to_the_question_asked() -> None
 # was a no to q1 until 2026-12-03 (NegEx took the "don't" for a denial).
 @pytest.mark.parametrize("text, expected", [
     ("I don't know why my legs go numb when I walk", {"q1": YES}),
-    ("not sure why my feet burn", {"q9": YES}),
+    ("not sure why my bottom burns", {"q9": YES}),
     ("I don't remember when the numbness started in both legs", {"q5": YES, "q1": YES}),
     ("I don't have numbness in both legs", {"q5": NO, "q1": NO}),
 ])
@@ -897,3 +898,11 @@ def test_misses_are_counted_per_question() -> None:
     record = misses_after(misses_after(None, "contact_name"), "contact_name")
     assert (record, misses_at(record, "contact_name"), misses_at(record, "contact_time")) == ("contact_name:2", 2, 0)
     assert misses_after(record, "contact_time") == "contact_time:1"
+
+
+def test_burning_elsewhere_is_not_burning_around_the_buttocks() -> None:
+    # the q8 answer must not also count q9 (it raised the q5-q10 score by one)
+    assert read_turn("ya it burns a bit in my feet", "q8", "q7").values == {"q8": "yes"}
+    assert read_turn("it burns round my tailbone when I walk", "q8", "q7").values == {"q9": "yes"}
+    # someone else's legs still count both legs
+    assert extract_items("both of her legs go numb")["q5"] is Answer.YES

@@ -39,10 +39,12 @@ _LEMMA_PATTERNS: Dict[str, List[str]] = {
              "cramps", "cramping", "sciatica"],
     "BURN": ["burn", "burns", "burning", "burny", "hot feeling", "on fire"],
     # where
-    "LEGS_BOTH": ["both legs", "both of my legs", "two legs", "both sides", "each leg", "both my legs"],
+    "LEGS_BOTH": ["both legs", "both of my legs", "two legs", "both sides", "each leg", "both my legs", "both his legs",
+                  "both her legs", "both their legs", "both of his legs", "both of her legs", "both of their legs"],
     "SOLES": ["soles", "sole", "soles of my feet", "bottoms of my feet", "bottom of my feet", "both feet",
               "my feet", "feet", "foot soles"],
-    "BUTTOCKS": ["buttock", "buttocks", "butt", "bum", "behind", "backside", "seat", "glutes", "rear", "hips"],
+    "BUTTOCKS": ["buttock", "buttocks", "butt", "bum", "behind", "backside", "seat", "glutes", "rear", "hips", "bottom",
+                 "tailbone"],
     "LEG_REGION": ["leg", "legs", "thigh", "thighs", "calf", "calves", "shin", "shins", "knee", "knees"],
     # when / what helps
     "WALK": ["walk", "walks", "walking", "walked", "stroll", "hike", "hiking"],
@@ -859,7 +861,10 @@ def _clause_items(labels: Dict[str, bool], text: str) -> Dict[str, Answer]:
 
     items: Dict[str, Answer] = {}
     has = labels.__contains__
-    if has("BURN"):
+    elsewhere = has("SOLES") or has("LEG_REGION") or has("LEGS_BOTH")
+    if has("BURN") and has("BUTTOCKS") or labels.get("BURN") and not elsewhere:
+        # burning around the buttocks, or none at all; burning elsewhere ("it burns in my feet") or with no
+        # place named claims nothing: the pending q9 reads its own yes or no
         items["q9"] = ans("BURN", "BUTTOCKS")
     if has("NUMB") and has("BUTTOCKS"):
         items["q7"] = ans("NUMB", "BUTTOCKS")
