@@ -414,6 +414,16 @@ def test_a_red_flag_with_a_question_at_the_red_flag_question_is_urgent(stack: St
     assert result(reply)["outcome"] == "urgent" and asked(reply) is None
 
 
+def test_saying_one_answers_for_someone_offers_the_check_for_them(stack: Stack, sender: str) -> None:
+    offer = stack.send(sender, "I'll type my dad's answers, he can't use the computer")
+    assert "/affirm" in [b["payload"] for m in offer for b in m.get("buttons", [])]
+    reply = stack.send(sender, "alright, we can start now")
+    assert asked(reply)["item"] == "red_flags"
+    reply, _ = play(stack, sender, reply, {"red_flags": "no", "walking_minutes": "10 minutes",
+                                           "conservative_care": "none", "imaging": "no"}, "yes")
+    assert domain_text("utter_sshq_result_consult_recommended", 0) in texts(reply)  # the variation for a proxy
+
+
 def test_answering_for_someone_else(stack: Stack, sender: str) -> None:
     intro = stack.send(sender, "can you do a symptom check with me")
     assert asked(intro) is None

@@ -437,3 +437,13 @@ def test_a_yes_after_a_turn_undone_by_the_fault_policy_still_answers_the_open_qu
               ActionExecuted("action_understand"), ActionExecuted("utter_action_server_down"), UserUtteranceReverted(),
               ActionExecuted("action_listen"), said("ok let's do it", "thanks")]
     assert next_action(applied(events)) == "action_sshq_reset"
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("I'll type my mum's answers", "nlu_fallback", "utter_sshq_intro"),
+    ("im answering for my father", "out_of_scope", "utter_sshq_intro"),
+    ("is mild safe for my mother", "faq_risks", None),  # a question for a relative: the rules answer it
+    ("what would my husband's recovery be like?", "nlu_fallback", None),
+])
+def test_saying_one_answers_for_someone_offers_the_check(text: str, intent: str, expected: Optional[str]) -> None:
+    assert next_action([ActionExecuted("action_listen"), said(text, intent)]) == expected

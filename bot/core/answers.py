@@ -730,6 +730,13 @@ def is_proxy(text: str) -> bool:
     return bool(_PROXY.search(_normalise(text)))
 
 
+def answers_for_someone(text: str, intent: Optional[str]) -> bool:
+    """"I'll type my mother's answers", "I'm answering for my father", said with no question: someone
+    means to do the check for another person (a question for a relative is the classifier's)."""
+    return (intent in (None, names.NLU_FALLBACK, names.OUT_OF_SCOPE, names.GREET) and is_proxy(text)
+            and not is_question(text))
+
+
 # ---------------------------------------------------------------- minutes
 
 _NUMBER_WORDS = {

@@ -57,6 +57,7 @@ from bot.core.answers import (
     answer_then_ask_again,
     answer_to,
     answer_with_opening,
+    answers_for_someone,
     asks_to_do_the_check,
     clarify_follow_up,
     consultation_reply,
@@ -188,6 +189,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it
+        if not active_loop and answers_for_someone(text, intent):
+            return continue_chain(OFFER_THE_CHECK, done)  # the check, for that person (action_sshq_reset notes it)
         if active_loop or not wants_the_check(text, intent):
             return None
         if not asks_to_do_the_check(text) and not offers_the_check_unasked(actions_before(events, message)):
