@@ -190,6 +190,16 @@ def test_stop_asks_to_confirm_then_stops(stack: Stack, sender: str) -> None:
     assert "any time" in texts(reply)
 
 
+def test_a_red_flag_at_the_stop_question_ends_the_questionnaire_as_urgent(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "nope, not me")
+    assert "stop the questionnaire" in texts(stack.send(sender, "can we stop here"))
+    reply = stack.send(sender, "hang on, since this morning my left leg keeps giving way")
+    assert payload_values(reply, "alert") == ["emergency"]
+    assert reply[0].get("text", "").startswith("What you describe")  # the emergency message comes first
+    assert result(reply)["outcome"] == "urgent"
+
+
 def test_not_stopping_carries_on_where_it_was(stack: Stack, sender: str) -> None:
     begin(stack, sender)
     stack.send(sender, "no, not at all")

@@ -447,3 +447,11 @@ def test_a_yes_after_a_turn_undone_by_the_fault_policy_still_answers_the_open_qu
 ])
 def test_saying_one_answers_for_someone_offers_the_check(text: str, intent: str, expected: Optional[str]) -> None:
     assert next_action([ActionExecuted("action_listen"), said(text, intent)]) == expected
+
+
+def test_a_red_flag_at_do_you_want_to_stop_ends_the_questionnaire_as_urgent() -> None:
+    events = after("utter_sshq_confirm_stop", "my legs suddenly went weak", "red_flag")
+    assert next_action(events) == "utter_emergency"
+    assert next_action(events + [ActionExecuted("utter_emergency")]) == "action_sshq_result"
+    assert next_action(events + [ActionExecuted("utter_emergency"), ActionExecuted("action_sshq_result")]) == \
+        "action_listen"

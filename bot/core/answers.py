@@ -467,6 +467,8 @@ FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
 # the offer of the check asked again in short (after an answer) is followed as the offer itself
 FOLLOW_UPS.update({(names.UTTER_SSHQ_OFFER_AGAIN, reply): chain
                    for (question, reply), chain in list(FOLLOW_UPS.items()) if question == names.UTTER_SSHQ_INTRO})
+# a red flag told at "do you want to stop?": the questionnaire ends as it would mid-form, urgent
+RED_FLAG_AT_STOP: Tuple[str, ...] = (names.UTTER_EMERGENCY, "action_sshq_result")
 FORMS = frozenset({"sshq_form", "consultation_form"})
 LISTEN = "action_listen"
 

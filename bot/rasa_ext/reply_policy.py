@@ -53,6 +53,7 @@ from bot.core.answers import (
     FOLLOW_UPS,
     MAX_ASKS,
     OFFER_THE_CHECK,
+    RED_FLAG_AT_STOP,
     SYMPTOMS_TOPIC,
     answer_then_ask_again,
     answer_to,
@@ -202,6 +203,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             # a story of the symptoms read as their own question: the answer, then the offer
             return continue_chain(ANSWER_THEN_OFFER, done)
         return continue_chain(OFFER_THE_CHECK, done)
+    if question == names.UTTER_SSHQ_CONFIRM_STOP and intent == names.RED_FLAG:
+        return continue_chain(RED_FLAG_AT_STOP, done)
     if question in CHECK_OFFERS:
         reply = offer_reply(text, intent)
     elif question == names.UTTER_OFFER_CONSULTATION:
