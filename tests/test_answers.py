@@ -904,5 +904,9 @@ def test_burning_elsewhere_is_not_burning_around_the_buttocks() -> None:
     # the q8 answer must not also count q9 (it raised the q5-q10 score by one)
     assert read_turn("ya it burns a bit in my feet", "q8", "q7").values == {"q8": "yes"}
     assert read_turn("it burns round my tailbone when I walk", "q8", "q7").values == {"q9": "yes"}
+    # burning with no place named is where the clause before it was
+    assert read_turn("yep, my bum goes numb, and there's a burning feeling as well", "q7", "q6").values == \
+        {"q7": "yes", "q9": "yes"}
+    assert read_turn("yep, my feet go numb, and they burn as well", "q7", "q6").values == {"q7": "yes", "q6": "yes"}
     # someone else's legs still count both legs
     assert extract_items("both of her legs go numb")["q5"] is Answer.YES

@@ -916,6 +916,9 @@ def _numbness_without_pain(text: str) -> Optional[Answer]:
     return None
 
 
+_PLACES = ("BUTTOCKS", "SOLES", "LEGS_BOTH", "LEG_REGION")
+
+
 def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str, Answer]:
     """Every SSHQ item a free description answers, taking negation into account.
 
@@ -927,6 +930,7 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
     results: Dict[str, Answer] = {}
     previous_symptoms: Dict[str, bool] = {context_symptom: False} if context_symptom else {}
     previous_activity: Dict[str, bool] = {}
+    previous_places: Dict[str, bool] = {}
     for clause in _CLAUSE_SPLIT.split(_normalise(text)):
         if not clause or _UNSURE_WHETHER.search(clause):
             continue  # empty, or "not sure if my feet are numb": no answer
@@ -943,6 +947,11 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
             borrowed.update(previous_symptoms)
         if not activity:
             borrowed.update(previous_activity)
+        if labels.get("BURN") is False and not any(k in labels for k in _PLACES) and previous_places:
+            # "numb around my buttocks, and it burns there too": burning named without a place is where the
+            # clause before it was
+            borrowed.update(previous_places)
+        previous_places = {k: v for k, v in labels.items() if k in _PLACES} or previous_places
         previous_symptoms = symptoms or previous_symptoms
         previous_activity = activity or previous_activity
         if not any(k in labels for k in ("PT", "MEDS", "ESI", "MRI_CT", "XRAY")):
