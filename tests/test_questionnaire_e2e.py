@@ -131,6 +131,14 @@ def test_the_request_form_answers_a_question_and_leaves_after_three_misses(stack
     assert slots(stack, sender)["contact_name"] is None and slots(stack, sender)["contact_cancelled"] is None
 
 
+def test_declining_the_consultation_then_changing_ones_mind(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
+    stack.send(sender, "nah, not for me")
+    again = stack.send(sender, "hmm, on second thought I do want them to contact me")
+    assert [m["text"] for m in again if m.get("text")] == rendered("utter_ask_contact_name")
+
+
 def test_am_i_a_candidate_after_the_result_keeps_the_answers(stack: Stack, sender: str) -> None:
     # after a result, asking whether one is a candidate is natural: the answer comes without the
     # offer of the check and the consultation is offered again, so a following yes asks for the

@@ -455,3 +455,14 @@ def test_a_red_flag_at_do_you_want_to_stop_ends_the_questionnaire_as_urgent() ->
     assert next_action(events + [ActionExecuted("utter_emergency")]) == "action_sshq_result"
     assert next_action(events + [ActionExecuted("utter_emergency"), ActionExecuted("action_sshq_result")]) == \
         "action_listen"
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("hmm actually yes, I'd like them to call him", "request_human", "consultation_form"),
+    ("wait, actually yes", "affirm", "consultation_form"),
+    ("I changed my mind, I want the consultation", "request_human", "consultation_form"),
+    ("ok thanks", "thanks", None),  # a thank-you after declining starts nothing
+    ("actually, how long is the recovery?", "faq_recovery_time", None),
+])
+def test_changing_ones_mind_after_declining_the_consultation(text: str, intent: str, expected: Optional[str]) -> None:
+    assert next_action(after("utter_no_consultation", text, intent)) == expected

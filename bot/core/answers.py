@@ -415,6 +415,20 @@ def stop_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
     return understand_reply(text, intent)
 
 
+_CHANGE_OF_MIND = re.compile(r"\b(?:actually|changed? my mind|on second thought|after all|wait|i do want|i'?d like it|"
+                             r"i want it|let'?s do it)\b")
+_CONSULTATION_WORDS = re.compile(r"\b(?:consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|"
+                                 r"ring (?:me|him|her)|get in touch)\b")
+
+
+def changes_mind_to_yes(text: str) -> bool:
+    """After declining the consultation: "actually yes", "I changed my mind, I want the consultation"."""
+    t = _normalise(text)
+    if is_question(text) or not _CHANGE_OF_MIND.search(t):
+        return False
+    return parse_yes_no(text) is Answer.YES or bool(_CONSULTATION_WORDS.search(t))
+
+
 def asks_for_a_person(text: str) -> bool:
     return bool(_PERSON.search(_normalise(text)))
 

@@ -55,11 +55,13 @@ from bot.core.answers import (
     OFFER_THE_CHECK,
     RED_FLAG_AT_STOP,
     SYMPTOMS_TOPIC,
+    Reply,
     answer_then_ask_again,
     answer_to,
     answer_with_opening,
     answers_for_someone,
     asks_to_do_the_check,
+    changes_mind_to_yes,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
@@ -187,6 +189,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
                                           actions_before(events, message)) or chain
         if chain:
             return continue_chain(chain, done)
+    if question == names.UTTER_NO_CONSULTATION and not active_loop and changes_mind_to_yes(text):
+        return continue_chain(FOLLOW_UPS[(names.UTTER_OFFER_CONSULTATION, Reply.YES)], done)  # declined, then wanted
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it
