@@ -466,3 +466,14 @@ def test_a_red_flag_at_do_you_want_to_stop_ends_the_questionnaire_as_urgent() ->
 ])
 def test_changing_ones_mind_after_declining_the_consultation(text: str, intent: str, expected: Optional[str]) -> None:
     assert next_action(after("utter_no_consultation", text, intent)) == expected
+
+
+def test_not_understood_alone_ends_a_run_of_asks() -> None:
+    # the offer asked three times, then "not understood" alone: a new offer starts its own count
+    events = asked_three_times("utter_sshq_intro", "zxq", "nlu_fallback")[:-1] + [
+        understood_as("zxq", "not_understood", []), ActionExecuted("action_understand"),
+               BotUttered("Sorry, I didn't quite understand that."), ActionExecuted("action_listen"),
+               said("ok, check my symptoms then", "start_questionnaire"), ActionExecuted("utter_sshq_intro"),
+               ActionExecuted("action_listen"), said("how long does it take?", "faq_procedure_duration")]
+    assert next_action(events) == "utter_faq_procedure_duration"
+    assert next_action(events + [ActionExecuted("utter_faq_procedure_duration")]) == "utter_sshq_offer_again"

@@ -517,6 +517,10 @@ ANSWER_CHAINS: Dict[str, Tuple[str, ...]] = {
 }
 
 
+# action_understand where it answered or said "not understood" (not "Did you mean ...?"): a turn of it ends a run
+UNDERSTOOD_ALONE = "action_understand, answering"
+
+
 def times_asked(question: str, earlier: Sequence[str]) -> int:
     """How many turns in a row ended on ``question`` (or its asking again) at the end of ``earlier``,
     the actions before the patient's latest message; a turn that only asked "Did you mean ...?"

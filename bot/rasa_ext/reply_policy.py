@@ -55,6 +55,7 @@ from bot.core.answers import (
     OFFER_THE_CHECK,
     RED_FLAG_AT_STOP,
     SYMPTOMS_TOPIC,
+    UNDERSTOOD_ALONE,
     Reply,
     answer_then_ask_again,
     answer_to,
@@ -76,6 +77,7 @@ from bot.core.answers import (
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+CLARIFIED = "action_understand, clarifying"  # only while actions_before reads the events
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
@@ -98,14 +100,20 @@ def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Op
 
 
 def actions_before(events: List[Event], message: UserUttered) -> List[str]:
-    """The names of the actions run before ``message``."""
+    """The names of the actions run before ``message``; action_understand is ``UNDERSTOOD_ALONE`` where it
+    answered (several questions, "not understood") instead of asking "Did you mean ...?"."""
     actions: List[str] = []
     for event in events:
         if event is message:
             break
         if isinstance(event, ActionExecuted) and event.action_name:
+            if actions and actions[-1] == names.ACTION_UNDERSTAND:
+                actions[-1] = UNDERSTOOD_ALONE  # nothing it said asked "Did you mean ...?"
             actions.append(event.action_name)
-    return actions
+        elif isinstance(event, BotUttered) and actions and actions[-1] == names.ACTION_UNDERSTAND and \
+                isinstance(((event.data or {}).get("custom") or {}).get("clarify"), list):
+            actions[-1] = CLARIFIED
+    return [names.ACTION_UNDERSTAND if action == CLARIFIED else action for action in actions]
 
 
 def question_before_clarifying(events: List[Event]) -> Optional[str]:
