@@ -910,3 +910,13 @@ def test_burning_elsewhere_is_not_burning_around_the_buttocks() -> None:
     assert read_turn("yep, my feet go numb, and they burn as well", "q7", "q6").values == {"q7": "yes", "q6": "yes"}
     # someone else's legs still count both legs
     assert extract_items("both of her legs go numb")["q5"] is Answer.YES
+
+
+@pytest.mark.parametrize(("text", "item", "value"), [
+    ("only the left leg", "q5", "no"), ("one leg only", "q5", "no"), ("yes, but just my right one", "q5", "no"),
+    ("left foot only", "q6", "no"), ("not both, only one", "q5", "no"),
+    ("both, the left one is worse", "q5", "yes"), ("my left leg and my right leg", "q5", "yes"),
+    ("no, both are fine", "q5", "no"),
+])
+def test_one_side_is_a_no_to_both_legs_or_both_feet(text: str, item: str, value: str) -> None:
+    assert read_turn(text, item, "q4").values[item] == value

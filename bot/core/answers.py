@@ -1024,9 +1024,29 @@ def skip_value(item: str) -> ItemValue:
     return Answer.UNSURE.value
 
 
+# "only the left leg", "one foot", "not both": a no to the items about both legs or both feet
+_ONE_SIDE = re.compile(r"\b(?:(?:only|just) (?:in )?(?:the |my |his |her |on the )?(?:left|right|one)(?: side| one)?|"
+                       r"(?:one|a single|the left|the right|my left|my right) (?:leg|foot|side)(?! and)|not both|"
+                       r"(?:left|right) (?:leg|foot|side) only)\b")
+
+
+def one_side_only(item: str, text: str) -> bool:
+    """Numbness in both legs, or in the soles of both feet (q5, q6), told of one side only: a no, even
+    after a "yes" ("yes, only the left leg")."""
+    t = _normalise(text)
+    both = (re.search(r"\bboth\b", t) and not re.search(r"\bnot both\b", t)
+            or re.search(r"\bleft\b", t) and re.search(r"\bright\b", t))
+    return item in ("q5", "q6") and bool(_ONE_SIDE.search(t)) and not both
+
+
 def parse_item(item: str, text: str) -> ItemValue:
     """The answer to one item from a reply to its question, or None."""
     from bot.core.questionnaire import CONSERVATIVE_CARE, IMAGING, WALKING_MINUTES
+
+    if one_side_only(item, text):
+        return Answer.NO.value
+    if item in ("q5", "q6") and re.match(r"\W*(?:both|both of them|both sides)\b", _normalise(text)):
+        return Answer.YES.value  # "both, the left one is worse"
 
     if item == WALKING_MINUTES:
         return parse_minutes(text)
@@ -1076,9 +1096,10 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
         # "actually, I do get numbness in both feet": it corrects what it names, nothing else
         return TurnReading(values, corrected=next(iter(items)))
     if requested:
-        direct = items.get(requested) if requested in SSHQ_ITEMS and requested in items else parse_item(requested, text)
+        direct = items.get(requested) if requested in SSHQ_ITEMS and requested in items and \
+            not one_side_only(requested, text) else parse_item(requested, text)
         opening = None if _SELF_CORRECTION.search(_normalise(text)) else _LEADING.match(_normalise(text))
-        if opening and (requested in SSHQ_ITEMS or requested == "red_flags"):
+        if opening and (requested in SSHQ_ITEMS or requested == "red_flags") and not one_side_only(requested, text):
             # "yes, it's numbness rather than pain": the opening word answers the question asked
             direct = (Answer.NO if opening.group(1) in ("no", "nope", "nah") else Answer.YES).value
         if direct is not None:
