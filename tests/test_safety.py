@@ -522,6 +522,9 @@ def test_an_exception_after_a_denial_is_a_report(text: str, alert: Any) -> None:
     ("honestly no point going on like this", Alert.CRISIS),
     # still no alert
     ("I don't have control problems, just the leg pain", None),
+    # a leaking bladder for years is long-standing, not a red flag
+    ("mum has used pads for small bladder leaks for about six years now", None),
+    ("his bladder leaks a little, nothing has changed in a long while", None),
     ("I have full control of my bladder", None),
 ])
 def test_lost_control_or_feeling_said_as_not_having_it(text: str, alert: Any) -> None:

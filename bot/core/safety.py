@@ -495,7 +495,9 @@ _IMAGINED_BEFORE: Pattern[str] = _rx(
 )
 # Long ago, for years, or someone else's old story.
 _LONG_STANDING: Pattern[str] = _rx(
-    r"\b(?:for (?:years|ages|decades|(?:many|several|a few|two|three|\d+) years|a long time|as long as i can remember)|"
+    r"\b(?:for (?:about |around |over |almost |nearly |more than |the (?:last|past) )?(?:years|ages|decades|"
+    r"(?:many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+) years|a long time|"
+    r"as long as i can remember)|nothing (?:has |is )?changed|has not changed|"
     r"(?:years|decades) ago|gradually|slowly|over (?:the )?(?:last|past) (?:\w+ ){0,3}years|always (?:had|been|have)|"
     r"since (?:childhood|i was|he was|she was|(?:his|her|my) (?:stroke|"
     r"surgery in|accident|birth|diabetes|ms))|after (?:his|her|my) stroke|at the end of (?:his|her) life|(?:my )?late "
