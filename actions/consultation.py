@@ -13,7 +13,18 @@ from rasa_sdk.types import DomainDict
 from actions.questionnaire import button_payloads
 from bot.core import names, questionnaire, turns
 from bot.core.answers import Reply, answer_to, resolve_choice, understand_reply
-from bot.core.contact import MAX_ASKS, FormReply, clean_contact, clean_name, clean_time, misses_after, misses_at, read_form_reply
+from bot.core.contact import (
+    MAX_ASKS,
+    FormReply,
+    clean_contact,
+    clean_name,
+    clean_time,
+    contact_correction,
+    misses_after,
+    misses_at,
+    partial_consent,
+    read_form_reply,
+)
 from bot.core.questionnaire import ITEM_ORDER, Answer, Answers
 from bot.storage.requests import ConsultationRequest, StoreUnavailable, get_store
 
@@ -72,18 +83,20 @@ class ValidateConsultationForm(FormValidationAction):
                                  domain: DomainDict) -> Dict[str, Any]:
         def details(text: str) -> Optional[str]:
             contact = clean_contact(text)
+            logger.debug("Consultation form: contact %s", f"accepted ({contact[0]})" if contact else "not accepted")
             return f"{contact[0]}:{contact[1]}" if contact else None
 
         return self._read("contact_details", value, dispatcher, tracker, details)
 
     def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
-        contact = clean_contact(str(value or ""))
-        if contact is not None:
-            # a corrected number or address where the time was asked: it replaces the details, and the
-            # time is asked again
+        contact = contact_correction(str(value or ""))
+        if contact is not None and misses_at(tracker.get_slot(MISSES_SLOT), "contact_time") < MAX_ASKS - 1:
+            # a corrected number or address where the time was asked: it replaces the details, and the time
+            # is asked again (counted as asked, so that it cannot go round for ever)
             dispatcher.utter_message(response=names.UTTER_CONTACT_UPDATED)
-            return {"contact_time": None, "contact_details": f"{contact[0]}:{contact[1]}"}
+            return {"contact_time": None, "contact_details": f"{contact[0]}:{contact[1]}",
+                    MISSES_SLOT: misses_after(tracker.get_slot(MISSES_SLOT), "contact_time")}
         return self._read("contact_time", value, dispatcher, tracker, clean_time)
 
     def validate_contact_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -93,6 +106,8 @@ class ValidateConsultationForm(FormValidationAction):
 
         def consent(reply_text: str) -> Optional[str]:
             reply = understand_reply(reply_text, intent)
+            if reply is Reply.YES and partial_consent(reply_text):
+                return None  # "yes, but don't share my answers": the consent asked for is whole; asked again
             return reply.value if reply in (Reply.YES, Reply.NO) else None  # a question or a pause is no answer
 
         return self._read("contact_consent", text, dispatcher, tracker, consent)

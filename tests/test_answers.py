@@ -475,7 +475,7 @@ def test_not_knowing_whether_is_an_unsure_answer_to_the_question_asked() -> None
 # was a no to q1 until 2026-12-03 (NegEx took the "don't" for a denial).
 @pytest.mark.parametrize("text, expected", [
     ("I don't know why my legs go numb when I walk", {"q1": YES}),
-    ("not sure why my bottom burns", {"q9": YES}),
+    ("not sure why my bum burns", {"q9": YES}),
     ("I don't remember when the numbness started in both legs", {"q5": YES, "q1": YES}),
     ("I don't have numbness in both legs", {"q5": NO, "q1": NO}),
 ])
@@ -845,6 +845,10 @@ def test_a_pause_word_inside_a_question_is_not_a_pause(text: str, expected: Repl
 @pytest.mark.parametrize(("text", "reply"), [
     # "please" accepts alone or with one more word, not as the politeness of a request
     ("please", Reply.YES), ("yes please", Reply.YES), ("please go", Reply.YES), ("ok then", Reply.YES),
+    ("ok let me try", Reply.YES), ("alright, let's do the test", Reply.YES), ("fine with me", Reply.YES),
+    ("ok ask away", Reply.YES),
+    ("please stop", Reply.PAUSE), ("stop please", Reply.PAUSE), ("I'd like to quit", Reply.PAUSE),
+    ("yes, I want to find out if I have it", Reply.YES),
     ("please say that again", Reply.INTERRUPTION),
     ("hold on a sec please", None),
     ("please remove everything you saved", None),
@@ -889,6 +893,10 @@ from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply
     ("why do you need that?", "contact_details", FormReply.QUESTION),
     ("who gets to see it", "contact_consent", FormReply.QUESTION),
     ("evenings?", "contact_time", FormReply.VALUE),
+    # only a bare no leaves: these answer
+    ("no preference", "contact_time", FormReply.VALUE), ("not before 10am", "contact_time", FormReply.VALUE),
+    ("at 3, no sorry 4 pm", "contact_time", FormReply.VALUE), ("Mo", "contact_name", FormReply.VALUE),
+    ("Mr No", "contact_name", FormReply.VALUE),
 ])
 def test_a_reply_in_the_request_form(text: str, slot: str, reply: FormReply) -> None:
     assert read_form_reply(text, slot) is reply
@@ -917,6 +925,39 @@ def test_burning_elsewhere_is_not_burning_around_the_buttocks() -> None:
     ("left foot only", "q6", "no"), ("not both, only one", "q5", "no"),
     ("both, the left one is worse", "q5", "yes"), ("my left leg and my right leg", "q5", "yes"),
     ("no, both are fine", "q5", "no"),
+    ("yes, one leg worse than the other", "q5", "yes"), ("yes, the left leg especially", "q5", "yes"),
 ])
 def test_one_side_is_a_no_to_both_legs_or_both_feet(text: str, item: str, value: str) -> None:
     assert read_turn(text, item, "q4").values[item] == value
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("you can reach me at 555-818-9090", ("phone", "555-818-9090")),
+    ("her number is 5558189090", ("phone", "5558189090")),
+    ("ann@example.org please", ("email", "ann@example.org")),
+    ("call me maybe", None),
+])
+def test_a_contact_inside_a_sentence(text: str, found: object) -> None:
+    from bot.core.contact import clean_contact
+
+    assert clean_contact(text) == found
+
+
+@pytest.mark.parametrize(("text", "corrects"), [
+    ("09.00-17.00", False), ("0830 1230", False), ("12/10/2024", False),
+    ("555 201 3344", True), ("my number is 555 2013", True), ("rosa@example.org", True),
+])
+def test_a_time_that_looks_like_a_number_is_a_time(text: str, corrects: bool) -> None:
+    from bot.core.contact import contact_correction
+
+    assert (contact_correction(text) is not None) is corrects
+
+
+@pytest.mark.parametrize(("text", "partial"), [
+    ("yes but not my answers", True), ("yes, only contact me, don't share my answers", True),
+    ("yes, I agree", False), ("yes please, that's fine", False),
+])
+def test_a_yes_to_part_of_the_consent(text: str, partial: bool) -> None:
+    from bot.core.contact import partial_consent
+
+    assert partial_consent(text) is partial

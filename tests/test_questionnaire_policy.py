@@ -477,3 +477,42 @@ def test_not_understood_alone_ends_a_run_of_asks() -> None:
                ActionExecuted("action_listen"), said("how long does it take?", "faq_procedure_duration")]
     assert next_action(events) == "utter_faq_procedure_duration"
     assert next_action(events + [ActionExecuted("utter_faq_procedure_duration")]) == "utter_sshq_offer_again"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("actually I have numbness in my groin since this morning", "red_flag"),
+    ("actually I want to kill myself", "crisis"),
+    ("actually I'd like to delete my data", "forget_me"),
+    ("actually, I have to go", "goodbye"),
+    ("actually it's fine, thanks", "thanks"),
+    ("wait, I have a question", "nlu_fallback"),
+])
+def test_after_declining_only_a_real_change_of_mind_takes_the_offer_back(text: str, intent: str) -> None:
+    assert next_action(after("utter_no_consultation", text, intent)) != "consultation_form"
+
+
+def test_a_check_put_off_can_be_taken_back() -> None:
+    assert next_action(after("utter_sshq_later", "actually let's do it", "affirm")) == "action_sshq_reset"
+    assert next_action(after("utter_sshq_later", "ok thanks", "thanks")) is None
+
+
+@pytest.mark.parametrize(("question", "text", "intent", "expected"), [
+    # the rules would take the intent as a yes: "not understood", then the question again
+    ("utter_ask_forget", "ok what gets deleted", "affirm", ["utter_not_understood", "utter_ask_forget"]),
+    ("utter_sshq_confirm_stop", "one moment please", "thanks", ["utter_not_understood", "utter_sshq_confirm_stop"]),
+    # asked to hear it again: the question again
+    ("utter_sshq_confirm_stop", "please repeat that", "out_of_scope", ["utter_out_of_scope", "utter_sshq_confirm_stop"]),
+    ("utter_offer_consultation", "sorry, could you repeat that", "affirm", ["utter_offer_consultation"]),
+])
+def test_a_message_that_answers_nothing_at_an_open_question_asks_it_again(
+        question: str, text: str, intent: str, expected: List[str]) -> None:
+    events = after(question, text, intent)
+    for action in expected:
+        assert next_action(events) == action
+        events.append(ActionExecuted(action))
+    assert next_action(events) == "action_listen"
+
+
+def test_yes_to_anything_else_says_what_one_can_ask() -> None:
+    assert next_action(after("utter_anything_else", "yes", "affirm")) == "utter_help"
+    assert next_action(after("utter_anything_else", "yes, how long is the recovery?", "faq_recovery_time")) is None

@@ -502,7 +502,10 @@ def test_an_opening_answer_is_read_apart_from_what_follows(text: str, alert: Any
     ("none apart from my groin going numb since this morning", Alert.EMERGENCY),
     ("no other than my bladder leaking since the weekend", Alert.EMERGENCY),
     ("nope, aside from a numb groin", Alert.EMERGENCY),
+    ("no tingling, but numbness in my groin since the weekend", Alert.EMERGENCY),
+    ("no pins and needles apart from a numb crotch", Alert.EMERGENCY),
     # a sign denied before the exception stays denied, and an exception with no sign is nothing
+    ("numb feet but not in my groin", None),
     ("no numb groin, except the usual tingling in my toes", None),
     ("none of those besides the old ache in my calves when I walk", None),
 ])
@@ -521,6 +524,8 @@ def test_an_exception_after_a_denial_is_a_report(text: str, alert: Any) -> None:
     ("theres no point living anymore with this back", Alert.CRISIS),
     ("honestly no point going on like this", Alert.CRISIS),
     # still no alert
+    ("there is no point going on with the physio", None),
+    ("there's no point living in fear of the operation", None),
     ("I don't have control problems, just the leg pain", None),
     # a leaking bladder for years is long-standing, not a red flag
     ("mum has used pads for small bladder leaks for about six years now", None),

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
 
 from bot.core import language, names
 from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
@@ -43,8 +43,7 @@ _LEMMA_PATTERNS: Dict[str, List[str]] = {
                   "both her legs", "both their legs", "both of his legs", "both of her legs", "both of their legs"],
     "SOLES": ["soles", "sole", "soles of my feet", "bottoms of my feet", "bottom of my feet", "both feet",
               "my feet", "feet", "foot soles"],
-    "BUTTOCKS": ["buttock", "buttocks", "butt", "bum", "behind", "backside", "seat", "glutes", "rear", "hips", "bottom",
-                 "tailbone"],
+    "BUTTOCKS": ["buttock", "buttocks", "butt", "bum", "behind", "backside", "seat", "glutes", "rear", "hips", "tailbone"],
     "LEG_REGION": ["leg", "legs", "thigh", "thighs", "calf", "calves", "shin", "shins", "knee", "knees"],
     # when / what helps
     "WALK": ["walk", "walks", "walking", "walked", "stroll", "hike", "hiking"],
@@ -204,9 +203,9 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
 # Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
 _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
              "gladly", "please")
-# ... and only with at most one other word: "ok then", "please go", but not "please repeat the question",
-# "one moment please", "ok so what is mild"
-_WEAK_FILLER = re.compile(r"\b(?:then|so|sure|thanks|thank you|well|good|great|now|yes|yeah)\b")
+# ... but not beside words that ask for something else: "one moment please", "please stop", "please delete my data"
+_WEAK_BLOCKERS = re.compile(r"\b(?:moment|minute|sec|second|hold on|hang on|wait|repeat|delete|remove|erase|data|stop|"
+                            r"quit|cancel|end|later|explain|tell|mean|understand|what|how|why|when|where|who)\b")
 # Phrases whose words would mislead the word lists: read as a plain yes or no first.
 _PHRASES = (
     # "no problem", "no worries" accept when said alone, but "no worries, none of those" is a no
@@ -272,10 +271,9 @@ def _plain_yes_no(raw: str) -> Optional[Answer]:
     t = _fold_phrases(raw)
     no_at, yes_at = _has(t, _NO), _has(t, _YES)
     if no_at is None and yes_at is None:
-        if _has(t, _WEAK_YES) is None:
+        if _has(t, _WEAK_YES) is None or _WEAK_BLOCKERS.search(t):
             return None
-        rest = _WEAK_FILLER.sub(" ", re.sub("|".join(rf"(?<![\w']){re.escape(w)}(?![\w'])" for w in _WEAK_YES), " ", t))
-        return Answer.YES if len(re.findall(r"[\w']+", rest)) <= 1 else None
+        return Answer.YES
     if yes_at is None:
         return Answer.NO
     if no_at is None:
@@ -308,10 +306,11 @@ _PAUSE = re.compile(
     r"later|i'?m busy|busy right now|in a hurry|no time(?: now| right now)?|don'?t have (?:the )?time|"
     r"i'?ll come back|be right back|brb|pause(?: (?:this|it|the questionnaire))?|take a break|"
     r"stop(?:ping)? (?:here|now|for now|for today)|(?:i )?(?:want|would like|'?d like) to stop|"
-    r"let'?s stop|can we stop|that'?s enough(?: for now)?|enough for (?:now|today)|call it a day)\b"
+    r"let'?s stop|can we stop|that'?s enough(?: for now)?|enough for (?:now|today)|call it a day|"
+    r"(?:i|we)(?: want| would like|'d like| wanna| need) to (?:quit|end this|end it|stop now|stop here))\b"
 )
-_PAUSE_ALONE = re.compile(r"^\s*(?:later|stop|cancel|quit|exit|end|enough|bye|goodbye|bye bye|see you|gtg|g2g)"
-                          r"\W*$")
+_PAUSE_ALONE = re.compile(r"^\s*(?:please\s+)?(?:later|stop|cancel|quit|exit|end|enough|bye|goodbye|bye bye|see you|gtg|g2g)"
+                          r"(?:\s+(?:please|now|it|this))?\W*$")
 _QUESTION_START = re.compile(
     r"^\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|can|could|will|would|should|does|do|did|"
     r"may|am|was|were|shall|tell me)(?![\w'])"
@@ -361,9 +360,11 @@ def is_question(text: str) -> bool:
     words = re.findall(r"[\w']+", t)
     if "?" in t and _NEGATIVE_QUESTION.match(t):
         return True  # "isn't it risky?", "doesn't it hurt?": not a no
+    if wants_it_explained(text):
+        return True  # "I don't understand", "please repeat that"
     if parse_yes_no(t) is not None and len(words) <= 3:
         return False  # "yes?", "not sure?", "could be"
-    return "?" in t or bool(_QUESTION_START.search(t)) or bool(_ASKED_AFTER_OPENER.match(t)) or wants_it_explained(text)
+    return "?" in t or bool(_QUESTION_START.search(t)) or bool(_ASKED_AFTER_OPENER.match(t))
 
 
 # "ok so what is mild", "yes what are the risks", "fine, will I be asleep": a question after an opening word
@@ -377,8 +378,8 @@ _ASKED_AFTER_OPENER = re.compile(
     r"do\s+(?:i|you|we|they|people|patients|most)\b)")
 # Asking what the question means, or to hear it again: not an answer.
 _EXPLAIN = re.compile(
-    r"\b(?:(?:i )?(?:don'?t|do not|didn'?t|did not) (?:understand|get|follow)"
-    r"(?: (?:it|that|this|the question|you|what you mean))?|"
+    r"\b(?:(?:i )?(?:don'?t|do not|didn'?t|did not) (?:understand(?: (?:it|that|this|the question|you|what you mean))?|"
+    r"(?:get|follow) (?:it|that|this|the question|you|what you mean))|"
     r"not sure what you mean|no idea what you mean|(?:what|wdym)(?: do| did)? you mean|what does (?:that|it|this) mean|"
     r"(?:repeat|rephrase|clarify|explain)(?: (?:that|it|this|the question|please))?|"
     r"say (?:that|it|the question) (?:again|once more|one more time)|ask (?:that|it|the question) again|"
@@ -387,20 +388,42 @@ _EXPLAIN = re.compile(
     r"what (?:are|is) (?:a |an |the )?(?:shins?|calves|soles|buttocks|claudication|stenosis))\b")
 
 
+_EXPLICIT_ANSWER = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|no|nope|nah)\b")
+
+
 def wants_it_explained(text: str) -> bool:
     """'I don't understand the question', 'please repeat that', 'I want to know the risks first': the patient
-    asks for something, so it is no answer."""
-    return bool(_EXPLAIN.search(_normalise(text)))
+    asks for something, so it is no answer; after an explicit yes or no ("yes, I want to find out if I have
+    it") the yes or no answers."""
+    t = _normalise(text)
+    return bool(_EXPLAIN.search(t)) and not _EXPLICIT_ANSWER.match(t)
 
 
 # "continue", "keep going", "go ahead": they accept an offer, but answer no symptom question; at
 # "do you want to stop?" the plain ones mean carry on ("go ahead" there may mean "stop")
 _CARRY_ON = (r"continue|carry on|keep going|next(?: question| one)?|move on|keep at it|resume|don'?t stop|do not stop|"
              r"let'?s (?:continue|carry on|keep going|go on|finish(?: it)?)|finish (?:it|the questions?)")
-_GO_ON_OPENING = r"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now)\b[\s,.!]*)*"
+_GO_ON_OPENING = r"^(?:(?:ok|okay|please|fine|alright|wait|let'?s|lets|just|now)\b[\s,.!]*)*"
+_STOP_OPENING = r"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now)\b[\s,.!]*)*"
 _GO_ON_CLOSING = r"(?:[\s,.!]+(?:please|then|thanks|with (?:it|the questions?)|the questions?))*\W*$"
 _GO_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}|go on|go ahead|proceed){_GO_ON_CLOSING}")
-_PLAIN_CARRY_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}){_GO_ON_CLOSING}")
+_PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}){_GO_ON_CLOSING}")
+
+
+_STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have|i am|it does|they do|he does|she does|he has|she has|"
+                         r"correct|that'?s right|afraid so|unfortunately|sadly)\b")
+
+
+def yes_to_the_red_flags(text: str) -> bool:
+    """A yes to "do you have any of these now?": any yes counts, a question added or not ("yes, does that
+    count?"), but not carrying on ("please continue", "let's keep going"), a pause, a request to explain,
+    or a question opened by a mere "sure"/"ok" ("sure, what does bowel control mean")."""
+    if parse_yes_no(text) is not Answer.YES or says_go_on(text) or is_pause(text) or wants_it_explained(text):
+        return False
+    t = _normalise(text)
+    if re.search(r"\b(?:go on|go ahead|continue|carry on|keep going|move on|proceed|next)\b", t) and not _STRONG_YES.search(t):
+        return False
+    return not (is_question(text) and not _STRONG_YES.search(t))
 
 
 def says_go_on(text: str) -> bool:
@@ -417,16 +440,24 @@ def stop_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
 
 _CHANGE_OF_MIND = re.compile(r"\b(?:actually|changed? my mind|on second thought|after all|wait|i do want|i'?d like it|"
                              r"i want it|let'?s do it)\b")
-_CONSULTATION_WORDS = re.compile(r"\b(?:consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|"
+CONSULTATION_WORDS = re.compile(r"\b(?:consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|"
                                  r"ring (?:me|him|her)|get in touch)\b")
 
 
-def changes_mind_to_yes(text: str) -> bool:
-    """After declining the consultation: "actually yes", "I changed my mind, I want the consultation"."""
+# intents whose own rules come first whatever the words: alerts, deleting, leaving, the check asked for
+_OWN_RULES = names.ALERT_INTENTS | {names.FORGET_ME, names.STOP_QUESTIONNAIRE, names.START_QUESTIONNAIRE, "goodbye",
+                                    names.START_OVER}
+_TAKE_IT = re.compile(r"\b(?:yes|yeah|yep|yup|sure|ok|okay|please|let'?s do it|let'?s go|do it|i'?ll do it|go ahead|"
+                      r"i do want|i want (?:it|to do it|that|the \w+)|i'?d like (?:it|to do it|that|the \w+))\b")
+
+
+def changes_mind_to_yes(text: str, intent: Optional[str] = None, words: Optional[Pattern[str]] = None) -> bool:
+    """After declining an offer: "actually yes", "I changed my mind, I want the consultation" (``words``: what
+    else names the offer, e.g. "have them call me"). Never for an alert, a pause, a question or a leave-taking."""
     t = _normalise(text)
-    if is_question(text) or not _CHANGE_OF_MIND.search(t):
+    if intent in _OWN_RULES or is_question(text) or is_pause(text) or not _CHANGE_OF_MIND.search(t):
         return False
-    return parse_yes_no(text) is Answer.YES or bool(_CONSULTATION_WORDS.search(t))
+    return parse_yes_no(text) is Answer.YES and bool(_TAKE_IT.search(t)) or bool(words and words.search(t))
 
 
 def asks_for_a_person(text: str) -> bool:
@@ -588,6 +619,24 @@ def answer_with_opening(question: Optional[str], text: str, answer: Optional[str
         return answer_then_ask_again(question, answer, earlier)
     follow = FOLLOW_UPS.get((str(question), opening))
     return (answer, *follow) if follow else None
+
+
+# intents whose rules would read a message as a yes or a no, or as small talk, at an open question
+_MISREAD_AT_A_QUESTION = frozenset({names.AFFIRM, names.DENY, names.GREET, "thanks"})
+
+
+def ask_again(question: Optional[str], text: str, intent: Optional[str],
+              earlier: Sequence[str] = ()) -> Optional[Tuple[str, ...]]:
+    """A message at an open yes/no question that answers nothing and has no answer of its own, which the
+    rules would follow by its intent ("ok what gets deleted" as affirm at "delete?", "please repeat that",
+    "one moment please"): the question again, after "not understood" unless the patient asked to hear it
+    again. None when the rules are right to act, or the question was asked ``MAX_ASKS`` times in a row."""
+    if question not in ASKED_AGAIN or not (wants_it_explained(text) or intent in _MISREAD_AT_A_QUESTION):
+        return None
+    if times_asked(str(question), earlier) >= MAX_ASKS:
+        return None
+    again = ASKED_AGAIN[str(question)]
+    return (again,) if wants_it_explained(text) else (names.UTTER_NOT_UNDERSTOOD, again)
 
 
 def answer_then_ask_again(question: Optional[str], answer: Optional[str],
@@ -1025,9 +1074,8 @@ def skip_value(item: str) -> ItemValue:
 
 
 # "only the left leg", "one foot", "not both": a no to the items about both legs or both feet
-_ONE_SIDE = re.compile(r"\b(?:(?:only|just) (?:in )?(?:the |my |his |her |on the )?(?:left|right|one)(?: side| one)?|"
-                       r"(?:one|a single|the left|the right|my left|my right) (?:leg|foot|side)(?! and)|not both|"
-                       r"(?:left|right) (?:leg|foot|side) only)\b")
+_ONE_SIDE = re.compile(r"\b(?:(?:only|just) (?:in )?(?:the |my |his |her |on the |a |one )?(?:left|right|one|single)"
+                       r"(?: side| one| leg| foot)?|not both|(?:left|right|one) (?:leg|foot|side) only)\b")
 
 
 def one_side_only(item: str, text: str) -> bool:
@@ -1045,6 +1093,10 @@ def parse_item(item: str, text: str) -> ItemValue:
 
     if one_side_only(item, text):
         return Answer.NO.value
+    if item == "q9":
+        burning = [m.negated for m in mentions(text) if m.label == "BURN"]
+        if burning and not any(m.label in ("SOLES", "LEG_REGION", "LEGS_BOTH") for m in mentions(text)):
+            return (Answer.NO if all(burning) else Answer.YES).value  # "it burns", asked about the buttocks
     if item in ("q5", "q6") and re.match(r"\W*(?:both|both of them|both sides)\b", _normalise(text)):
         return Answer.YES.value  # "both, the left one is worse"
 

@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Optional, Tuple
 
 from bot.core import answers
-from bot.core.questionnaire import Answer
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -35,6 +34,26 @@ def clean_contact(text: str) -> Optional[Tuple[str, str]]:
         digits = sum(ch.isdigit() for ch in candidate)
         if 7 <= digits <= 15:
             return ("phone", candidate)
+    # a number inside a sentence: "you can reach me at 555-818-9090", "her number is 5558189090"
+    found = [m.group(0).strip(" .-") for m in _PHONE_IN_TEXT.finditer(value)]
+    if len(found) == 1 and 7 <= sum(ch.isdigit() for ch in found[0]) <= 15:
+        return ("phone", found[0])
+    return None
+
+
+_PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d ()./-]{5,}\d")
+# A time answer that looks like a number ("09.00-17.00", "0830 1230") is a phone number only with the word
+# or ten digits or more
+_SAYS_PHONE = re.compile(r"\b(?:phone|number|tel|cell|mobile|call me on|reach me (?:at|on))\b", re.I)
+
+
+def contact_correction(text: str) -> Optional[Tuple[str, str]]:
+    """A phone number or e-mail address given where the time was asked (a correction of the details)."""
+    contact = clean_contact(text)
+    if contact is None:
+        return None
+    if contact[0] == "email" or _SAYS_PHONE.search(text) or sum(ch.isdigit() for ch in contact[1]) >= 10:
+        return contact
     return None
 
 
@@ -61,19 +80,18 @@ _CANCEL = re.compile(
     r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
     r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
     r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
-# "no phone", "I don't have e-mail": about the contact asked for, not a no to the request
-_ABOUT_CONTACT = re.compile(r"\b(?:phone|e-?mail|email|number|address|cell|mobile|landline|computer|internet)\b")
+# only a bare no leaves the request: "no preference", "not before 10am", "no phone", "at 3, no sorry 4 pm" answer
+_BARE_NO = re.compile(r"\W*(?:no|nope|nah|no way|not really|no no)\W*")
 # No question of the form is asked more than this many times in a row: then the request is left.
 MAX_ASKS = answers.MAX_ASKS
 
 
 def read_form_reply(text: str, slot: str) -> FormReply:
     """CANCEL for "never mind", "I'd rather not say", and at every question but consent (where a no is
-    the answer and a pause asks again) a pause or a no; QUESTION for a question of three words or more, or a request to explain;
-    VALUE otherwise (a one-word "Will" is a name, not a question)."""
+    the answer and a pause asks again) a pause or a bare no; QUESTION for a question of three words or
+    more, or a request to explain; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
-    if _CANCEL.search(t) or slot != "contact_consent" and (
-            answers.is_pause(text) or answers.parse_yes_no(text) is Answer.NO and not _ABOUT_CONTACT.search(t)):
+    if _CANCEL.search(t) or slot != "contact_consent" and (answers.is_pause(text) or _BARE_NO.fullmatch(t)):
         return FormReply.CANCEL
     words = re.findall(r"[\w']+", t)
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
@@ -90,3 +108,12 @@ def misses_after(record: Optional[str], slot: str) -> str:
 def misses_at(record: Optional[str], slot: str) -> int:
     name, _, count = str(record or "").partition(":")
     return int(count) if name == slot and count.isdigit() else 0
+
+
+_PARTIAL = re.compile(r"\b(?:but|except|only)\b.*\b(?:not|don'?t|do not|no|without|only)\b.*\b(?:answers?|results?|share|sharing|"
+                      r"contact|call|email|e-mail)\b|\bwithout (?:my |the )?(?:answers|results)\b|\bnot my answers\b")
+
+
+def partial_consent(text: str) -> bool:
+    """'yes, but not my answers', 'yes, only contact me, don't share my answers': a yes to part of it."""
+    return bool(_PARTIAL.search(" ".join((text or "").lower().replace("\u2019", "'").split())))

@@ -76,6 +76,8 @@ UTTER_FORGET_CANCELLED = "utter_forget_cancelled"
 UTTER_CLARIFY = "utter_clarify"
 UTTER_CLARIFY_SOMETHING_ELSE = "utter_clarify_something_else"
 UTTER_NOT_UNDERSTOOD = "utter_not_understood"
+UTTER_ANYTHING_ELSE = "utter_anything_else"
+UTTER_HELP = "utter_help"
 UTTER_NOT_IN_SOURCES = "utter_not_in_sources"
 UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
 

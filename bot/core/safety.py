@@ -144,6 +144,9 @@ def _rx(pattern: str) -> Pattern[str]:
 
 
 _W = r"(?:[\w'-]+\W+)"  # one word and what follows it
+# words that end a denial ("no fever, but I cannot pee"; "none of those, except my legs are getting weaker")
+_CONTRAST_WORDS = (r"but|just that|only that|except|excepting|apart from|aside from|other than|besides|save for|"
+                   r"however|though|although")
 _WHOSE = r"(?:my|her|his|their|your|the|mom's|mum's|dad's|wife's|husband's|mother's|father's)"
 _SELF = r"(?:my ?self|him ?self|her ?self|them ?selves|themself|oneself)"
 _UNABLE = (
@@ -207,7 +210,8 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:not|never) (?:to )?wake up\b[^.?!]{0,40}\b(?:easier|better|wish|pray|want|dose|take)\b",
     r"\b(?:easier|better) (?:for everyone|for them|for my family|for all)? ?if (?:i|he|she) (?:just )?(?:did not wake up|"
     r"was gone|were gone|died|was not here|were not here|was dead|disappeared)\b",
-    r"\b(?:no|not any|what is the) (?:reason|point) (?:to live|in living|of living|living|to go on|in going on|going on|anymore|any more)\b",
+    r"\b(?:no|not any|what is the) (?:reason|point) (?:to live|in living|of living|to go on|in going on|anymore|any more|"
+    r"(?:living|going on)(?= *(?:like this|anymore|any more|with (?:this|my) life|\W*$)))",
     r"\bnot worth living\b|\blife is not worth\b|\b(?:no|not (?:see |find )?any) way out\b[^.?!]{0,30}\b(?:dying|death|die)\b",
     r"\b(?:cannot|can no longer|do not want to) (?:go on|carry on|live like this|live with this|keep living)\b",
     r"\b(?:(?:am|is|feel|feeling|being|be|become) (?:such |just )?(?:a|like a) burden|burden (?:to|on) (?:my|his|her|the|everyone))\b",
@@ -397,7 +401,8 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                              r"(?:com\w+|go\w*|leak\w*|pee\w*)\b")),
     # numbness of the saddle area: groin, genitals, inner thighs, where one sits, when wiping
     (Sign.SADDLE_NUMBNESS, _rx(r"\bsaddle (?:numbness|anaesthesia|anesthesia)\b")),
-    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b[^.?!;]{{0,70}}?\b{_SADDLE_STRONG}\b")),
+    # the words between never cross a contrast: "no tingling, but numbness in my groin" names the groin after it
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b(?:(?!\b(?:{_CONTRAST_WORDS})\b)[^.?!;]){{0,70}}?\b{_SADDLE_STRONG}\b")),
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b(?:(?!\b(?:feet|foot|legs?|calf|calves|toes|only|just)\b)[^.?!;]){{0,40}}?"
                                rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
     # leg weakness: sudden, spreading, legs giving way, foot drop, cannot walk or feel the legs
@@ -477,8 +482,7 @@ _NEGATED_BEFORE: Pattern[str] = _rx(
     r"|\b(?:afraid of|worried about|scared of|fear of|fear|prevent|avoid|risk of|chance of))\W*(?:[\w'-]+\W+){0,7}$"
 )
 # "none of those, except my legs are getting weaker fast": an exception after a denial is affirmed
-_CONTRAST: Pattern[str] = _rx(r"\b(?:but|just that|only that|except|excepting|apart from|aside from|other than|besides|save for|"
-                              r"however|though|although)\b")
+_CONTRAST: Pattern[str] = _rx(rf"\b(?:{_CONTRAST_WORDS})\b")
 # Words right before a sign that make it something milder: "almost wet myself", "need to pee".
 _WEAKENED_BEFORE: Pattern[str] = _rx(r"\b(?:almost|nearly|urge to|need to|have to|has to|rush to|hurry to)\W+(?:[\w'-]+\W+)?$")
 # "groin numbness - no", "bladder: fine" at the end of a sentence

@@ -122,7 +122,7 @@ def read_answer(
     reading_text = answers.resolve_choice(text, choices)
     if intent in names.ALERT_INTENTS:
         return NOT_AN_ANSWER
-    if requested == RED_FLAGS and answers.parse_yes_no(reading_text) is Answer.YES:
+    if requested == RED_FLAGS and answers.yes_to_the_red_flags(reading_text):
         # any yes to the red-flag question counts, a question added or not
         return Turn(Verdict.RECORDED, (names.UTTER_EMERGENCY,),
                     {RED_FLAGS: Answer.YES.value, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: RED_FLAGS})
@@ -133,12 +133,13 @@ def read_answer(
     if requested and (intent == names.SKIP_QUESTION or answers.is_skip(reading_text)):
         return Turn(Verdict.SKIPPED, (), {requested: answers.skip_value(requested), MISSES_SLOT: 0.0,
                                           LAST_ITEM_SLOT: requested})
+    if requested and (answers.says_go_on(reading_text) or answers.wants_it_explained(reading_text)):
+        # "please continue", "next question", "please repeat that", "I don't understand the question": no
+        # answer to it; the question again, saying what fits
+        return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     if reply is answers.Reply.INTERRUPTION:
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
-    if requested and answers.says_go_on(reading_text):
-        # "please continue", "next question": no answer to it; the question again, saying what fits
-        return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     reading = answers.read_turn(reading_text, requested, last_item)
     if intent in INTERRUPTIONS and not reading.values and reply is None:
         return _proxy_or(proxy, NOT_AN_ANSWER)

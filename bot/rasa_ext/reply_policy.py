@@ -50,6 +50,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.core import names, understanding
 from bot.core.answers import (
     CHECK_OFFERS,
+    CONSULTATION_WORDS,
     FOLLOW_UPS,
     MAX_ASKS,
     OFFER_THE_CHECK,
@@ -61,6 +62,7 @@ from bot.core.answers import (
     answer_to,
     answer_with_opening,
     answers_for_someone,
+    ask_again,
     asks_to_do_the_check,
     changes_mind_to_yes,
     clarify_follow_up,
@@ -68,6 +70,7 @@ from bot.core.answers import (
     continue_chain,
     follow_up,
     forget_reply,
+    is_question,
     offer_reply,
     offers_the_check_unasked,
     stop_reply,
@@ -77,6 +80,9 @@ from bot.core.answers import (
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+# an offer declined, then taken back ("actually yes"): the offer it answers, and the other words that name it
+TAKEN_BACK = {names.UTTER_NO_CONSULTATION: (names.UTTER_OFFER_CONSULTATION, CONSULTATION_WORDS),
+              names.UTTER_SSHQ_LATER: (names.UTTER_SSHQ_INTRO, None)}
 CLARIFIED = "action_understand, clarifying"  # only while actions_before reads the events
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
@@ -197,8 +203,11 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
                                           actions_before(events, message)) or chain
         if chain:
             return continue_chain(chain, done)
-    if question == names.UTTER_NO_CONSULTATION and not active_loop and changes_mind_to_yes(text):
-        return continue_chain(FOLLOW_UPS[(names.UTTER_OFFER_CONSULTATION, Reply.YES)], done)  # declined, then wanted
+    if question in TAKEN_BACK and not active_loop and changes_mind_to_yes(text, intent, TAKEN_BACK[question][1]):
+        return continue_chain(FOLLOW_UPS[(TAKEN_BACK[question][0], Reply.YES)], done)  # declined, then wanted
+    if question == names.UTTER_ANYTHING_ELSE and not active_loop and intent not in names.ALERT_INTENTS and \
+            understand_reply(text, intent) is Reply.YES and not is_question(text):
+        return continue_chain((names.UTTER_HELP,), done)  # "anything else?" "yes": what one can ask
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it
@@ -229,7 +238,9 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         reply = understand_reply(text, intent)
     answer = None if active_loop else answer_of(message, intent)
     if answer is None:
-        return follow_up(question, reply, done)
+        again = None if active_loop or reply in (Reply.YES, Reply.NO, Reply.PAUSE) else \
+            ask_again(question, text, intent, actions_before(events, message))
+        return follow_up(question, reply, done) or continue_chain(again, done)
     earlier = actions_before(events, message)
     # "No thanks. How long is the recovery?", "not now, but is it safe?": the answer, and the no
     # or the pause is heard
