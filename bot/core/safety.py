@@ -170,6 +170,9 @@ _SADDLE_STRONG = (
     r"when (?:i|he|she) wipes?|(?:when |while )?wiping|toilet (?:paper|seat)|"
     r"(?:the|my|his|her) seat|waist down|private area)"
 )
+# "numb feet but not in my groin": the place itself denied
+_NOT_THERE = "".join(f"(?<!{w})" for w in ("not ", "no ", "not in ", "not in my ", "not in the ", "not around my ",
+                                            "not my ", "never in my ", "nothing in my "))
 # numbness here is also the usual claudication pattern: it needs a new onset
 _SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
@@ -401,7 +404,9 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                              r"(?:com\w+|go\w*|leak\w*|pee\w*)\b")),
     # numbness of the saddle area: groin, genitals, inner thighs, where one sits, when wiping
     (Sign.SADDLE_NUMBNESS, _rx(r"\bsaddle (?:numbness|anaesthesia|anesthesia)\b")),
-    # the words between never cross a contrast: "no tingling, but numbness in my groin" names the groin after it
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b[^.?!;]{{0,70}}?{_NOT_THERE}\b{_SADDLE_STRONG}\b")),
+    # the same, never across a contrast: in "no tingling, but numbness in my groin" the match above starts at
+    # the denied "tingling"; this one finds the numbness after "but"
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b(?:(?!\b(?:{_CONTRAST_WORDS})\b)[^.?!;]){{0,70}}?\b{_SADDLE_STRONG}\b")),
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b(?:(?!\b(?:feet|foot|legs?|calf|calves|toes|only|just)\b)[^.?!;]){{0,40}}?"
                                rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
