@@ -238,3 +238,10 @@ def test_the_actions_read_the_events_only_through_the_readings() -> None:
             if isinstance(node, ast.Attribute) and node.attr in SDK_READINGS_NOT_KEPT:
                 wrong.append(f"{path.name}:{node.lineno} calls {node.attr}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_reply_to_do_you_want_to_stop_is_not_read_as_an_answer() -> None:
+    # "actually no, keep going" answers the stop question: read by the form, it changed the last item
+    asked = [action("utter_sshq_confirm_stop"), action("action_listen"), user()]
+    assert not replies_to_the_question([*asked, action("sshq_form")])
+    assert replies_to_the_question([action("utter_ask_q2"), action("action_listen"), user(), action("sshq_form")])

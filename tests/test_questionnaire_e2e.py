@@ -217,6 +217,16 @@ def test_not_stopping_carries_on_where_it_was(stack: Stack, sender: str) -> None
     assert asked(reply) == {"item": "q2", "step": 3, "of": 14}
 
 
+def test_carrying_on_after_stop_changes_no_answer(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    stack.send(sender, "no, not at all")
+    stack.send(sender, "yes, I have that")  # q1
+    assert "stop the questionnaire" in texts(stack.send(sender, "I'd rather just quit this"))
+    reply = stack.send(sender, "actually no, keep going")  # answers "stop?", not q1
+    assert asked(reply) == {"item": "q2", "step": 3, "of": 14}
+    assert "changed that answer" not in texts(reply) and slots(stack, sender)["q1"] == "yes"
+
+
 def test_knowledge_question_mid_questionnaire_then_the_question_again(stack: Stack, sender: str) -> None:
     begin(stack, sender)
     stack.send(sender, "no, thankfully not")

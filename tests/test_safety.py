@@ -525,6 +525,11 @@ def test_an_exception_after_a_denial_is_a_report(text: str, alert: Any) -> None:
     # hopelessness about living, in short
     ("theres no point living anymore with this back", Alert.CRISIS),
     ("honestly no point going on like this", Alert.CRISIS),
+    # "just" as just now, urine leaking with words between, leakage
+    ("his legs just gave way and he can barely get up", Alert.EMERGENCY),
+    ("been leaking a little bit of urine since friday", Alert.EMERGENCY),
+    ("some urine leakage began this week", Alert.EMERGENCY),
+    ("I just walked to the post office and my legs felt weak after", None),
     # still no alert
     ("there is no point going on with the physio", None),
     ("there's no point living in fear of the operation", None),

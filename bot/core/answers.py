@@ -381,6 +381,7 @@ _EXPLAIN = re.compile(
     r"\b(?:(?:i )?(?:don'?t|do not|didn'?t|did not) (?:understand(?: (?:it|that|this|the question|you|what you mean))?|"
     r"(?:get|follow) (?:it|that|this|the question|you|what you mean))|"
     r"not sure what you mean|no idea what you mean|(?:what|wdym)(?: do| did)? you mean|what does (?:that|it|this) mean|"
+    r"(?:don'?t|do not) know what you(?:'re| are)? (?:asking|mean|saying|want)|"
     r"(?:repeat|rephrase|clarify|explain)(?: (?:that|it|this|the question|please))?|"
     r"say (?:that|it|the question) (?:again|once more|one more time)|ask (?:that|it|the question) again|"
     r"come again|(?:want|wanna|would like|'?d like|need) to (?:know|ask|find out|understand|hear about|learn)|"
@@ -631,7 +632,8 @@ def ask_again(question: Optional[str], text: str, intent: Optional[str],
     rules would follow by its intent ("ok what gets deleted" as affirm at "delete?", "please repeat that",
     "one moment please"): the question again, after "not understood" unless the patient asked to hear it
     again. None when the rules are right to act, or the question was asked ``MAX_ASKS`` times in a row."""
-    if question not in ASKED_AGAIN or not (wants_it_explained(text) or intent in _MISREAD_AT_A_QUESTION):
+    if question not in ASKED_AGAIN or not _normalise(text).strip(" .!?") or not (
+            wants_it_explained(text) or intent in _MISREAD_AT_A_QUESTION):
         return None
     if times_asked(str(question), earlier) >= MAX_ASKS:
         return None

@@ -33,6 +33,7 @@ QUESTIONNAIRE_RESET = "action_sshq_reset"  # a new (or restarted) questionnaire:
 QUESTIONNAIRE_ENDS = ("action_sshq_result", "action_sshq_stopped")
 FORM_RUN = ("sshq_form", "action_extract_slots")  # the form's own run, before its validation is called
 RECENT_TEXTS = 3
+STOP_QUESTION = "utter_sshq_confirm_stop"
 
 Events = Sequence[Mapping[str, Any]]
 
@@ -108,7 +109,17 @@ def replies_to_the_question(events: Events) -> bool:
     such as a knowledge answer (False). Rasa hands the validation a tracker that ends with the
     form's own run, so the action before it tells."""
     last = _last_reply_or_action(events)
-    return last is not None and events[last].get("event") == "user"
+    if last is None or events[last].get("event") != "user":
+        return False
+    # the reply to "do you want to stop?" ("actually no, keep going") answers that, not the item: read as
+    # an answer, it changed the item answered before
+    before = _action_before(events, last)
+    return before is None or _action(events[before]) != STOP_QUESTION
+
+
+def _action_before(events: Events, position: int) -> Optional[int]:
+    """The position of the latest action other than listening before ``position``, if any."""
+    return next((i for i in range(position - 1, -1, -1) if _action(events[i]) not in (None, "action_listen")), None)
 
 
 def recent_user_texts(events: Events) -> List[str]:
@@ -123,7 +134,10 @@ def _times_asked_reach(events: Events) -> List[int]:
 
 def _replies_reach(events: Events) -> List[int]:
     last = _last_reply_or_action(events)
-    return [] if last is None else [last]
+    if last is None:
+        return []
+    before = _action_before(events, last) if events[last].get("event") == "user" else None
+    return [last] if before is None else [before]
 
 
 def _recent_texts_reach(events: Events) -> List[int]:

@@ -378,8 +378,9 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                              r"(?:\w+\s+)?(?:soaked|wet|soiled|in a wet bed)\b")),
     (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:control|stop|feel|tell)\s+(?:when|how|it|if)\b[^.?!]{{0,25}}\b(?:pee|wee|poo|poop|go|leak\w*|"
                              rf"com\w+ out)")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:bladder|bowels?|waterworks) (?:is |are |keeps |has been |have been |started )?leak(?:ing|s|ed)\b")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+)?(?:urine|pee|wee|stool|poo|poop|water)\b|"
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:bladder|bowels?|waterworks|urine|urinary) (?:is |are |keeps |has been |have been |started )?"
+                             r"leak(?:ing|s|ed|age)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+){0,4}?(?:urine|pee|wee|stool|poo|poop|water)\b|"
                              r"\b(?:urine|pee|wee|stool|poo)\s+(?:keeps\s+)?(?:leak\w*|dribbl\w*|com\w+ out)")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:(?:had|having|have had|has had|another|an|a|two|2|three|3|some|few|couple of|little|bit of an?)\s+)"
                              r"(?:(?!(?:car|ski|skiing|road|traffic|work|bike|cycling|motorcycle|motorbike|riding|sports?|sporting|falling|fall|"
@@ -444,6 +445,7 @@ _ONSET: Pattern[str] = _rx(
     r"(?:days|hours)|over (?:the )?(?:past|last) (?:few |two |three |\d+ )?(?:days?|hours?|week)|within (?:the )?(?:last|past) \w+|"
     r"as of|suddenly|sudden|"
     r"all of a sudden|out of nowhere|overnight|woke up|wake up|woken|right now|just now|new|never (?:had|happened|been|before)|"
+    r"just (?:collapsed|buckled|folded|gave (?:out|way)|(?:went|gone|turned) (?:weak|numb|dead|limp|floppy|to jelly))|"
     r"first time|started|starting|began|begun|came on|come on|now|anymore|any more|(?:on )?(?:monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday)|lunch|breakfast|worse (?:and worse|every|each|by the)|every day|each day|"
     r"by the (?:hour|day)|getting worse|got (?:much )?worse|much worse|worsening|spreading|growing|more and more|"

@@ -13,6 +13,7 @@ responses to say, in order, and the slots to set, in order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
@@ -119,7 +120,9 @@ def read_answer(
     ``filled`` the slots' current values, ``times_asked`` how often ``requested`` was asked in
     this questionnaire and ``misses`` how many replies in a row did not fit.
     """
-    reading_text = answers.resolve_choice(text, choices)
+    # a bare number at the minutes question is minutes ("5"), not the fifth quick reply ("option 5" still is)
+    bare_minutes = requested == WALKING_MINUTES and re.fullmatch(r"\s*\d+\s*", text or "") is not None
+    reading_text = text if bare_minutes else answers.resolve_choice(text, choices)
     if intent in names.ALERT_INTENTS:
         return NOT_AN_ANSWER
     if requested == RED_FLAGS and answers.yes_to_the_red_flags(reading_text):
