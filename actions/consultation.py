@@ -22,6 +22,7 @@ from bot.core.contact import (
     contact_correction,
     misses_after,
     misses_at,
+    names_a_time,
     partial_consent,
     read_form_reply,
 )
@@ -61,6 +62,8 @@ class ValidateConsultationForm(FormValidationAction):
                 return {slot: Answer.NO.value, MISSES_SLOT: None}  # "I'd rather not": no consent, nothing stored
             return {slot: None, CANCELLED_SLOT: True, MISSES_SLOT: None}
         answer = answer_to((tracker.latest_message.get("intent") or {}).get("name"))
+        if reply is FormReply.QUESTION and answer is None and slot == "contact_time" and names_a_time(text):
+            reply = FormReply.VALUE  # "how about Tuesday morning?", "is Monday ok?": a time, asked as a question
         if reply is FormReply.QUESTION and answer is not None:
             dispatcher.utter_message(response=answer)  # then the form asks its question again
             return {slot: None}

@@ -482,3 +482,8 @@ def test_a_number_given_at_the_time_question_corrects_the_details() -> None:
     events, dispatcher = consult_reply("555 201 3344", "contact_time")
     assert SlotSet("contact_details", "phone:555 201 3344") in events and SlotSet("contact_time", None) in events
     assert responses(dispatcher) == ["utter_contact_updated"]
+
+
+def test_a_time_asked_as_a_question_is_the_time() -> None:
+    events, _ = consult_reply("how about Tuesday morning?", "contact_time", "nlu_fallback")
+    assert SlotSet("contact_time", "how about Tuesday morning?") in events

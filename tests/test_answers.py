@@ -858,6 +858,9 @@ def test_a_pause_word_inside_a_question_is_not_a_pause(text: str, expected: Repl
     ("alright, do I need an MRI", Reply.INTERRUPTION),
     ("i'd like to hear about the recovery first", Reply.INTERRUPTION),
     ("what do you mean by that", Reply.INTERRUPTION),
+    # a yes with a condition or an exclamation is a yes, not a question
+    ("yes, whenever is easiest", Reply.YES), ("ok whatever you think", Reply.YES), ("yes, what a relief", Reply.YES),
+    ("ok, I understand", Reply.YES), ("i want to know if i have it", Reply.YES),
     # not questions: acceptance with "do it", "is fine"
     ("yes, do it", Reply.YES), ("ok go", Reply.YES), ("sure that is fine", Reply.YES),
 ])
@@ -897,6 +900,9 @@ from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply
     ("no preference", "contact_time", FormReply.VALUE), ("not before 10am", "contact_time", FormReply.VALUE),
     ("at 3, no sorry 4 pm", "contact_time", FormReply.VALUE), ("Mo", "contact_name", FormReply.VALUE),
     ("Mr No", "contact_name", FormReply.VALUE),
+    # a pause inside a time or a number is part of the answer
+    ("not today, tomorrow morning", "contact_time", FormReply.VALUE), ("no time preference", "contact_time", FormReply.VALUE),
+    ("07700900123, I'm busy till 5 though", "contact_details", FormReply.VALUE), ("Les Pause", "contact_name", FormReply.VALUE),
 ])
 def test_a_reply_in_the_request_form(text: str, slot: str, reply: FormReply) -> None:
     assert read_form_reply(text, slot) is reply
@@ -955,7 +961,7 @@ def test_a_time_that_looks_like_a_number_is_a_time(text: str, corrects: bool) ->
 
 @pytest.mark.parametrize(("text", "partial"), [
     ("yes but not my answers", True), ("yes, only contact me, don't share my answers", True),
-    ("yes, I agree", False), ("yes please, that's fine", False),
+    ("yes, I agree", False), ("yes please, that's fine", False), ("yes, but only contact me by email", False),
 ])
 def test_a_yes_to_part_of_the_consent(text: str, partial: bool) -> None:
     from bot.core.contact import partial_consent

@@ -74,6 +74,8 @@ READ = [
     ("a stop asked politely", "stop please", "affirm", 0.8, "q1", {}, NOT_AN_ANSWER),
     ("a no that says it does not get it", "no, I don't get numbness there", "deny", 0.9, "q7", {}, recorded("q7", "no")),
     ("a yes and carrying on", "yes, continue", "affirm", 0.9, "q1", {}, recorded("q1", "yes")),
+    ("a yes with when", "yes, whenever I walk far", None, 0.0, "q3", {}, recorded("q3", "yes")),
+    ("a no with when", "no, when I sit it goes away", None, 0.0, "q3", {}, recorded("q3", "no")),
     ("a bare number is minutes, not a quick reply's position", "5", "nlu_fallback", 0.3, "walking_minutes",
      {"choices": ["5 minutes", "10 minutes", "15 minutes", "30 minutes", "an hour or more"]}, recorded("walking_minutes", 5)),
     ("not knowing what is asked", "I don't know what you're asking", "nlu_fallback", 0.3, "q1", {},

@@ -205,7 +205,7 @@ _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "r
              "gladly", "please")
 # ... but not beside words that ask for something else: "one moment please", "please stop", "please delete my data"
 _WEAK_BLOCKERS = re.compile(r"\b(?:moment|minute|sec|second|hold on|hang on|wait|repeat|delete|remove|erase|data|stop|"
-                            r"quit|cancel|end|later|explain|tell|mean|understand|what|how|why|when|where|who)\b")
+                            r"quit|cancel|end|later|explain|tell|what|how|why|when|where|who)\b")
 # Phrases whose words would mislead the word lists: read as a plain yes or no first.
 _PHRASES = (
     # "no problem", "no worries" accept when said alone, but "no worries, none of those" is a no
@@ -372,8 +372,9 @@ def is_question(text: str) -> bool:
 _ASKED_AFTER_OPENER = re.compile(
     r"^(?:(?:ok|okay|yes|yeah|yep|fine|alright|all right|so|and|well|hmm+|um+|uh|oh|right|but|also|then|sure|"
     r"cool|great|thanks|thank you|no|nope|wait)\b[\s,.!:;-]*)+"
-    r"(?:what|whats|what's|how|why|when|where|who|which|tell me|explain|"
-    r"(?:is|are|can|could|will|would|should|does|did|am|was|were|shall|may|have|has)\s+"
+    r"(?:(?:what|whats|what's)\b(?! a\b)|how\b|why\b|who\b|which\b|tell me\b|explain\b|"
+    r"(?:when|where)\s+(?:is|are|can|could|will|would|should|do|does|did|am|was|were)\b|"
+    r"(?:is|are|can|could|will|would|should|does|did|am|was|were|shall|may)\s+"
     r"(?:i|you|it|mild|the|this|that|there|my|he|she|we|they|a|an|someone|anyone|people|patients)\b|"
     r"do\s+(?:i|you|we|they|people|patients|most)\b)")
 # Asking what the question means, or to hear it again: not an answer.
@@ -384,7 +385,8 @@ _EXPLAIN = re.compile(
     r"(?:don'?t|do not) know what you(?:'re| are)? (?:asking|mean|saying|want)|"
     r"(?:repeat|rephrase|clarify|explain)(?: (?:that|it|this|the question|please))?|"
     r"say (?:that|it|the question) (?:again|once more|one more time)|ask (?:that|it|the question) again|"
-    r"come again|(?:want|wanna|would like|'?d like|need) to (?:know|ask|find out|understand|hear about|learn)|"
+    r"come again|(?:want|wanna|would like|'?d like|need) to (?:know|ask|find out|understand|hear|learn) "
+    r"(?:more|about|what|how|why|when|where|who|which|first)|"
     r"tell me (?:more|about|what|how|why)|"
     r"what (?:are|is) (?:a |an |the )?(?:shins?|calves|soles|buttocks|claudication|stenosis))\b")
 

@@ -80,6 +80,17 @@ _CANCEL = re.compile(
     r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
     r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
     r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
+_POLITE = re.compile(r"\b(?:sorry|thanks|thank you|please|ok|okay|actually|um|hmm)\b")
+
+
+def _only_a_pause(t: str) -> bool:
+    """"not now, sorry", "I have to go": a pause and nothing else ("maybe later this week", "not today,
+    tomorrow morning" and "I'm busy till 5, call after" are answers)."""
+    rest = " ".join(re.findall(r"[\w']+", _POLITE.sub(" ", t)))
+    return bool(rest) and answers.is_pause(rest) and (
+        answers._PAUSE.fullmatch(rest) is not None or answers._PAUSE_ALONE.match(rest) is not None)
+
+
 # only a bare no leaves the request: "no preference", "not before 10am", "no phone", "at 3, no sorry 4 pm" answer
 _BARE_NO = re.compile(r"\W*(?:no|nope|nah|no way|not really|no no)\W*")
 # No question of the form is asked more than this many times in a row: then the request is left.
@@ -91,7 +102,7 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     the answer and a pause asks again) a pause or a bare no; QUESTION for a question of three words or
     more, or a request to explain; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
-    if _CANCEL.search(t) or slot != "contact_consent" and (answers.is_pause(text) or _BARE_NO.fullmatch(t)):
+    if _CANCEL.search(t) or slot != "contact_consent" and (_only_a_pause(t) or _BARE_NO.fullmatch(t)):
         return FormReply.CANCEL
     words = re.findall(r"[\w']+", t)
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
@@ -110,10 +121,20 @@ def misses_at(record: Optional[str], slot: str) -> int:
     return int(count) if name == slot and count.isdigit() else 0
 
 
-_PARTIAL = re.compile(r"\b(?:but|except|only)\b.*\b(?:not|don'?t|do not|no|without|only)\b.*\b(?:answers?|results?|share|sharing|"
-                      r"contact|call|email|e-mail)\b|\bwithout (?:my |the )?(?:answers|results)\b|\bnot my answers\b")
+_PARTIAL = re.compile(r"\b(?:but|except|only)\b.*\b(?:not|don'?t|do not|no|without|keep)\b.*\b(?:answers?|results?|"
+                      r"questionnaire)\b|\bwithout (?:my |the |his |her )?(?:answers|results)\b|\bnot (?:my|his|her) answers\b")
 
 
 def partial_consent(text: str) -> bool:
     """'yes, but not my answers', 'yes, only contact me, don't share my answers': a yes to part of it."""
     return bool(_PARTIAL.search(" ".join((text or "").lower().replace("\u2019", "'").split())))
+
+
+_TIME_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|morning|mornings|"
+                         r"afternoons?|evenings?|nights?|noon|midday|today|tomorrow|tonight|anytime|any time|whenever|"
+                         r"am|pm|o'?clock|\d{1,2}(?::\d\d)?)\b")
+
+
+def names_a_time(text: str) -> bool:
+    """"how about Tuesday morning?", "is 3pm ok?": a time asked as a question ("what happens to my answers?" is not)."""
+    return bool(_TIME_WORDS.search((text or "").lower()))

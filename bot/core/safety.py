@@ -378,9 +378,7 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                              r"(?:\w+\s+)?(?:soaked|wet|soiled|in a wet bed)\b")),
     (Sign.BLADDER_BOWEL, _rx(rf"\b{_UNABLE}\s+(?:control|stop|feel|tell)\s+(?:when|how|it|if)\b[^.?!]{{0,25}}\b(?:pee|wee|poo|poop|go|leak\w*|"
                              rf"com\w+ out)")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:bladder|bowels?|waterworks|urine|urinary) (?:is |are |keeps |has been |have been |started )?"
-                             r"leak(?:ing|s|ed|age)\b")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+){0,4}?(?:urine|pee|wee|stool|poo|poop|water)\b|"
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+)?(?:urine|pee|wee|stool|poo|poop|water)\b|"
                              r"\b(?:urine|pee|wee|stool|poo)\s+(?:keeps\s+)?(?:leak\w*|dribbl\w*|com\w+ out)")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:(?:had|having|have had|has had|another|an|a|two|2|three|3|some|few|couple of|little|bit of an?)\s+)"
                              r"(?:(?!(?:car|ski|skiing|road|traffic|work|bike|cycling|motorcycle|motorbike|riding|sports?|sporting|falling|fall|"
@@ -424,6 +422,14 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     (Sign.LEG_WEAKNESS, _rx(r"\bfoot ?drop\b|\bparaly[sz]\w*|\b(?:legs?|feet|foot) (?:has |have |had )?(?:gone|went|going) "
                             r"(?:numb|dead|limp|floppy)")),
 ]
+# a bladder that leaks is the usual stress incontinence of this age ("when I cough", "since menopause"); it is a
+# red flag only when new ("leaking a bit of urine since Tuesday", "bladder leakage started on monday")
+_LEAK_RULES: List[Pattern[str]] = [
+    _rx(r"\b(?:bladder|bowels?|waterworks|urine|urinary) (?:is |are |keeps |has been |have been |started )?leak(?:ing|s|ed|age)\b"),
+    _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+){0,4}?(?:urine|pee|wee|stool|poo|poop)\b"),
+]
+_STRAIN: Pattern[str] = _rx(r"\b(?:cough\w*|sneez\w*|laugh\w*|lift\w*|jump\w*|exercis\w*|run\w*|strain\w*|menopause|prostate|"
+                            r"childbirth|kids|children|pregnan\w*|at night|night time)\b")
 _SADDLE_WEAK_RULES: List[Pattern[str]] = [
     _rx(rf"\b{_NUMB}\b[^.?!;]{{0,40}}?\b{_SADDLE_WEAK}\b"),
     _rx(rf"\b{_SADDLE_WEAK}\b[^.?!;]{{0,40}}?\b(?:{_NUMB}|feels? (?:\"|')?dead)"),
@@ -445,7 +451,8 @@ _ONSET: Pattern[str] = _rx(
     r"(?:days|hours)|over (?:the )?(?:past|last) (?:few |two |three |\d+ )?(?:days?|hours?|week)|within (?:the )?(?:last|past) \w+|"
     r"as of|suddenly|sudden|"
     r"all of a sudden|out of nowhere|overnight|woke up|wake up|woken|right now|just now|new|never (?:had|happened|been|before)|"
-    r"just (?:collapsed|buckled|folded|gave (?:out|way)|(?:went|gone|turned) (?:weak|numb|dead|limp|floppy|to jelly))|"
+    r"just (?:collapsed|buckled|folded|(?:went|gone|turned) (?:weak|numb|dead|limp|floppy|to jelly))|"
+    r"legs? just gave (?:out|way)|"
     r"first time|started|starting|began|begun|came on|come on|now|anymore|any more|(?:on )?(?:monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday)|lunch|breakfast|worse (?:and worse|every|each|by the)|every day|each day|"
     r"by the (?:hour|day)|getting worse|got (?:much )?worse|much worse|worsening|spreading|growing|more and more|"
@@ -682,6 +689,17 @@ def assess(text: str) -> Assessment:
                 if _is_report(sign, sentence, normalised, match):
                     findings.append(Finding(sign, match.group(0)))
                     found_signs.add(sign)
+                    break
+                mentioned = True
+        if Sign.BLADDER_BOWEL not in found_signs:
+            for pattern in _LEAK_RULES:
+                match = pattern.search(sentence)
+                if match is None:
+                    continue
+                if _ONSET.search(sentence) and not _STRAIN.search(sentence) and _is_report(
+                        Sign.BLADDER_BOWEL, sentence, normalised, match):
+                    findings.append(Finding(Sign.BLADDER_BOWEL, match.group(0)))
+                    found_signs.add(Sign.BLADDER_BOWEL)
                     break
                 mentioned = True
         if Sign.SADDLE_NUMBNESS not in found_signs:
