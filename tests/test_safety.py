@@ -506,6 +506,7 @@ def test_an_opening_answer_is_read_apart_from_what_follows(text: str, alert: Any
     ("no pins and needles apart from a numb crotch", Alert.EMERGENCY),
     # a sign denied before the exception stays denied, and an exception with no sign is nothing
     ("numb feet but not in my groin", None),
+    ("her legs go numb, not her groin", None),
     # numbness that spread across a contrast is still one report
     ("the numbness was only ever in my toes but since last night it's in my crotch as well", Alert.EMERGENCY),
     ("no numb groin, except the usual tingling in my toes", None),

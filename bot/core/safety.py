@@ -172,7 +172,7 @@ _SADDLE_STRONG = (
 )
 # "numb feet but not in my groin": the place itself denied
 _NOT_THERE = "".join(f"(?<!{w})" for w in ("not ", "no ", "not in ", "not in my ", "not in the ", "not around my ",
-                                            "not my ", "never in my ", "nothing in my "))
+                                            "not my ", "not her ", "not his ", "never in my ", "nothing in my "))
 # numbness here is also the usual claudication pattern: it needs a new onset
 _SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
@@ -406,7 +406,7 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b[^.?!;]{{0,70}}?{_NOT_THERE}\b{_SADDLE_STRONG}\b")),
     # the same, never across a contrast: in "no tingling, but numbness in my groin" the match above starts at
     # the denied "tingling"; this one finds the numbness after "but"
-    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b(?:(?!\b(?:{_CONTRAST_WORDS})\b)[^.?!;]){{0,70}}?\b{_SADDLE_STRONG}\b")),
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b(?:(?!\b(?:{_CONTRAST_WORDS})\b)[^.?!;]){{0,70}}?{_NOT_THERE}\b{_SADDLE_STRONG}\b")),
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b(?:(?!\b(?:feet|foot|legs?|calf|calves|toes|only|just)\b)[^.?!;]){{0,40}}?"
                                rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
     # leg weakness: sudden, spreading, legs giving way, foot drop, cannot walk or feel the legs
