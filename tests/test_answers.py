@@ -611,6 +611,17 @@ def test_pause_and_stop(text: str, pause: bool, stop: bool) -> None:
     assert is_pause(text) is pause and is_stop(text) is stop
 
 
+@pytest.mark.parametrize("text, alone", [
+    ("not now, sorry", True), ("I have to go", True), ("ok, later", True), ("Please stop", True),
+    ("maybe later this week", False), ("not today, tomorrow morning", False),
+    ("I'm busy till 5, call after", False), ("", False),
+])
+def test_only_a_pause_is_a_pause_and_nothing_else(text: str, alone: bool) -> None:
+    from bot.core.answers import is_only_a_pause
+
+    assert is_only_a_pause(text) is alone
+
+
 
 # ---------------------------------------------------------------- treatments and scans, each rule
 

@@ -329,6 +329,17 @@ def is_pause(text: str) -> bool:
     return bool(_PAUSE.search(t) or _PAUSE_ALONE.search(t) or is_stop(text))
 
 
+_POLITE = re.compile(r"\b(?:sorry|thanks|thank you|please|ok|okay|actually|um|hmm)\b")
+
+
+def is_only_a_pause(text: str) -> bool:
+    """"not now, sorry", "I have to go": a pause and nothing else ("maybe later this week", "not today,
+    tomorrow morning" and "I'm busy till 5, call after" are answers)."""
+    t = " ".join((text or "").lower().replace("\u2019", "'").split())
+    rest = " ".join(re.findall(r"[\w']+", _POLITE.sub(" ", t)))
+    return bool(rest) and is_pause(rest) and (_PAUSE.fullmatch(rest) is not None or _PAUSE_ALONE.match(rest) is not None)
+
+
 _NEGATIVE_QUESTION = re.compile(r"^\s*(?:is|are|do|does|did|can|could|will|would|should|was|were|have|has|wo|ca)"
                                 r"(?:n'?t| not)\b")
 

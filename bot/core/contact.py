@@ -80,17 +80,6 @@ _CANCEL = re.compile(
     r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
     r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
     r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
-_POLITE = re.compile(r"\b(?:sorry|thanks|thank you|please|ok|okay|actually|um|hmm)\b")
-
-
-def _only_a_pause(t: str) -> bool:
-    """"not now, sorry", "I have to go": a pause and nothing else ("maybe later this week", "not today,
-    tomorrow morning" and "I'm busy till 5, call after" are answers)."""
-    rest = " ".join(re.findall(r"[\w']+", _POLITE.sub(" ", t)))
-    return bool(rest) and answers.is_pause(rest) and (
-        answers._PAUSE.fullmatch(rest) is not None or answers._PAUSE_ALONE.match(rest) is not None)
-
-
 # only a bare no leaves the request: "no preference", "not before 10am", "no phone", "at 3, no sorry 4 pm" answer
 _BARE_NO = re.compile(r"\W*(?:no|nope|nah|no way|not really|no no)\W*")
 # No question of the form is asked more than this many times in a row: then the request is left.
@@ -102,7 +91,7 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     the answer and a pause asks again) a pause or a bare no; QUESTION for a question of three words or
     more, or a request to explain; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
-    if _CANCEL.search(t) or slot != "contact_consent" and (_only_a_pause(t) or _BARE_NO.fullmatch(t)):
+    if _CANCEL.search(t) or slot != "contact_consent" and (answers.is_only_a_pause(t) or _BARE_NO.fullmatch(t)):
         return FormReply.CANCEL
     words = re.findall(r"[\w']+", t)
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):

@@ -83,7 +83,6 @@ QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
 # an offer declined, then taken back ("actually yes"): the offer it answers, and the other words that name it
 TAKEN_BACK = {names.UTTER_NO_CONSULTATION: (names.UTTER_OFFER_CONSULTATION, CONSULTATION_WORDS),
               names.UTTER_SSHQ_LATER: (names.UTTER_SSHQ_INTRO, None)}
-CLARIFIED = "action_understand, clarifying"  # only while actions_before reads the events
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
@@ -109,17 +108,19 @@ def actions_before(events: List[Event], message: UserUttered) -> List[str]:
     """The names of the actions run before ``message``; action_understand is ``UNDERSTOOD_ALONE`` where it
     answered (several questions, "not understood") instead of asking "Did you mean ...?"."""
     actions: List[str] = []
+    clarified = False  # the last action_understand asked "Did you mean ...?"
     for event in events:
         if event is message:
             break
         if isinstance(event, ActionExecuted) and event.action_name:
-            if actions and actions[-1] == names.ACTION_UNDERSTAND:
+            if actions and actions[-1] == names.ACTION_UNDERSTAND and not clarified:
                 actions[-1] = UNDERSTOOD_ALONE  # nothing it said asked "Did you mean ...?"
             actions.append(event.action_name)
+            clarified = False
         elif isinstance(event, BotUttered) and actions and actions[-1] == names.ACTION_UNDERSTAND and \
                 isinstance(((event.data or {}).get("custom") or {}).get("clarify"), list):
-            actions[-1] = CLARIFIED
-    return [names.ACTION_UNDERSTAND if action == CLARIFIED else action for action in actions]
+            clarified = True
+    return actions
 
 
 def question_before_clarifying(events: List[Event]) -> Optional[str]:
@@ -192,6 +193,7 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         return None
     text = message.text or ""
     intent = (message.intent or {}).get("name")
+    earlier = actions_before(events, message)
     if question == names.ACTION_UNDERSTAND and not active_loop:
         offered = offered_topics(events)
         chain = clarify_follow_up(offered, understand_reply(text, intent))
@@ -200,7 +202,7 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             # not-in-sources reply, or action_understand's own), then that question again
             answer = chain[0] if chain else answer_of(message, intent)
             chain = answer_then_ask_again(question_before_clarifying(events), answer,
-                                          actions_before(events, message)) or chain
+                                          earlier) or chain
         if chain:
             return continue_chain(chain, done)
     if question in TAKEN_BACK and not active_loop and changes_mind_to_yes(text, intent, TAKEN_BACK[question][1]):
@@ -215,7 +217,7 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             return continue_chain(OFFER_THE_CHECK, done)  # the check, for that person (action_sshq_reset notes it)
         if active_loop or not wants_the_check(text, intent):
             return None
-        if not asks_to_do_the_check(text) and not offers_the_check_unasked(actions_before(events, message)):
+        if not asks_to_do_the_check(text) and not offers_the_check_unasked(earlier):
             # after a result, a stopped check or "later": a story of symptoms gets the classifier's reply
             return None
         if understanding.decision_from_parse(message.parse_data).kind == "clarify":
@@ -239,9 +241,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     answer = None if active_loop else answer_of(message, intent)
     if answer is None:
         again = None if active_loop or reply in (Reply.YES, Reply.NO, Reply.PAUSE) else \
-            ask_again(question, text, intent, actions_before(events, message))
+            ask_again(question, text, intent, earlier)
         return follow_up(question, reply, done) or continue_chain(again, done)
-    earlier = actions_before(events, message)
     # "No thanks. How long is the recovery?", "not now, but is it safe?": the answer, and the no
     # or the pause is heard
     both = answer_with_opening(question, text, answer, earlier)
