@@ -545,3 +545,24 @@ def test_an_exception_after_a_denial_is_a_report(text: str, alert: Any) -> None:
 ])
 def test_lost_control_or_feeling_said_as_not_having_it(text: str, alert: Any) -> None:
     assert assess(text).alert is alert
+
+
+@pytest.mark.parametrize("text, alert", [
+    # despair said in everyday words
+    ("honestly i cant take this any more", Alert.CRISIS),
+    ("I can't do this anymore, I really can't", Alert.CRISIS),
+    ("some days i dont see the point in living", Alert.CRISIS),
+    ("i just don't see the point any more", Alert.CRISIS),
+    ("I can't do the long walks anymore", None),
+    ("I don't see the point of another scan", None),
+    # unable to walk for months, or without a cane, is the long-standing complaint; a new inability still alerts
+    ("she hasn't been able to walk at all for several months", None),
+    ("he can't walk at all without his walker", None),
+    ("can not walk at all since this morning", Alert.EMERGENCY),
+    # an operation long ago is no onset now, a recent one still is
+    ("my father lost feeling in his groin after his operation, but that was years ago", None),
+    ("grandma had an operation in 2015 and her legs were weak for a while", None),
+    ("my groin has felt numb since my operation on monday", Alert.EMERGENCY),
+])
+def test_despair_long_standing_inability_and_operations_long_ago(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert

@@ -217,6 +217,12 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"(?:living|going on)(?= *(?:like this|anymore|any more|with (?:this|my) life|\W*$)))",
     r"\bnot worth living\b|\blife is not worth\b|\b(?:no|not (?:see |find )?any) way out\b[^.?!]{0,30}\b(?:dying|death|die)\b",
     r"\b(?:cannot|can no longer|do not want to) (?:go on|carry on|live like this|live with this|keep living)\b",
+    # "I can't take this anymore", "I can't do this any more", "I don't see the point anymore" (not "I can't do the
+    # stairs anymore", "I don't see the point of the scan")
+    r"\b(?:cannot|can no longer|could not) (?:take|bear|stand|handle|cope with|deal with|do) (?:this|it|that|(?:the |this )?pain|"
+    r"life|any of this)? ?(?:anymore|any more|much more|any longer)\b",
+    r"\b(?:do not|cannot|no longer) see (?:the|any) point (?:anymore|any more|in (?:anything|living|life|going on|carrying on)|"
+    r"of (?:anything|living|life|going on|carrying on))\b",
     r"\b(?:(?:am|is|feel|feeling|being|be|become) (?:such |just )?(?:a|like a) burden|burden (?:to|on) (?:my|his|her|the|everyone))\b",
     r"\b(?:everyone|everybody|they|my family|my kids|my children|the family) (?:[\w']+ ){0,3}?(?:would|will) be (?:better off|happier|relieved|fine)"
     r"(?: without (?:me|him|her)| if (?:i|he|she) (?:was|were|am|is) (?:gone|dead|not here))?\b",
@@ -514,8 +520,10 @@ _IMAGINED_BEFORE: Pattern[str] = _rx(
 # Long ago, for years, or someone else's old story.
 _LONG_STANDING: Pattern[str] = _rx(
     r"\b(?:for (?:about |around |over |almost |nearly |more than |the (?:last|past) )?(?:years|ages|decades|"
-    r"(?:many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+) years|a long time|"
-    r"as long as i can remember)|nothing (?:has |is )?changed|has not changed|"
+    r"(?:many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+) years|a long time|a year|one year|"
+    r"a whole year|months|(?:many|several|a few|some|two|three|four|five|six|\d+) months|"
+    r"as long as i can remember|a while)|(?:been|was) like (?:that|this) for|without (?:my |a |his |her )?(?:cane|walker|stick|frame|"
+    r"zimmer|crutch\w*)|nothing (?:has |is )?changed|has not changed|"
     r"(?:years|decades) ago|gradually|slowly|over (?:the )?(?:last|past) (?:\w+ ){0,3}years|always (?:had|been|have)|"
     r"since (?:childhood|i was|he was|she was|(?:his|her|my) (?:stroke|"
     r"surgery in|accident|birth|diabetes|ms))|after (?:his|her|my) stroke|at the end of (?:his|her) life|(?:my )?late "
@@ -524,6 +532,12 @@ _LONG_STANDING: Pattern[str] = _rx(
     r"my whole life|since i broke|since (?:the|my|his|her) (?:accident|fall|fracture|injury|break|hysterectomy|hernia)|in (?:19|20)\d\d|"
     r"last year|long gone|turned out to be|cleared up|went away|resolved|recovered|healed|no problems since|back in|(?:her|his|a|my|our) friend (?:had|who had))\b"
 )
+# A time long past: an operation then is no onset now ("my mum had surgery last year and her legs got weaker for a while")
+_PAST_TIME: Pattern[str] = _rx(r"\b(?:years ago|decades ago|months ago|last year|in (?:19|20)\d\d|back in|long ago|for a while|"
+                               r"at the time)\b")
+_AFTER_AN_OPERATION: Pattern[str] = _rx(
+    r"\bafter (?:my|the|his|her) (?:mild|procedure|operation|surgery)\b|"
+    r"\b(?:had|have had|has had) (?:the |my |his |her |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b(?: for \w+)?")
 # Weakness or numbness that comes with walking or standing and passes is the usual
 # claudication pattern, not a red flag, unless the patient also says it is new.
 _EXERTION: Pattern[str] = _rx(
@@ -621,7 +635,10 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
     strong_onset = bool(_STRONG_ONSET.search(sentence))
     onset = strong_onset or bool(_ONSET.search(sentence))
     if _LONG_STANDING.search(sentence):
-        strong_onset = bool(_STRONG_ONSET.search(_LONG_STANDING.sub(" ", sentence)))
+        rest = _LONG_STANDING.sub(" ", sentence)
+        if _PAST_TIME.search(sentence):
+            rest = _AFTER_AN_OPERATION.sub(" ", rest)  # "my dad had numbness after his surgery, years ago"
+        strong_onset = bool(_STRONG_ONSET.search(rest))
         if not strong_onset:
             return False
     if _GENERIC_QUESTION.search(sentence) and not _PERSONAL.search(sentence):
