@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.questionnaire import button_payloads
 from bot.core import names, questionnaire, turns
-from bot.core.answers import Reply, answer_to, resolve_choice, understand_reply
+from bot.core.answers import Reply, answer_to, resolve_choice, understand_reply, wants_it_explained
 from bot.core.contact import (
     MAX_ASKS,
     FormReply,
@@ -64,13 +64,18 @@ class ValidateConsultationForm(FormValidationAction):
         answer = answer_to((tracker.latest_message.get("intent") or {}).get("name"))
         if reply is FormReply.QUESTION and answer is None and slot == "contact_time" and names_a_time(text):
             reply = FormReply.VALUE  # "how about Tuesday morning?", "is Monday ok?": a time, asked as a question
-        if reply is FormReply.QUESTION and answer is not None:
-            dispatcher.utter_message(response=answer)  # then the form asks its question again
-            return {slot: None}
-        found = None if reply is FormReply.QUESTION else cleaned(text)
+        if reply is FormReply.QUESTION and slot == "contact_consent" and wants_it_explained(text):
+            answer = names.UTTER_PRIVACY  # "what does that mean?" at consent: who receives what
+        found = None if reply in (FormReply.QUESTION, FormReply.NOT_A_VALUE) else cleaned(text)
         if found is not None:
             return {slot: found, MISSES_SLOT: None}
         record = misses_after(tracker.get_slot(MISSES_SLOT), slot)
+        if reply is FormReply.QUESTION and answer is not None:
+            dispatcher.utter_message(response=answer)  # then the form asks its question again (counted: no loop)
+            if misses_at(record, slot) >= MAX_ASKS:
+                dispatcher.utter_message(response=names.UTTER_CONTACT_GAVE_UP)
+                return {slot: None, CANCELLED_SLOT: True, MISSES_SLOT: None}
+            return {slot: None, MISSES_SLOT: record}
         logger.debug("Consultation form: %s not accepted (%s)", slot, record)
         if misses_at(record, slot) >= MAX_ASKS:
             dispatcher.utter_message(response=names.UTTER_CONTACT_GAVE_UP)

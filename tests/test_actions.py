@@ -445,10 +445,24 @@ def consult_reply(text: str, slot: str, intent: str = "inform", **slots: Any) ->
 def test_a_question_in_the_request_form_is_answered_and_never_stored() -> None:
     events, dispatcher = consult_reply("how long is the recovery?", "contact_name", "faq_recovery_time")
     assert SlotSet("contact_name", None) in events and responses(dispatcher) == ["utter_faq_recovery_time"]
-    # nothing cancelled, no miss counted: Rasa's FormAction asks the name again
-    assert events == [SlotSet("contact_name", None)]
+    # nothing cancelled; counted as asked once more, so that questions alone cannot go round for ever
+    assert events == [SlotSet("contact_name", None), SlotSet("contact_misses", "contact_name:1")]
     events, dispatcher = consult_reply("what happens to my answers after?", "contact_time", "nlu_fallback")
     assert SlotSet("contact_time", None) in events and responses(dispatcher) == ["utter_invalid_contact_time"]
+
+
+def test_questions_in_a_row_at_one_question_leave_the_request_at_the_cap() -> None:
+    events, dispatcher = consult_reply("and how long is the recovery?", "contact_name", "faq_recovery_time",
+                                       contact_misses="contact_name:2")
+    assert responses(dispatcher) == ["utter_faq_recovery_time", "utter_contact_gave_up"]
+    assert events == [SlotSet("contact_name", None), SlotSet("contact_cancelled", True), SlotSet("contact_misses", None),
+                      SlotSet("requested_slot", None)]  # no slot left to ask: the form ends, nothing stored
+
+
+def test_asking_what_consent_means_gets_what_is_shared_and_with_whom() -> None:
+    events, dispatcher = consult_reply("sorry, what does that mean?", "contact_consent", "faq_what_is_lss")
+    assert responses(dispatcher) == ["utter_privacy"]
+    assert events == [SlotSet("contact_consent", None), SlotSet("contact_misses", "contact_consent:1")]
 
 
 @pytest.mark.parametrize(("text", "slot"), [

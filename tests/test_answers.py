@@ -633,6 +633,12 @@ def test_care_none_in_other_words(text: str, expected: object) -> None:
     assert parse_care(text) == expected
 
 
+@pytest.mark.parametrize("text", ["I've tried everything and nothing helps", "nothing has worked so far",
+                                  "none of them helped", "been through all sorts, none of it did a thing"])
+def test_care_tried_but_unnamed_is_asked_again_never_none(text: str) -> None:
+    assert parse_care(text) is None  # tried, but which? "none" would advise trying care first
+
+
 @pytest.mark.parametrize("text", [
     "I had an MRI, I don't remember when", "I had a scan, not sure which", "maybe a CT",
     "a scan, I don't know which kind", "had a CT but I can't remember the year",
@@ -895,6 +901,18 @@ from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply
 
 @pytest.mark.parametrize(("text", "slot", "reply"), [
     ("Will", "contact_name", FormReply.VALUE),  # a name, not a question
+    # a wish not to give it, asked about: a question, not leaving ("never mind?" still leaves)
+    ("what if I'd rather not give my name?", "contact_name", FormReply.QUESTION),
+    ("I'd rather not give my number, can I give my email instead?", "contact_details", FormReply.QUESTION),
+    ("never mind, can I just call them?", "contact_details", FormReply.CANCEL),
+    # a moment's wait, a request for a person or for someone else: never stored as the name, number or time
+    ("hang on one sec", "contact_name", FormReply.NOT_A_VALUE), ("just a moment", "contact_time", FormReply.NOT_A_VALUE),
+    ("ok sorry, I'm back", "contact_details", FormReply.NOT_A_VALUE), ("be right back", "contact_name", FormReply.NOT_A_VALUE),
+    ("I'd prefer to speak to a nurse", "contact_time", FormReply.NOT_A_VALUE),
+    ("this is for my father actually", "contact_name", FormReply.NOT_A_VALUE),
+    ("hang on, it's 555 201 3344", "contact_details", FormReply.VALUE),
+    ("wait, how long is the recovery?", "contact_name", FormReply.QUESTION),
+    ("have a nurse ring me after 4pm", "contact_time", FormReply.VALUE),
     ("Nora Quinn", "contact_name", FormReply.VALUE),
     ("i'd rather not say", "contact_name", FormReply.CANCEL),
     ("nah forget it", "contact_details", FormReply.CANCEL),
@@ -978,3 +996,41 @@ def test_a_yes_to_part_of_the_consent(text: str, partial: bool) -> None:
     from bot.core.contact import partial_consent
 
     assert partial_consent(text) is partial
+
+
+@pytest.mark.parametrize("text, back", [
+    ("I got the last one wrong", True), ("please go back, I answered the previous one wrong", True),
+    ("oops my mistake", True), ("oh no, I answered the previous one wrong", True),
+    ("can we go back to the last question", True), ("go back one", True),
+    ("I made a mistake, it should be yes", False),  # a correction with its answer
+    ("I go back to work next week", False), ("when I go back to walking it hurts", False), ("no", False),
+])
+def test_going_back_without_a_new_answer(text: str, back: bool) -> None:
+    from bot.core.answers import asks_to_go_back
+
+    assert asks_to_go_back(text) is back
+
+
+@pytest.mark.parametrize("text, again", [
+    ("start over", True), ("let's start from the beginning", True), ("begin again please", True),
+    ("I want to redo it", True), ("can we do the questionnaire again", True),
+    ("let's start", False), ("it starts in my lower back", False), ("yes", False),
+])
+def test_starting_over_in_everyday_words(text: str, again: bool) -> None:
+    from bot.core.answers import asks_to_start_over
+
+    assert asks_to_start_over(text) is again
+
+
+@pytest.mark.parametrize("text", ["ok I'm back", "back now, let's carry on", "ok, go on", "I'm back", "ok I'm back now"])
+def test_back_from_a_pause_carries_on_at_the_stop_question(text: str) -> None:
+    from bot.core.answers import says_go_on, stop_reply
+
+    assert stop_reply(text, "affirm") is Reply.NO
+    assert understand_reply(text, "affirm") is not Reply.YES or says_go_on(text)
+
+
+@pytest.mark.parametrize("text", ["yes please, once they've called me", "yes, after you've called me",
+                                  "yes if nobody else sees it", "ok when I'm done"])
+def test_a_yes_with_a_condition_never_deletes(text: str) -> None:
+    assert forget_reply(text, "affirm") is Reply.NO

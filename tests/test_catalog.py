@@ -201,7 +201,8 @@ def _responses_used_by_forms_and_actions(domain: Dict) -> set:
 
     used = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
     # the actions, and the forms' decisions they carry out (bot/core/turns.py)
-    sources = [*(PROJECT_ROOT / "actions").glob("*.py"), PROJECT_ROOT / "bot" / "core" / "turns.py"]
+    sources = [*(PROJECT_ROOT / "actions").glob("*.py"), PROJECT_ROOT / "bot" / "core" / "turns.py",
+               PROJECT_ROOT / "bot" / "rasa_ext" / "reply_policy.py"]  # and the yes/no policy's own chains
     code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     used |= set(re.findall(r'"(utter_[a-z0-9_]+)"', code))
     # the actions name their responses through bot/core/names.py

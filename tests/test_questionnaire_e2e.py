@@ -463,3 +463,61 @@ def test_answering_for_someone_else(stack: Stack, sender: str) -> None:
     assert domain_text("utter_sshq_result_consult_recommended", 0) in texts(reply)  # the variation for a proxy
     assert domain_text("utter_advice_walking", 0) in texts(reply)
     assert slots(stack, sender)["sshq_proxy"] is True
+
+
+def test_a_privacy_question_in_the_request_is_answered_and_the_request_kept(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
+    stack.send(sender, "yes please, that would be great")
+    stack.send(sender, "Ines Moreau")
+    stack.send(sender, "555 010 4321")
+    stack.send(sender, "late afternoons")
+    # at the consent question: the privacy answer, then consent asked again; nothing deleted or dropped
+    asked_back = [m["text"] for m in stack.send(sender, "before I say yes, who at the clinic gets to read my answers?")
+                  if m.get("text")]
+    assert asked_back[0] in rendered("utter_privacy")
+    assert asked_back[-1] in rendered("utter_ask_contact_consent")
+    done = stack.send(sender, "Yes, I agree")
+    assert len(payload_values(done, "consultation_request")) == 1
+
+
+def test_a_privacy_question_mid_questionnaire_is_answered_and_the_question_asked_again(stack: Stack,
+                                                                                        sender: str) -> None:
+    at_q2(stack, sender)
+    reply = stack.send(sender, "hang on, is what I tell you here kept confidential?")
+    assert [m["text"] for m in reply if m.get("text")][0] in rendered("utter_privacy")
+    assert asked(reply)["item"] == "q2" and slots(stack, sender)["q2"] is None
+
+
+def test_going_back_clears_the_last_answer_and_asks_it_again(stack: Stack, sender: str) -> None:
+    at_q2(stack, sender, q1="no")
+    reply = stack.send(sender, "oh no, I answered the previous one wrong")
+    assert [m["text"] for m in reply if m.get("text")][0] in rendered("utter_sshq_going_back")
+    assert asked(reply)["item"] == "q1" and slots(stack, sender)["q1"] is None
+    reply = stack.send(sender, "yes, I do get that")
+    assert asked(reply)["item"] == "q2"
+    reply = answer_all_from(stack, sender, reply, {**NOT_TYPICAL, "q2": "yes, I get that", "q3": "yeah, that too"})
+    assert result(reply)["sshq"]["q1_q4"] == 3  # q1 now yes, q2 and q3 yes, q4 unsure
+
+
+def test_starting_over_in_everyday_words_starts_the_questionnaire_again(stack: Stack, sender: str) -> None:
+    at_q2(stack, sender)
+    reply = stack.send(sender, "hmm can we begin again from the top")
+    assert asked(reply) == {"item": "red_flags", "step": 1, "of": 14}
+    assert slots(stack, sender)["q1"] is None and slots(stack, sender)["q2"] is None
+
+
+def test_back_from_a_break_carries_on_where_it_was(stack: Stack, sender: str) -> None:
+    at_q2(stack, sender)
+    stack.send(sender, "be right back")  # "do you want to stop?"
+    reply = stack.send(sender, "ok I'm back now")
+    assert payload_values(reply, "questionnaire_result") == []
+    assert asked(reply)["item"] == "q2" and slots(stack, sender)["q2"] is None
+
+
+def test_keeping_the_data_after_a_delete_question_mid_questionnaire_goes_on_with_it(stack: Stack, sender: str) -> None:
+    at_q2(stack, sender)
+    stack.send(sender, "please erase everything I've typed")  # "delete this conversation?"
+    reply = stack.send(sender, "no, don't, keep it")
+    assert [m["text"] for m in reply if m.get("text")][0] in rendered("utter_forget_cancelled_go_on")
+    assert asked(reply)["item"] == "q2" and slots(stack, sender)["q1"] == "yes"

@@ -516,3 +516,53 @@ def test_a_message_that_answers_nothing_at_an_open_question_asks_it_again(
 def test_yes_to_anything_else_says_what_one_can_ask() -> None:
     assert next_action(after("utter_anything_else", "yes", "affirm")) == "utter_help"
     assert next_action(after("utter_anything_else", "yes, how long is the recovery?", "faq_recovery_time")) is None
+
+
+def test_starting_over_mid_questionnaire_in_any_words_starts_it_again() -> None:
+    events = [ActionExecuted("sshq_form"), ActiveLoop("sshq_form"), ActionExecuted("action_listen"),
+              said("let's start from the beginning", "affirm")]
+    assert next_action(events, "sshq_form") == "action_sshq_reset"
+    assert next_action(events + [ActionExecuted("action_sshq_reset")], "sshq_form") == "sshq_form"
+    # an alert is never a restart
+    alert = events[:-1] + [said("start over, my legs just gave way", "red_flag")]
+    assert next_action(alert, "sshq_form") is None
+
+
+@pytest.mark.parametrize("form", ["sshq_form", "consultation_form"])
+def test_keeping_the_data_after_delete_asked_mid_form_goes_back_to_the_form(form: str) -> None:
+    events = [ActionExecuted(form), ActiveLoop(form), ActionExecuted("action_listen"), said("delete my data", "forget_me"),
+              ActionExecuted("action_deactivate_loop"), ActiveLoop(None), ActionExecuted("utter_ask_forget"),
+              ActionExecuted("action_listen"), said("no, keep it", "deny")]
+    assert next_action(events) == "utter_forget_cancelled_go_on"
+    assert next_action(events + [ActionExecuted("utter_forget_cancelled_go_on")]) == form
+    # asked outside a form: nothing to go back to
+    outside = events[3:]
+    assert next_action(outside) == "utter_forget_cancelled"
+    # a yes deletes, form or not
+    assert next_action(events[:-1] + [said("yes", "affirm")]) == "action_forget_me"
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("can someone just call me?", "request_human", "consultation_form"),  # a request asked as a question: a yes
+    ("what happens at a consultation?", "request_human", "utter_human_contact"),  # answered, then the offer again
+])
+def test_at_the_consultation_offer_a_call_asked_for_accepts_and_a_question_keeps_the_offer(
+        text: str, intent: str, expected: str) -> None:
+    events = after("utter_offer_consultation", text, intent)
+    assert next_action(events) == expected
+    if expected == "utter_human_contact":
+        assert next_action(events + [ActionExecuted("utter_human_contact")]) == "utter_offer_consultation"
+
+
+def test_consent_refused_then_given_asks_for_the_details_again() -> None:
+    refused = [ActionExecuted("action_listen"), said("no", "deny"), ActionExecuted("consultation_form"),
+               ActionExecuted("action_submit_consultation"),
+               BotUttered("Understood. I haven't stored any of your details.",
+                          metadata={"utter_action": "utter_consultation_not_stored"}),
+               ActionExecuted("action_listen")]
+    assert next_action(refused + [said("wait, I changed my mind, I do consent", "nlu_fallback")]) == "consultation_form"
+    assert next_action(refused + [said("actually yes, have them call me", "affirm")]) == "consultation_form"
+    assert next_action(refused + [said("thanks, bye", "goodbye")]) is None
+    stored = [e if not isinstance(e, BotUttered) else BotUttered("Thank you.", metadata={
+        "utter_action": "utter_consultation_stored"}) for e in refused]
+    assert next_action(stored + [said("actually yes, have them call me", "affirm")]) is None

@@ -64,6 +64,8 @@ def test_clean_name(text: str, expected: object) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("ann@example.com", ("email", "ann@example.com")), ("my email is Ann@Example.com", ("email", "ann@example.com")),
     ("+1 (555) 010-7788", ("phone", "+1 (555) 010-7788")), ("phone: 555 010 7788", ("phone", "555 010 7788")),
+    # the form's own record, read again when the form resumes ("phone:...", "email:...")
+    ("email:ann@example.com", ("email", "ann@example.com")), ("phone:555 010 7788", ("phone", "555 010 7788")),
     ("ann@", None), ("12", None), ("call me", None), ("", None)])
 def test_clean_contact(text: str, expected: object) -> None:
     assert clean_contact(text) == expected

@@ -85,6 +85,33 @@ READ = [
     ("a moment", "just a moment please", "nlu_fallback", 0.3, "q1", {"times_asked": 1},
      Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q1": None, MISSES_SLOT: 1.0})),
     ("please yes still answers", "yes please", "affirm", 0.9, "q1", {}, recorded("q1", "yes")),
+    # starting over in everyday words is never a yes (the reply policy starts the questionnaire again)
+    ("starting over", "let's start from the beginning", "affirm", 0.8, "q3", {}, NOT_AN_ANSWER),
+    ("starting over, redo", "I want to redo it", "nlu_fallback", 0.3, "q3", {}, NOT_AN_ANSWER),
+    # back from a pause: the question again, nothing recorded
+    ("back from a pause", "ok I'm back", "affirm", 0.8, "q3", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q3": None, MISSES_SLOT: 1.0})),
+    # the last answer was wrong: it is cleared and asked again; the pending question waits
+    ("the last one was wrong", "I got the last one wrong", "deny", 0.7, "q3",
+     {"last_item": "q2", "filled": {"red_flags": "no", "q1": "yes", "q2": "no"}},
+     Turn(Verdict.WENT_BACK, ("utter_sshq_going_back",), {"q2": None, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: None})),
+    ("going back again, past the one answered last", "go back please", "nlu_fallback", 0.3, "q2",
+     {"last_item": None, "filled": {"red_flags": "no", "q1": "yes"}},
+     Turn(Verdict.WENT_BACK, ("utter_sshq_going_back",), {"q1": None, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: None})),
+    ("going back with a new answer is a correction", "sorry that was wrong, it should be yes", "affirm", 0.8, "q3",
+     {"last_item": "q2", "filled": {"q2": "no"}}, recorded("q2", "yes", "utter_sshq_correction_noted", corrected="q2")),
+    # the same again, or a time of day with the yes: answers; a statement is no unanswerable question
+    ("the same again", "waiting at the post office does it too", "ask_not_in_sources", 0.7, "q3", {}, recorded("q3", "yes")),
+    ("when, then the yes", "when I'm at the sink washing up, yes", "nlu_fallback", 0.3, "q3", {}, recorded("q3", "yes")),
+    ("a statement taken for an unanswerable question", "the queue at the pharmacy is the worst", "ask_not_in_sources",
+     0.7, "q3", {"times_asked": 1}, Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q3": None, MISSES_SLOT: 1.0})),
+    ("an unanswerable question", "is it covered by my insurance", "ask_not_in_sources", 0.7, "q3", {}, NOT_AN_ANSWER),
+    ("why it is asked", "why do you need to know that?", "nlu_fallback", 0.3, "q2", {},
+     Turn(Verdict.EXPLAINED, ("utter_sshq_why",), {"q2": None})),
+    ("what the questions are for", "hmm what's all this for", "faq_benefits", 0.6, "q7", {},
+     Turn(Verdict.EXPLAINED, ("utter_sshq_why",), {"q7": None})),
+    ("nothing to go back to", "go back", "nlu_fallback", 0.3, "red_flags", {"times_asked": 1},
+     Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"red_flags": None, MISSES_SLOT: 1.0})),
 ]
 
 

@@ -199,7 +199,9 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "continue", "absolutely yes", "why not", "yeh", "yeahh", "yeahhh", "yas", "yass", "ye", "yaa", "yh",
         "ys", "yse", "yrs", "yez", "yess please", "yesh", "yee", "yeas", "yep yep", "uh-huh", "aye", "affirm",
         "certainly do", "oh yes", "oh yeah", "hell yes", "i have indeed", "alrighty", "i agree", "agree", "agreed",
-        "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay")
+        "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay",
+        # the same again ("standing in line does it too")
+        "does it too", "does that too", "that too", "that one too", "that as well", "me too", "it does too")
 # Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
 _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
              "gladly", "please")
@@ -312,8 +314,10 @@ _PAUSE = re.compile(
 _PAUSE_ALONE = re.compile(r"^\s*(?:please\s+)?(?:later|stop|cancel|quit|exit|end|enough|bye|goodbye|bye bye|see you|gtg|g2g)"
                           r"(?:\s+(?:please|now|it|this))?\W*$")
 _QUESTION_START = re.compile(
-    r"^\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|can|could|will|would|should|does|do|did|"
-    r"may|am|was|were|shall|tell me)(?![\w'])"
+    r"^\s*(?:what|whats|what's|how|why|who|which|is|are|can|could|will|would|should|does|do|did|"
+    r"may|am|was|were|shall|tell me)(?![\w'])|"
+    # "when will I ...", not "when I'm standing doing the dishes, yes"
+    r"^\s*(?:when|where)(?:\s+(?:is|are|can|could|will|would|should|do|does|did|am|was|were|shall|may)\b|\W*$)"
 )
 _PERSON = re.compile(
     r"\b(?:(?:talk|speak|chat)(?: to| with)|call me|ring me|phone me|connect me|put me through|get me)\b.*\b"
@@ -416,12 +420,15 @@ def wants_it_explained(text: str) -> bool:
 # "continue", "keep going", "go ahead": they accept an offer, but answer no symptom question; at
 # "do you want to stop?" the plain ones mean carry on ("go ahead" there may mean "stop")
 _CARRY_ON = (r"continue|carry on|keep going|next(?: question| one)?|move on|keep at it|resume|don'?t stop|do not stop|"
+             r"i'?m back|i am back|back now|back again|where were we|"
              r"let'?s (?:continue|carry on|keep going|go on|finish(?: it)?)|finish (?:it|the questions?)")
-_GO_ON_OPENING = r"^(?:(?:ok|okay|please|fine|alright|wait|let'?s|lets|just|now)\b[\s,.!]*)*"
-_STOP_OPENING = r"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now)\b[\s,.!]*)*"
+_BACK = r"(?:i'?m |i am )?back(?: now| again)?"  # back from a pause
+_GO_ON_OPENING = rf"^(?:(?:ok|okay|please|fine|alright|wait|let'?s|lets|just|now|{_BACK})\b[\s,.!]*)*"
+_STOP_OPENING = (rf"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now|{_BACK})"
+                 r"\b[\s,.!]*)*")
 _GO_ON_CLOSING = r"(?:[\s,.!]+(?:please|then|thanks|with (?:it|the questions?)|the questions?))*\W*$"
-_GO_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}|go on|go ahead|proceed){_GO_ON_CLOSING}")
-_PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}){_GO_ON_CLOSING}")
+_GO_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}|go on|go ahead|proceed|{_BACK}){_GO_ON_CLOSING}")
+_PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}|go on|{_BACK}){_GO_ON_CLOSING}")
 
 
 _STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have|i am|it does|they do|he does|she does|he has|she has|"
@@ -454,6 +461,9 @@ def stop_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
 
 _CHANGE_OF_MIND = re.compile(r"\b(?:actually|changed? my mind|on second thought|after all|wait|i do want|i'?d like it|"
                              r"i want it|let'?s do it)\b")
+# consent given after a no ("actually, yes I agree", "I changed my mind, I do consent")
+CONSENT_WORDS = re.compile(r"\b(?:consent|i agree|agree to|share (?:my|the) answers|send (?:it|the request)|consultation|"
+                           r"appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|ring (?:me|him|her)|get in touch)\b")
 CONSULTATION_WORDS = re.compile(r"\b(?:consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|"
                                  r"ring (?:me|him|her)|get in touch)\b")
 
@@ -553,6 +563,9 @@ MAX_ASKS = 3
 OTHER_ANSWERS: Dict[str, str] = {
     names.ASK_NOT_IN_SOURCES: names.UTTER_NOT_IN_SOURCES,
     names.OUT_OF_SCOPE: names.UTTER_OUT_OF_SCOPE,
+    # and the questions about privacy, and about reaching a person ("what happens at a consultation?")
+    names.ASK_PRIVACY: names.UTTER_PRIVACY,
+    names.REQUEST_HUMAN: names.UTTER_HUMAN_CONTACT,
 }
 
 # Topic answers that the rules follow with more (data/rules/questionnaire.yml: the
@@ -703,7 +716,7 @@ def continue_chain(chain: Optional[Tuple[str, ...]], done: Sequence[str]) -> Opt
 # At "delete this conversation?" a yes that also holds back ("I want to think about it", "I'd like to
 # know more first", "keep my request") is not a yes: nothing is deleted on a doubtful reading.
 _HOLDS_BACK = re.compile(r"\b(?:no|not|don'?t|do not|never|keep|wait|hold on|later|think|rather|unless|first|"
-                         r"explain|tell me|more|before|but)\b")
+                         r"explain|tell me|more|before|but|once|after|afterwards|when|if|until|till)\b")
 
 
 def forget_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
@@ -723,12 +736,16 @@ def offer_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
     return reply
 
 
+_WH = re.compile(r"^\W*(?:what|whats|what's|why|how|when|where|who|which)\b")
+
+
 def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
     """At the consultation offer, asking to be called or to talk to someone accepts it."""
     reply = understand_reply(text, intent)
-    if reply in (None, Reply.INTERRUPTION) and intent not in ALERT_INTENTS and not is_question(text) and (
-            intent == names.REQUEST_HUMAN or asks_for_a_person(text)):
-        return Reply.YES
+    if reply in (None, Reply.INTERRUPTION) and intent not in ALERT_INTENTS and (
+            not is_question(text) and intent == names.REQUEST_HUMAN or asks_for_a_person(text) and not _WH.match(
+                _normalise(text))):
+        return Reply.YES  # "please have someone call me", "can someone just call me?" (not "what happens if they call me?")
     return reply
 
 
@@ -893,6 +910,14 @@ _UNSURE_WHETHER = re.compile(
     r"not (?:really |quite |too )?(?:sure|certain)|unsure|no idea) (?:if|whether)\b")
 
 
+_TRIED_UNNAMED = re.compile(
+    r"\b(?:tried|done|had|used|been through) (?:just about |pretty much |literally )?"
+    r"(?:everything|it all|all of (?:them|it|those|these)|lots|a lot|loads|many things|lots of things|all sorts|"
+    r"so many things|all the \w+)\b|"
+    r"\b(?:nothing|none of (?:them|it|those|these|that)|none|no treatment|no medicine) (?:has |have |ever |really |of them )?"
+    r"(?:worked|helped|helps|works|made (?:a|any) difference|did (?:anything|much|a thing))\b")
+
+
 def parse_care(text: str) -> Optional[Union[List[str], str]]:
     """The treatments tried, as CARE_IDS ids; [] for none; UNKNOWN when they cannot say; None when not an answer."""
     found = mentions(text)
@@ -902,6 +927,8 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
         return [c for c in CARE_IDS if c in tried]
     if named and _UNSURE_WHETHER.search(_normalise(text)):
         return UNKNOWN  # "I can't remember if I had injections"
+    if _TRIED_UNNAMED.search(_normalise(text)):
+        return None  # "I've tried everything, nothing helps": tried, but which? (asked again, never "none")
     if named or any(m.label == "NOTHING" for m in found):
         return []  # only negated treatments ("no PT, no shots") or "nothing yet"
     answer = parse_yes_no(text)
@@ -1053,6 +1080,52 @@ _CORRECTION = re.compile(
 )
 
 
+# "I got the last one wrong", "go back", "that was wrong": back to the question before, with no new answer given
+_GO_BACK = re.compile(
+    r"\b(?:go(?:ing)? back(?=\s*(?:$|[.,;!?]|please|to (?:the |that )?(?:last|previous|one before|question before|"
+    r"other)|a (?:question|step)|one(?: question)?\b))|"
+    r"(?:got|answered|put|said|did|had) (?:the |that |my )?(?:last|previous|other) (?:one|question|answer)? ?wrong|"
+    r"(?:last|previous) (?:one|answer|question) (?:was|is) wrong|(?:that|it) was wrong|wrong answer|"
+    r"i made a mistake|made a mistake(?: there)?|my mistake|(?:change|fix|correct|redo) (?:my|the|that) "
+    r"(?:last |previous )?(?:answer|one)|undo(?: that)?|i messed (?:that|it) up|i pressed the wrong (?:one|button))\b")
+
+
+def asks_to_go_back(text: str) -> bool:
+    """"I got the last one wrong", "go back", "sorry that was wrong": the previous question again, no answer
+    given with it ("I made a mistake, it should be yes" gives one: a correction)."""
+    t = _normalise(text)
+    if _GO_BACK.search(t) is None:
+        return False
+    rest = _SELF_CORRECTION.sub(" ", _GO_BACK.sub(" ", t))
+    rest = re.sub(r"\b(?:please|can we|could we|let'?s|i want to|i'?d like to|i|oh no|oh dear|oh|oops|whoops|"
+                  r"ugh|damn|sorry)\b", " ", rest).strip(" .,!?;:-")
+    return parse_yes_no(rest) is None if rest else True
+
+
+_RESTART = re.compile(
+    r"\b(?:start (?:over|again|afresh|from (?:the )?(?:beginning|scratch|the top|the start))|begin (?:again|over)|"
+    r"from the (?:beginning|top|start)|redo (?:it|this|all|the (?:questions|questionnaire|check|test|whole thing))|"
+    r"(?:do|take) (?:it|this|the (?:questions|questionnaire|check|test|whole thing)) (?:again|over)|restart)\b")
+
+
+_WHY_ASKED = re.compile(
+    r"^\W*(?:(?:ok|okay|sorry|hmm+|um+|but|and|wait|just wondering)\W+)*(?:why (?:do|did|are|would) you (?:ask|need|want)"
+    r"(?:ing)?(?: (?:that|this|me that|me this|to know(?: that)?))?|why (?:is|does) (?:that|this|it) matter|"
+    r"what(?:'?s| is| are) (?:this|that|these|these questions|all this) for|what does (?:that|this|it) have to do with "
+    r"(?:anything|it|mild)|why (?:that|this) question|how is (?:that|this) relevant)\W*$")
+
+
+def asks_why_asked(text: str) -> bool:
+    """"why do you ask?", "what's this for?", "why does that matter": what the questions are for, no answer."""
+    return bool(_WHY_ASKED.match(_normalise(text)))
+
+
+def asks_to_start_over(text: str) -> bool:
+    """"start over", "let's start from the beginning", "I want to redo it": the questionnaire again from
+    its first question, never a yes to the question asked."""
+    return bool(_RESTART.search(_normalise(text)))
+
+
 def is_correction(text: str) -> bool:
     return bool(_CORRECTION.search(_normalise(text)))
 
@@ -1155,7 +1228,8 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     context = _QUESTION_SYMPTOM.get(requested or "") if parse_yes_no(text) is Answer.YES else None
     items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}
     if is_correction(text) and last_item and not (set(items) - {last_item}):
-        value = items.get(last_item) if last_item in items else parse_item(last_item, text)
+        # "that was wrong, it should be yes": the words that say a mistake was made are no answer
+        value = items.get(last_item) if last_item in items else parse_item(last_item, _GO_BACK.sub(" ", _normalise(text)))
         if value is not None:
             return TurnReading({last_item: value}, corrected=last_item)
     values: Dict[str, ItemValue] = dict(items)

@@ -25,6 +25,8 @@ def clean_name(text: str) -> Optional[str]:
 def clean_contact(text: str) -> Optional[Tuple[str, str]]:
     """('email', address) or ('phone', number) from a reply, or None."""
     value = " ".join((text or "").split()).strip(" .,;")
+    # "email:ann@example.com" (also how the form keeps it, and reads it again when the form resumes)
+    value = re.sub(r"^e-?mail\s*:\s*", "", value, flags=re.I)
     for word in value.split():
         word = word.strip(" .,;<>()")
         if "@" in word:
@@ -73,6 +75,13 @@ class FormReply(str, Enum):
     VALUE = "value"  # an answer to check (a name, a number, a time, yes or no)
     QUESTION = "question"  # asked back: answered if it can be, never stored as the value
     CANCEL = "cancel"  # the patient no longer wants the request: nothing is stored
+    NOT_A_VALUE = "not_a_value"  # "hold on a sec", "I'd rather talk to a nurse": never stored, asked again
+
+
+# a moment's wait or a return from it ("hold on a sec", "one moment", "brb", "sorry, ok I'm back")
+_WAIT = re.compile(r"\b(?:hold on|hang on|wait(?: a (?:sec|second|moment|minute))?|one (?:sec|second|moment|minute)|"
+                   r"just a (?:sec|second|moment|minute)|give me a (?:sec|second|moment|minute)|a moment|brb|be right back|"
+                   r"i'?m back|i am back|back now)\b")
 
 
 _CANCEL = re.compile(
@@ -80,6 +89,9 @@ _CANCEL = re.compile(
     r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
     r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
     r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
+# a wish not to give something, which a question beside it turns into asking what else is possible
+_SOFT_CANCEL = re.compile(r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|"
+                          r"rather not say|not comfortable")
 # only a bare no leaves the request: "no preference", "not before 10am", "no phone", "at 3, no sorry 4 pm" answer
 _BARE_NO = re.compile(r"\W*(?:no|nope|nah|no way|not really|no no)\W*")
 # No question of the form is asked more than this many times in a row: then the request is left.
@@ -89,14 +101,29 @@ MAX_ASKS = answers.MAX_ASKS
 def read_form_reply(text: str, slot: str) -> FormReply:
     """CANCEL for "never mind", "I'd rather not say", and at every question but consent (where a no is
     the answer and a pause asks again) a pause or a bare no; QUESTION for a question of three words or
-    more, or a request to explain; VALUE otherwise (a one-word "Will" is a name, not a question)."""
+    more, or a request to explain; NOT_A_VALUE for a moment's wait, and (but at consent) a request for a person or
+    for someone else; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
-    if _CANCEL.search(t) or slot != "contact_consent" and (answers.is_only_a_pause(t) or _BARE_NO.fullmatch(t)):
+    asked = "?" in t or answers.is_question(text)
+    if _WAIT.search(t) and len(t.split()) <= 8 and not _has_a_value(t) and not asked:
+        return FormReply.NOT_A_VALUE
+    cancel = _CANCEL.search(t)
+    if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
+        return FormReply.QUESTION  # "what if I'd rather not give my name?", "I'd rather not give my number, can I give email?"
+    if cancel or slot != "contact_consent" and (answers.is_only_a_pause(t) or _BARE_NO.fullmatch(t)):
         return FormReply.CANCEL
+    if slot != "contact_consent" and (answers.asks_for_a_person(t) or answers.is_proxy(t)) and not _has_a_value(t) \
+            and not (slot == "contact_time" and names_a_time(t)):
+        return FormReply.NOT_A_VALUE  # "I'd rather talk to a nurse", "it's for my mother actually": no name, number or time
     words = re.findall(r"[\w']+", t)
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
         return FormReply.QUESTION
     return FormReply.VALUE
+
+
+def _has_a_value(t: str) -> bool:
+    """A number or an e-mail address in the reply ("hold on, it's 555 123 4567")."""
+    return "@" in t or sum(ch.isdigit() for ch in t) >= 7
 
 
 def misses_after(record: Optional[str], slot: str) -> str:
@@ -121,7 +148,7 @@ def partial_consent(text: str) -> bool:
 
 _TIME_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|morning|mornings|"
                          r"afternoons?|evenings?|nights?|noon|midday|today|tomorrow|tonight|anytime|any time|whenever|"
-                         r"am|pm|o'?clock|\d{1,2}(?::\d\d)?)\b")
+                         r"am|pm|o'?clock|\d{1,2}(?::\d\d)?(?:\s*(?:am|pm))?)\b")
 
 
 def names_a_time(text: str) -> bool:

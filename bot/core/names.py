@@ -29,6 +29,7 @@ START_QUESTIONNAIRE = "start_questionnaire"
 STOP_QUESTIONNAIRE = "stop_questionnaire"
 SKIP_QUESTION = "skip_question"
 FORGET_ME = "forget_me"
+ASK_PRIVACY = "ask_privacy"
 # Rasa's own intent when no intent is confident enough (not listed in domain.yml).
 NLU_FALLBACK = "nlu_fallback"
 
@@ -51,7 +52,7 @@ def faq_topic(intent: str) -> str:
 
 # Intents whose own rules answer better than an offer of the check (prefixes: ``faq_`` is a family).
 ANSWERED_ELSEWHERE = (FAQ_PREFIX, START_QUESTIONNAIRE, REQUEST_HUMAN, STOP_QUESTIONNAIRE, START_OVER, HELP,
-                      FORGET_ME, BOT_CHALLENGE, RED_FLAG, CRISIS)
+                      FORGET_ME, ASK_PRIVACY, BOT_CHALLENGE, RED_FLAG, CRISIS)
 
 # ---------------------------------------------------------------- marker slots
 
@@ -73,11 +74,14 @@ UTTER_FORGOTTEN = "utter_forgotten"
 UTTER_FORGET_FAILED = "utter_forget_failed"
 UTTER_ASK_FORGET = "utter_ask_forget"
 UTTER_FORGET_CANCELLED = "utter_forget_cancelled"
+UTTER_FORGET_CANCELLED_GO_ON = "utter_forget_cancelled_go_on"
 UTTER_CLARIFY = "utter_clarify"
 UTTER_CLARIFY_SOMETHING_ELSE = "utter_clarify_something_else"
 UTTER_NOT_UNDERSTOOD = "utter_not_understood"
 UTTER_ANYTHING_ELSE = "utter_anything_else"
 UTTER_HELP = "utter_help"
+UTTER_HUMAN_CONTACT = "utter_human_contact"
+UTTER_PRIVACY = "utter_privacy"
 UTTER_NOT_IN_SOURCES = "utter_not_in_sources"
 UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
 
@@ -90,6 +94,8 @@ UTTER_SSHQ_OFFER_SKIP = "utter_sshq_offer_skip"
 UTTER_SSHQ_SKIPPED = "utter_sshq_skipped"
 UTTER_SSHQ_PROXY_NOTED = "utter_sshq_proxy_noted"
 UTTER_SSHQ_CORRECTION_NOTED = "utter_sshq_correction_noted"
+UTTER_SSHQ_GOING_BACK = "utter_sshq_going_back"
+UTTER_SSHQ_WHY = "utter_sshq_why"
 UTTER_SSHQ_REASK_YES_NO = "utter_sshq_reask_yes_no"
 UTTER_SSHQ_REASK_MINUTES = "utter_sshq_reask_minutes"
 UTTER_SSHQ_REASK_DISTANCE = "utter_sshq_reask_distance"

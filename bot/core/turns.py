@@ -34,7 +34,7 @@ MAX_ASKS = answers.MAX_ASKS
 # answer even when the classifier hears "not now"); a rule takes over otherwise.
 INTERRUPTIONS = frozenset({
     names.STOP_QUESTIONNAIRE, names.START_OVER, names.REQUEST_HUMAN, names.HELP, names.BOT_CHALLENGE,
-    names.ASK_NOT_IN_SOURCES, names.START_QUESTIONNAIRE, names.FORGET_ME,
+    names.ASK_NOT_IN_SOURCES, names.START_QUESTIONNAIRE, names.FORGET_ME, names.ASK_PRIVACY,
 })
 # A knowledge question this sure, that answers nothing, is answered by its rule mid-form.
 QUESTION_CONFIDENCE = 0.8
@@ -53,6 +53,8 @@ class Verdict(str, Enum):
     PROXY_NOTED = "proxy_noted"  # only that someone answers for another person
     REASK = "reask"  # did not fit: the question again
     GAVE_UP = "gave_up"  # asked MAX_ASKS times: recorded as not known, on to the next question
+    WENT_BACK = "went_back"  # "I got the last one wrong": the answer before is cleared and asked again
+    EXPLAINED = "explained"  # "why do you ask?": what the questions are for, then the question again
     NOTHING = "nothing"  # no pending question and nothing read
 
 
@@ -133,6 +135,15 @@ def read_answer(
     if reply is answers.Reply.PAUSE:
         return NOT_AN_ANSWER  # asks to confirm stopping (a rule, or bot.rasa_ext.reply_policy)
     proxy = answers.is_proxy(reading_text)
+    if answers.asks_to_start_over(reading_text):
+        return NOT_AN_ANSWER  # the questionnaire again from the start (bot.rasa_ext.reply_policy), never an answer
+    if requested and answers.asks_why_asked(reading_text):
+        return Turn(Verdict.EXPLAINED, (names.UTTER_SSHQ_WHY,), {requested: None})  # asked again (counted: no loop)
+    if requested and answers.asks_to_go_back(reading_text):
+        before = item_before(requested, last_item, filled or {})
+        if before is not None:
+            return Turn(Verdict.WENT_BACK, (names.UTTER_SSHQ_GOING_BACK,),
+                        {before: None, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: None})
     if requested and (intent == names.SKIP_QUESTION or answers.is_skip(reading_text)):
         return Turn(Verdict.SKIPPED, (), {requested: answers.skip_value(requested), MISSES_SLOT: 0.0,
                                           LAST_ITEM_SLOT: requested})
@@ -144,7 +155,9 @@ def read_answer(
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
     reading = answers.read_turn(reading_text, requested, last_item)
-    if intent in INTERRUPTIONS and not reading.values and reply is None:
+    if intent in INTERRUPTIONS and not reading.values and reply is None and not (
+            intent == names.ASK_NOT_IN_SOURCES and requested and not answers.is_question(reading_text)):
+        # (a statement the classifier took for an unanswerable question is a reply that did not fit: a miss)
         return _proxy_or(proxy, NOT_AN_ANSWER)
     if names.is_faq_intent(intent) and confidence >= QUESTION_CONFIDENCE and not reading.values:
         return NOT_AN_ANSWER  # a knowledge question mid-form: answered by a rule, then the question again
@@ -165,6 +178,17 @@ def read_answer(
     slots[MISSES_SLOT] = 0.0
     slots[LAST_ITEM_SLOT] = requested if answered_pending else (reading.corrected or last_item)
     return Turn(Verdict.RECORDED, tuple(responses), slots, reading.corrected, tuple(sorted(reading.values)))
+
+
+def item_before(requested: str, last_item: Optional[str], filled: Mapping[str, Any]) -> Optional[str]:
+    """The answered question to go back to: the one answered last, else the nearest answered one before
+    ``requested`` in the questionnaire's order; None when there is none."""
+    if last_item and last_item != requested and filled.get(last_item) is not None:
+        return last_item
+    if requested not in ITEM_ORDER:
+        return None
+    earlier = [item for item in ITEM_ORDER[: ITEM_ORDER.index(requested)] if filled.get(item) is not None]
+    return earlier[-1] if earlier else None
 
 
 def clear_answers() -> Dict[str, Any]:

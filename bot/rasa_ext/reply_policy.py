@@ -38,6 +38,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
     ActionReverted,
+    ActiveLoop,
     BotUttered,
     Event,
     Restarted,
@@ -50,8 +51,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.core import names, understanding
 from bot.core.answers import (
     CHECK_OFFERS,
+    CONSENT_WORDS,
     CONSULTATION_WORDS,
     FOLLOW_UPS,
+    FORMS,
     MAX_ASKS,
     OFFER_THE_CHECK,
     RED_FLAG_AT_STOP,
@@ -64,6 +67,7 @@ from bot.core.answers import (
     answers_for_someone,
     ask_again,
     asks_to_do_the_check,
+    asks_to_start_over,
     changes_mind_to_yes,
     clarify_follow_up,
     consultation_reply,
@@ -81,9 +85,12 @@ from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
 # an offer declined, then taken back ("actually yes"): the offer it answers, and the other words that name it
+SUBMIT = "action_submit_consultation"
 TAKEN_BACK = {names.UTTER_NO_CONSULTATION: (names.UTTER_OFFER_CONSULTATION, CONSULTATION_WORDS),
               names.UTTER_SSHQ_LATER: (names.UTTER_SSHQ_INTRO, None)}
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
+# the questionnaire from its first question again (as the rule for the start_over intent does)
+RESTART_THE_CHECK = ("action_sshq_reset", "sshq_form")
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
 
@@ -152,6 +159,30 @@ def offered_topics(events: List[Event]) -> List[str]:
     return []
 
 
+def last_response(events: List[Event], message: UserUttered) -> Optional[str]:
+    """The domain response the assistant said last before ``message``, if any."""
+    said: Optional[str] = None
+    for event in events:
+        if event is message:
+            break
+        if isinstance(event, BotUttered):
+            said = (event.metadata or {}).get("utter_action")
+    return said
+
+
+def form_left_for(question: str, events: List[Event]) -> Optional[str]:
+    """The form that was stopped to ask ``question`` (the rules deactivate it first), if any."""
+    asked = next((i for i in range(len(events) - 1, -1, -1)
+                  if isinstance(events[i], ActionExecuted) and events[i].action_name == question), None)
+    if asked is None:
+        return None
+    before = [e for e in events[:asked] if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME]
+    if not before or before[-1].action_name != "action_deactivate_loop":
+        return None
+    loops = [e.name for e in events[:asked] if isinstance(e, ActiveLoop) and e.name]
+    return loops[-1] if loops and loops[-1] in FORMS else None
+
+
 def answer_of(message: UserUttered, intent: Optional[str]) -> Optional[str]:
     """What answers the patient's message on its own: a topic's answer, the not-in-sources or off-topic
     reply, or action_understand's answers to several questions or its "not understood" (its "Did you
@@ -194,6 +225,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     text = message.text or ""
     intent = (message.intent or {}).get("name")
     earlier = actions_before(events, message)
+    if active_loop == "sshq_form" and intent not in names.ALERT_INTENTS and asks_to_start_over(text):
+        return continue_chain(RESTART_THE_CHECK, done)  # "let's start from the beginning", in any words
     if question == names.ACTION_UNDERSTAND and not active_loop:
         offered = offered_topics(events)
         chain = clarify_follow_up(offered, understand_reply(text, intent))
@@ -205,8 +238,11 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
                                           earlier) or chain
         if chain:
             return continue_chain(chain, done)
-    if question in TAKEN_BACK and not active_loop and changes_mind_to_yes(text, intent, TAKEN_BACK[question][1]):
-        return continue_chain(FOLLOW_UPS[(TAKEN_BACK[question][0], Reply.YES)], done)  # declined, then wanted
+    taken_back = TAKEN_BACK.get(str(question))
+    if question == SUBMIT and last_response(events, message) == names.UTTER_CONSULTATION_NOT_STORED:
+        taken_back = (names.UTTER_OFFER_CONSULTATION, CONSENT_WORDS)  # consent refused, then given
+    if taken_back and not active_loop and changes_mind_to_yes(text, intent, taken_back[1]):
+        return continue_chain(FOLLOW_UPS[(taken_back[0], Reply.YES)], done)  # declined, then wanted
     if question == names.UTTER_ANYTHING_ELSE and not active_loop and intent not in names.ALERT_INTENTS and \
             understand_reply(text, intent) is Reply.YES and not is_question(text):
         return continue_chain((names.UTTER_HELP,), done)  # "anything else?" "yes": what one can ask
@@ -226,6 +262,11 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             # a story of the symptoms read as their own question: the answer, then the offer
             return continue_chain(ANSWER_THEN_OFFER, done)
         return continue_chain(OFFER_THE_CHECK, done)
+    if question == names.UTTER_ASK_FORGET and intent not in names.ALERT_INTENTS:
+        interrupted = form_left_for(question, events)
+        if interrupted and forget_reply(text, intent) in (Reply.NO, Reply.PAUSE):
+            # "no, keep it" asked in the middle of the questionnaire or the request: back where it was
+            return continue_chain((names.UTTER_FORGET_CANCELLED_GO_ON, interrupted), done)
     if question == names.UTTER_SSHQ_CONFIRM_STOP and intent == names.RED_FLAG:
         return continue_chain(RED_FLAG_AT_STOP, done)
     if question in CHECK_OFFERS:
