@@ -16,6 +16,7 @@ from bot.core.answers import Reply, answer_to, resolve_choice, understand_reply,
 from bot.core.contact import (
     MAX_ASKS,
     FormReply,
+    asks_to_withdraw,
     clean_contact,
     clean_name,
     clean_time,
@@ -64,8 +65,8 @@ class ValidateConsultationForm(FormValidationAction):
         answer = answer_to((tracker.latest_message.get("intent") or {}).get("name"))
         if reply is FormReply.QUESTION and answer is None and slot == "contact_time" and names_a_time(text):
             reply = FormReply.VALUE  # "how about Tuesday morning?", "is Monday ok?": a time, asked as a question
-        if reply is FormReply.QUESTION and slot == "contact_consent" and wants_it_explained(text):
-            answer = names.UTTER_PRIVACY  # "what does that mean?" at consent: who receives what
+        if reply is FormReply.QUESTION and slot == "contact_consent" and (wants_it_explained(text) or asks_to_withdraw(text)):
+            answer = names.UTTER_PRIVACY  # "what does that mean?", "can I withdraw later?" at consent: who receives what
         found = None if reply in (FormReply.QUESTION, FormReply.NOT_A_VALUE) else cleaned(text)
         if found is not None:
             return {slot: found, MISSES_SLOT: None}

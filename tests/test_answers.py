@@ -633,10 +633,15 @@ def test_care_none_in_other_words(text: str, expected: object) -> None:
     assert parse_care(text) == expected
 
 
-@pytest.mark.parametrize("text", ["I've tried everything and nothing helps", "nothing has worked so far",
+@pytest.mark.parametrize("text", ["nothing has worked so far",
                                   "none of them helped", "been through all sorts, none of it did a thing"])
 def test_care_tried_but_unnamed_is_asked_again_never_none(text: str) -> None:
     assert parse_care(text) is None  # tried, but which? "none" would advise trying care first
+
+
+@pytest.mark.parametrize("text", ["all of them", "I tried all three", "the lot", "everything, nothing helped"])
+def test_care_all_of_them_is_the_three_the_question_names(text: str) -> None:
+    assert parse_care(text) == ["physical_therapy", "pain_medication", "epidural_steroid_injections"]
 
 
 @pytest.mark.parametrize("text", [
@@ -912,6 +917,7 @@ from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply
     ("this is for my father actually", "contact_name", FormReply.NOT_A_VALUE),
     ("hang on, it's 555 201 3344", "contact_details", FormReply.VALUE),
     ("wait, how long is the recovery?", "contact_name", FormReply.QUESTION),
+    ("yes I agree", "contact_name", FormReply.NOT_A_VALUE), ("ok", "contact_name", FormReply.NOT_A_VALUE),
     ("have a nurse ring me after 4pm", "contact_time", FormReply.VALUE),
     ("Nora Quinn", "contact_name", FormReply.VALUE),
     ("i'd rather not say", "contact_name", FormReply.CANCEL),
@@ -1000,7 +1006,9 @@ def test_a_yes_to_part_of_the_consent(text: str, partial: bool) -> None:
 
 @pytest.mark.parametrize("text, back", [
     ("I got the last one wrong", True), ("please go back, I answered the previous one wrong", True),
-    ("oops my mistake", True), ("oh no, I answered the previous one wrong", True),
+    ("oops my mistake", True), ("oh no, I answered the previous one wrong", True), ("I clicked no by accident", True),
+    ("oops, wrong button", True), ("that was a mistake", True), ("previous question please", True),
+    ("I said yes by mistake, it should be no", False),  # a correction with its answer
     ("can we go back to the last question", True), ("go back one", True),
     ("I made a mistake, it should be yes", False),  # a correction with its answer
     ("I go back to work next week", False), ("when I go back to walking it hurts", False), ("no", False),
@@ -1022,7 +1030,8 @@ def test_starting_over_in_everyday_words(text: str, again: bool) -> None:
     assert asks_to_start_over(text) is again
 
 
-@pytest.mark.parametrize("text", ["ok I'm back", "back now, let's carry on", "ok, go on", "I'm back", "ok I'm back now"])
+@pytest.mark.parametrize("text", ["ok I'm back", "back now, let's carry on", "ok, go on", "I'm back", "ok I'm back now",
+                                  "back now, sorry about that", "right, I'm here again", "sorry, I'm back now", "ok, ready"])
 def test_back_from_a_pause_carries_on_at_the_stop_question(text: str) -> None:
     from bot.core.answers import says_go_on, stop_reply
 
@@ -1034,3 +1043,43 @@ def test_back_from_a_pause_carries_on_at_the_stop_question(text: str) -> None:
                                   "yes if nobody else sees it", "ok when I'm done"])
 def test_a_yes_with_a_condition_never_deletes(text: str) -> None:
     assert forget_reply(text, "affirm") is Reply.NO
+
+
+# ---------------------------------------------------------------- found by an old-against-new review (2026-12-05)
+
+@pytest.mark.parametrize("text, reply", [
+    ("yes, at once", "yes"), ("yes, once and for all", "yes"), ("yes if you can", "yes"), ("yes, after all", "yes"),
+    ("yes please, when you can", "yes"), ("yes please, once they've called me", "no"),
+])
+def test_emphasis_is_no_condition_on_deleting(text: str, reply: str) -> None:
+    assert forget_reply(text, "affirm").value == reply
+
+
+@pytest.mark.parametrize("text, reply", [
+    ("will someone call me?", Reply.INTERRUPTION), ("ok, how will someone contact me?", Reply.INTERRUPTION),
+    ("is it a nurse who will call me?", Reply.INTERRUPTION), ("could a nurse ring me back?", Reply.YES),
+])
+def test_a_question_about_the_call_keeps_the_offer_and_a_call_asked_for_accepts_it(text: str, reply: Reply) -> None:
+    assert consultation_reply(text, None) is reply
+
+
+@pytest.mark.parametrize(("text", "slot", "reply"), [
+    ("wait, yes I agree", "contact_consent", FormReply.VALUE), ("hang on, tomorrow at 10", "contact_time", FormReply.VALUE),
+    ("I'm back from work at 6", "contact_time", FormReply.VALUE), ("wait, never mind", "contact_name", FormReply.CANCEL),
+])
+def test_a_wait_beside_an_answer_is_the_answer(text: str, slot: str, reply: FormReply) -> None:
+    assert read_form_reply(text, slot) is reply
+
+
+@pytest.mark.parametrize("text", ["I had lots of appointments but no treatment yet",
+                                  "nothing has helped yet, haven't tried anything"])
+def test_no_treatment_said_beside_nothing_helped_is_none(text: str) -> None:
+    assert parse_care(text) == []
+
+
+@pytest.mark.parametrize("text", ["yes, from the beginning", "i had to restart my medication",
+                                  "about 10 minutes, then I do it again"])
+def test_again_or_from_the_start_inside_an_answer_is_no_restart(text: str) -> None:
+    from bot.core.answers import asks_to_start_over
+
+    assert asks_to_start_over(text) is False

@@ -520,11 +520,13 @@ def test_yes_to_anything_else_says_what_one_can_ask() -> None:
 
 def test_starting_over_mid_questionnaire_in_any_words_starts_it_again() -> None:
     events = [ActionExecuted("sshq_form"), ActiveLoop("sshq_form"), ActionExecuted("action_listen"),
-              said("let's start from the beginning", "affirm")]
+              said("let's start from the beginning", "out_of_scope")]
+    assert next_action(events, "sshq_form") == "sshq_form"  # the form runs first, and refuses the message
+    events.append(ActionExecutionRejected("sshq_form"))
     assert next_action(events, "sshq_form") == "action_sshq_reset"
     assert next_action(events + [ActionExecuted("action_sshq_reset")], "sshq_form") == "sshq_form"
     # an alert is never a restart
-    alert = events[:-1] + [said("start over, my legs just gave way", "red_flag")]
+    alert = events[:3] + [said("start over, my legs just gave way", "red_flag"), ActionExecutionRejected("sshq_form")]
     assert next_action(alert, "sshq_form") is None
 
 
@@ -535,6 +537,10 @@ def test_keeping_the_data_after_delete_asked_mid_form_goes_back_to_the_form(form
               ActionExecuted("action_listen"), said("no, keep it", "deny")]
     assert next_action(events) == "utter_forget_cancelled_go_on"
     assert next_action(events + [ActionExecuted("utter_forget_cancelled_go_on")]) == form
+    # also after a question answered at "delete?" and "delete?" asked again
+    asked_again = events[:-1] + [said("is it private?", "ask_privacy"), ActionExecuted("utter_privacy"),
+                                 ActionExecuted("utter_ask_forget"), ActionExecuted("action_listen"), said("no", "deny")]
+    assert next_action(asked_again) == "utter_forget_cancelled_go_on"
     # asked outside a form: nothing to go back to
     outside = events[3:]
     assert next_action(outside) == "utter_forget_cancelled"
@@ -566,3 +572,17 @@ def test_consent_refused_then_given_asks_for_the_details_again() -> None:
     stored = [e if not isinstance(e, BotUttered) else BotUttered("Thank you.", metadata={
         "utter_action": "utter_consultation_stored"}) for e in refused]
     assert next_action(stored + [said("actually yes, have them call me", "affirm")]) is None
+
+
+def test_keeping_the_data_after_delete_asked_at_an_offer_asks_the_offer_again() -> None:
+    events = after("utter_offer_consultation", "delete my data", "forget_me", "utter_ask_forget", "action_listen")
+    events.append(said("no, keep it", "deny"))
+    assert next_action(events) == "utter_forget_cancelled_go_on"
+    assert next_action(events + [ActionExecuted("utter_forget_cancelled_go_on")]) == "utter_offer_consultation"
+
+
+def test_a_question_about_deleting_at_the_delete_question_is_answered_never_a_yes() -> None:
+    events = after("utter_ask_forget", "how do I delete my data?", "forget_me")
+    assert next_action(events) == "utter_privacy"
+    assert next_action(events + [ActionExecuted("utter_privacy")]) == "utter_ask_forget"
+    assert next_action(after("utter_ask_forget", "yes delete my data", "forget_me")) == "action_forget_me"

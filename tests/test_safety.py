@@ -563,6 +563,32 @@ def test_lost_control_or_feeling_said_as_not_having_it(text: str, alert: Any) ->
     ("my father lost feeling in his groin after his operation, but that was years ago", None),
     ("grandma had an operation in 2015 and her legs were weak for a while", None),
     ("my groin has felt numb since my operation on monday", Alert.EMERGENCY),
+    # someone else's history: before they died, in their eighties, suddenly last year
+    ("my grandad lost control of his bladder before he died", None),
+    ("my aunt lost bowel control in her 90s", None),
+    ("my husband's legs gave way suddenly last year after his fall", None),
+    ("last year I had surgery, and suddenly this morning my groin went numb", Alert.EMERGENCY),
 ])
 def test_despair_long_standing_inability_and_operations_long_ago(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert
+
+
+@pytest.mark.parametrize("text, alert", [
+    # long-standing words hide only the long-standing: a cane, months or a while never hide what is new or another sign
+    ("my legs are getting weaker fast, i can't walk without my stick now", Alert.EMERGENCY),
+    ("I can't walk without a cane and now I can't feel my groin", Alert.EMERGENCY),
+    ("without my walker i can't walk, and i've lost control of my bladder", Alert.EMERGENCY),
+    ("I can't feel my groin and I've needed a walker for months", Alert.EMERGENCY),
+    ("I had surgery 3 weeks ago and my groin has been numb for a while", Alert.EMERGENCY),
+    ("for months my legs have been weak, now they are getting weaker fast", Alert.EMERGENCY),
+    ("my legs have been getting weaker for months and now I can't lift my foot at all", Alert.EMERGENCY),
+    ("I had surgery years ago, but this week my legs are rapidly getting weaker", Alert.EMERGENCY),
+    ("my legs get weak quickly when I walk", None),
+    # despair needs the words of despair, not of walking, physio or the past
+    ("I can't stand any longer than 5 minutes", None), ("I can't do much more than 5 minutes", None),
+    ("I couldn't take the pain any longer so I went to the ER", None),
+    ("I don't see the point anymore of the physio", None), ("I can't do it anymore without a cane", None),
+    ("my mum can't cope with it anymore, she needs help with shopping", None),
+])
+def test_long_standing_words_never_hide_what_is_new_and_despair_needs_its_words(text: str, alert: Any) -> None:
     assert assess(text).alert is alert

@@ -327,3 +327,15 @@ def test_a_message_that_gets_the_offer_of_the_check_is_not_read_again(text: str)
     assert not understanding.wants_second_reading(CLARIFY, text=text)
     assert understanding.second_reading(CLARIFY, SURE, text=text) == CLARIFY
     assert understanding.wants_second_reading(CLARIFY, text="how long until I can drive")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("will you delete my number afterwards?", "ask_privacy"), ("what happens to my answers if I delete the chat?", "ask_privacy"),
+    ("do you delete these chats?", "ask_privacy"),
+    ("delete my data", "forget_me"), ("can you delete my data?", "forget_me"), ("how do I delete my data?", "forget_me"),
+])
+def test_a_question_about_deleting_gets_the_privacy_answer(text: str, intent: str) -> None:
+    from bot.core.understanding import asked_about_deleting
+
+    assert asked_about_deleting(Decision("intent", intent="forget_me"), text) == Decision("intent", intent=intent)
+    assert asked_about_deleting(Decision("intent", intent="faq_risks"), text) == Decision("intent", intent="faq_risks")

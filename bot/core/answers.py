@@ -201,7 +201,7 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "certainly do", "oh yes", "oh yeah", "hell yes", "i have indeed", "alrighty", "i agree", "agree", "agreed",
         "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay",
         # the same again ("standing in line does it too")
-        "does it too", "does that too", "that too", "that one too", "that as well", "me too", "it does too")
+        "does it too", "does that too", "it does too")
 # Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
 _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
              "gladly", "please")
@@ -266,7 +266,7 @@ def _plain_yes_no(raw: str) -> Optional[Answer]:
         return Answer.UNSURE
     qualified = _has(raw, _QUALIFIED_YES)
     negated = qualified is not None and (
-        re.match(r"(?:no|nope|nah|never)\b", raw)
+        re.match(r"(?:no|nope|nah|never|none)\b", raw)
         or re.search(r"\b(?:not even|never even|not|no)\s+(?:\w+\s+)?$", raw[:qualified]))
     if qualified is not None and not negated:
         return Answer.YES
@@ -317,7 +317,8 @@ _QUESTION_START = re.compile(
     r"^\s*(?:what|whats|what's|how|why|who|which|is|are|can|could|will|would|should|does|do|did|"
     r"may|am|was|were|shall|tell me)(?![\w'])|"
     # "when will I ...", not "when I'm standing doing the dishes, yes"
-    r"^\s*(?:when|where)(?:\s+(?:is|are|can|could|will|would|should|do|does|did|am|was|were|shall|may)\b|\W*$)"
+    r"^\s*(?:when|where)(?:\s+\w+)?(?:\s+(?:is|are|can|could|will|would|should|do|does|did|am|was|were|shall|may|might|to)\b|"
+    r"\W*$)|^\s*(?:when|where)\b.*\b(?:do (?:you|u) mean|does (?:that|it) (?:mean|count))\b"
 )
 _PERSON = re.compile(
     r"\b(?:(?:talk|speak|chat)(?: to| with)|call me|ring me|phone me|connect me|put me through|get me)\b.*\b"
@@ -420,19 +421,32 @@ def wants_it_explained(text: str) -> bool:
 # "continue", "keep going", "go ahead": they accept an offer, but answer no symptom question; at
 # "do you want to stop?" the plain ones mean carry on ("go ahead" there may mean "stop")
 _CARRY_ON = (r"continue|carry on|keep going|next(?: question| one)?|move on|keep at it|resume|don'?t stop|do not stop|"
-             r"i'?m back|i am back|back now|back again|where were we|"
+             r"i'?m back|i am back|back now|back again|where were we|(?:i'?m |i am )?ready(?: now| again)?|"
              r"let'?s (?:continue|carry on|keep going|go on|finish(?: it)?)|finish (?:it|the questions?)")
-_BACK = r"(?:i'?m |i am )?back(?: now| again)?"  # back from a pause
-_GO_ON_OPENING = rf"^(?:(?:ok|okay|please|fine|alright|wait|let'?s|lets|just|now|{_BACK})\b[\s,.!]*)*"
-_STOP_OPENING = (rf"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now|{_BACK})"
-                 r"\b[\s,.!]*)*")
-_GO_ON_CLOSING = r"(?:[\s,.!]+(?:please|then|thanks|with (?:it|the questions?)|the questions?))*\W*$"
+_BACK = (r"(?:(?:i'?m|i am) )?(?:back|here)(?: now| again)?(?:,? sorry(?: about that)?)?")  # back from a pause
+_GO_ON_OPENING = rf"^(?:(?:ok|okay|please|fine|alright|wait|let'?s|lets|just|now|right|sorry|{_BACK})\b[\s,.!]*)*"
+_STOP_OPENING = (rf"^(?:(?:ok|okay|yes|yeah|please|sure|fine|alright|no|nope|wait|no wait|let'?s|lets|just|now|right|"
+                 rf"sorry|{_BACK})\b[\s,.!]*)*")
+_GO_ON_CLOSING = r"(?:[\s,.!]+(?:please|then|thanks|sorry(?: about that)?|with (?:it|the questions?)|the questions?))*\W*$"
 _GO_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}|go on|go ahead|proceed|{_BACK}){_GO_ON_CLOSING}")
 _PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}|go on|{_BACK}){_GO_ON_CLOSING}")
 
 
 _STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have|i am|it does|they do|he does|she does|he has|she has|"
                          r"correct|that'?s right|afraid so|unfortunately|sadly)\b")
+
+
+_OPENING_DENIAL = re.compile(r"^\W*(?:no|nope|nah|none|none of (?:those|these|them|that)|not really|not at all|never)\b"
+                             r"(?! (?:doubt|question|wonder))")
+
+
+_WHEN_OPENING = re.compile(r"^\W*(?:when|whenever|where|if)\b")
+
+
+def only_a_when(text: str) -> bool:
+    """"when I'm in the shower", "when it's cold, sometimes": says when, with no plain yes or no of its own."""
+    t = _normalise(text)
+    return bool(_WHEN_OPENING.match(t)) and not re.search(r"\b(?:yes|yeah|yep|yup|no|nope|nah|not|never)\b", t)
 
 
 def yes_to_the_red_flags(text: str) -> bool:
@@ -442,6 +456,8 @@ def yes_to_the_red_flags(text: str) -> bool:
     if parse_yes_no(text) is not Answer.YES or says_go_on(text) or is_pause(text) or wants_it_explained(text):
         return False
     t = _normalise(text)
+    if _OPENING_DENIAL.match(t):
+        return False  # "none of those, I've leaked when I cough for years": the no answers (the safety net hears reports)
     if re.search(r"\b(?:go on|go ahead|continue|carry on|keep going|move on|proceed|next)\b", t) and not _STRONG_YES.search(t):
         return False
     return not (is_question(text) and not _STRONG_YES.search(t))
@@ -716,7 +732,9 @@ def continue_chain(chain: Optional[Tuple[str, ...]], done: Sequence[str]) -> Opt
 # At "delete this conversation?" a yes that also holds back ("I want to think about it", "I'd like to
 # know more first", "keep my request") is not a yes: nothing is deleted on a doubtful reading.
 _HOLDS_BACK = re.compile(r"\b(?:no|not|don'?t|do not|never|keep|wait|hold on|later|think|rather|unless|first|"
-                         r"explain|tell me|more|before|but|once|after|afterwards|when|if|until|till)\b")
+                         r"explain|tell me|more|before|but|until|till|"
+                         r"(?:once|after|afterwards|when|if)(?! (?:you can|possible|that'?s (?:ok|okay|fine|alright)|"
+                         r"and for all|all|you like|you want|you need to))(?<!at once))\b")
 
 
 def forget_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
@@ -736,16 +754,20 @@ def offer_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
     return reply
 
 
-_WH = re.compile(r"^\W*(?:what|whats|what's|why|how|when|where|who|which)\b")
+# a call asked for as a question: "can someone just call me?", "could a nurse ring me back?"
+_CALL_ME = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|please|so|then|well)\W+)*(?:can|could) (?:someone|somebody|a nurse|a person|"
+                      r"a doctor|the clinic|they|you|one of you|the team) (?:just |please )?"
+                      r"(?:call|ring|phone|contact|email|e-mail) "
+                      r"(?:me|us)\b")
 
 
 def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
     """At the consultation offer, asking to be called or to talk to someone accepts it."""
     reply = understand_reply(text, intent)
+    asking = is_question(text)
     if reply in (None, Reply.INTERRUPTION) and intent not in ALERT_INTENTS and (
-            not is_question(text) and intent == names.REQUEST_HUMAN or asks_for_a_person(text) and not _WH.match(
-                _normalise(text))):
-        return Reply.YES  # "please have someone call me", "can someone just call me?" (not "what happens if they call me?")
+            not asking and (intent == names.REQUEST_HUMAN or asks_for_a_person(text)) or _CALL_ME.match(_normalise(text))):
+        return Reply.YES  # "please have someone call me", "can someone just call me?" (not "will someone call me?")
     return reply
 
 
@@ -912,10 +934,27 @@ _UNSURE_WHETHER = re.compile(
 
 _TRIED_UNNAMED = re.compile(
     r"\b(?:tried|done|had|used|been through) (?:just about |pretty much |literally )?"
-    r"(?:everything|it all|all of (?:them|it|those|these)|lots|a lot|loads|many things|lots of things|all sorts|"
-    r"so many things|all the \w+)\b|"
+    r"(?:everything|it all|all of (?:them|it|those|these)|(?:lots|a lot|loads) of (?:things|treatments|stuff|different \w+)|"
+    r"many things|all sorts|so many things|all the (?:treatments|things|options))\b|"
     r"\b(?:nothing|none of (?:them|it|those|these|that)|none|no treatment|no medicine) (?:has |have |ever |really |of them )?"
     r"(?:worked|helped|helps|works|made (?:a|any) difference|did (?:anything|much|a thing))\b")
+
+
+_ALL_OF_THEM = re.compile(r"\b(?:all of (?:them|those|these|it)|all (?:three|3)|"
+                          r"(?:tried |done |had )?(?:everything|every one|it all)|"
+                          r"the lot|all those|all these|all the above|all of the above|each of them)\b")
+
+
+_NONE_TRIED = re.compile(r"\b(?:(?:have not|haven'?t|not|never|did not|didn'?t) (?:yet )?(?:tried|had|done|used) "
+                         r"(?:any|anything)|"
+                         r"no treatments?|nothing yet|none yet|not yet|nothing so far|none so far)\b")
+
+
+def tried_unnamed(text: str) -> bool:
+    """"nothing has worked", "none of them helped": treatments tried, none named ("nothing has helped, I haven't
+    tried anything" says none was tried)."""
+    t = _normalise(text)
+    return bool(_TRIED_UNNAMED.search(t)) and not _NONE_TRIED.search(t)
 
 
 def parse_care(text: str) -> Optional[Union[List[str], str]]:
@@ -927,8 +966,10 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
         return [c for c in CARE_IDS if c in tried]
     if named and _UNSURE_WHETHER.search(_normalise(text)):
         return UNKNOWN  # "I can't remember if I had injections"
-    if _TRIED_UNNAMED.search(_normalise(text)):
-        return None  # "I've tried everything, nothing helps": tried, but which? (asked again, never "none")
+    if _ALL_OF_THEM.search(_normalise(text)) and not named:
+        return list(CARE_IDS)  # "all of them", "all three", "everything": the three the question names
+    if tried_unnamed(text):
+        return None  # "nothing has worked": tried, but which? (asked again, never "none")
     if named or any(m.label == "NOTHING" for m in found):
         return []  # only negated treatments ("no PT, no shots") or "nothing yet"
     answer = parse_yes_no(text)
@@ -1087,37 +1128,64 @@ _GO_BACK = re.compile(
     r"(?:got|answered|put|said|did|had) (?:the |that |my )?(?:last|previous|other) (?:one|question|answer)? ?wrong|"
     r"(?:last|previous) (?:one|answer|question) (?:was|is) wrong|(?:that|it) was wrong|wrong answer|"
     r"i made a mistake|made a mistake(?: there)?|my mistake|(?:change|fix|correct|redo) (?:my|the|that) "
-    r"(?:last |previous )?(?:answer|one)|undo(?: that)?|i messed (?:that|it) up|i pressed the wrong (?:one|button))\b")
+    r"(?:last |previous )?(?:answer|one|question)|undo(?: that)?|i messed (?:that|it) up|i pressed the wrong (?:one|button)|"
+    r"(?:pressed|clicked|tapped|hit|chose|picked|said|put|answered|typed) (?:yes|no)(?= (?:by mistake|by accident|"
+    r"accidentally))|(?:previous|last) question(?: please)?$|^previous(?: one)?(?: please)?$|wrong button|"
+    r"by (?:mistake|accident)|accidentally|(?:answered|got|did|put) (?:that|it|this)(?: one)? wrong|(?:that|it) was a mistake|"
+    r"(?:that'?s|that is) (?:wrong|not right))\b")
+
+
+def without_going_back(text: str) -> str:
+    """The message without its words that say a mistake was made, and the fillers around them ("oops, that was wrong,
+    only one leg" -> "only one leg")."""
+    rest = _SELF_CORRECTION.sub(" ", _GO_BACK.sub(" ", _normalise(text)))
+    return re.sub(r"\b(?:please|can we|could we|let'?s|i want to|i'?d like to|oh no|oh dear|oh|oops|whoops|"
+                  r"ugh|damn|sorry)\b", " ", rest).strip(" .,!?;:-")
 
 
 def asks_to_go_back(text: str) -> bool:
     """"I got the last one wrong", "go back", "sorry that was wrong": the previous question again, no answer
     given with it ("I made a mistake, it should be yes" gives one: a correction)."""
-    t = _normalise(text)
-    if _GO_BACK.search(t) is None:
+    if _GO_BACK.search(_normalise(text)) is None:
         return False
-    rest = _SELF_CORRECTION.sub(" ", _GO_BACK.sub(" ", t))
-    rest = re.sub(r"\b(?:please|can we|could we|let'?s|i want to|i'?d like to|i|oh no|oh dear|oh|oops|whoops|"
-                  r"ugh|damn|sorry)\b", " ", rest).strip(" .,!?;:-")
-    return parse_yes_no(rest) is None if rest else True
+    rest = without_going_back(text)
+    # the words that say it was a mistake are (nearly) the whole message: "I made a mistake lifting a box" is not
+    return len(re.findall(r"[\w']+", rest)) <= 3 and (parse_yes_no(rest) is None if rest else True)
 
 
 _RESTART = re.compile(
-    r"\b(?:start (?:over|again|afresh|from (?:the )?(?:beginning|scratch|the top|the start))|begin (?:again|over)|"
-    r"from the (?:beginning|top|start)|redo (?:it|this|all|the (?:questions|questionnaire|check|test|whole thing))|"
-    r"(?:do|take) (?:it|this|the (?:questions|questionnaire|check|test|whole thing)) (?:again|over)|restart)\b")
+    r"^\W*(?:(?:ok|okay|hmm+|um+|so|sorry|actually|please|can we|could we|can i|could i|let'?s|lets|i want to|i'?d like to|"
+    r"i wanna|we should|just)\W+)*"
+    r"(?:start (?:over|again|afresh|from (?:the )?(?:beginning|top|start|scratch))|begin (?:again|over)|"
+    r"from the (?:top|beginning|start)|"
+    r"restart(?: (?:it|this|the (?:questions|questionnaire|check|test|quiz)))?|redo (?:it|this|the (?:whole thing|questions|"
+    r"questionnaire|check|test))|do (?:it|this|the (?:questions|questionnaire|check|test)) (?:all )?(?:again|over)|"
+    r"scrap (?:that|this|it)\W+start (?:again|over))"
+    r"(?:\W+(?:please|again|from the (?:top|beginning|start)|then|thanks|thank you|instead))*\W*$")
 
 
 _WHY_ASKED = re.compile(
     r"^\W*(?:(?:ok|okay|sorry|hmm+|um+|but|and|wait|just wondering)\W+)*(?:why (?:do|did|are|would) you (?:ask|need|want)"
     r"(?:ing)?(?: (?:that|this|me that|me this|to know(?: that)?))?|why (?:is|does) (?:that|this|it) matter|"
-    r"what(?:'?s| is| are) (?:this|that|these|these questions|all this) for|what does (?:that|this|it) have to do with "
+    r"what(?:'?s| is| are) (?:this|that|these|these questions|all this) for|what'?s the point of (?:this|that|these|asking)"
+    r"(?: question| questions)?|what does (?:that|this|it) have to do with "
     r"(?:anything|it|mild)|why (?:that|this) question|how is (?:that|this) relevant)\W*$")
 
 
 def asks_why_asked(text: str) -> bool:
     """"why do you ask?", "what's this for?", "why does that matter": what the questions are for, no answer."""
     return bool(_WHY_ASKED.match(_normalise(text)))
+
+
+_ABOUT_DELETING = re.compile(r"\b(?:later|afterwards|after(?:wards)?|once|eventually|automatically|what happens|how long|"
+                             r"when (?:do|does|will|is)|do you (?:ever |usually |always )?delete|does it get|is it deleted|"
+                             r"are (?:they|my \w+) deleted|if i)\b")
+
+
+def asks_about_deleting(text: str) -> bool:
+    """"will you delete this afterwards?", "what happens if I delete the chat?": a question about deleting, not a
+    request to delete ("can you delete my data?" is one)."""
+    return is_question(text) and bool(_ABOUT_DELETING.search(_normalise(text)))
 
 
 def asks_to_start_over(text: str) -> bool:
@@ -1229,7 +1297,7 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}
     if is_correction(text) and last_item and not (set(items) - {last_item}):
         # "that was wrong, it should be yes": the words that say a mistake was made are no answer
-        value = items.get(last_item) if last_item in items else parse_item(last_item, _GO_BACK.sub(" ", _normalise(text)))
+        value = items.get(last_item) if last_item in items else parse_item(last_item, without_going_back(text))
         if value is not None:
             return TurnReading({last_item: value}, corrected=last_item)
     values: Dict[str, ItemValue] = dict(items)

@@ -105,13 +105,15 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     for someone else; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
     asked = "?" in t or answers.is_question(text)
-    if _WAIT.search(t) and len(t.split()) <= 8 and not _has_a_value(t) and not asked:
-        return FormReply.NOT_A_VALUE
+    if _WAIT.search(t) and not asked and not _LEFT_AFTER_WAITING.sub(" ", _WAIT.sub(" ", t)).strip(" .,!?;:-"):
+        return FormReply.NOT_A_VALUE  # only a wait ("hold on a sec"); "hang on, tomorrow at 10" answers
     cancel = _CANCEL.search(t)
     if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
         return FormReply.QUESTION  # "what if I'd rather not give my name?", "I'd rather not give my number, can I give email?"
     if cancel or slot != "contact_consent" and (answers.is_only_a_pause(t) or _BARE_NO.fullmatch(t)):
         return FormReply.CANCEL
+    if slot == "contact_name" and _AGREEING.match(t):
+        return FormReply.NOT_A_VALUE  # "yes I agree" given where the name is asked: no name
     if slot != "contact_consent" and (answers.asks_for_a_person(t) or answers.is_proxy(t)) and not _has_a_value(t) \
             and not (slot == "contact_time" and names_a_time(t)):
         return FormReply.NOT_A_VALUE  # "I'd rather talk to a nurse", "it's for my mother actually": no name, number or time
@@ -124,6 +126,23 @@ def read_form_reply(text: str, slot: str) -> FormReply:
 def _has_a_value(t: str) -> bool:
     """A number or an e-mail address in the reply ("hold on, it's 555 123 4567")."""
     return "@" in t or sum(ch.isdigit() for ch in t) >= 7
+
+
+_WITHDRAW = re.compile(r"\b(?:withdraw|take (?:it|that|this|my consent) back|change my mind|cancel|delete|remove|undo)\b")
+
+
+# words that may stand beside a wait without saying anything more
+_LEFT_AFTER_WAITING = re.compile(r"\b(?:ok|okay|sorry|please|um+|hmm+|just|a|sec|second|bit|let me|thanks|right|"
+                                 r"my phone(?: is)? ring\w*|someone'?s at the door|the door)\b")
+
+
+def asks_to_withdraw(text: str) -> bool:
+    """"can I withdraw later?", "what if I change my mind?": asked at the consent question."""
+    return bool(_WITHDRAW.search((text or "").lower()))
+
+
+_AGREEING = re.compile(r"^\W*(?:yes|yeah|yep|ok|okay|sure|i agree|agreed|i consent|no problem|fine)\b"
+                       r"(?:\W+(?:i agree|please|thanks|that'?s fine|go ahead|sure))*\W*$")
 
 
 def misses_after(record: Optional[str], slot: str) -> str:

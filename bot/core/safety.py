@@ -219,10 +219,11 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:cannot|can no longer|do not want to) (?:go on|carry on|live like this|live with this|keep living)\b",
     # "I can't take this anymore", "I can't do this any more", "I don't see the point anymore" (not "I can't do the
     # stairs anymore", "I don't see the point of the scan")
-    r"\b(?:cannot|can no longer|could not) (?:take|bear|stand|handle|cope with|deal with|do) (?:this|it|that|(?:the |this )?pain|"
-    r"life|any of this)? ?(?:anymore|any more|much more|any longer)\b",
+    # (not "I can't take the pain anymore": the pain of stenosis, which the clinic hears about every day)
+    r"\bi (?:just |really |honestly |simply )?(?:cannot|can no longer) (?:take|bear|do|handle) (?:this|it|any of this) "
+    r"?(?:anymore|any more)\b(?!\W*(?:without|because|so\b|since|after|when|until|unless|except))",
     r"\b(?:do not|cannot|no longer) see (?:the|any) point (?:anymore|any more|in (?:anything|living|life|going on|carrying on)|"
-    r"of (?:anything|living|life|going on|carrying on))\b",
+    r"of (?:anything|living|life|going on|carrying on))\b(?!\s+(?:of|in|with|for|to|doing)\b)",
     r"\b(?:(?:am|is|feel|feeling|being|be|become) (?:such |just )?(?:a|like a) burden|burden (?:to|on) (?:my|his|her|the|everyone))\b",
     r"\b(?:everyone|everybody|they|my family|my kids|my children|the family) (?:[\w']+ ){0,3}?(?:would|will) be (?:better off|happier|relieved|fine)"
     r"(?: without (?:me|him|her)| if (?:i|he|she) (?:was|were|am|is) (?:gone|dead|not here))?\b",
@@ -477,7 +478,10 @@ _STRONG_ONSET: Pattern[str] = _rx(
     r"from (?:this morning|today|yesterday|last night|tonight|this afternoon)|(?:each|every) hour|"
     r"(?:day|days) (?:\d+|two|three|four|five) (?:after|post)|\w+ (?:days? |weeks? )?out from|(?:the )?(?:last|past) (?:two|few|\d+|couple of) days|"
     r"(?:weaker|worse|number|numb) and (?:weaker|worse|number|numb)|(?:off|from|on) the floor|(?:is|it is|it has been) (?:two|three|\d+|a few) days|"
-    r"twice)\b"
+    r"twice|rapidly (?:getting|got|becoming|growing) (?:weaker|worse)|rapidly worse|(?:getting|got|gets|growing|becoming) "
+    r"(?:\w+ )?(?:weaker|worse) (?:really |very |so )?(?:fast|quickly|rapidly)|this week|(?:weeks?|days?|months?) (?:after|since) (?:my|the|his|her) (?:mild|procedure|"
+    r"operation|surgery)|(?:mild|procedure|operation|surgery) (?:\d+|a|one|two|three|few) (?:days?|weeks?) ago|"
+    r"now (?:i |he |she )?(?:cannot|can not|could not|am unable to|is unable to))\b"
 )
 # In the same sentence, these make a sign a question about it or a hypothesis ...
 _HYPOTHETICAL: Pattern[str] = _rx(
@@ -520,10 +524,9 @@ _IMAGINED_BEFORE: Pattern[str] = _rx(
 # Long ago, for years, or someone else's old story.
 _LONG_STANDING: Pattern[str] = _rx(
     r"\b(?:for (?:about |around |over |almost |nearly |more than |the (?:last|past) )?(?:years|ages|decades|"
-    r"(?:many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+) years|a long time|a year|one year|"
-    r"a whole year|months|(?:many|several|a few|some|two|three|four|five|six|\d+) months|"
-    r"as long as i can remember|a while)|(?:been|was) like (?:that|this) for|without (?:my |a |his |her )?(?:cane|walker|stick|frame|"
-    r"zimmer|crutch\w*)|nothing (?:has |is )?changed|has not changed|"
+    r"(?:many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+) years|a long time|"
+    r"as long as i can remember)|before (?:he|she|they) (?:died|passed)|in (?:his|her|their|my) (?:[4-9]0|fifties|sixties|"
+    r"seventies|eighties|nineties)s?|nothing (?:has |is )?changed|has not changed|"
     r"(?:years|decades) ago|gradually|slowly|over (?:the )?(?:last|past) (?:\w+ ){0,3}years|always (?:had|been|have)|"
     r"since (?:childhood|i was|he was|she was|(?:his|her|my) (?:stroke|"
     r"surgery in|accident|birth|diabetes|ms))|after (?:his|her|my) stroke|at the end of (?:his|her) life|(?:my )?late "
@@ -532,9 +535,16 @@ _LONG_STANDING: Pattern[str] = _rx(
     r"my whole life|since i broke|since (?:the|my|his|her) (?:accident|fall|fracture|injury|break|hysterectomy|hernia)|in (?:19|20)\d\d|"
     r"last year|long gone|turned out to be|cleared up|went away|resolved|recovered|healed|no problems since|back in|(?:her|his|a|my|our) friend (?:had|who had))\b"
 )
+# Months of weakness, or of not walking (without a cane), is the long-standing complaint of stenosis ("can't walk at
+# all, it's been like that for months"); only for leg weakness: a numb groin or leaking is not waved through
+_MONTHS: Pattern[str] = _rx(r"\bfor (?:about |around |over |almost |nearly |more than |the (?:last|past) )?(?:months|(?:many|several|"
+                            r"a few|some|two|three|four|five|six|\d+) months|a year|one year|a whole year)\b|\b(?:been|was) like (?:that|this) for\b|"
+                            r"\bwithout (?:my |a |his |her |their )?(?:cane|walker|walking stick|stick|frame|zimmer|crutch\w*)\b")
 # A time long past: an operation then is no onset now ("my mum had surgery last year and her legs got weaker for a while")
-_PAST_TIME: Pattern[str] = _rx(r"\b(?:years ago|decades ago|months ago|last year|in (?:19|20)\d\d|back in|long ago|for a while|"
-                               r"at the time)\b")
+_PAST_TIME: Pattern[str] = _rx(r"\b(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in|long ago|at the time)\b")
+_NOW: Pattern[str] = _rx(r"\b(?:cannot|can not|is|are|am|now|keeps?|still|has been|have been|(?:have|has) (?:lost|gone))\b")
+_PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to)\b")
+_SUDDEN_THEN: Pattern[str] = _rx(r"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|after (?:his|her|a) (?:fall|stroke|accident))\b")
 _AFTER_AN_OPERATION: Pattern[str] = _rx(
     r"\bafter (?:my|the|his|her) (?:mild|procedure|operation|surgery)\b|"
     r"\b(?:had|have had|has had) (?:the |my |his |her |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b(?: for \w+)?")
@@ -634,10 +644,14 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
         return False
     strong_onset = bool(_STRONG_ONSET.search(sentence))
     onset = strong_onset or bool(_ONSET.search(sentence))
-    if _LONG_STANDING.search(sentence):
-        rest = _LONG_STANDING.sub(" ", sentence)
+    months = sign is Sign.LEG_WEAKNESS and _MONTHS.search(sentence) is not None
+    if _LONG_STANDING.search(sentence) or months:
+        rest = _MONTHS.sub(" ", _LONG_STANDING.sub(" ", sentence))
         if _PAST_TIME.search(sentence):
-            rest = _AFTER_AN_OPERATION.sub(" ", rest)  # "my dad had numbness after his surgery, years ago"
+            # "my dad had numbness after his surgery, years ago", "his legs went weak suddenly last year" (not "my
+            # brother suddenly can't walk, he had surgery years ago": that is now)
+            if _PAST_VERB.search(sentence) and not _NOW.search(sentence):
+                rest = _SUDDEN_THEN.sub(" ", _AFTER_AN_OPERATION.sub(" ", rest))
         strong_onset = bool(_STRONG_ONSET.search(rest))
         if not strong_onset:
             return False
@@ -671,6 +685,8 @@ def _crisis_report(sentence: str, match: re.Match[str]) -> bool:
     """A crisis pattern's match is a report: not an idiom, a denial or a question about it."""
     if _IDIOM.search(match.group(0)):
         return False
+    if _CANNOT_TAKE_IT.match(match.group(0)) and _EXERTION.search(sentence):
+        return False  # "after walking 10 minutes I can't take it anymore and have to sit": the claudication
     before = sentence[max(0, match.start() - 60): match.start()]
     if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:thoughts?|thinking)\b", match.group(0)):
         # "I am not suicidal", "never thought of killing myself"
@@ -681,6 +697,7 @@ def _crisis_report(sentence: str, match: re.Match[str]) -> bool:
     return not (_HYPOTHETICAL_CRISIS.search(near) and not _FIRST_PERSON_CRISIS.search(near))
 
 
+_CANNOT_TAKE_IT: Pattern[str] = _rx(r"i (?:\w+ )?(?:cannot|can no longer) (?:take|bear|do|handle)")
 # "does the procedure raise suicide risk?" asks about it; "I feel suicidal" says it.
 _HYPOTHETICAL_CRISIS: Pattern[str] = _rx(
     r"\b(?:what if|will i be|would i be|worried (?:i|that|about)|afraid (?:i|that)|risk|rate|statistics|screen\w*|questionnaire|hotline number|does (?:mild|the procedure)|asked (?:me )?(?:about|if)|"

@@ -127,6 +127,10 @@ def read_answer(
     reading_text = text if bare_minutes else answers.resolve_choice(text, choices)
     if intent in names.ALERT_INTENTS:
         return NOT_AN_ANSWER
+    if requested == RED_FLAGS and answers.only_a_when(reading_text):
+        # "when I'm in the shower" at "right now, do you have any of these?": not a yes (that would end the check as
+        # urgent) nor a no; asked again (a report in it still alerts: the safety net reads every message)
+        return _proxy_or(answers.is_proxy(reading_text), miss(requested, text, times_asked, misses))
     if requested == RED_FLAGS and answers.yes_to_the_red_flags(reading_text):
         # any yes to the red-flag question counts, a question added or not
         return Turn(Verdict.RECORDED, (names.UTTER_EMERGENCY,),
@@ -139,9 +143,10 @@ def read_answer(
         return NOT_AN_ANSWER  # the questionnaire again from the start (bot.rasa_ext.reply_policy), never an answer
     if requested and answers.asks_why_asked(reading_text):
         return Turn(Verdict.EXPLAINED, (names.UTTER_SSHQ_WHY,), {requested: None})  # asked again (counted: no loop)
-    if requested and answers.asks_to_go_back(reading_text):
+    if requested and answers.asks_to_go_back(reading_text) and not answers.extract_items(reading_text):
         before = item_before(requested, last_item, filled or {})
-        if before is not None:
+        if before is not None and answers.parse_item(before, answers.without_going_back(reading_text)) is None:
+            # (with an answer for it, "that was wrong, only one leg", it is a correction: read below)
             return Turn(Verdict.WENT_BACK, (names.UTTER_SSHQ_GOING_BACK,),
                         {before: None, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: None})
     if requested and (intent == names.SKIP_QUESTION or answers.is_skip(reading_text)):
@@ -159,6 +164,9 @@ def read_answer(
             intent == names.ASK_NOT_IN_SOURCES and requested and not answers.is_question(reading_text)):
         # (a statement the classifier took for an unanswerable question is a reply that did not fit: a miss)
         return _proxy_or(proxy, NOT_AN_ANSWER)
+    if requested == CONSERVATIVE_CARE and not reading.values and answers.tried_unnamed(reading_text):
+        # "nothing helped": treatments tried, none named (not a question about results): which ones?
+        return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     if names.is_faq_intent(intent) and confidence >= QUESTION_CONFIDENCE and not reading.values:
         return NOT_AN_ANSWER  # a knowledge question mid-form: answered by a rule, then the question again
     if not reading.values:

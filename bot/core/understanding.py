@@ -311,6 +311,14 @@ def decide(
     return Decision("not_understood")
 
 
+def asked_about_deleting(decision: Decision, text: str) -> Decision:
+    """"will you delete my number afterwards?" read as a request to delete asks about deleting: the privacy
+    answer (what is kept, how to delete), never "delete this conversation?"."""
+    if decision.kind == "intent" and decision.intent == names.FORGET_ME and answers.asks_about_deleting(text):
+        return Decision("intent", intent=names.ASK_PRIVACY)
+    return decision
+
+
 def decision_from_parse(parse_data: Optional[Dict[str, object]]) -> Decision:
     """The decision TopicUnderstanding left in a message's parse data ("not understood" if none)."""
     found = (parse_data or {}).get("understanding")

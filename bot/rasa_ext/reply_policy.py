@@ -50,6 +50,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core import names, understanding
 from bot.core.answers import (
+    ASKED_AGAIN,
     CHECK_OFFERS,
     CONSENT_WORDS,
     CONSULTATION_WORDS,
@@ -89,8 +90,9 @@ SUBMIT = "action_submit_consultation"
 TAKEN_BACK = {names.UTTER_NO_CONSULTATION: (names.UTTER_OFFER_CONSULTATION, CONSULTATION_WORDS),
               names.UTTER_SSHQ_LATER: (names.UTTER_SSHQ_INTRO, None)}
 # the answer to the typical symptoms' question, then the offer of the check of those symptoms
-# the questionnaire from its first question again (as the rule for the start_over intent does)
-RESTART_THE_CHECK = ("action_sshq_reset", "sshq_form")
+# the questionnaire from its first question again (as the rule for the start_over intent does), once the form
+# has refused the message (the form runs first while it is active, as for a pause)
+RESTART_THE_CHECK = ("sshq_form", "action_sshq_reset", "sshq_form")
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 
 
@@ -170,17 +172,31 @@ def last_response(events: List[Event], message: UserUttered) -> Optional[str]:
     return said
 
 
-def form_left_for(question: str, events: List[Event]) -> Optional[str]:
-    """The form that was stopped to ask ``question`` (the rules deactivate it first), if any."""
-    asked = next((i for i in range(len(events) - 1, -1, -1)
-                  if isinstance(events[i], ActionExecuted) and events[i].action_name == question), None)
-    if asked is None:
+# what ends the wait for an answer to "delete this conversation?": looking back past these, nothing was left for it
+_SETTLED = frozenset({*FORMS, "action_forget_me", names.UTTER_FORGET_CANCELLED, names.UTTER_FORGET_CANCELLED_GO_ON,
+                      "action_restart", "action_session_start", "action_sshq_reset", "action_sshq_result",
+                      "action_sshq_stopped", "action_submit_consultation"})
+
+
+def left_for(question: str, events: List[Event]) -> Optional[str]:
+    """What was left to ask ``question`` ("delete this conversation?", perhaps asked again after an answer): the
+    form the rules stopped for it, or the yes/no question open before it; None if nothing was."""
+    last_message = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=len(events))
+    actions = [(i, e.action_name) for i, e in enumerate(events[:last_message])
+               if isinstance(e, ActionExecuted) and e.action_name and e.action_name != ACTION_LISTEN_NAME]
+    first = None
+    for position, (_, name) in reversed(list(enumerate(actions))):
+        if name in _SETTLED:
+            break
+        if name == question:
+            first = position
+    if first is None or first == 0:
         return None
-    before = [e for e in events[:asked] if isinstance(e, ActionExecuted) and e.action_name != ACTION_LISTEN_NAME]
-    if not before or before[-1].action_name != "action_deactivate_loop":
-        return None
-    loops = [e.name for e in events[:asked] if isinstance(e, ActiveLoop) and e.name]
-    return loops[-1] if loops and loops[-1] in FORMS else None
+    index, before = actions[first - 1]
+    if before == "action_deactivate_loop":
+        loops = [e.name for e in events[:index] if isinstance(e, ActiveLoop) and e.name]
+        return loops[-1] if loops and loops[-1] in FORMS else None
+    return ASKED_AGAIN.get(before) if before != question else None
 
 
 def answer_of(message: UserUttered, intent: Optional[str]) -> Optional[str]:
@@ -263,9 +279,13 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
             return continue_chain(ANSWER_THEN_OFFER, done)
         return continue_chain(OFFER_THE_CHECK, done)
     if question == names.UTTER_ASK_FORGET and intent not in names.ALERT_INTENTS:
-        interrupted = form_left_for(question, events)
+        if intent == names.FORGET_ME and is_question(text):
+            # "how do I delete my data?" at "delete this conversation?": what is kept, then the question again
+            # (not the rule that takes a second request to delete as the yes)
+            return continue_chain((names.UTTER_PRIVACY, names.UTTER_ASK_FORGET), done)
+        interrupted = left_for(question, events)
         if interrupted and forget_reply(text, intent) in (Reply.NO, Reply.PAUSE):
-            # "no, keep it" asked in the middle of the questionnaire or the request: back where it was
+            # "no, keep it" asked in the middle of the questionnaire, the request or an open question: back to it
             return continue_chain((names.UTTER_FORGET_CANCELLED_GO_ON, interrupted), done)
     if question == names.UTTER_SSHQ_CONFIRM_STOP and intent == names.RED_FLAG:
         return continue_chain(RED_FLAG_AT_STOP, done)

@@ -395,6 +395,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             # each classifier's own ranking, so that bench/nlu_report.py can compare designs
             **opinions,
         }
+        decision = understanding.asked_about_deleting(decision, text)
         if decision.kind == "intent" and (not ranking or (decision.intent, confidence) != ranking[0]):
             chosen = {nlu.INTENT_NAME_KEY: decision.intent, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
             message.set(nlu.INTENT, chosen, add_to_output=True)
