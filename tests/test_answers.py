@@ -1083,3 +1083,31 @@ def test_again_or_from_the_start_inside_an_answer_is_no_restart(text: str) -> No
     from bot.core.answers import asks_to_start_over
 
     assert asks_to_start_over(text) is False
+
+
+# ---------------------------------------------------------------- found by a second old-against-new review
+
+CARE_ALL = ("physical_therapy", "pain_medication", "epidural_steroid_injections")
+
+@pytest.mark.parametrize("text, expected", [
+    ("everything hurts", None), ("it all started a year ago", None), ("everything", list(CARE_ALL)),
+    ("I've tried it all", list(CARE_ALL)),
+])
+def test_everything_is_all_three_only_as_treatments_tried(text: str, expected: object) -> None:
+    assert parse_care(text) == expected
+
+
+@pytest.mark.parametrize("text", ["I fell by mistake", "I hurt it by accident", "I made a mistake lifting a box"])
+def test_a_mistake_in_a_story_is_no_going_back(text: str) -> None:
+    from bot.core.answers import asks_to_go_back
+
+    assert asks_to_go_back(text) is False
+
+
+@pytest.mark.parametrize("text", ["can someone call me? no wait, not yet", "can you email me the results?"])
+def test_a_call_asked_for_is_the_whole_message(text: str) -> None:
+    assert consultation_reply(text, None) is Reply.INTERRUPTION
+
+
+def test_at_consent_an_ok_beside_a_wait_is_the_consent() -> None:
+    assert read_form_reply("wait, ok", "contact_consent") is FormReply.VALUE

@@ -566,7 +566,17 @@ def test_lost_control_or_feeling_said_as_not_having_it(text: str, alert: Any) ->
     # someone else's history: before they died, in their eighties, suddenly last year
     ("my grandad lost control of his bladder before he died", None),
     ("my aunt lost bowel control in her 90s", None),
-    ("my husband's legs gave way suddenly last year after his fall", None),
+    # a sudden sign is heard even beside "last year": the time may belong to something else (a second review found
+    # "my dad had back surgery years ago, and his legs suddenly gave out" waved through)
+    ("my husband's legs gave way suddenly last year after his fall", Alert.EMERGENCY),
+    ("my dad had back surgery years ago, and his legs suddenly gave out", Alert.EMERGENCY),
+    # an age is no time: only someone else's past story is waved through
+    ("I'm in my 60s and I've lost control of my bladder", Alert.EMERGENCY),
+    ("my dad is in his eighties and his legs are paralysed", Alert.EMERGENCY),
+    ("I had surgery years ago and my groin went numb", Alert.EMERGENCY),
+    # the walking pattern is no onset, whatever "now" or "this week" says
+    ("now I can't walk more than 10 minutes without stopping", None), ("this week my legs have been weak after walking", None),
+    ("I can't do it anymore, walking is impossible", None),
     ("last year I had surgery, and suddenly this morning my groin went numb", Alert.EMERGENCY),
 ])
 def test_despair_long_standing_inability_and_operations_long_ago(text: str, alert: Any) -> None:

@@ -101,7 +101,8 @@ READ = [
     ("going back with a new answer is a correction", "sorry that was wrong, it should be yes", "affirm", 0.8, "q3",
      {"last_item": "q2", "filled": {"q2": "no"}}, recorded("q2", "yes", "utter_sshq_correction_noted", corrected="q2")),
     # the same again, or a time of day with the yes: answers; a statement is no unanswerable question
-    ("the same again", "waiting at the post office does it too", "ask_not_in_sources", 0.7, "q3", {}, recorded("q3", "yes")),
+    ("the same again, not a yes of the patient's own", "waiting at the post office does it too", "ask_not_in_sources", 0.7,
+     "q3", {"times_asked": 1}, Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q3": None, MISSES_SLOT: 1.0})),
     ("when, then the yes", "when I'm at the sink washing up, yes", "nlu_fallback", 0.3, "q3", {}, recorded("q3", "yes")),
     ("a statement taken for an unanswerable question", "the queue at the pharmacy is the worst", "ask_not_in_sources",
      0.7, "q3", {"times_asked": 1}, Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q3": None, MISSES_SLOT: 1.0})),
@@ -128,6 +129,10 @@ READ = [
     ("a mistake that is part of a story", "I made a mistake lifting a box and now my back hurts", None, 0.0, "q5",
      {"last_item": "q4", "filled": {"q4": "no"}, "times_asked": 1},
      Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q5": None, MISSES_SLOT: 1.0})),
+    ("someone else does it too, at the red-flag question", "my dad does it too, not me", None, 0.0, "red_flags", {},
+     recorded("red_flags", "no")),
+    ("a where-question at the red-flag question", "where exactly is the saddle area?", None, 0.0, "red_flags", {},
+     NOT_AN_ANSWER),
     ("nothing to go back to", "go back", "nlu_fallback", 0.3, "red_flags", {"times_asked": 1},
      Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"red_flags": None, MISSES_SLOT: 1.0})),
 ]

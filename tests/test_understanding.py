@@ -333,6 +333,7 @@ def test_a_message_that_gets_the_offer_of_the_check_is_not_read_again(text: str)
     ("will you delete my number afterwards?", "ask_privacy"), ("what happens to my answers if I delete the chat?", "ask_privacy"),
     ("do you delete these chats?", "ask_privacy"),
     ("delete my data", "forget_me"), ("can you delete my data?", "forget_me"), ("how do I delete my data?", "forget_me"),
+    ("could you delete my number once they call me?", "forget_me"),
 ])
 def test_a_question_about_deleting_gets_the_privacy_answer(text: str, intent: str) -> None:
     from bot.core.understanding import asked_about_deleting

@@ -199,9 +199,7 @@ _YES = ("yes", "yeah", "yea", "yep", "yup", "ya", "yah", "y", "sure", "definitel
         "continue", "absolutely yes", "why not", "yeh", "yeahh", "yeahhh", "yas", "yass", "ye", "yaa", "yh",
         "ys", "yse", "yrs", "yez", "yess please", "yesh", "yee", "yeas", "yep yep", "uh-huh", "aye", "affirm",
         "certainly do", "oh yes", "oh yeah", "hell yes", "i have indeed", "alrighty", "i agree", "agree", "agreed",
-        "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay",
-        # the same again ("standing in line does it too")
-        "does it too", "does that too", "it does too")
+        "i consent", "that's fine", "that is fine", "it's fine", "fine by me", "that's ok", "that's okay")
 # Said alone, these accept; next to a clear yes or no they only open the sentence ("ok, not really").
 _WEAK_YES = ("ok", "okay", "okey", "k", "kk", "fine", "alright", "all right", "right then", "cool", "perfect",
              "gladly", "please")
@@ -446,7 +444,8 @@ _WHEN_OPENING = re.compile(r"^\W*(?:when|whenever|where|if)\b")
 def only_a_when(text: str) -> bool:
     """"when I'm in the shower", "when it's cold, sometimes": says when, with no plain yes or no of its own."""
     t = _normalise(text)
-    return bool(_WHEN_OPENING.match(t)) and not re.search(r"\b(?:yes|yeah|yep|yup|no|nope|nah|not|never)\b", t)
+    return bool(_WHEN_OPENING.match(t)) and not re.search(r"\b(?:yes|yeah|yep|yup|no|nope|nah|not|never)\b", t) \
+        and not is_question(text)
 
 
 def yes_to_the_red_flags(text: str) -> bool:
@@ -758,7 +757,7 @@ def offer_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
 _CALL_ME = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|please|so|then|well)\W+)*(?:can|could) (?:someone|somebody|a nurse|a person|"
                       r"a doctor|the clinic|they|you|one of you|the team) (?:just |please )?"
                       r"(?:call|ring|phone|contact|email|e-mail) "
-                      r"(?:me|us)\b")
+                      r"(?:me|us)(?: back)?(?:\W+(?:please|today|soon|instead|tomorrow|later))*\W*$")
 
 
 def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
@@ -940,14 +939,16 @@ _TRIED_UNNAMED = re.compile(
     r"(?:worked|helped|helps|works|made (?:a|any) difference|did (?:anything|much|a thing))\b")
 
 
-_ALL_OF_THEM = re.compile(r"\b(?:all of (?:them|those|these|it)|all (?:three|3)|"
-                          r"(?:tried |done |had )?(?:everything|every one|it all)|"
-                          r"the lot|all those|all these|all the above|all of the above|each of them)\b")
+_ALL_OF_THEM = re.compile(
+    r"^\W*(?:(?:yes|yeah|ok|well|i have|i'?ve)\W+)?(?:all of (?:them|those|these)|all (?:three|3)|everything|the lot|"
+    r"all (?:of )?the above|each of them|all those|all these)\W*(?:(?:and )?(?:nothing|none of (?:them|it)) (?:has |have )?"
+    r"(?:helped|worked)\W*)?$|"
+    r"\b(?:tried|done|had|used|been through) (?:just about |pretty much |literally )?(?:everything|it all|all of (?:them|those|"
+    r"these)|all (?:three|3)|the lot)\b|\ball (?:three|3)\b")
 
 
 _NONE_TRIED = re.compile(r"\b(?:(?:have not|haven'?t|not|never|did not|didn'?t) (?:yet )?(?:tried|had|done|used) "
-                         r"(?:any|anything)|"
-                         r"no treatments?|nothing yet|none yet|not yet|nothing so far|none so far)\b")
+                         r"(?:any|anything)|no treatments?|nothing yet|none yet|not yet|nothing so far|none so far)\b")
 
 
 def tried_unnamed(text: str) -> bool:
@@ -1140,7 +1141,7 @@ def without_going_back(text: str) -> str:
     only one leg" -> "only one leg")."""
     rest = _SELF_CORRECTION.sub(" ", _GO_BACK.sub(" ", _normalise(text)))
     return re.sub(r"\b(?:please|can we|could we|let'?s|i want to|i'?d like to|oh no|oh dear|oh|oops|whoops|"
-                  r"ugh|damn|sorry)\b", " ", rest).strip(" .,!?;:-")
+                  r"ugh|damn|sorry|to the|to that)\b", " ", rest).strip(" .,!?;:-")
 
 
 def asks_to_go_back(text: str) -> bool:
@@ -1150,7 +1151,7 @@ def asks_to_go_back(text: str) -> bool:
         return False
     rest = without_going_back(text)
     # the words that say it was a mistake are (nearly) the whole message: "I made a mistake lifting a box" is not
-    return len(re.findall(r"[\w']+", rest)) <= 3 and (parse_yes_no(rest) is None if rest else True)
+    return len(re.findall(r"[\w']+", rest)) <= 1 and (parse_yes_no(rest) is None if rest else True)
 
 
 _RESTART = re.compile(
@@ -1185,7 +1186,10 @@ _ABOUT_DELETING = re.compile(r"\b(?:later|afterwards|after(?:wards)?|once|eventu
 def asks_about_deleting(text: str) -> bool:
     """"will you delete this afterwards?", "what happens if I delete the chat?": a question about deleting, not a
     request to delete ("can you delete my data?" is one)."""
-    return is_question(text) and bool(_ABOUT_DELETING.search(_normalise(text)))
+    t = _normalise(text)
+    if re.match(r"^\W*(?:please\W+)?(?:can|could|would) you (?:please |just )?(?:delete|remove|erase|wipe)\b", t):
+        return False  # "could you delete my number once they call me?": asked for, with a when
+    return is_question(text) and bool(_ABOUT_DELETING.search(t))
 
 
 def asks_to_start_over(text: str) -> bool:

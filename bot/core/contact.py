@@ -105,7 +105,10 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     for someone else; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
     asked = "?" in t or answers.is_question(text)
-    if _WAIT.search(t) and not asked and not _LEFT_AFTER_WAITING.sub(" ", _WAIT.sub(" ", t)).strip(" .,!?;:-"):
+    rest = _LEFT_AFTER_WAITING.sub(" ", _WAIT.sub(" ", t))
+    if slot != "contact_consent":
+        rest = re.sub(r"\b(?:ok|okay|right)\b", " ", rest)  # at consent an "ok" beside a wait is the consent
+    if _WAIT.search(t) and not asked and not rest.strip(" .,!?;:-"):
         return FormReply.NOT_A_VALUE  # only a wait ("hold on a sec"); "hang on, tomorrow at 10" answers
     cancel = _CANCEL.search(t)
     if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
@@ -132,7 +135,7 @@ _WITHDRAW = re.compile(r"\b(?:withdraw|take (?:it|that|this|my consent) back|cha
 
 
 # words that may stand beside a wait without saying anything more
-_LEFT_AFTER_WAITING = re.compile(r"\b(?:ok|okay|sorry|please|um+|hmm+|just|a|sec|second|bit|let me|thanks|right|"
+_LEFT_AFTER_WAITING = re.compile(r"\b(?:sorry|please|um+|hmm+|just|a|sec|second|bit|let me|thanks|"
                                  r"my phone(?: is)? ring\w*|someone'?s at the door|the door)\b")
 
 

@@ -479,9 +479,9 @@ _STRONG_ONSET: Pattern[str] = _rx(
     r"(?:day|days) (?:\d+|two|three|four|five) (?:after|post)|\w+ (?:days? |weeks? )?out from|(?:the )?(?:last|past) (?:two|few|\d+|couple of) days|"
     r"(?:weaker|worse|number|numb) and (?:weaker|worse|number|numb)|(?:off|from|on) the floor|(?:is|it is|it has been) (?:two|three|\d+|a few) days|"
     r"twice|rapidly (?:getting|got|becoming|growing) (?:weaker|worse)|rapidly worse|(?:getting|got|gets|growing|becoming) "
-    r"(?:\w+ )?(?:weaker|worse) (?:really |very |so )?(?:fast|quickly|rapidly)|this week|(?:weeks?|days?|months?) (?:after|since) (?:my|the|his|her) (?:mild|procedure|"
+    r"(?:\w+ )?(?:weaker|worse) (?:really |very |so )?(?:fast|quickly|rapidly)|(?:weeks?|days?|months?) (?:after|since) (?:my|the|his|her) (?:mild|procedure|"
     r"operation|surgery)|(?:mild|procedure|operation|surgery) (?:\d+|a|one|two|three|few) (?:days?|weeks?) ago|"
-    r"now (?:i |he |she )?(?:cannot|can not|could not|am unable to|is unable to))\b"
+    r"now (?:i |he |she )?(?:cannot|can not|am unable to|is unable to) (?:lift|move|feel|raise|bear weight|stand up))\b"
 )
 # In the same sentence, these make a sign a question about it or a hypothesis ...
 _HYPOTHETICAL: Pattern[str] = _rx(
@@ -525,8 +525,7 @@ _IMAGINED_BEFORE: Pattern[str] = _rx(
 _LONG_STANDING: Pattern[str] = _rx(
     r"\b(?:for (?:about |around |over |almost |nearly |more than |the (?:last|past) )?(?:years|ages|decades|"
     r"(?:many|several|a few|two|three|four|five|six|seven|eight|nine|ten|twenty|\d+) years|a long time|"
-    r"as long as i can remember)|before (?:he|she|they) (?:died|passed)|in (?:his|her|their|my) (?:[4-9]0|fifties|sixties|"
-    r"seventies|eighties|nineties)s?|nothing (?:has |is )?changed|has not changed|"
+    r"as long as i can remember)|nothing (?:has |is )?changed|has not changed|"
     r"(?:years|decades) ago|gradually|slowly|over (?:the )?(?:last|past) (?:\w+ ){0,3}years|always (?:had|been|have)|"
     r"since (?:childhood|i was|he was|she was|(?:his|her|my) (?:stroke|"
     r"surgery in|accident|birth|diabetes|ms))|after (?:his|her|my) stroke|at the end of (?:his|her) life|(?:my )?late "
@@ -542,9 +541,22 @@ _MONTHS: Pattern[str] = _rx(r"\bfor (?:about |around |over |almost |nearly |more
                             r"\bwithout (?:my |a |his |her |their )?(?:cane|walker|walking stick|stick|frame|zimmer|crutch\w*)\b")
 # A time long past: an operation then is no onset now ("my mum had surgery last year and her legs got weaker for a while")
 _PAST_TIME: Pattern[str] = _rx(r"\b(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in|long ago|at the time)\b")
-_NOW: Pattern[str] = _rx(r"\b(?:cannot|can not|is|are|am|now|keeps?|still|has been|have been|(?:have|has) (?:lost|gone))\b")
-_PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to)\b")
-_SUDDEN_THEN: Pattern[str] = _rx(r"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|after (?:his|her|a) (?:fall|stroke|accident))\b")
+# Someone else's old story: "my father lost control of his bowels before he died", "grandma lost bladder control in
+# her 80s" (told in the past, about someone else; "my dad is in his eighties and can't move his legs" is now)
+_OLD_STORY: Pattern[str] = _rx(r"\b(?:before (?:he|she|they) (?:died|passed)|in (?:his|her|their) (?:[4-9]0s|fifties|sixties|"
+                               r"seventies|eighties|nineties))\b")
+_NOW: Pattern[str] = _rx(r"\b(?:cannot|can not|is|are|am|now|keeps?|still|has|have)\b")
+_PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to|lost|fell)\b")
+_FIRST_PERSON: Pattern[str] = _rx(r"\b(?:i|me|myself)\b")
+_RELATIVE: Pattern[str] = _rx(r"\b(?:mother|mom|mum|father|dad|husband|wife|brother|sister|son|daughter|grand\w*|gran|nan|aunt|"
+                              r"uncle|friend|neighbou?r|partner|cousin|parents?)\b|\b(?:he|she|they|his|her|their|him)\b")
+# the operation and the time long ago said together: "after his surgery years ago", "after her operation in 2015"
+_OPERATION_LONG_AGO: Pattern[str] = _rx(
+    r"\b(?:after|had|has had) (?:his |her |their |the |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b\W*(?:\w+\W+){0,3}?"
+    r"(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in \w+|long ago)")
+# the pace of a worsening ("getting weaker fast"), which the walking pattern has too
+_PACE: Pattern[str] = _rx(r"\b(?:rapidly (?:getting|got|becoming|growing) weaker|(?:getting|got|gets|growing|becoming) "
+                          r"(?:\w+ )?weaker (?:really |very |so )?(?:fast|quickly|rapidly))\b")
 _AFTER_AN_OPERATION: Pattern[str] = _rx(
     r"\bafter (?:my|the|his|her) (?:mild|procedure|operation|surgery)\b|"
     r"\b(?:had|have had|has had) (?:the |my |his |her |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b(?: for \w+)?")
@@ -638,23 +650,35 @@ def _negated(sentence: str, match: re.Match[str]) -> bool:
     return bool(_NEGATED_AFTER.search(sentence[match.end(): match.end() + 40]))
 
 
+def _without_an_old_operation(sentence: str, sign: re.Match[str]) -> str:
+    """The sentence without an operation long ago that dates the sign: "after his surgery years ago" anywhere, "she had
+    surgery last year and ..." only before the sign ("my dad wet himself, he had surgery years ago" is not dated)."""
+    return _OPERATION_LONG_AGO.sub(
+        lambda m: " " if m.group(0).startswith("after") or m.end() <= sign.start() else m.group(0), sentence)
+
+
 def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) -> bool:
     """Whether a sign named in a sentence is reported as the patient's (or a relative's) present state."""
     if _negated(sentence, match):
         return False
     strong_onset = bool(_STRONG_ONSET.search(sentence))
     onset = strong_onset or bool(_ONSET.search(sentence))
-    months = sign is Sign.LEG_WEAKNESS and _MONTHS.search(sentence) is not None
+    # months of weakness or of not walking: only weak legs or walking, never legs that cannot be moved or felt
+    months = sign is Sign.LEG_WEAKNESS and _MONTHS.search(sentence) is not None and \
+        re.search(r"walk|weak", match.group(0)) is not None
+    someone_elses_past = (_RELATIVE.search(sentence) is not None and _PAST_VERB.search(sentence) is not None
+                          and not _NOW.search(sentence) and not _FIRST_PERSON.search(sentence))
     if _LONG_STANDING.search(sentence) or months:
-        rest = _MONTHS.sub(" ", _LONG_STANDING.sub(" ", sentence))
-        if _PAST_TIME.search(sentence):
-            # "my dad had numbness after his surgery, years ago", "his legs went weak suddenly last year" (not "my
-            # brother suddenly can't walk, he had surgery years ago": that is now)
-            if _PAST_VERB.search(sentence) and not _NOW.search(sentence):
-                rest = _SUDDEN_THEN.sub(" ", _AFTER_AN_OPERATION.sub(" ", rest))
+        # someone else's operation long ago, told in the past: "my dad had numbness down there after his surgery,
+        # years ago" (not "I had surgery years ago and my groin went numb", "his legs suddenly gave out, he had
+        # surgery years ago", "after my surgery last year my legs gave out")
+        rest = _without_an_old_operation(sentence, match) if someone_elses_past else sentence
+        rest = _MONTHS.sub(" ", _LONG_STANDING.sub(" ", rest))
         strong_onset = bool(_STRONG_ONSET.search(rest))
         if not strong_onset:
             return False
+    if _OLD_STORY.search(sentence) and someone_elses_past and not strong_onset:
+        return False
     if _GENERIC_QUESTION.search(sentence) and not _PERSONAL.search(sentence):
         return False
     if _HYPOTHETICAL.search(sentence) and not onset:
@@ -662,8 +686,8 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
     if sign is Sign.LEG_WEAKNESS:
         if not _LEG_CONTEXT.search(message):
             return False
-        if _EXERTION.search(sentence) and not strong_onset:
-            return False
+        if _EXERTION.search(sentence) and not _STRONG_ONSET.search(_PACE.sub(" ", sentence)):
+            return False  # "my legs are getting weaker fast when I walk" is the walking pattern
         # weak legs alone are the usual complaint; a report needs a sign of onset or progress,
         # or legs that cannot be moved or felt at all
         return onset or bool(_NO_POWER.search(match.group(0)) or re.search(r"\b(?:at all|completely|totally|limp)\b", sentence))
@@ -685,7 +709,7 @@ def _crisis_report(sentence: str, match: re.Match[str]) -> bool:
     """A crisis pattern's match is a report: not an idiom, a denial or a question about it."""
     if _IDIOM.search(match.group(0)):
         return False
-    if _CANNOT_TAKE_IT.match(match.group(0)) and _EXERTION.search(sentence):
+    if _CANNOT_TAKE_IT.match(match.group(0)) and (_EXERTION.search(sentence) or _ON_FOOT.search(sentence)):
         return False  # "after walking 10 minutes I can't take it anymore and have to sit": the claudication
     before = sentence[max(0, match.start() - 60): match.start()]
     if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:thoughts?|thinking)\b", match.group(0)):
@@ -697,6 +721,7 @@ def _crisis_report(sentence: str, match: re.Match[str]) -> bool:
     return not (_HYPOTHETICAL_CRISIS.search(near) and not _FIRST_PERSON_CRISIS.search(near))
 
 
+_ON_FOOT: Pattern[str] = _rx(r"\b(?:walk\w*|stand\w*|stairs|steps|sitting|sit down|on my feet)\b")
 _CANNOT_TAKE_IT: Pattern[str] = _rx(r"i (?:\w+ )?(?:cannot|can no longer) (?:take|bear|do|handle)")
 # "does the procedure raise suicide risk?" asks about it; "I feel suicidal" says it.
 _HYPOTHETICAL_CRISIS: Pattern[str] = _rx(
