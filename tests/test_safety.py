@@ -577,6 +577,10 @@ def test_lost_control_or_feeling_said_as_not_having_it(text: str, alert: Any) ->
     # the walking pattern is no onset, whatever "now" or "this week" says
     ("now I can't walk more than 10 minutes without stopping", None), ("this week my legs have been weak after walking", None),
     ("I can't do it anymore, walking is impossible", None),
+    # months wave through weak legs and not walking, never legs that cannot be moved; the pace of walking is no onset
+    ("I can't move my legs for months", Alert.EMERGENCY), ("my legs are getting weaker fast when I walk", None),
+    ("my leg weakness is getting worse quickly when I walk", Alert.EMERGENCY),
+    ("my dad wet himself, he had surgery years ago", Alert.EMERGENCY),
     ("last year I had surgery, and suddenly this morning my groin went numb", Alert.EMERGENCY),
 ])
 def test_despair_long_standing_inability_and_operations_long_ago(text: str, alert: Any) -> None:
