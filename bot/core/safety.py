@@ -539,8 +539,6 @@ _LONG_STANDING: Pattern[str] = _rx(
 _MONTHS: Pattern[str] = _rx(r"\bfor (?:about |around |over |almost |nearly |more than |the (?:last|past) )?(?:months|(?:many|several|"
                             r"a few|some|two|three|four|five|six|\d+) months|a year|one year|a whole year)\b|\b(?:been|was) like (?:that|this) for\b|"
                             r"\bwithout (?:my |a |his |her |their )?(?:cane|walker|walking stick|stick|frame|zimmer|crutch\w*)\b")
-# A time long past: an operation then is no onset now ("my mum had surgery last year and her legs got weaker for a while")
-_PAST_TIME: Pattern[str] = _rx(r"\b(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in|long ago|at the time)\b")
 # Someone else's old story: "my father lost control of his bowels before he died", "grandma lost bladder control in
 # her 80s" (told in the past, about someone else; "my dad is in his eighties and can't move his legs" is now)
 _OLD_STORY: Pattern[str] = _rx(r"\b(?:before (?:he|she|they) (?:died|passed)|in (?:his|her|their) (?:[4-9]0s|fifties|sixties|"
@@ -557,9 +555,6 @@ _OPERATION_LONG_AGO: Pattern[str] = _rx(
 # the pace of a worsening ("getting weaker fast"), which the walking pattern has too
 _PACE: Pattern[str] = _rx(r"\b(?:rapidly (?:getting|got|becoming|growing) weaker|(?:getting|got|gets|growing|becoming) "
                           r"(?:\w+ )?weaker (?:really |very |so )?(?:fast|quickly|rapidly))\b")
-_AFTER_AN_OPERATION: Pattern[str] = _rx(
-    r"\bafter (?:my|the|his|her) (?:mild|procedure|operation|surgery)\b|"
-    r"\b(?:had|have had|has had) (?:the |my |his |her |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b(?: for \w+)?")
 # Weakness or numbness that comes with walking or standing and passes is the usual
 # claudication pattern, not a red flag, unless the patient also says it is new.
 _EXERTION: Pattern[str] = _rx(
