@@ -476,11 +476,12 @@ def stop_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
 
 _CHANGE_OF_MIND = re.compile(r"\b(?:actually|changed? my mind|on second thought|after all|wait|i do want|i'?d like it|"
                              r"i want it|let'?s do it)\b")
-# consent given after a no ("actually, yes I agree", "I changed my mind, I do consent")
-CONSENT_WORDS = re.compile(r"\b(?:consent|i agree|agree to|share (?:my|the) answers|send (?:it|the request)|consultation|"
-                           r"appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|ring (?:me|him|her)|get in touch)\b")
-CONSULTATION_WORDS = re.compile(r"\b(?:consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|"
-                                 r"ring (?:me|him|her)|get in touch)\b")
+_CONSULTATION_TERMS = (r"consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|ring (?:me|him|her)|"
+                       r"get in touch")
+CONSULTATION_WORDS = re.compile(rf"\b(?:{_CONSULTATION_TERMS})\b")
+# consent given after a no ("actually, yes I agree", "I changed my mind, I do consent"), or the consultation named
+CONSENT_WORDS = re.compile(rf"\b(?:consent|i agree|agree to|share (?:my|the) answers|send (?:it|the request)|"
+                           rf"{_CONSULTATION_TERMS})\b")
 
 
 # intents whose own rules come first whatever the words: alerts, deleting, leaving, the check asked for

@@ -84,14 +84,14 @@ _WAIT = re.compile(r"\b(?:hold on|hang on|wait(?: a (?:sec|second|moment|minute)
                    r"i'?m back|i am back|back now)\b")
 
 
+# a wish not to give something, which a question beside it turns into asking what else is possible
+_NOT_GIVING = (r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
+               r"not comfortable")
+_SOFT_CANCEL = re.compile(_NOT_GIVING)
 _CANCEL = re.compile(
     r"\b(?:never ?mind|forget (?:it|about it|the request)|cancel(?: it| that| the request)?|changed my mind|"
-    r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
-    r"not comfortable|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
+    rf"{_NOT_GIVING}|no thanks|no thank you|not anymore|skip (?:it|this|the request)|"
     r"i'?ll (?:call|phone|ring) (?:them|myself|the clinic))\b")
-# a wish not to give something, which a question beside it turns into asking what else is possible
-_SOFT_CANCEL = re.compile(r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|"
-                          r"rather not say|not comfortable")
 # only a bare no leaves the request: "no preference", "not before 10am", "no phone", "at 3, no sorry 4 pm" answer
 _BARE_NO = re.compile(r"\W*(?:no|nope|nah|no way|not really|no no)\W*")
 # No question of the form is asked more than this many times in a row: then the request is left.
@@ -105,10 +105,7 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     for someone else; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
     asked = "?" in t or answers.is_question(text)
-    rest = _LEFT_AFTER_WAITING.sub(" ", _WAIT.sub(" ", t))
-    if slot != "contact_consent":
-        rest = re.sub(r"\b(?:ok|okay|right)\b", " ", rest)  # at consent an "ok" beside a wait is the consent
-    if _WAIT.search(t) and not asked and not rest.strip(" .,!?;:-"):
+    if _WAIT.search(t) and not asked and _only_a_wait(t, slot):
         return FormReply.NOT_A_VALUE  # only a wait ("hold on a sec"); "hang on, tomorrow at 10" answers
     cancel = _CANCEL.search(t)
     if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
@@ -124,6 +121,15 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
         return FormReply.QUESTION
     return FormReply.VALUE
+
+
+def _only_a_wait(t: str, slot: str) -> bool:
+    """Nothing but the wait and the words that go with it ("sorry, hold on a sec"); at consent an "ok" beside it is
+    the consent."""
+    rest = _LEFT_AFTER_WAITING.sub(" ", _WAIT.sub(" ", t))
+    if slot != "contact_consent":
+        rest = re.sub(r"\b(?:ok|okay|right)\b", " ", rest)
+    return not rest.strip(" .,!?;:-")
 
 
 def _has_a_value(t: str) -> bool:

@@ -468,6 +468,12 @@ _ONSET: Pattern[str] = _rx(
     r"surgery) (?:on|last|yesterday|\d+ days)|recently|lately|this is new|was not like this|could still|was still|"
     r"was fine|were fine|used to be only)\b"
 )
+def _pace(getting: str) -> str:
+    """The words of a fast worsening: "rapidly getting weaker", "getting weaker really fast" (``getting``: the word)."""
+    return (rf"rapidly (?:getting|got|becoming|growing) {getting}|(?:getting|got|gets|growing|becoming) (?:\w+ )?{getting} "
+            r"(?:really |very |so )?(?:fast|quickly|rapidly)")
+
+
 # Onset words strong enough to count against the walking pattern and weak saddle words.
 _STRONG_ONSET: Pattern[str] = _rx(
     rf"\b(?:suddenly|sudden|all of a sudden|out of nowhere|overnight|{_SINCE}|this morning|today|tonight|yesterday|"
@@ -478,8 +484,7 @@ _STRONG_ONSET: Pattern[str] = _rx(
     r"from (?:this morning|today|yesterday|last night|tonight|this afternoon)|(?:each|every) hour|"
     r"(?:day|days) (?:\d+|two|three|four|five) (?:after|post)|\w+ (?:days? |weeks? )?out from|(?:the )?(?:last|past) (?:two|few|\d+|couple of) days|"
     r"(?:weaker|worse|number|numb) and (?:weaker|worse|number|numb)|(?:off|from|on) the floor|(?:is|it is|it has been) (?:two|three|\d+|a few) days|"
-    r"twice|rapidly (?:getting|got|becoming|growing) (?:weaker|worse)|rapidly worse|(?:getting|got|gets|growing|becoming) "
-    r"(?:\w+ )?(?:weaker|worse) (?:really |very |so )?(?:fast|quickly|rapidly)|(?:weeks?|days?|months?) (?:after|since) (?:my|the|his|her) (?:mild|procedure|"
+    rf"twice|{_pace('(?:weaker|worse)')}|rapidly worse|(?:weeks?|days?|months?) (?:after|since) (?:my|the|his|her) (?:mild|procedure|"
     r"operation|surgery)|(?:mild|procedure|operation|surgery) (?:\d+|a|one|two|three|few) (?:days?|weeks?) ago|"
     r"now (?:i |he |she )?(?:cannot|can not|am unable to|is unable to) (?:lift|move|feel|raise|bear weight|stand up))\b"
 )
@@ -553,8 +558,7 @@ _OPERATION_LONG_AGO: Pattern[str] = _rx(
     r"\b(?:after|had|has had) (?:his |her |their |the |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b\W*(?:\w+\W+){0,3}?"
     r"(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in \w+|long ago)")
 # the pace of a worsening ("getting weaker fast"), which the walking pattern has too
-_PACE: Pattern[str] = _rx(r"\b(?:rapidly (?:getting|got|becoming|growing) weaker|(?:getting|got|gets|growing|becoming) "
-                          r"(?:\w+ )?weaker (?:really |very |so )?(?:fast|quickly|rapidly))\b")
+_PACE: Pattern[str] = _rx(rf"\b(?:{_pace('weaker')})\b")
 # Weakness or numbness that comes with walking or standing and passes is the usual
 # claudication pattern, not a red flag, unless the patient also says it is new.
 _EXERTION: Pattern[str] = _rx(

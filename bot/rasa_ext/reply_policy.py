@@ -175,7 +175,7 @@ def last_response(events: List[Event], message: UserUttered) -> Optional[str]:
 # what ends the wait for an answer to "delete this conversation?": looking back past these, nothing was left for it
 _SETTLED = frozenset({*FORMS, "action_forget_me", names.UTTER_FORGET_CANCELLED, names.UTTER_FORGET_CANCELLED_GO_ON,
                       "action_restart", "action_session_start", "action_sshq_reset", "action_sshq_result",
-                      "action_sshq_stopped", "action_submit_consultation"})
+                      "action_sshq_stopped", SUBMIT})
 
 
 def left_for(question: str, events: List[Event]) -> Optional[str]:

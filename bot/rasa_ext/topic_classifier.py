@@ -388,6 +388,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         elif decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
             # the nearest-neighbour opinion chose the intent: its similarity is the confidence
             confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
+        decision = understanding.asked_about_deleting(decision, text)  # before the evidence, which must agree
         evidence = {
             **decision.as_dict(),
             "neighbours": [[n, round(s, 4)] for n, s in neighbours],
@@ -395,7 +396,6 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             # each classifier's own ranking, so that bench/nlu_report.py can compare designs
             **opinions,
         }
-        decision = understanding.asked_about_deleting(decision, text)
         if decision.kind == "intent" and (not ranking or (decision.intent, confidence) != ranking[0]):
             chosen = {nlu.INTENT_NAME_KEY: decision.intent, nlu.PREDICTED_CONFIDENCE_KEY: confidence}
             message.set(nlu.INTENT, chosen, add_to_output=True)
