@@ -46,7 +46,8 @@ MINUTES = [
     ("ten minutes", 10), ("10 minutes", 10), ("10 min", 10), ("20 min", 20), ("20mins", 20), ("half an hour", 30),
     ("about half an hour", 30), ("an hour or more", 60), ("an hour", 60), ("1 hour", 60), ("two hours", 120),
     ("not even 5 minutes", 5), ("5 minutes at most", 5), ("fifteen minutes", 15), ("twenty-five minutes", 25),
-    ("maybe 5-10 minutes", 5), ("10 to 15 minutes", 10), ("a few minutes", 3), ("a couple of minutes", 2),
+    ("maybe 5-10 minutes", 5), ("10 to 15 minutes", 10), ("5 or 10", 5), ("between 5 and 10 minutes", 5), ("five or ten", 5),
+    ("maybe 5, 10 min", 5), ("10 and 15", None), ("a few minutes", 3), ("a couple of minutes", 2),
     ("a minute", 1), ("about 10", 10), ("15", 15), ("around 20", 20), ("quarter of an hour", 15),
     ("an hour and a half", 90), ("three minutes", 3), ("30 minutes or so", 30), ("I can walk for 45 minutes", 45),
     ("I can't say", "unknown"), ("not sure", "unknown"), ("it depends", "unknown"), ("don't know", "unknown"),
@@ -913,6 +914,8 @@ from bot.core.contact import FormReply, misses_after, misses_at, read_form_reply
     # a moment's wait, a request for a person or for someone else: never stored as the name, number or time
     ("hang on one sec", "contact_name", FormReply.NOT_A_VALUE), ("just a moment", "contact_time", FormReply.NOT_A_VALUE),
     ("ok sorry, I'm back", "contact_details", FormReply.NOT_A_VALUE), ("be right back", "contact_name", FormReply.NOT_A_VALUE),
+    ("bear with me", "contact_name", FormReply.NOT_A_VALUE), ("gimme a sec", "contact_details", FormReply.NOT_A_VALUE),
+    ("1 min, the door", "contact_time", FormReply.NOT_A_VALUE),
     ("I'd prefer to speak to a nurse", "contact_time", FormReply.NOT_A_VALUE),
     ("this is for my father actually", "contact_name", FormReply.NOT_A_VALUE),
     ("hang on, it's 555 201 3344", "contact_details", FormReply.VALUE),
@@ -1023,6 +1026,11 @@ def test_going_back_without_a_new_answer(text: str, back: bool) -> None:
     ("start over", True), ("let's start from the beginning", True), ("begin again please", True),
     ("I want to redo it", True), ("can we do the questionnaire again", True),
     ("let's start", False), ("it starts in my lower back", False), ("yes", False),
+    # found by a helper: "let me", "I need to" and "all over" were not read
+    ("let me do it from the beginning", True), ("let me redo it from the beginning", True),
+    ("I need to start all over again", True),
+    ("could you go back to the start please", True), ("reset my answers", False), ("reset the answers", True),
+    ("it started all over again last year", False), ("back to the start of my pain", False),
 ])
 def test_starting_over_in_everyday_words(text: str, again: bool) -> None:
     from bot.core.answers import asks_to_start_over

@@ -46,6 +46,10 @@ def bot(text: str = "ok") -> Event:
     return {"event": "bot", "text": text, "data": {"custom": None}}
 
 
+def said(response: str) -> Event:
+    return {"event": "bot", "text": "...", "data": {"custom": None}, "metadata": {"utter_action": response}}
+
+
 def slot(name: str, value: Any) -> Event:
     return {"event": "slot", "name": name, "value": value}
 
@@ -62,6 +66,18 @@ def test_times_asked_counts_the_current_questionnaires_questions() -> None:
     assert times_asked(events, "q2") == 1
     assert times_asked(events, "q3") == 0
     assert times_asked([ask("q1"), user(), ask("q1")], "q1") == 2  # no reset: the whole conversation
+
+
+def test_a_question_asked_again_after_a_wait_is_not_counted() -> None:
+    wait, back = said("utter_sshq_wait"), said("utter_sshq_welcome_back")
+    # "hold on", "the doorbell", "ok I'm back": the question three times more, none counted
+    events = [RESET, ask("q3"), user(), wait, slot("q3", None), ask("q3"), user(), wait, ask("q3"), user(), back, ask("q3")]
+    assert times_asked(events, "q3") == 1
+    # the question after another response, or after the patient's message alone, is counted
+    assert times_asked([RESET, ask("q3"), user(), said("utter_sshq_reask_yes_no"), ask("q3"), user(), ask("q3")], "q3") == 3
+    # no more than MAX_WAITED of them: a patient who keeps waiting still reaches the cap
+    endless = [RESET, ask("q3")] + [e for _ in range(6) for e in (user(), wait, ask("q3"))]
+    assert times_asked(endless, "q3") == 1 + 6 - history.MAX_WAITED
 
 
 def test_replies_to_the_question_looks_past_the_forms_own_run() -> None:
@@ -102,7 +118,8 @@ def test_the_questionnaire_form_needs_its_questions_since_the_latest_reset() -> 
     run = [RESET, action("sshq_form"), ask("q1"), listen(), user("banana"), action("sshq_form"), ask("q1")]
     events = knowledge(50) + [RESET, ask("q1")] + knowledge(50) + run + knowledge(3)
     first_question = len(events) - len(knowledge(3)) - len(run) + 2
-    assert window_start(events, "validate_sshq_form") == first_question
+    # from the event before it (a question asked after "take your time" is not counted)
+    assert window_start(events, "validate_sshq_form") == first_question - 1
     assert times_asked(events[first_question:], "q1") == times_asked(events, "q1") == 2
     assert window_start(events, "action_understand") == len(events) - 3
 
@@ -142,7 +159,9 @@ def generated(rng: random.Random, length: int) -> List[Event]:
         if kind < 0.25:
             events += [listen(), user(rng.choice(TEXTS), rng.choice(["rest", "socketio", None]))]
         elif kind < 0.4:
-            events += [action("sshq_form"), ask(rng.choice(ITEMS)), slot("requested_slot", rng.choice(ITEMS))]
+            waited = [said(rng.choice(sorted(history.WAIT_RESPONSES)))] if rng.random() < 0.4 else []
+            events += [action("sshq_form"), *waited, *([slot("q1", None)] if rng.random() < 0.3 else []),
+                       ask(rng.choice(ITEMS)), slot("requested_slot", rng.choice(ITEMS))]
         elif kind < 0.47:
             events += [RESET, slot("q1", None)]
         elif kind < 0.52:

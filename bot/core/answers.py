@@ -133,8 +133,13 @@ def mentions(text: str) -> List[Mention]:
 # ---------------------------------------------------------------- normalising
 
 def _normalise(text: str) -> str:
-    """The text as the answer word lists expect it (``language.normalise``, ``ANSWERS`` style)."""
-    return language.normalise(text, language.Style.ANSWERS)
+    """The text as the answer word lists expect it (``language.normalise``, ``ANSWERS`` style); "yeah nah" is a no
+    and "nah yeah" a yes, as they are said."""
+    normalised = language.normalise(text, language.Style.ANSWERS)
+    return _YEAH_NAH.sub(lambda m: "no" if m.group(0).startswith("y") else "yes", normalised)
+
+
+_YEAH_NAH = re.compile(r"\b(?:yeah,? nah|nah,? yeah)\b")
 
 
 def _has(text: str, phrases: Union[Tuple[str, ...], List[str], Set[str]]) -> Optional[int]:
@@ -241,12 +246,17 @@ _SELF_CORRECTION = re.compile(r"\b(?:actually|i mean|i meant|no wait|wait|make t
                               r"scratch that|correction|sorry)\b[\s,.!:-]*")
 
 
+# "nt sure", "not shure", "im not sre": not sure, typed in a hurry ("sure" alone is a yes)
+_NOT_SURE_TYPED = re.compile(r"\b(?:not|nt|nit|mot|nto|n0t|no)\s*(?:sure|shure|sur|suer|sre|srue|suure|shur|sue|certain)\b|"
+                             r"\bun(?:sh|s)ure?\b")
+
+
 def parse_yes_no(text: str) -> Optional[Answer]:
     """Yes, no or unsure, or None when the text is not such an answer.
 
     A change of mind inside the message counts ("no... wait, actually yes": yes).
     """
-    raw = _normalise(_emoji_words(text)).strip(" .!?")
+    raw = _NOT_SURE_TYPED.sub("not sure", _normalise(_emoji_words(text)).strip(" .!?"))
     marks = list(_SELF_CORRECTION.finditer(raw))
     if marks and marks[-1].end() < len(raw):
         tail = _plain_yes_no(raw[marks[-1].end():])
@@ -327,9 +337,25 @@ _PERSON = re.compile(
 
 
 def is_pause(text: str) -> bool:
-    """'not now', 'I have to go', 'can we finish later', 'stop': the patient wants to leave off."""
+    """'not now', 'I have to go', 'can we finish later', 'stop': the patient wants to leave off ("I have to stop
+    after 10 minutes" tells a symptom)."""
     t = _normalise(text)
-    return bool(_PAUSE.search(t) or _PAUSE_ALONE.search(t) or is_stop(text))
+    if _PAUSE_ALONE.search(t) or is_stop(text):
+        return True
+    return any(not (_HAVE_TO_STOP.fullmatch(found.group(0)) and stops_to_rest(text)) for found in _PAUSE.finditer(t))
+
+
+_HAVE_TO_STOP = re.compile(r"(?:i|we) (?:have|need|got) to stop|(?:i )?(?:want|would like|'?d like) to stop|i'?ve got to stop")
+# stopping because of the legs: "I have to stop and rest after a block", "after 10 minutes I have to stop walking"
+_STOPS_TO_REST = re.compile(r"\b(?:have|has|had|need|needs|got) to stop\b.*\b(?:walk\w*|stand\w*|minutes?|mins?|blocks?|rest\w*|"
+                            r"sit\w*|legs?|pain|numb\w*|hurt\w*|ache\w*|metres|meters|yards|bench|lean\w*)\b|"
+                            r"\b(?:walk\w*|stand\w*|minutes?|mins?|blocks?|legs?|pain|numb\w*|hurt\w*|metres|meters|yards)\b.*"
+                            r"\b(?:have|has|had|need|needs|got) to stop\b")
+
+
+def stops_to_rest(text: str) -> bool:
+    """"I have to stop after 10 minutes", "he has to stop and rest": stopping told as a symptom, not a pause."""
+    return bool(_STOPS_TO_REST.search(_normalise(text)))
 
 
 _POLITE = re.compile(r"\b(?:sorry|thanks|thank you|please|ok|okay|actually|um|hmm)\b")
@@ -341,6 +367,47 @@ def is_only_a_pause(text: str) -> bool:
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
     rest = " ".join(re.findall(r"[\w']+", _POLITE.sub(" ", t)))
     return bool(rest) and is_pause(rest) and (_PAUSE.fullmatch(rest) is not None or _PAUSE_ALONE.match(rest) is not None)
+
+
+# a moment's wait or a return from it ("hold on a sec", "one moment", "brb", "sorry, ok I'm back")
+_BACK_WORDS = r"i'?m back|i am back|back now"
+WAIT = re.compile(r"\b(?:hold on|hang on|hold up|wait(?: up| a (?:sec|second|moment|minute|min|bit))?|"
+                  r"(?:one|1) (?:sec|second|moment|minute|min|mo)|just a (?:sec|second|moment|minute|min)|"
+                  r"give me a (?:sec|second|moment|minute|min|bit)|gimme a (?:sec|second|moment|minute|min|bit)|"
+                  r"a moment|bear with me|brb|be right back|(?:the )?door ?bell(?: (?:rang|went|is ringing|just rang))?|"
+                  r"someone(?:'s| is) at the door|(?:my )?phone(?:'s| is)? ringing|"
+                  r"(?:i )?(?:need|have|got) to (?:get|answer) the "
+                  rf"(?:door|phone)|{_BACK_WORDS})\b")
+# words that may stand beside a wait without saying anything more
+_LEFT_AFTER_WAITING = re.compile(r"\b(?:sorry|please|um+|hmm+|just|a|sec|second|bit|let me|thanks|"
+                                 r"my phone(?: is)? ring\w*|someone'?s at the door|the door)\b")
+
+
+# "sure, go on", "ok, ready": ready for the questions, no answer to the one asked
+_ONLY_READY = re.compile(r"^\W*(?:(?:ok|okay|sure|fine|alright|all right|right|cool|great)\W+)+"
+                         r"(?:(?:i'?m |i am )?ready|go on|go ahead|"
+                         r"continue|carry on|keep going|proceed|next|fire away|ask away|shoot)(?:\W+(?:please|then|thanks))*\W*$")
+
+
+def only_ready(text: str) -> bool:
+    """"sure, go on", "ok, ready": the patient is ready for the questions; no yes to the one asked ("yes, go on" is)."""
+    return bool(_ONLY_READY.match(_normalise(text)))
+
+
+def only_a_wait(t: str, *, ok_answers: bool = False) -> bool:
+    """Nothing but the wait and the words that go with it ("sorry, hold on a sec"), ``t`` lower case; where
+    ``ok_answers`` (the consent question) an "ok" beside it is the answer."""
+    rest = _LEFT_AFTER_WAITING.sub(" ", WAIT.sub(" ", t))
+    if not ok_answers:
+        rest = re.sub(r"\b(?:ok|okay|right)\b", " ", rest)
+    return not rest.strip(" .,!?;:-")
+
+
+def is_a_short_wait(text: str) -> bool:
+    """"hold on a sec", "one moment please", "brb": the patient will be back in a moment (no answer, no pause
+    of the questionnaire); "hang on, yes" answers, and "I'm back" is the return."""
+    t = _normalise(text)
+    return bool(WAIT.search(t)) and not re.search(rf"\b(?:{_BACK_WORDS})\b", t) and only_a_wait(t)
 
 
 _NEGATIVE_QUESTION = re.compile(r"^\s*(?:is|are|do|does|did|can|could|will|would|should|was|were|have|has|wo|ca)"
@@ -396,6 +463,7 @@ _EXPLAIN = re.compile(
     r"\b(?:(?:i )?(?:don'?t|do not|didn'?t|did not) (?:understand(?: (?:it|that|this|the question|you|what you mean))?|"
     r"(?:get|follow) (?:it|that|this|the question|you|what you mean))|"
     r"not sure what you mean|no idea what you mean|(?:what|wdym)(?: do| did)? you mean|what does (?:that|it|this) mean|"
+    r"(?:no idea|no clue|not sure|unsure|not certain) what (?:that|this|it|you|the question) (?:means?|is|is asking|are asking)|"
     r"(?:don'?t|do not) know what you(?:'re| are)? (?:asking|mean|saying|want)|"
     r"(?:repeat|rephrase|clarify|explain)(?: (?:that|it|this|the question|please))?|"
     r"say (?:that|it|the question) (?:again|once more|one more time)|ask (?:that|it|the question) again|"
@@ -413,7 +481,15 @@ def wants_it_explained(text: str) -> bool:
     asks for something, so it is no answer; after an explicit yes or no ("yes, I want to find out if I have
     it") the yes or no answers."""
     t = _normalise(text)
+    if _NOT_UNDERSTOOD.search(t):
+        return True  # "nope, don't understand", "no idea what that means": no answer after all
     return bool(_EXPLAIN.search(t)) and not _EXPLICIT_ANSWER.match(t)
+
+
+_NOT_UNDERSTOOD = re.compile(r"^\W*(?:(?:no|nope|nah|sorry|hmm+|um+|uh|what)\W+)*(?:i )?(?:(?:don'?t|do not|didn'?t|did not) "
+                             r"(?:understand|get it|follow)(?: (?:it|that|this|the question|you|what you mean))?|"
+                             r"(?:no idea|no clue|not sure|unsure) what (?:that|this|it|you|the question) (?:means?|mean|is)|"
+                             r"what (?:do|did) you mean(?: by that)?)\W*$")
 
 
 # "continue", "keep going", "go ahead": they accept an offer, but answer no symptom question; at
@@ -432,6 +508,11 @@ _PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}|go on|{_BACK}){_GO
 
 _STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have|i am|it does|they do|he does|she does|he has|she has|"
                          r"correct|that'?s right|afraid so|unfortunately|sadly)\b")
+
+
+def says_yes(text: str) -> bool:
+    """A yes in so many words ("yes", "yeah", "I do", "she has"), not only a qualified one ("a little")."""
+    return bool(_STRONG_YES.search(_normalise(text)))
 
 
 _OPENING_DENIAL = re.compile(r"^\W*(?:no|nope|nah|none|none of (?:those|these|them|that)|not really|not at all|never)\b"
@@ -459,12 +540,35 @@ def yes_to_the_red_flags(text: str) -> bool:
         return False  # "none of those, I've leaked when I cough for years": the no answers (the safety net hears reports)
     if re.search(r"\b(?:go on|go ahead|continue|carry on|keep going|move on|proceed|next)\b", t) and not _STRONG_YES.search(t):
         return False
+    if _READY.search(t) and not _FIRST_PERSON_YES.search(t):
+        return False  # "yes I'm ready", "yes, continue", "sure, fire away": ready for the questions, no answer to this one
+    if _ACKNOWLEDGED.fullmatch(t.strip(" .!")):
+        return False  # "ok", "sure", "fine": heard "one safety question", not a report of the signs (asked again)
     return not (is_question(text) and not _STRONG_YES.search(t))
+
+
+_READY = re.compile(r"\b(?:ready|go on|go ahead|continue|carry on|keep going|proceed|next|"
+                    r"let'?s (?:go|start|begin|do it|do this)|"
+                    r"fire away|ask away|ask me|shoot|start|begin)\b")
+_FIRST_PERSON_YES = re.compile(r"\b(?:i do|i have|i'?ve got|i am (?!ready)|it does|they do|he does|she does|he has|she has|"
+                               r"my|his|her)\b")
+_ACKNOWLEDGED = re.compile(r"(?:ok|okay|k|kk|fine|sure|alright|all right|right|got it|understood|sure thing|ok sure|okay sure|"
+                           r"sure ok|ok then|okay then|fine then)")
 
 
 def says_go_on(text: str) -> bool:
     """'please continue', 'go ahead', 'next question': the patient wants to move on, answering nothing."""
     return bool(_GO_ON.match(_normalise(text).strip()))
+
+
+_RESUME = re.compile(rf"{_GO_ON_OPENING}(?:{_BACK}|(?:i'?m |i am )?ready(?: now| again)?|where were we)"
+                     rf"(?:[\s,.!]+(?:let'?s )?(?:continue|carry on|keep going|go on|go ahead))?{_GO_ON_CLOSING}")
+
+
+def is_back(text: str) -> bool:
+    """"ok I'm back", "ready", "where were we?", "back now, let's carry on": back to the question asked after a
+    wait, answering nothing ("please continue" alone is a reply that did not fit: the re-ask says what does)."""
+    return bool(_RESUME.match(_normalise(text).strip()))
 
 
 def stop_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
@@ -516,7 +620,8 @@ def understand_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]
     text = _emoji_words(text)
     if not _normalise(text).strip(" .!?"):
         return None
-    if (is_pause(text) and not _asks_past_a_pause(text)) or intent == names.STOP_QUESTIONNAIRE and parse_yes_no(text) is None:
+    if (is_pause(text) and not _asks_past_a_pause(text)) or (
+            intent == names.STOP_QUESTIONNAIRE and parse_yes_no(text) is None and not stops_to_rest(text)):
         return Reply.PAUSE
     if asks_for_a_person(text) or is_question(text):
         return Reply.INTERRUPTION
@@ -853,6 +958,24 @@ def is_proxy(text: str) -> bool:
     return bool(_PROXY.search(_normalise(text)))
 
 
+_PROXY_TALK = re.compile(r"\b(?:not (?:mine|me|for me|myself|my own|the patient)|(?:i'?m|i am) not the patient|"
+                         r"it'?s|it is|these are|"
+                         r"this is|they are|(?:i'?m|i am|i'?ll be|i will be) (?:answering|typing|doing (?:it|this))|answering|"
+                         r"(?:oh )?i should (?:say|mention|have said)|(?:no )?wait|sorry|actually|by the way|btw|oh|ok|okay|so|"
+                         r"just so you know|"
+                         r"fyi|i forgot to (?:say|mention))\b")
+
+
+def only_who_it_is_for(text: str) -> bool:
+    """"these are my dad's answers, not mine", "I'm not the patient, it's for my wife": who the answers are for, and
+    no answer (its "not mine" denies nothing asked)."""
+    t = _normalise(text)
+    if not _PROXY.search(t):
+        return False
+    rest = _PROXY_TALK.sub(" ", _PROXY.sub(" ", t))
+    return not re.sub(r"[\W_]+", " ", rest).strip()
+
+
 def answers_for_someone(text: str, intent: Optional[str]) -> bool:
     """"I'll type my mother's answers", "I'm answering for my father", said with no question: someone
     means to do the check for another person (a question for a relative is the classifier's)."""
@@ -893,8 +1016,10 @@ def parse_minutes(text: str) -> Optional[Union[int, str]]:
     match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
     if match:
         return int(round(_number(match.group(1)) * 60))
-    match = re.search(rf"\b{_NUM}\s*(?:-|to|or)\s*{_NUM}\s*{_MIN}\b", t)
-    if match:  # a range: the lower end (what they can reliably manage)
+    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\s*{_MIN}\b", t) or re.search(rf"\bbetween {_NUM} and {_NUM}\b", t)
+             or re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\+?",
+                             t.strip(" .!?")))  # "5 or 10" alone
+    if match and match.group(1) not in {"a", "an"}:  # a range: the lower end (what they can reliably manage)
         return int(round(min(_number(match.group(1)), _number(match.group(2)))))
     match = re.search(rf"\b{_NUM}\s*{_MIN}\b", t)
     if match:
@@ -1156,12 +1281,15 @@ def asks_to_go_back(text: str) -> bool:
 
 
 _RESTART = re.compile(
-    r"^\W*(?:(?:ok|okay|hmm+|um+|so|sorry|actually|please|can we|could we|can i|could i|let'?s|lets|i want to|i'?d like to|"
-    r"i wanna|we should|just)\W+)*"
-    r"(?:start (?:over|again|afresh|from (?:the )?(?:beginning|top|start|scratch))|begin (?:again|over)|"
-    r"from the (?:top|beginning|start)|"
+    r"^\W*(?:(?:ok|okay|hmm+|um+|so|sorry|actually|please|can we|could we|can i|could i|can you|could you|let'?s|lets|"
+    r"let me|i want to|i'?d like to|i'?d rather|i wanna|i need to|we should|we need to|i'?ll|i will|i think i'?ll|maybe|"
+    r"just)\W+)*"
+    r"(?:start (?:(?:it |this |the questions )?all )?(?:over|again|afresh|from (?:the )?(?:beginning|top|start|scratch))|"
+    r"begin (?:again|over)|from the (?:top|beginning|start)|(?:go )?back to the (?:beginning|start|first question)|"
+    r"reset (?:it|this|the (?:questions|questionnaire|check|test|quiz|answers))|"
     r"restart(?: (?:it|this|the (?:questions|questionnaire|check|test|quiz)))?|redo (?:it|this|the (?:whole thing|questions|"
-    r"questionnaire|check|test))|do (?:it|this|the (?:questions|questionnaire|check|test)) (?:all )?(?:again|over)|"
+    r"questionnaire|check|test))|do (?:it|this|the (?:questions|questionnaire|check|test)) (?:all )?(?:again|over|"
+    r"from (?:the )?(?:beginning|top|start|scratch))|"
     r"scrap (?:that|this|it)\W+start (?:again|over))"
     r"(?:\W+(?:please|again|from the (?:top|beginning|start)|then|thanks|thank you|instead))*\W*$")
 

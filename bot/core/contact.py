@@ -78,12 +78,6 @@ class FormReply(str, Enum):
     NOT_A_VALUE = "not_a_value"  # "hold on a sec", "I'd rather talk to a nurse": never stored, asked again
 
 
-# a moment's wait or a return from it ("hold on a sec", "one moment", "brb", "sorry, ok I'm back")
-_WAIT = re.compile(r"\b(?:hold on|hang on|wait(?: a (?:sec|second|moment|minute))?|one (?:sec|second|moment|minute)|"
-                   r"just a (?:sec|second|moment|minute)|give me a (?:sec|second|moment|minute)|a moment|brb|be right back|"
-                   r"i'?m back|i am back|back now)\b")
-
-
 # a wish not to give something, which a question beside it turns into asking what else is possible
 _NOT_GIVING = (r"(?:don'?t|do not) (?:want|wish) to (?:give|share|leave|do|say)|(?:would|'?d) rather not|rather not say|"
                r"not comfortable")
@@ -105,7 +99,7 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     for someone else; VALUE otherwise (a one-word "Will" is a name, not a question)."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
     asked = "?" in t or answers.is_question(text)
-    if _WAIT.search(t) and not asked and _only_a_wait(t, slot):
+    if answers.WAIT.search(t) and not asked and answers.only_a_wait(t, ok_answers=slot == "contact_consent"):
         return FormReply.NOT_A_VALUE  # only a wait ("hold on a sec"); "hang on, tomorrow at 10" answers
     cancel = _CANCEL.search(t)
     if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
@@ -123,15 +117,6 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     return FormReply.VALUE
 
 
-def _only_a_wait(t: str, slot: str) -> bool:
-    """Nothing but the wait and the words that go with it ("sorry, hold on a sec"); at consent an "ok" beside it is
-    the consent."""
-    rest = _LEFT_AFTER_WAITING.sub(" ", _WAIT.sub(" ", t))
-    if slot != "contact_consent":
-        rest = re.sub(r"\b(?:ok|okay|right)\b", " ", rest)
-    return not rest.strip(" .,!?;:-")
-
-
 def _has_a_value(t: str) -> bool:
     """A number or an e-mail address in the reply ("hold on, it's 555 123 4567")."""
     return "@" in t or sum(ch.isdigit() for ch in t) >= 7
@@ -140,9 +125,7 @@ def _has_a_value(t: str) -> bool:
 _WITHDRAW = re.compile(r"\b(?:withdraw|take (?:it|that|this|my consent) back|change my mind|cancel|delete|remove|undo)\b")
 
 
-# words that may stand beside a wait without saying anything more
-_LEFT_AFTER_WAITING = re.compile(r"\b(?:sorry|please|um+|hmm+|just|a|sec|second|bit|let me|thanks|"
-                                 r"my phone(?: is)? ring\w*|someone'?s at the door|the door)\b")
+
 
 
 def asks_to_withdraw(text: str) -> bool:

@@ -34,6 +34,10 @@ QUESTIONNAIRE_ENDS = ("action_sshq_result", "action_sshq_stopped")
 FORM_RUN = ("sshq_form", "action_extract_slots")  # the form's own run, before its validation is called
 RECENT_TEXTS = 3
 STOP_QUESTION = "utter_sshq_confirm_stop"
+# "take your time" and "welcome back": the question asked after them is not counted as asked again (up to
+# MAX_WAITED times for one item: a patient who keeps pausing still meets the cap, so nothing loops)
+WAIT_RESPONSES = frozenset({"utter_sshq_wait", "utter_sshq_welcome_back"})
+MAX_WAITED = 3
 
 Events = Sequence[Mapping[str, Any]]
 
@@ -100,8 +104,31 @@ def _latest_user_message(events: Events) -> Optional[int]:
 
 
 def times_asked(events: Events, item: str) -> int:
-    """How often the current questionnaire has asked ``item`` (its question carries the item id)."""
-    return sum(asked_item(events[i]) == item for i in _questions_since_reset(events))
+    """How often the current questionnaire has asked ``item`` (its question carries the item id); a question
+    asked again after "take your time" or "welcome back" is not counted, up to ``MAX_WAITED`` of them."""
+    count = waited = 0
+    for i in _questions_since_reset(events):
+        if asked_item(events[i]) != item:
+            continue
+        if waited < MAX_WAITED and _said_before(events, i) in WAIT_RESPONSES:
+            waited += 1
+        else:
+            count += 1
+    return count
+
+
+def _look_back(events: Events, position: int) -> int:
+    """The position of the event before ``position``, past slot events (``position`` itself when there is none)."""
+    i = position - 1
+    while i >= 0 and events[i].get("event") == "slot":
+        i -= 1
+    return i if i >= 0 else position
+
+
+def _said_before(events: Events, position: int) -> Optional[str]:
+    """The response the bot said right before the message at ``position`` (slot events apart), if any."""
+    before = events[_look_back(events, position)]
+    return (before.get("metadata") or {}).get("utter_action") if before.get("event") == "bot" else None
 
 
 def replies_to_the_question(events: Events) -> bool:
@@ -129,7 +156,7 @@ def recent_user_texts(events: Events) -> List[str]:
 
 
 def _times_asked_reach(events: Events) -> List[int]:
-    return _questions_since_reset(events)[-1:]
+    return [_look_back(events, i) for i in _questions_since_reset(events)[-1:]]
 
 
 def _replies_reach(events: Events) -> List[int]:

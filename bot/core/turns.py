@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
-from bot.core import answers, names
+from bot.core import answers, names, safety
 from bot.core.questionnaire import CONSERVATIVE_CARE, IMAGING, ITEM_ORDER, RED_FLAGS, WALKING_MINUTES, Answer
 
 MISSES_SLOT = "sshq_misses"
@@ -55,6 +55,8 @@ class Verdict(str, Enum):
     GAVE_UP = "gave_up"  # asked MAX_ASKS times: recorded as not known, on to the next question
     WENT_BACK = "went_back"  # "I got the last one wrong": the answer before is cleared and asked again
     EXPLAINED = "explained"  # "why do you ask?": what the questions are for, then the question again
+    WAITING = "waiting"  # "hold on a sec", "brb": take your time, then the question again (no miss)
+    RESUMED = "resumed"  # "ok I'm back", "let's carry on": the question again (no miss)
     NOTHING = "nothing"  # no pending question and nothing read
 
 
@@ -94,6 +96,20 @@ def miss(item: str, text: str, times_asked: int, misses: int) -> Turn:
     return Turn(Verdict.REASK, tuple(responses), {item: None, MISSES_SLOT: float(misses)})
 
 
+def waiting(item: str, times_asked: int) -> Turn:
+    """"hold on a sec": take your time, and the question again, no miss counted (but asked, so no loop)."""
+    if times_asked >= MAX_ASKS:
+        return give_up(item)
+    return Turn(Verdict.WAITING, (names.UTTER_SSHQ_WAIT,), {item: None})
+
+
+def resumed(item: str, times_asked: int) -> Turn:
+    """"ok I'm back": the question again, no miss counted (but asked, so no loop)."""
+    if times_asked >= MAX_ASKS:
+        return give_up(item)
+    return Turn(Verdict.RESUMED, (names.UTTER_SSHQ_WELCOME_BACK,), {item: None})
+
+
 def _proxy_or(proxy: bool, otherwise: Turn) -> Turn:
     if proxy:
         return Turn(Verdict.PROXY_NOTED, (names.UTTER_SSHQ_PROXY_NOTED,), {PROXY_SLOT: True})
@@ -131,10 +147,17 @@ def read_answer(
         # "when I'm in the shower" at "right now, do you have any of these?": not a yes (that would end the check as
         # urgent) nor a no; asked again (a report in it still alerts: the safety net reads every message)
         return _proxy_or(answers.is_proxy(reading_text), miss(requested, text, times_asked, misses))
-    if requested == RED_FLAGS and answers.yes_to_the_red_flags(reading_text):
+    if requested == RED_FLAGS and answers.yes_to_the_red_flags(reading_text) and _reports_a_red_flag(reading_text):
         # any yes to the red-flag question counts, a question added or not
         return Turn(Verdict.RECORDED, (names.UTTER_EMERGENCY,),
                     {RED_FLAGS: Answer.YES.value, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: RED_FLAGS})
+    if requested and answers.is_a_short_wait(reading_text):
+        return waiting(requested, times_asked)  # "brb" too: back in a moment, no pause of the questionnaire
+    if requested and answers.is_back(reading_text):
+        return resumed(requested, times_asked)
+    if answers.only_who_it_is_for(reading_text):
+        # "these are my dad's answers, not mine": noted, and its "not mine" is no answer (the question again)
+        return Turn(Verdict.PROXY_NOTED, (names.UTTER_SSHQ_PROXY_NOTED,), {PROXY_SLOT: True})
     reply = answers.understand_reply(reading_text, intent)
     if reply is answers.Reply.PAUSE:
         return NOT_AN_ANSWER  # asks to confirm stopping (a rule, or bot.rasa_ext.reply_policy)
@@ -152,7 +175,8 @@ def read_answer(
     if requested and (intent == names.SKIP_QUESTION or answers.is_skip(reading_text)):
         return Turn(Verdict.SKIPPED, (), {requested: answers.skip_value(requested), MISSES_SLOT: 0.0,
                                           LAST_ITEM_SLOT: requested})
-    if requested and (answers.says_go_on(reading_text) or answers.wants_it_explained(reading_text)):
+    if requested and (answers.says_go_on(reading_text) or answers.wants_it_explained(reading_text)
+                      or answers.only_ready(reading_text)):
         # "please continue", "next question", "please repeat that", "I don't understand the question": no
         # answer to it; the question again, saying what fits
         return _proxy_or(proxy, miss(requested, text, times_asked, misses))
@@ -160,6 +184,9 @@ def read_answer(
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
     reading = answers.read_turn(reading_text, requested, last_item)
+    if requested == RED_FLAGS and reading.values.get(RED_FLAGS) == Answer.YES.value and not _reports_a_red_flag(reading_text):
+        # "sure, go on", "yes I'm ready", "ok", a cough leak for years: no report of the signs; asked again
+        return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     if intent in INTERRUPTIONS and not reading.values and reply is None and not (
             intent == names.ASK_NOT_IN_SOURCES and requested and not answers.is_question(reading_text)):
         # (a statement the classifier took for an unanswerable question is a reply that did not fit: a miss)
@@ -186,6 +213,14 @@ def read_answer(
     slots[MISSES_SLOT] = 0.0
     slots[LAST_ITEM_SLOT] = requested if answered_pending else (reading.corrected or last_item)
     return Turn(Verdict.RECORDED, tuple(responses), slots, reading.corrected, tuple(sorted(reading.values)))
+
+
+def _reports_a_red_flag(text: str) -> bool:
+    """A yes to the red-flag question, or the signs described as the safety net hears a report ("I leak a little
+    when I cough, for years" holds a yes of "a little" and no report)."""
+    if answers.says_yes(text):
+        return answers.yes_to_the_red_flags(text)
+    return safety.assess(text).alert is not None
 
 
 def item_before(requested: str, last_item: Optional[str], filled: Mapping[str, Any]) -> Optional[str]:
