@@ -30,7 +30,7 @@ Case = Tuple[str, str, str, str]  # set, expected (emergency | crisis | none), c
 
 def load_cases(dev_set: Optional[Path] = None) -> List[Case]:
     cases: List[Case] = []
-    for name in ("safety_set", "safety_set_dev2", "safety_set_fresh"):
+    for name in ("safety_set", "safety_set_dev2", "safety_set_dev3", "safety_set_fresh"):
         path = ROOT / "tests" / "data" / f"{name}.yml"
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for kind, categories in data.items():

@@ -606,3 +606,58 @@ def test_despair_long_standing_inability_and_operations_long_ago(text: str, aler
 ])
 def test_long_standing_words_never_hide_what_is_new_and_despair_needs_its_words(text: str, alert: Any) -> None:
     assert assess(text).alert is alert
+
+
+# Session 20: a new independent development set (tests/data/safety_set_dev3.yml) missed these kinds; my own wordings
+E, C = Alert.EMERGENCY, Alert.CRISIS
+
+
+@pytest.mark.parametrize("text, alert", [
+    # passive wishes, plans and goodbyes in other words
+    ("I'm so worn out I keep wishing I was dead", C), ("honestly I hope I never come round from the anaesthetic", C),
+    ("I ask God every night to just take me", C), ("if it all goes wrong and I die, that'd be a relief to be honest", C),
+    ("they'd all be relieved if I died, I'm just a burden", C), ("it would be kinder to my son if I wasn't here", C),
+    ("how many of my tramadol together would be lethal", C), ("I've chosen the bridge already", C),
+    ("I held the bottle of pills for ages last night, meaning to take them all", C),
+    ("I've updated my will and said my goodbyes, I'm ready to go", C), ("I've given away my things", C),
+    # a denial that is no crisis, and a wish that is none
+    ("I didn't fall and I didn't hurt myself, but I lost control of my bowels today", E),
+    ("I wouldn't mind if a lorry hit me tomorrow, to be honest", C),
+    ("I hope I don't wake up during the procedure", None), ("we're all ready to go tomorrow for the procedure", None),
+    ("what dose of gabapentin do most people take?", None), ("my gran took me to church on sunday", None),
+    # bladder and bowels in other words, when new
+    ("my bladder seems to have packed up since this morning", E), ("I haven't managed to pee in 12 hours", E),
+    ("lost my bladder in the shop today, first time ever", E), ("keep finding wee in my pants since tuesday", E),
+    ("since yesterday I can't control my bottom, it just comes out", E), ("my bowels emptied on their own last night", E),
+    ("the flow stopped this morning and I only get a few drops", E), ("no urge to go at all since yesterday", E),
+    ("my bladder isn't emptying since last night", E), ("I haven't done a wee for a whole day after the operation", E),
+    ("no urge to pee at night, is that normal?", None), ("stress incontinence when I sneeze, for years", None),
+    ("I get a few drops of blood from my nose", None), ("my grandson wet the bed last night lol", None),
+    ("the dog soiled the carpet this morning", None),
+    # the saddle area in other words
+    ("since sunday I can't feel myself when I wipe", E), ("my whole seat area went numb this morning", E),
+    ("the insides of my legs feel like a jab at the dentist since monday", E),
+    ("mum says since this morning she can't feel where she sits", E),
+    # legs: worse over a day or two, not holding, not obeying
+    ("over two days my legs have stopped holding me up", E), ("my legs went from ok to useless in one day", E),
+    ("since this morning my leg won't do what I tell it", E), ("my leg strength has halved since yesterday", E),
+    ("since yesterday my legs don't hold me when I stand up", E),
+    ("rolled my ankle at football and it gave way", None), ("my thighs are like jelly after leg day", None),
+    ("at the gym my legs suddenly gave out and now I can't lift my foot", E),
+    # asked in general, then told as one's own; or an "if" with its night
+    ("is groin numbness serious? mine started yesterday", E), ("is a numb groin serious? mine came on this morning", E),
+    ("is it bad if I wet myself last night?", E), ("is groin numbness serious? my friend had it", None),
+    ("if I lost control of my bladder, would I need surgery?", None),
+    # feared, read about, long ago, resolved, someone who has died
+    ("I'm terrified the anaesthetic will make me wet myself", None),
+    ("I read horror stories about people losing feeling down there", None),
+    ("my leg has been weaker since a car crash in the 90s", None),
+    ("my knee gave way once last week but it's been fine since", None),
+    ("my late husband couldn't pee for a day after his operation", None),
+    ("my uncle had the procedure and his legs were weak for a day, then much better", None),
+    ("can you tell me if stenosis makes you incontinent", None),
+    # "number" is not "numb"
+    ("number twos are normal, all good down below", None),
+])
+def test_session_20_wordings(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert

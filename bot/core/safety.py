@@ -150,7 +150,7 @@ _CONTRAST_WORDS = (r"but|just that|only that|except|excepting|apart from|aside f
 _WHOSE = r"(?:my|her|his|their|your|the|mom's|mum's|dad's|wife's|husband's|mother's|father's)"
 _SELF = r"(?:my ?self|him ?self|her ?self|them ?selves|themself|oneself)"
 _UNABLE = (
-    r"(?:cannot|could not|can no longer|unable to|not able to|no longer able to|(?:have|has|had) not been able to|"
+    r"(?:cannot|could not|can no longer|unable to|not able to|not be able to|no longer able to|(?:have|has|had) not been able to|"
     r"can barely|could barely|can hardly|could hardly|can only just|struggl\w* to|(?:trouble|difficulty|problems?) "
     r"(?:to |with )?|hard to|will not|would not|did not|does not|do not)"
 )
@@ -163,11 +163,11 @@ _PEE = (
 _BLADDER = r"(?:bladder|bowels?|bowl|urine|water|waterworks|back passage|pee|wee|poo|poop|stools?|bowel movements?|number (?:ones?|twos?|2s?|1s?))"
 _SADDLE_STRONG = (
     r"(?:groin|inner (?:thighs?|thys|thies)|intimate (?:parts|area)|(?:bottom|lower) half of (?:my|his|her|the) body|"
-    r"(?:sit|sits|sitting|sat) on the (?:toilet|loo|seat)|insides? of (?:my|her|his|the|both) thighs|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
+    r"(?:sit|sits|sitting|sat) on the (?:toilet|loo|seat)|insides? of (?:my|her|his|the|both) (?:thighs|legs)|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
     r"privates|between (?:my|her|his|the) legs|perineum|back passage|anus|rectum|down below|down there|"
-    r"where (?:i|he|she|you) sit|(?:area|part|parts|bit|bits) (?:i|he|she|you) sit on|(?:hips?|waist|pelvis|belly button) down|"
+    r"where (?:i|he|she|you) sits?|(?:area|part|parts|bit|bits) (?:i|he|she|you) sit on|(?:hips?|waist|pelvis|belly button) down|"
     r"inner legs?|tops? of (?:my|his|her|the|both) (?:legs|thighs)|upper inner|back there|my bits|his bits|her bits|vagina|penis|testicles|scrotum|labia|vulva|"
-    r"when (?:i|he|she) wipes?|(?:when |while )?wiping|toilet (?:paper|seat)|"
+    r"when (?:i|he|she) (?:wipe|wipes|wiped)|(?:when |while )?wiping|toilet (?:paper|seat)|seat area|sitting area|sit(?:ting)? bones|"
     r"(?:the|my|his|her) seat|waist down|private area)"
 )
 # "numb feet but not in my groin": the place itself denied
@@ -176,12 +176,12 @@ _NOT_THERE = "".join(f"(?<!{w})" for w in ("not ", "no ", "not in ", "not in my 
 # numbness here is also the usual claudication pattern: it needs a new onset
 _SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
-    r"(?:numb\w*|no feeling|(?:lost|lose|losing) (?:the |all |any )?(?:feeling|sensation)|loss of (?:feeling|sensation)|"
+    r"(?:numb(?!ers?\b)\w*|no feeling|(?:lost|lose|losing) (?:the |all |any )?(?:feeling|sensation)|loss of (?:feeling|sensation)|"
     r"(?:(?:do|does|did|have|has|had) not (?:have|had|got) (?:any |much )?(?:feeling|sensation))|"
     r"(?:cannot|could not|do not|does not|did not|can barely|can hardly|(?:have|has|had) not been able to|not able to|unable to|"
-    r"can no longer|no longer) feel (?:anything|a thing|it|the \w+|my \w+|"
+    r"can no longer|no longer) feel (?:anything|a thing|it|the \w+|my \w+|myself|himself|herself|"
     r"his \w+|her \w+)?|no sensation|dead|tingl\w*|pins and needles|feel(?:s|ing)? nothing|(?:fallen |is |gone )?asleep|(?:gone|went|go|going) to sleep|dead skin|"
-    r"(?:like )?(?:a |the )?dentist'?s? (?:injection|needle)|(?:an? )?(?:anaesthetic|anesthetic|novocaine|local)|cotton wool|frozen)"
+    r"(?:like )?(?:a |the )?dentist'?s? (?:injection|needle)|(?:an? )?(?:injection|jab|needle) at the dentist'?s?|(?:an? )?(?:anaesthetic|anesthetic|novocaine|local)|cotton wool|frozen)"
 )
 _LEG = r"(?:legs?|feet|foot|knees?|thighs?|toes?|ankles?)"
 _WEAK = (
@@ -190,8 +190,9 @@ _WEAK = (
     r"his weight|her weight)(?: up)?|(?:went|gone|go|going) from under (?:me|him|her)|dragg\w+|slapp\w+|flopp\w+|"
     r"barely mov\w*|hardly mov\w*|flops?|(?:turned|turning|went|gone) (?:to )?(?:jelly|rubber|mush)|like (?:jelly|rubber|noodles|spaghetti)|jelly legs|"
     r"(?:went|gone|going) (?:floppy|limp|dead|useless)|useless|dead weight|no strength|lost (?:all )?(?:the |my |his |her )?strength|"
-    r"failing|drags?|folding|folds?|(?:will|would) not (?:take|carry|support|bear|hold) (?:my|his|her) weight|"
+    r"failing|drags?|folding|stopped holding (?:me|him|her)(?: up)?|(?:will|would|do|does) not hold (?:me|him|her) up|folds?|(?:will|would) not (?:take|carry|support|bear|hold) (?:my|his|her) weight|"
     r"(?:will|would|do|does) not work|(?:are|is) not working|switched off|shut down|(?:are|is) not holding|"
+    r"(?:do|does|did) not hold(?: me| him| her| up| my weight)?|(?:will|would) not do what (?:i|he|she) (?:tell|told|want|wanted)|"
     r"(?:will|would) not (?:lift|move|go up|come up|hold)|(?:not|no longer) (?:mine|my own)|without (?:any )?(?:force|power|strength)|"
     r"no (?:force|power))"
 )
@@ -206,7 +207,7 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     rf"\b(?:hurt|harm|cut|cutting|hurting|harming|cuts|hurts|harms) {_SELF}\b",
     r"\bend(?:ing|ed|s)? (?:it all|it|my life|his life|her life|things|everything|my own life)\b",
     r"\b(?:take|taking|took) (?:my|his|her) (?:own )?life\b|\btake (?:my|his|her) own\b",
-    r"\b(?:want|wants|wanted|wanting|going|ready|like) to die\b|\bwish (?:i|he|she) (?:was|were) dead\b|\brather be dead\b",
+    r"\b(?:want|wants|wanted|wanting|going|ready|like) to die\b|\b(?:wish|wishes|wished|wishing) (?:that )?(?:i|he|she) (?:was|were) dead\b|\brather be dead\b",
     r"\bbetter off (?:dead|gone|without (?:me|him|her)|if (?:i|he|she) (?:was|were|is|am) (?:gone|dead|not (?:around|here|alive)))\b",
     r"\b(?:do|does|did) not (?:think (?:i|he|she) |really )?want to (?:live|be alive|be here|go on|wake up|exist|carry on)\b",
     r"\b(?:pray|praying|hope|hoping|wish|wishing) (?:i|he|she)? ?(?:do not|does not|would not|will not|not to|never) wake up\b(?! (?:during|in the middle|on the table|while|through))",
@@ -241,7 +242,7 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:gun|rope|noose|hang (?:my|him|her)self|hanging (?:my|him|her)self|jump(?:ing)? (?:off|from|in front))",
     r"\b(?:drive|driving|drove|crash\w*) (?:my |the |his |her )?car into\b",
     r"\b(?:writ\w+|wrote|leave|left|leaving) (?:\w+ )?(?:goodbye|farewell|suicide) (?:letters?|notes?|messages?)\b",
-    r"\b(?:giving|gave|give) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)\b",
+    r"\b(?:giving|gave|give|given) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)\b",
     r"\b(?:planning|planned|plan|thinking about|thought about|figured out) how (?:to|(?:i|he|she) (?:will|would|am going to|is going to)) "
     r"(?:go|do it|end|die|kill)\b|\b(?:have|got|made) a plan\b[^.?!]{0,40}\b(?:do it|end|go|die|tonight|weekend)\b",
     r"\b(?:think|thinking|thought) (?:about|of) (?:just )?(?:letting go|not being here|not waking up|ending|dying|"
@@ -259,7 +260,9 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"did not wake up|never woke up|never wake up)\b",
     r"\b(?:tired|sick|weary) of (?:living|life|being alive|being here|existing)\b|\b(?:no|lost the|losing the|lost my|"
     r"losing my) will to live\b|\bwant (?:it all|everything|my life|life) to (?:end|stop|be over)\b|\bi want out\b",
-    r"\b(?:let|take) me (?:die|go)\b(?! (?:home|out|back|to))|\b(?:god|lord|he) (?:would|will|could) (?:just )?take me\b|"
+    r"\b(?:let|take) me (?:die|go)\b(?! (?:home|out|back|to))|\b(?:god|lord|jesus|he) (?:would |will |could |to )?(?:just )?takes? me\b(?! (?:to (?:the|my|hospital|church)|home|back|out))|"
+    r"\b(?:ask|asking|beg|begging|pray|praying)\b (?:to )?(?:god|the lord|jesus)\b[^.?!]{0,30}\b(?:take me|let me die)\b"
+    r"(?! (?:to|home|back|out)\b)|"
     r"\bready to (?:die|go)\b(?! (?:home|out|back|to|for))",
     r"\brather (?:be dead|die|not be here|not be alive|not wake up|be gone)\b",
     r"\b(?:talks?|talking|talked|keeps? saying|kept saying|says|said) (?:about )?(?:ending it|ending (?:his|her) life|not being "
@@ -324,7 +327,24 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:pills|tablets|meds|medicines?|medication|painkillers)\b[^.?!]{0,60}\b(?:keep|save|saving|keeping|collect\w*|storing|store) "
     r"(?:them|it|these|those) (?:all )?(?:together |up |aside )?(?:for|until) (?:the day|when|a day|the time)\b",
     r"\b(?:fatal|lethal|deadly) dose\b",
-    r"\b(?:letters?|notes?|my will)\b[^?!]{0,80}\b(?:will not|not going to) need (?:the|my|this|any) (?:appointment|procedure|operation|treatment)\b",
+    r"\b(?:letters?|notes?|my will)\b[^?!]{0,80}\b(?:will not|not going to) need (?:the|my|this|that|any) (?:appointment|procedure|operation|treatment|consultation)\b",
+    # "I've sorted my will and I'm ready to go tonight"
+    r"\b(?:sorted|made|written|wrote|updated|finished|done) (?:out )?(?:my|his|her) (?:will|affairs)\b[^?!]{0,60}\b(?:ready to go|"
+    r"goodbye|it is time|(?:will not|not going to) (?:need|be needing))\b",
+    # "part of me hopes I don't come round from the sedation", not "I hope I won't wake up during it"
+    r"\b(?:hope|hopes|hoping|pray|prays|praying|wish|wishes|wishing) (?:that )?(?:i|he|she) (?:do not|does not|will not|would not|"
+    r"never|might not|may not) (?:come round|come around|come to|wake up|wake) (?:from|after)\b",
+    # "if I die, that would be a relief", "they'd all be relieved if I died", "kinder to them if I wasn't here"
+    r"\b(?:i|he|she) (?:died|die|was not here|were not here|was gone|were gone|was dead|did not wake up)\b[^.?!]{0,40}\b(?:relief|"
+    r"relieved|kinder|a blessing|a mercy)\b|\b(?:relief|relieved|kinder|a blessing|a mercy)\b[^.?!]{0,40}\bif (?:i|he|she) "
+    r"(?:died|was not here|were not here|was gone|were gone|was dead|did not wake up|was not around|were not around)\b",
+    # "what dose of my gabapentin and morphine together would be fatal"
+    r"\b(?:what|which|how much|how many)\b[^.?!]{0,60}\b(?:pills|tablets|meds|medicines?|medication|dose|morphine|gabapentin|"
+    r"tramadol|oxycodone|codeine|insulin|paracetamol|painkillers)\b[^.?!]{0,40}\b(?:fatal|lethal|deadly|kill me|kill a person)\b",
+    # "sat with the whole packet of tablets in my hand meaning to swallow them"
+    r"\b(?:packet|bottle|box|pot|handful|tub|strip) of (?:\w+ )?(?:pills|tablets|meds|painkillers|sleeping pills)\b[^.?!]{0,80}"
+    r"\b(?:meaning|meant|wanting|wanted|going|about|tempted|ready) to (?:swallow|take|down) (?:them|it|the lot|all)\b",
+    r"\b(?:picked|chosen|chose|found) (?:the|a) (?:bridge|cliff)\b",
     r"\bknow (?:how and when|when and how|how (?:i|he|she) (?:will|would|am going to|is going to) do it)\b",
     r"\bgoodbye\b[^?!]{0,80}\b(?:last time|for the last time)\b|\bmade (?:my|all my|the|final) arrangements\b[^?!]{0,60}"
     r"\b(?:tonight|the night|time|goodbye)\b",
@@ -367,7 +387,13 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     (Sign.BLADDER_BOWEL, _rx(rf"\b(?:wet|wetting|wets|peed|peeing|pees|pissed|pissing|soiled|soiling|soils|pooped|pooping|pooed|"
                              rf"messed|messing|dirtied|leaked|leaking|number two|accident)\s+(?:in\s+)?(?:{_SELF}|(?:my|his|her|the|their) (?:pants|trousers|"
                              rf"underwear|knickers|bed|nappy|diaper|clothes|sheets))")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?:incontinent|incontinence)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?<!stress )(?:incontinent|incontinence)\b")),
+    # "lost my bladder at the bus stop", "my bladder seems to have stopped working", "my bladder isn't emptying"
+    (Sign.BLADDER_BOWEL, _rx(r"\blost (?:my|his|her) (?:bladder|bowels?)\b|\b(?:bladder|bowels?|waterworks) (?:seems?|appears?) to "
+                             r"(?:have )?(?:stopped working|given up|gone|packed up)\b|\b(?:bladder|it) (?:is|was) not emptying\b")),
+    # "haven't managed a wee in 14 hours", "haven't done a wee for a whole day"
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:have|has|had) not (?:\w+ )?(?:managed|done|passed|produced|been for) (?:a |any |to |one )?"
+                             r"(?:wee|pee|piss|urine|water|wee-wee)\b")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:only|just|barely) (?:get|getting|got|manage|managed|managing) (?:out )?(?:a few|a couple of|some|a) (?:drops?|dribbles?)\b|"
                              r"\b(?:have|has|had) not had an? (?:wee|pee|piss|poo|bowel movement)\b|"
                              r"\b(?:urine|pee|wee|water|stream|flow) (?:will not|would not|does not|did not) (?:start|come|flow)\b|"
@@ -423,7 +449,7 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                             r"\b(?:spread\w*|creep\w*|moving) up (?:both |my |his |her |the )?(?:legs?|thighs?)\b")),
     (Sign.LEG_WEAKNESS, _rx(r"\b(?:foot|feet|toes)\b[^.?!]{0,20}\b(?:dropp?\w*|droop\w*|hang\w*|flop\w*)\b|\b(?:feeling|strength|sensation|power)\s+"
                             r"(?:in\s+)?(?:\w+\s+){0,2}(?:legs?|feet|foot)\s+(?:is\s+|are\s+)?(?:going|gone|fading|disappearing|draining)\b|"
-                            r"\b(?:legs?|feet|foot)\s+(?:strength|power|feeling)\s+(?:is\s+)?(?:going|gone|fading)\b|"
+                            r"\b(?:legs?|feet|foot)\s+(?:strength|power|feeling)\s+(?:is\s+|has\s+)?(?:going|gone|fading|halved|vanished|disappeared)\b|"
                             r"\b(?:lost|losing|lose|no)\s+(?:all\s+)?(?:the\s+)?(?:feeling|sensation|strength|power)\s+(?:in|of)\s+(?:\w+\s+){0,2}"
                             r"(?:legs?|feet|foot)\b")),
     (Sign.LEG_WEAKNESS, _rx(r"\bfoot ?drop\b|\bparaly[sz]\w*|\b(?:legs?|feet|foot) (?:has |have |had )?(?:gone|went|going) "
@@ -432,6 +458,17 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
 # a bladder that leaks is the usual stress incontinence of this age ("when I cough", "since menopause"); it is a
 # red flag only when new ("leaking a bit of urine since Tuesday", "bladder leakage started on monday")
 _LEAK_RULES: List[Pattern[str]] = [
+    # accidents and retention in other words, new only: "found my underwear wet twice today", "poo in my pants since
+    # monday", "can't control my bum since yesterday", "bowels opened by themselves", "only a few drops since the morning"
+    _rx(r"\b(?:find|found|finding|woke up with|woken up with) (?:my |his |her )?(?:underwear|pants|trousers|knickers|bed|sheets) "
+        r"(?:wet|soaked|soiled|dirty)\b|\b(?:poo|poop|stool|wee|pee|urine)\b (?:in|on) (?:my|his|her) (?:pants|trousers|underwear|"
+        r"knickers|bed|sheets)\b"),
+    _rx(rf"\b{_UNABLE}\s+(?:\w+\s+)?(?:control|hold(?: in)?)\s+(?:{_WHOSE}\s+)?(?:bum|bottom|back end|behind)\b"),
+    _rx(r"\b(?:bladder|bowels?)\b[^.?!]{0,30}\b(?:by (?:itself|themselves)|on (?:its|their) own)\b"),
+    _rx(r"\bonly (?:a few|a couple of|some) drops?\b(?! of (?:blood|oil|rain))|\b(?:stream|flow)\b (?:has |just |have |is )?"
+        r"(?:stopped|dried up)\b"),
+    _rx(r"\bno (?:feeling|sensation|urge|warning)\b[^.?!]{0,20}\b(?:need(?:s|ing)? (?:to (?:go|pee|wee|poo)|the (?:loo|toilet|"
+        r"bathroom))|to (?:pee|wee|go|poo|urinate))\b"),
     _rx(r"\b(?:bladder|bowels?|waterworks|urine|urinary) (?:is |are |keeps |has been |have been |started )?leak(?:ing|s|ed|age)\b"),
     _rx(r"\b(?:leak\w*|dribbl\w*)\s+(?:\w+\s+){0,4}?(?:urine|pee|wee|stool|poo|poop)\b"),
 ]
@@ -450,7 +487,7 @@ _SINCE = (
     r"the (?:\w+ )?(?:procedure|operation|surgery|weekend|morning|afternoon|evening|night|day)|"
     r"my (?:\w+ )?(?:procedure|operation|surgery|mild)|\d|about|around|early|late|lunch\w*|breakfast\w*|dinner\w*|"
     r"tea\w*|supper\w*|mid|(?:i|he|she|we) (?:woke|got up|came home|got home|left)|they did|an hour|a few|two|three|"
-    r"sat|sun|mon|tue|wed|thu|fri|yday)"
+    r"sat|sun|mon|tue|wed|thu|fri|yday|morning|noon|midday)"
 )
 _ONSET: Pattern[str] = _rx(
     rf"\b(?:{_SINCE}|today|tonight|this (?:morning|afternoon|evening|week|weekend)|yesterday|last (?:night|evening|week)|"
@@ -481,6 +518,8 @@ _STRONG_ONSET: Pattern[str] = _rx(
     r"getting worse|much worse|spreading|first time|never (?:had|happened|been|before)|new|after (?:my|the|his|her) "
     r"(?:mild|procedure|operation|surgery)|(?:had|have had|has had) (?:the |my |his |her )?(?:\w+ )?(?:mild|procedure|operation|surgery)|"
     r"within (?:the )?(?:last|past) (?:day|few days|\d+ hours|hour|week|\w+ hours)|post-?op\w*|post-?procedure|"
+    r"over (?:the )?(?:last |past )?(?:two|2|three|3|a few|few|a couple of|couple of) days|in (?:a|one|a single|two|2|\d+) "
+    r"(?:day|days|hours)|within (?:a|one) day|"
     r"from (?:this morning|today|yesterday|last night|tonight|this afternoon)|(?:each|every) hour|"
     r"(?:day|days) (?:\d+|two|three|four|five) (?:after|post)|\w+ (?:days? |weeks? )?out from|(?:the )?(?:last|past) (?:two|few|\d+|couple of) days|"
     r"(?:weaker|worse|number|numb) and (?:weaker|worse|number|numb)|(?:off|from|on) the floor|(?:is|it is|it has been) (?:two|three|\d+|a few) days|"
@@ -497,7 +536,9 @@ _HYPOTHETICAL: Pattern[str] = _rx(
     r"that|there)\b|\bin case\b|\brisks?\b|\bside[- ]effects?\b|\bcomplications?\b|\bcause[sd]?\b|\baffect(?:s|ed)?\b|"
     r"\bsymptoms? of\b|\bsigns? of\b|\bwarning signs?\b|\bwhat (?:is|are|does|do|happens)\b|\bwhy\b|\bever\b|\bhow (?:common|likely|"
     r"often)\b|\bworried (?:about|that)\b|\bafraid (?:of|that)\b|\bscared (?:of|that)\b|\bfear\b|\bprevent\w*\b|\bavoid\w*\b|"
-    r"\breason to\b|\bwhen should\b|\bwhich symptoms\b|\bmeans? i\b|\bis it (?:true|possible|likely)\b|\bread (?:about|that)\b|"
+    r"\breason to\b|\bwhen should\b|\bstories (?:about|of)\b|\btell me if\b|\bterrified\b|\bfrightened\b|\bpetrified\b|"
+    r"\b(?:will|would|could|might|may) (?:make|cause|leave|give) (?:me|him|her|you)\b|\bmakes? (?:you|u|people|someone|anyone|patients)\b|"
+    r"\bwhich symptoms\b|\bmeans? i\b|\bis it (?:true|possible|likely)\b|\bread (?:about|that)\b|"
     r"\bheard (?:about|that)\b|\b(?:doctor|gp|nurse|surgeon|physio|consultant) (?:asked|said|told|mentioned|warned)\b|"
     r"\b(?:watch|look|watch out|look out) for\b|\basked (?:about|if|me)\b|\bchecklist\b|"
     r"\bleaflet\b|\bbrochure\b|\bwebsite says\b"
@@ -537,7 +578,10 @@ _LONG_STANDING: Pattern[str] = _rx(
     r"(?:husband|wife|father|mother|dad|mom|mum)|passed away|in the past|used to(?! be only)|long-standing|chronic|"
     r"on and off|comes and goes|care home|nursing home|nothing new|not new|as a child|polio|since birth|from birth|all my life|"
     r"my whole life|since i broke|since (?:the|my|his|her) (?:accident|fall|fracture|injury|break|hysterectomy|hernia)|in (?:19|20)\d\d|"
-    r"last year|long gone|turned out to be|cleared up|went away|resolved|recovered|healed|no problems since|back in|(?:her|his|a|my|our) friend (?:had|who had))\b"
+    r"last year|long gone|turned out to be|cleared up|went away|resolved|recovered|healed|no problems since|back in|(?:her|his|a|my|our) friend (?:had|who had)|"
+    r"got better|(?:then|now|was|is) (?:much |a lot |way )?better|(?:been )?(?:fine|ok|okay|good) since|no change since|"
+    r"since (?:a|an|the|my|his|her) (?:\w+ )?(?:crash|accident|injury|fall|fracture|stroke)|in the (?:19)?[4-9]0'?s|"
+    r"since (?:my|his|her) (?:twenties|thirties|forties|fifties|sixties|[2-6]0s)|when (?:i|he|she) was (?:a kid|a child|little|young))\b"
 )
 # Months of weakness, or of not walking (without a cane), is the long-standing complaint of stenosis ("can't walk at
 # all, it's been like that for months"); only for leg weakness: a numb groin or leaking is not waved through
@@ -547,9 +591,16 @@ _MONTHS: Pattern[str] = _rx(r"\bfor (?:about |around |over |almost |nearly |more
 # Someone else's old story: "my father lost control of his bowels before he died", "grandma lost bladder control in
 # her 80s" (told in the past, about someone else; "my dad is in his eighties and can't move his legs" is now)
 _OLD_STORY: Pattern[str] = _rx(r"\b(?:before (?:he|she|they) (?:died|passed)|in (?:his|her|their) (?:[4-9]0s|fifties|sixties|"
-                               r"seventies|eighties|nineties))\b")
+                               r"seventies|eighties|nineties)|late (?:husband|wife|father|mother|dad|mum|mom|brother|sister)|"
+                               r"passed away|who died)\b")
 _NOW: Pattern[str] = _rx(r"\b(?:cannot|can not|is|are|am|now|keeps?|still|has|have)\b")
-_PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to|lost|fell)\b")
+_PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to|lost|fell|could not)\b")
+# told as over: "his legs were weak for a day, then much better" (not "... then better, but now they give way")
+_RESOLVED: Pattern[str] = _rx(r"\b(?:got better|(?:then|and) (?:much |a lot |way )?better|cleared up|went away|resolved|recovered|healed|"
+                              r"back to normal)\b")
+# someone who has died has no red flag today
+_DECEASED: Pattern[str] = _rx(r"\b(?:late (?:husband|wife|father|mother|dad|mum|mom|brother|sister|son|daughter|partner)|"
+                              r"passed away|who died|before (?:he|she|they) (?:died|passed))\b")
 _FIRST_PERSON: Pattern[str] = _rx(r"\b(?:i|me|myself)\b")
 _RELATIVE: Pattern[str] = _rx(r"\b(?:mother|mom|mum|father|dad|husband|wife|brother|sister|son|daughter|grand\w*|gran|nan|aunt|"
                               r"uncle|friend|neighbou?r|partner|cousin|parents?)\b|\b(?:he|she|they|his|her|their|him)\b")
@@ -558,6 +609,10 @@ _OPERATION_LONG_AGO: Pattern[str] = _rx(
     r"\b(?:after|had|has had) (?:his |her |their |the |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b\W*(?:\w+\W+){0,3}?"
     r"(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in \w+|long ago)")
 # the pace of a worsening ("getting weaker fast"), which the walking pattern has too
+# sport and injuries: legs that give out in a game or ache after the gym are no red flag, unless sudden or spreading
+_SPORT: Pattern[str] = _rx(r"\b(?:squats?|gym|workout|work out|tennis|football|soccer|rugby|golf|netball|basketball|jogging|"
+                           r"marathon|skiing|rolled|twisted|sprained|landed|leg day)\b")
+_SUDDEN: Pattern[str] = _rx(r"\b(?:suddenly|sudden|out of nowhere|spreading|both legs)\b")
 _PACE: Pattern[str] = _rx(rf"\b(?:{_pace('weaker')})\b")
 # Weakness or numbness that comes with walking or standing and passes is the usual
 # claudication pattern, not a red flag, unless the patient also says it is new.
@@ -644,9 +699,35 @@ def _negated(sentence: str, match: re.Match[str]) -> bool:
     before = sentence[max(0, match.start() - 80): match.start()]
     # "no fever, no falls - just that I cannot pee": a contrast ends the denial
     before = _CONTRAST.split(before)[-1]
-    if _NEGATED_BEFORE.search(before) or _WEAKENED_BEFORE.search(before) or _IMAGINED_BEFORE.search(sentence[max(0, match.start() - 100): match.start()]):
+    if _NEGATED_BEFORE.search(before) or _WEAKENED_BEFORE.search(before):
         return True
+    window = sentence[max(0, match.start() - 100): match.start()]
+    if _IMAGINED_BEFORE.search(window):
+        # "is it bad if I lost control of my bowels last night?" happened: asked about, with its night
+        return not (_IF_IT_HAPPENED.search(window + match.group(0)) and _WHEN_IT_HAPPENED.search(sentence))
     return bool(_NEGATED_AFTER.search(sentence[match.end(): match.end() + 40]))
+
+
+# "if I lost ...", "if she wet herself ...": the past after "if", which a night or a day named makes an event
+_IF_IT_HAPPENED: Pattern[str] = _rx(r"\bif (?:i|he|she|my \w+) (?:just )?(?:lost|had|got|went|wet|peed|soiled|could not|did not|woke)\b")
+_WHEN_IT_HAPPENED: Pattern[str] = _rx(r"\b(?:last night|yesterday|this (?:morning|afternoon|evening)|(?:earlier )?today|overnight|"
+                                      r"since (?:yesterday|this morning|last night|\w+day))\b")
+# "mine started yesterday", "it happened twice this week, never before": the sign just asked about, told as one's own
+_MINE_TOO: Pattern[str] = _rx(r"^\W*(?:and |but |well |because |cos |so |actually )?(?:mine|it|that|this|his|hers|he|she|i)\b"
+                              r"(?:(?!\b(?:not|never|no)\b)[^.?!]){0,60}?\b(?:started|began|begun|happened|came on|has been|"
+                              r"have been|had it|have it|has it|got it|since)\b")
+# a child's or a pet's accident is no patient's red flag ("my grandson wet the bed last night lol")
+_CHILD_OR_PET: Pattern[str] = _rx(r"\b(?:grand(?:son|daughter|kids?|child|children)|toddler|baby|little one|kids?|child|children|"
+                                  r"puppy|dog|cat|kitten)\b")
+
+
+def _told_as_ones_own(sentences: List[str], index: int, sentence: str, match: re.Match[str]) -> bool:
+    """A sign asked about in general ("is numbness in the groin dangerous?") and told as one's own in the sentence
+    after it ("mine started yesterday")."""
+    if index + 1 >= len(sentences) or "?" not in sentence or _negated(sentence, match):
+        return False
+    after = sentences[index + 1]
+    return bool(_MINE_TOO.search(after)) and bool(_STRONG_ONSET.search(after)) and not _HYPOTHETICAL.search(after)
 
 
 def _without_an_old_operation(sentence: str, sign: re.Match[str]) -> str:
@@ -659,6 +740,8 @@ def _without_an_old_operation(sentence: str, sign: re.Match[str]) -> str:
 def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) -> bool:
     """Whether a sign named in a sentence is reported as the patient's (or a relative's) present state."""
     if _negated(sentence, match):
+        return False
+    if sign is Sign.BLADDER_BOWEL and _CHILD_OR_PET.search(sentence) and not _FIRST_PERSON.search(sentence):
         return False
     strong_onset = bool(_STRONG_ONSET.search(sentence))
     onset = strong_onset or bool(_ONSET.search(sentence))
@@ -678,6 +761,10 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
             return False
     if _OLD_STORY.search(sentence) and someone_elses_past and not strong_onset:
         return False
+    if someone_elses_past and _DECEASED.search(sentence):
+        return False
+    if someone_elses_past and _RESOLVED.search(sentence):
+        return False  # "my uncle's legs were weak for a day, then much better" (one's own "it cleared up" still alerts)
     if _GENERIC_QUESTION.search(sentence) and not _PERSONAL.search(sentence):
         return False
     if _HYPOTHETICAL.search(sentence) and not onset:
@@ -685,6 +772,8 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
     if sign is Sign.LEG_WEAKNESS:
         if not _LEG_CONTEXT.search(message):
             return False
+        if _SPORT.search(sentence) and not _SUDDEN.search(sentence) and not _NO_POWER.search(match.group(0)):
+            return False  # "rolled my ankle at tennis and it gave out", "thighs like jelly after squats"
         if _EXERTION.search(sentence) and not _STRONG_ONSET.search(_PACE.sub(" ", sentence)):
             return False  # "my legs are getting weaker fast when I walk" is the walking pattern
         # weak legs alone are the usual complaint; a report needs a sign of onset or progress,
@@ -713,7 +802,8 @@ def _crisis_report(sentence: str, match: re.Match[str]) -> bool:
     before = sentence[max(0, match.start() - 60): match.start()]
     if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:thoughts?|thinking)\b", match.group(0)):
         # "I am not suicidal", "never thought of killing myself"
-        if re.search(r"\b(?:am|is|was|feel|felt|had|have|thought|think)\s+(?:not|never)\b|\b(?:not|never)\s+(?:\w+\s+)?"
+        if re.search(r"\b(?:am|is|was|feel|felt|had|have|thought|think)\s+(?:not|never)\b|"
+                     r"\b(?:did|do|does|would|will)\s+(?:not|never)\s+(?:hurt|harm|kill|cut)\b|\b(?:not|never)\s+(?:\w+\s+)?"
                      r"(?:suicidal|thought|think|felt|want|had)\b", before + match.group(0)):
             return False
     near = sentence[max(0, match.start() - 80): match.end() + 40]
@@ -738,13 +828,14 @@ def assess(text: str) -> Assessment:
     crisis = _crisis(normalised)
     if crisis is not None:
         findings.append(crisis)
-    for sentence in _sentences(normalised):
+    sentences = _sentences(normalised)
+    for index, sentence in enumerate(sentences):
         found_signs = {f.sign for f in findings}
         for sign, pattern in _SIGNS:
             if sign in found_signs:
                 continue
             for match in pattern.finditer(sentence):
-                if _is_report(sign, sentence, normalised, match):
+                if _is_report(sign, sentence, normalised, match) or _told_as_ones_own(sentences, index, sentence, match):
                     findings.append(Finding(sign, match.group(0)))
                     found_signs.add(sign)
                     break
