@@ -23,7 +23,10 @@ from bot.core.contact import (
     contact_correction,
     misses_after,
     misses_at,
+    name_and_contact,
+    name_correction,
     names_a_time,
+    no_time_given,
     partial_consent,
     read_form_reply,
 )
@@ -37,6 +40,7 @@ CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_con
 
 MISSES_SLOT = "contact_misses"
 CANCELLED_SLOT = "contact_cancelled"
+NO_TIME_PREFERENCE = "no preference given"
 INVALID = {"contact_name": names.UTTER_INVALID_CONTACT_NAME, "contact_details": names.UTTER_INVALID_CONTACT_DETAILS,
            "contact_time": names.UTTER_INVALID_CONTACT_TIME, "contact_consent": names.UTTER_INVALID_CONTACT_CONSENT}
 
@@ -54,9 +58,26 @@ class ValidateConsultationForm(FormValidationAction):
         # left: no slot to ask, so the form ends and action_submit_consultation stores nothing (no consent)
         return [] if tracker.get_slot(CANCELLED_SLOT) else domain_slots
 
+    def _corrected(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        """A name or contact details corrected at a later question ("sorry, I spelled my name wrong, it's Anne Lee",
+        "wait, my number is wrong, it's 555 123 4568"): changed, and the question asked again (counted as asked, so
+        that it cannot go round for ever)."""
+        if misses_at(tracker.get_slot(MISSES_SLOT), slot) >= MAX_ASKS - 1:
+            return None
+        name = name_correction(text) if slot != "contact_name" else None
+        contact = contact_correction(text) if slot in ("contact_time", "contact_consent") else None
+        if name is None and contact is None:
+            return None
+        dispatcher.utter_message(response=names.UTTER_CONTACT_UPDATED)
+        changed = {"contact_name": name} if name is not None else {"contact_details": f"{contact[0]}:{contact[1]}"}
+        return {slot: None, **changed, MISSES_SLOT: misses_after(tracker.get_slot(MISSES_SLOT), slot)}
+
     def _read(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
               cleaned: Callable[[str], Optional[str]]) -> Dict[str, Any]:
         text = str(value or "")
+        corrected = self._corrected(slot, text, dispatcher, tracker)
+        if corrected is not None:
+            return corrected
         reply = read_form_reply(text, slot)
         if reply is FormReply.CANCEL:
             if slot == "contact_consent":
@@ -86,6 +107,11 @@ class ValidateConsultationForm(FormValidationAction):
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
+        both = name_and_contact(str(value or ""))
+        if both is not None:
+            # "John Smith, 555-123-4567": the name, and the details, which then need not be asked
+            name, (kind, contact) = both
+            return {"contact_name": name, "contact_details": f"{kind}:{contact}", MISSES_SLOT: None}
         return self._read("contact_name", value, dispatcher, tracker, clean_name)
 
     def validate_contact_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -99,13 +125,8 @@ class ValidateConsultationForm(FormValidationAction):
 
     def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
-        contact = contact_correction(str(value or ""))
-        if contact is not None and misses_at(tracker.get_slot(MISSES_SLOT), "contact_time") < MAX_ASKS - 1:
-            # a corrected number or address where the time was asked: it replaces the details, and the time
-            # is asked again (counted as asked, so that it cannot go round for ever)
-            dispatcher.utter_message(response=names.UTTER_CONTACT_UPDATED)
-            return {"contact_time": None, "contact_details": f"{contact[0]}:{contact[1]}",
-                    MISSES_SLOT: misses_after(tracker.get_slot(MISSES_SLOT), "contact_time")}
+        if no_time_given(str(value or "")):
+            return {"contact_time": NO_TIME_PREFERENCE, MISSES_SLOT: None}  # "I'd rather not say": the request is kept
         return self._read("contact_time", value, dispatcher, tracker, clean_time)
 
     def validate_contact_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -179,12 +179,49 @@ def consult_tracker(text: str, **slots: Any) -> Tracker:
         ("contact_consent", "Yes, I agree", "yes", None),
         ("contact_consent", "no", "no", None),
         ("contact_consent", "purple", None, "utter_invalid_contact_consent"),
+        # found by a helper (session 20): never stored as the name or the time; a relative's name is read
+        ("contact_name", "mornings", None, "utter_invalid_contact_name"),
+        ("contact_name", "my husband", None, "utter_invalid_contact_name"),
+        ("contact_name", "it's for my mum, her name is Edith Clarke", "Edith Clarke", None),
+        ("contact_name", "for my dad, Tom Hill", "Tom Hill", None),
+        ("contact_time", "hold on let me check my calendar", None, "utter_invalid_contact_time"),
+        ("contact_time", "let me ask my wife", None, "utter_invalid_contact_time"),
     ],
 )
 def test_consultation_validation(slot: str, given: str, expected: Optional[str], response: Optional[str]) -> None:
     events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}))
     assert SlotSet(slot, expected) in events
     assert responses(dispatcher) == ([response] if response else [])
+
+
+@pytest.mark.parametrize("given, name, details", [
+    ("John Smith, 555-123-4567", "John Smith", "phone:555-123-4567"),
+    ("I'm Ann, my email is ann@example.com", "Ann", "email:ann@example.com"),
+    ("Mary Jones, call me on 07700 900123", "Mary Jones", "phone:07700 900123"),
+])
+def test_a_name_and_the_details_in_one_reply_fill_both(given: str, name: str, details: str) -> None:
+    events, dispatcher = run(ValidateConsultationForm(),
+                             consult_tracker(given, contact_name=given, requested_slot="contact_name"))
+    assert SlotSet("contact_name", name) in events and SlotSet("contact_details", details) in events
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize("slot, given, changed", [
+    ("contact_time", "sorry I spelled my name wrong, it's Anne Lee", SlotSet("contact_name", "Anne Lee")),
+    ("contact_consent", "wait, my number is wrong, it's 555 123 4568", SlotSet("contact_details", "phone:555 123 4568")),
+    ("contact_consent", "oh, I misspelt my name, it should be Jon Smyth", SlotSet("contact_name", "Jon Smyth")),
+])
+def test_a_correction_at_a_later_question_changes_it_and_asks_again(slot: str, given: str, changed: SlotSet) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}))
+    assert changed in events and SlotSet(slot, None) in events  # not a refusal of consent, nor a time
+    assert responses(dispatcher) == ["utter_contact_updated"]
+
+
+def test_no_time_given_keeps_the_request() -> None:
+    given = "I'd rather not say"
+    events, dispatcher = run(ValidateConsultationForm(),
+                             consult_tracker(given, contact_time=given, requested_slot="contact_time"))
+    assert SlotSet("contact_time", "no preference given") in events and SlotSet("contact_cancelled", True) not in events
 
 
 @pytest.fixture

@@ -76,6 +76,9 @@ CARE = [
     ("nothing yet", []), ("none", []), ("nothing", []), ("no", []), ("haven't tried anything", []),
     ("no physical therapy and no injections", []), ("not yet", []),
     ("hmm", None), ("what?", None), ("purple", None),
+    # found by a helper (session 20): planned or referred is not tried yet
+    ("the doctor wants me to do physio but I haven't started", []), ("I was referred for injections but never went", []),
+    ("I started physio last month", [PT]),
 ]
 
 
@@ -91,6 +94,9 @@ IMAGING = [
     ("no scans", NO), ("nope", NO), ("no, only x rays", NO),
     ("don't remember", UNSURE), ("not sure", UNSURE), ("maybe an MRI, I don't remember", UNSURE), ("no idea", UNSURE),
     ("hello", None),
+    # found by a helper (session 20): a scan of another part of the body
+    ("an MRI of my neck, not my back", NO), ("they did an MRI on my knee", NO), ("only a brain scan", NO),
+    ("an MRI of my knee and one of my lower back", YES), ("CT of my spine", YES),
 ]
 
 
@@ -1119,3 +1125,17 @@ def test_a_call_asked_for_is_the_whole_message(text: str) -> None:
 
 def test_at_consent_an_ok_beside_a_wait_is_the_consent() -> None:
     assert read_form_reply("wait, ok", "contact_consent") is FormReply.VALUE
+
+
+@pytest.mark.parametrize("text, requested, values", [
+    # found by a helper (session 20): a limit is the symptom, not its denial
+    ("I can't stand long at the sink, yes", "q3", {"q3": "yes"}),
+    ("can't stand more than a few minutes without my calves aching", "q3", {"q3": "yes", "q1": "yes"}),
+    # a denied symptom is no context for the next clause
+    ("numbness in my shins, no pain, worse after walking", "q1", {"q1": "yes", "q2": "yes", "q8": "yes"}),
+    ("no, standing doesn't bother me", "q3", {"q3": "no"}),
+])
+def test_limits_and_denied_symptoms_in_a_description(text: str, requested: str, values: dict) -> None:
+    from bot.core.answers import read_turn
+
+    assert read_turn(text, requested, None).values == values

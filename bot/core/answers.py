@@ -1089,6 +1089,8 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
     found = mentions(text)
     tried = {_CARE_LABELS[m.label] for m in found if m.label in _CARE_LABELS and not m.negated}
     named = {m.label for m in found if m.label in _CARE_LABELS}
+    if len(tried) == 1 and (_PLANNED.search(_normalise(text)) or _NOT_STARTED.search(_normalise(text))):
+        return []  # "my doctor wants me to do physio but I haven't started": not tried yet
     if tried:
         return [c for c in CARE_IDS if c in tried]
     if named and _UNSURE_WHETHER.search(_normalise(text)):
@@ -1115,10 +1117,22 @@ _PLANNED = re.compile(r"\b(?:haven'?t had (?:it|one|them)|have not had (?:it|one
                       r"haven'?t (?:gone|been|done it))\b")
 
 
+_NOT_STARTED = re.compile(r"\b(?:(?:have not|haven'?t|not|never) (?:yet )?(?:started|begun|gone|been|tried it)|never went|"
+                          r"(?:did not|didn'?t) go|(?:going|about) to (?:start|try|begin)|will (?:start|try|begin)|"
+                          r"starting (?:next|soon|on)|referred (?:me )?(?:to|for))\b")
+# a scan of another part of the body is no scan of the lower back ("an MRI of my knee", "a brain scan")
+_OTHER_PART = re.compile(r"\b(?:of|on|for) (?:my |his |her |the )?(?:neck|knees?|head|brain|shoulders?|hips?|chest|heart|"
+                         r"abdomen|stomach|belly|tummy|ankles?|wrists?|hands?|elbows?|breasts?|lungs?|kidneys?|liver)\b|"
+                         r"\b(?:brain|head|knee|neck|shoulder|hip|chest|heart|cardiac|dental) (?:scan|mri|ct)\b")
+_LOWER_BACK = re.compile(r"\b(?:back|spine|spinal|lumbar|lower back|lumbosacral|l[1-5])\b")
+
+
 def parse_imaging(text: str) -> Optional[Answer]:
     """MRI or CT had: yes; none or X-ray only: no; cannot remember: unsure."""
     found = mentions(text)
     t = _normalise(text)
+    if _OTHER_PART.search(t) and not _LOWER_BACK.search(re.sub(r"\bnot (?:of |on )?(?:my |the )?(?:lower )?back\b", " ", t)):
+        return Answer.NO  # "MRI of my neck, not the back", "they did an MRI on my knee"
     if any(m.label == "MRI_CT" and not m.negated for m in found):
         if _has(t, ("don't remember", "not sure", "can't remember", "don't know", "maybe")) is not None:
             return Answer.UNSURE
@@ -1196,6 +1210,19 @@ def _numbness_without_pain(text: str) -> Optional[Answer]:
 _PLACES = ("BUTTOCKS", "SOLES", "LEGS_BOTH", "LEG_REGION")
 
 
+# A limit is the symptom, not its denial: "I can't stand long in the kitchen", "can't walk more than a few minutes
+# without my legs hurting" say that standing or walking brings it on
+_CANNOT_FOR_LONG = re.compile(r"\b(?:can'?t|cannot|can not|unable to|not able to|could not|couldn'?t) (stand|walk)(\s+up)?"
+                              r"(?=\s+(?:for\s+)?(?:long\b|very long|too long|more than|longer than|"
+                              r"any (?:length of time|distance)|far\b|a long time|much\b|over\b))")
+_WITHOUT_HURTING = re.compile(r"\bwithout ((?:my |his |her |the )?(?:legs? |back |feet |calves |thighs )?)"
+                              r"(hurting|aching|going numb|starting to hurt|getting numb|the pain)\b")
+
+
+def _as_a_limit(text: str) -> str:
+    return _WITHOUT_HURTING.sub(r"before \1\2", _CANNOT_FOR_LONG.sub(r"struggle to \1\2", text))
+
+
 def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str, Answer]:
     """Every SSHQ item a free description answers, taking negation into account.
 
@@ -1208,7 +1235,7 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
     previous_symptoms: Dict[str, bool] = {context_symptom: False} if context_symptom else {}
     previous_activity: Dict[str, bool] = {}
     previous_places: Dict[str, bool] = {}
-    for clause in _CLAUSE_SPLIT.split(_normalise(text)):
+    for clause in _CLAUSE_SPLIT.split(_as_a_limit(_normalise(text))):
         if not clause or _UNSURE_WHETHER.search(clause):
             continue  # empty, or "not sure if my feet are numb": no answer
         labels: Dict[str, bool] = {}
@@ -1229,7 +1256,8 @@ def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str,
             # clause before it was
             borrowed.update(previous_places)
         previous_places = {k: v for k, v in labels.items() if k in _PLACES} or previous_places
-        previous_symptoms = symptoms or previous_symptoms
+        # a denied symptom is no context for the next clause: "pain in my calves, no numbness, gets worse walking"
+        previous_symptoms = symptoms if symptoms and not all(symptoms.values()) else previous_symptoms
         previous_activity = activity or previous_activity
         if not any(k in labels for k in ("PT", "MEDS", "ESI", "MRI_CT", "XRAY")):
             labels = {**borrowed, **labels}

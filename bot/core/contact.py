@@ -14,12 +14,70 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ '.-]+[^\W\d_]+)*\.?$", re.UNICODE)
 _NAME_PREFIX = re.compile(r"^(?:my name is|my name's|i am|i'm|im|it's|it is|this is|call me|name:)\s+", re.I)
 
 
+# a relative's name given with who they are: "it's for my mum, her name is Edith Clarke", "for my dad, Tom Hill"
+_NAMED = re.compile(r"\b(?:her|his|their|(?:my|our) \w+'s) name is\s+(.+)$", re.I)
+_FOR_WHOM = re.compile(r"^(?:it'?s |it is |this is |the request is )?for (?:my|our) [\w-]+,?\s+([^\W\d_][^,]*)$", re.I)
+_NO_NAME_WORD = re.compile(r"^(?:actually|please|thanks|thank you|then|ok|okay|first|instead|too|also|really|now|sorry|not me)\b",
+                           re.I)
+
+
+def _their_name(value: str) -> Optional[str]:
+    """The name in "it's for my mum, her name is Edith Clarke" or "for my dad, Tom Hill", else None."""
+    found = _NAMED.search(value) or _FOR_WHOM.search(value)
+    return found.group(1) if found and not _NO_NAME_WORD.match(found.group(1)) else None
+
+
 def clean_name(text: str) -> Optional[str]:
     """A plausible name (letters, spaces, ' . -), 2-80 characters, or None."""
-    value = _NAME_PREFIX.sub("", " ".join((text or "").split())).strip(" ,.!")
+    value = " ".join((text or "").split())
+    value = _their_name(value) or value
+    value = _NAME_PREFIX.sub("", value).strip(" ,.!")
     if not 2 <= len(value) <= 80 or len(value.split()) > 6 or not _NAME.match(value):
         return None
     return value
+
+
+# what may stand between a name and the number or address after it: "John, my email is ...", "Mary, call me on ..."
+_BEFORE_CONTACT = re.compile(r"(?:[\s,;:.-]|\b(?:and|my|her|his|e-?mail|email address|phone|number|mobile|cell|tel|is|call me|"
+                             r"reach me|text me|on|at|you can)\b)+$", re.I)
+
+
+def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
+    """"John Smith, 555-123-4567", "I'm John, my email is john@x.com": a name and the contact details in one
+    reply, or None (a reply with only one of them, or with more than a name before the details)."""
+    value = " ".join((text or "").split())
+    contact = clean_contact(value)
+    if contact is None:
+        return None
+    at = value.lower().find(contact[1].lower()) if contact[0] == "email" else value.find(contact[1])
+    if at <= 0:
+        return None
+    name = clean_name(_BEFORE_CONTACT.sub("", value[:at]))
+    return (name, contact) if name is not None else None
+
+
+_NAME_FIX = re.compile(r"\b(?:spelt|spelled|misspelt|misspelled|typed|got|wrote|put) (?:my|the|her|his) name wrong\b|"
+                       r"\b(?:misspelt|misspelled|mistyped) (?:my|the|her|his) name\b|"
+                       r"\bname (?:is|was) (?:wrong|misspelt|misspelled|spelt wrong|spelled wrong)\b", re.I)
+_NAME_AFTER = re.compile(r"\b(?:it'?s|it is|it should be|should be|the right one is|is actually)\s+(.+)$", re.I)
+
+
+def name_correction(text: str) -> Optional[str]:
+    """"sorry I spelled my name wrong, it's Anne Lee" (at a later question of the form): the name, else None."""
+    if not _NAME_FIX.search(text or ""):
+        return None
+    after = _NAME_AFTER.search(text)
+    return clean_name(after.group(1)) if after else None
+
+
+# a wish not to say when, at the time question: no preference, not a wish to leave the request
+_NO_TIME_GIVEN = re.compile(r"^\W*(?:(?:sorry|um+|hmm+|ok|well)\W+)*(?:(?:i'?d |i would )?rather not(?: say)?|(?:i )?(?:don'?t|do not) "
+                            r"(?:want|wish) to say|no preference|not fussy)\W*$", re.I)
+
+
+def no_time_given(text: str) -> bool:
+    """"I'd rather not say" where the time is asked: any time will do (the request is kept)."""
+    return bool(_NO_TIME_GIVEN.match(" ".join((text or "").lower().split())))
 
 
 def clean_contact(text: str) -> Optional[Tuple[str, str]]:
@@ -108,13 +166,27 @@ def read_form_reply(text: str, slot: str) -> FormReply:
         return FormReply.CANCEL
     if slot == "contact_name" and _AGREEING.match(t):
         return FormReply.NOT_A_VALUE  # "yes I agree" given where the name is asked: no name
+    if slot == "contact_name" and (names_a_time(t) or _MEALTIME.search(t) or _RELATIVE_ONLY.fullmatch(t.strip(" .!"))):
+        return FormReply.NOT_A_VALUE  # "mornings", "any time", "after lunch", "my husband": no name
+    if _CHECKING_FIRST.match(t):
+        return FormReply.NOT_A_VALUE  # "let me check my calendar", "I need to ask my wife first": never the value
     if slot != "contact_consent" and (answers.asks_for_a_person(t) or answers.is_proxy(t)) and not _has_a_value(t) \
-            and not (slot == "contact_time" and names_a_time(t)):
+            and not (slot == "contact_time" and names_a_time(t)) and not (slot == "contact_name" and _their_name(t)):
         return FormReply.NOT_A_VALUE  # "I'd rather talk to a nurse", "it's for my mother actually": no name, number or time
     words = re.findall(r"[\w']+", t)
     if answers.wants_it_explained(text) or len(words) >= 3 and ("?" in t or answers.is_question(text)):
         return FormReply.QUESTION
     return FormReply.VALUE
+
+
+_MEALTIME = re.compile(r"\b(?:after|before|around|at) (?:lunch\w*|breakfast|dinner|tea|supper|work|school)\b")
+_RELATIVE_ONLY = re.compile(r"(?:(?:it'?s|it is|this is|for|the request is for) )?(?:my|his|her|our) "
+                            r"(?:husband|wife|mum|mom|mother|dad|father|son|daughter|partner|brother|sister|grandmother|"
+                            r"grandfather|gran|grandma|grandpa|friend|aunt|uncle|neighbou?r)")
+_CHECKING_FIRST = re.compile(r"^\W*(?:(?:hold on|hang on|wait|ok|okay|sorry|um+|hmm+|right)\W+)*"
+                             r"(?:let me|i'?ll|i will|i need to|i have to|i must|i'?d better|i should) (?:just |quickly |first )?"
+                             r"(?:check|ask|see|look|think|find out|confirm)\b(?: (?:with |at |in |on )?(?:my|the|our) \w+)?"
+                             r"(?: (?:first|quickly|and get back to you))?\W*$")
 
 
 def _has_a_value(t: str) -> bool:
