@@ -210,6 +210,9 @@ def _responses_used_by_forms_and_actions(domain: Dict) -> set:
 
     used |= {getattr(names, attr) for attr in re.findall(r"\bnames\.(UTTER_[A-Z0-9_]+)\b", code)}
     used |= {f"utter_sshq_result_{o.value}" for o in Outcome} | {f"utter_advice_{a.value}" for a in Advice}
+    from bot.core.turns import EXPLAINED_ITEMS
+
+    used |= {names.explain_response(item) for item in EXPLAINED_ITEMS}
     from bot.rasa_ext.channels.limits import TOO_LONG_RESPONSE
 
     # utter_restart: said by Rasa's own action_restart; the too-long reply: by the channels

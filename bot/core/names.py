@@ -134,6 +134,11 @@ def ask_response(slot: Optional[str]) -> str:
     return f"utter_ask_{slot}"
 
 
+def explain_response(item: str) -> str:
+    """``utter_sshq_explain_<item>``: a question of the questionnaire said again in other words ("what does that mean?")."""
+    return f"utter_sshq_explain_{item}"
+
+
 def result_response(outcome: str) -> str:
     """``utter_sshq_result_<outcome>``: the questionnaire's outcome (bot.core.questionnaire.Outcome)."""
     return f"utter_sshq_result_{outcome}"

@@ -39,6 +39,9 @@ INTERRUPTIONS = frozenset({
 # A knowledge question this sure, that answers nothing, is answered by its rule mid-form.
 QUESTION_CONFIDENCE = 0.8
 
+# The yes/no questions with an explanation of their own ("what does that mean?"); the others' re-ask says what fits.
+EXPLAINED_ITEMS = (RED_FLAGS, "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10")
+
 REASK = {
     WALKING_MINUTES: names.UTTER_SSHQ_REASK_MINUTES,
     CONSERVATIVE_CARE: names.UTTER_SSHQ_REASK_CARE,
@@ -94,6 +97,16 @@ def miss(item: str, text: str, times_asked: int, misses: int) -> Turn:
     if misses >= MAX_MISSES or times_asked + 1 >= MAX_ASKS:
         responses.append(names.UTTER_SSHQ_OFFER_SKIP)
     return Turn(Verdict.REASK, tuple(responses), {item: None, MISSES_SLOT: float(misses)})
+
+
+def explain(item: str, text: str, times_asked: int) -> Turn:
+    """"what does that mean?", "what do you mean by shins?": the question in other words, then the question again
+    (no miss counted, but asked: no loop)."""
+    if times_asked >= MAX_ASKS:
+        return give_up(item)
+    if item in EXPLAINED_ITEMS:
+        return Turn(Verdict.EXPLAINED, (names.explain_response(item),), {item: None})
+    return Turn(Verdict.EXPLAINED, (reask_response(item, text),), {item: None})
 
 
 def waiting(item: str, times_asked: int) -> Turn:
@@ -165,6 +178,8 @@ def read_answer(
     if answers.asks_to_start_over(reading_text):
         return NOT_AN_ANSWER  # the questionnaire again from the start (bot.rasa_ext.reply_policy), never an answer
     if requested and answers.asks_why_asked(reading_text):
+        if times_asked >= MAX_ASKS:
+            return give_up(requested)
         return Turn(Verdict.EXPLAINED, (names.UTTER_SSHQ_WHY,), {requested: None})  # asked again (counted: no loop)
     if requested and answers.asks_to_go_back(reading_text) and not answers.extract_items(reading_text):
         before = item_before(requested, last_item, filled or {})
@@ -175,8 +190,9 @@ def read_answer(
     if requested and (intent == names.SKIP_QUESTION or answers.is_skip(reading_text)):
         return Turn(Verdict.SKIPPED, (), {requested: answers.skip_value(requested), MISSES_SLOT: 0.0,
                                           LAST_ITEM_SLOT: requested})
-    if requested and (answers.says_go_on(reading_text) or answers.wants_it_explained(reading_text)
-                      or answers.only_ready(reading_text)):
+    if requested and answers.wants_it_explained(reading_text):
+        return _proxy_or(proxy, explain(requested, text, times_asked))
+    if requested and (answers.says_go_on(reading_text) or answers.only_ready(reading_text)):
         # "please continue", "next question", "please repeat that", "I don't understand the question": no
         # answer to it; the question again, saying what fits
         return _proxy_or(proxy, miss(requested, text, times_asked, misses))
