@@ -636,7 +636,7 @@ E, C = Alert.EMERGENCY, Alert.CRISIS
     ("the dog soiled the carpet this morning", None),
     # the saddle area in other words
     ("since sunday I can't feel myself when I wipe", E), ("my whole seat area went numb this morning", E),
-    ("the insides of my legs feel like a jab at the dentist since monday", E),
+    ("the insides of my thighs feel like a jab at the dentist since monday", E),
     ("mum says since this morning she can't feel where she sits", E),
     # legs: worse over a day or two, not holding, not obeying
     ("over two days my legs have stopped holding me up", E), ("my legs went from ok to useless in one day", E),
@@ -660,4 +660,30 @@ E, C = Alert.EMERGENCY, Alert.CRISIS
     ("number twos are normal, all good down below", None),
 ])
 def test_session_20_wordings(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert
+
+
+# An old-against-new review of the rows above found these wrong; each is right again
+@pytest.mark.parametrize("text, alert", [
+    ("I'm frightened, my groin is numb", E), ("my husband wet himself this morning, the kids are scared", E),
+    ("Mum wet herself this morning while walking the dog", E),
+    ("I hurt my back at the gym yesterday and now my legs are getting weaker and weaker", E),
+    ("I twisted my back yesterday and my legs keep giving way", E), ("my legs gave out at golf today, first time ever", E),
+    ("I lost control of my bowels in the last few hours, it got better for an hour then came back", E),
+    ("my dad lost control of his bladder this morning, and his back pain got better", E),
+    ("my mum couldn't feel her groin this morning, then better after a rest", E),
+    ("I can't lift my foot since a fall on tuesday", E), ("stress incontinence since the procedure on monday", E),
+    ("numb on the insides of both legs when I walk", None), ("my legs have been weak for months, surgery in 10 days", None),
+    ("Is leg weakness a bad sign? Mine has been getting worse for years.", None),
+    ("my bladder seems to have gone back to normal", None), ("I haven't been for a wee yet today", None),
+    ("woke up with sheets wet after a hot night", None),
+    ("I bought a packet of painkillers, going to take them with food", None),
+    ("we chose the bridge route because it's flatter", None), ("Made my will, ready to go for the operation", None),
+    ("my son takes me to appointments, he takes me everywhere", None), ("God takes me one day at a time", None),
+    ("I asked God to take me through the operation safely", None),
+    ("when she died it was a relief, she had suffered so long", None), ("what dose of morphine is lethal for a dog", None),
+    ("I've given away my stuff, decluttering for the move", None),
+    ("I hope I don't come round from the anaesthetic feeling sick", None),
+])
+def test_session_20_review(text: str, alert: Any) -> None:
     assert assess(text).alert is alert

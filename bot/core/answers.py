@@ -257,6 +257,7 @@ def parse_yes_no(text: str) -> Optional[Answer]:
     A change of mind inside the message counts ("no... wait, actually yes": yes).
     """
     raw = _NOT_SURE_TYPED.sub("not sure", _normalise(_emoji_words(text)).strip(" .!?"))
+    raw = re.sub(r"\bi (?:have|had|need) to\b", "i must", raw)  # "I have to stop after 10 minutes" holds no "I have"
     marks = list(_SELF_CORRECTION.finditer(raw))
     if marks and marks[-1].end() < len(raw):
         tail = _plain_yes_no(raw[marks[-1].end():])
@@ -347,15 +348,18 @@ def is_pause(text: str) -> bool:
 
 _HAVE_TO_STOP = re.compile(r"(?:i|we) (?:have|need|got) to stop|(?:i )?(?:want|would like|'?d like) to stop|i'?ve got to stop")
 # stopping because of the legs: "I have to stop and rest after a block", "after 10 minutes I have to stop walking"
-_STOPS_TO_REST = re.compile(r"\b(?:have|has|had|need|needs|got) to stop\b.*\b(?:walk\w*|stand\w*|minutes?|mins?|blocks?|rest\w*|"
-                            r"sit\w*|legs?|pain|numb\w*|hurt\w*|ache\w*|metres|meters|yards|bench|lean\w*)\b|"
-                            r"\b(?:walk\w*|stand\w*|minutes?|mins?|blocks?|legs?|pain|numb\w*|hurt\w*|metres|meters|yards)\b.*"
-                            r"\b(?:have|has|had|need|needs|got) to stop\b")
+_HAS_TO_STOP = r"(?:have|has|had|need|needs|got) to stop\b"
+_STOPS_TO_REST = re.compile(rf"\b{_HAS_TO_STOP}[^.?!]{{0,40}}\b(?:after|every|and (?:rest|sit|lean)|to (?:rest|sit|lean)|walking|"
+                            rf"standing)\b|\b(?:after|every)\b[^.?!]{{0,30}}\b{_HAS_TO_STOP}|\b(?:walk\w*|stand\w*)\b[^.?!]{{0,30}}"
+                            rf"\b{_HAS_TO_STOP}")
+_STOP_NOW = re.compile(r"\b(?:now|for now|for today|bye|goodbye|talking|typing|chatting|the questions?|questionnaire|"
+                       r"continue this)\b")
 
 
 def stops_to_rest(text: str) -> bool:
     """"I have to stop after 10 minutes", "he has to stop and rest": stopping told as a symptom, not a pause."""
-    return bool(_STOPS_TO_REST.search(_normalise(text)))
+    t = _normalise(text)
+    return bool(_STOPS_TO_REST.search(t)) and not _STOP_NOW.search(t)
 
 
 _POLITE = re.compile(r"\b(?:sorry|thanks|thank you|please|ok|okay|actually|um|hmm)\b")
@@ -372,7 +376,7 @@ def is_only_a_pause(text: str) -> bool:
 # a moment's wait or a return from it ("hold on a sec", "one moment", "brb", "sorry, ok I'm back")
 _BACK_WORDS = r"i'?m back|i am back|back now"
 WAIT = re.compile(r"\b(?:hold on|hang on|hold up|wait(?: up| a (?:sec|second|moment|minute|min|bit))?|"
-                  r"(?:one|1) (?:sec|second|moment|minute|min|mo)|just a (?:sec|second|moment|minute|min)|"
+                  r"(?:one|1) (?:sec|second|moment|mo)|just a (?:sec|second|moment|minute|min)|"
                   r"give me a (?:sec|second|moment|minute|min|bit)|gimme a (?:sec|second|moment|minute|min|bit)|"
                   r"a moment|bear with me|brb|be right back|(?:the )?door ?bell(?: (?:rang|went|is ringing|just rang))?|"
                   r"someone(?:'s| is) at the door|(?:my )?phone(?:'s| is)? ringing|"
@@ -506,7 +510,7 @@ _GO_ON = re.compile(rf"{_GO_ON_OPENING}(?:{_CARRY_ON}|go on|go ahead|proceed|{_B
 _PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}|go on|{_BACK}){_GO_ON_CLOSING}")
 
 
-_STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have|i am|it does|they do|he does|she does|he has|she has|"
+_STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have(?! to\b)|i am|it does|they do|he does|she does|he has|she has|"
                          r"correct|that'?s right|afraid so|unfortunately|sadly)\b")
 
 
@@ -540,7 +544,7 @@ def yes_to_the_red_flags(text: str) -> bool:
         return False  # "none of those, I've leaked when I cough for years": the no answers (the safety net hears reports)
     if re.search(r"\b(?:go on|go ahead|continue|carry on|keep going|move on|proceed|next)\b", t) and not _STRONG_YES.search(t):
         return False
-    if _READY.search(t) and not _FIRST_PERSON_YES.search(t):
+    if _READY.search(t) and _ONLY_READINESS.fullmatch(t):
         return False  # "yes I'm ready", "yes, continue", "sure, fire away": ready for the questions, no answer to this one
     if _ACKNOWLEDGED.fullmatch(t.strip(" .!")):
         return False  # "ok", "sure", "fine": heard "one safety question", not a report of the signs (asked again)
@@ -550,8 +554,9 @@ def yes_to_the_red_flags(text: str) -> bool:
 _READY = re.compile(r"\b(?:ready|go on|go ahead|continue|carry on|keep going|proceed|next|"
                     r"let'?s (?:go|start|begin|do it|do this)|"
                     r"fire away|ask away|ask me|shoot|start|begin)\b")
-_FIRST_PERSON_YES = re.compile(r"\b(?:i do|i have|i'?ve got|i am (?!ready)|it does|they do|he does|she does|he has|she has|"
-                               r"my|his|her)\b")
+_ONLY_READINESS = re.compile(r"\W*(?:(?:yes|yeah|yep|yup|ya|sure|ok|okay|fine|alright|all right|right|i'?m|i am|we'?re|ready|"
+                             r"go on|go ahead|continue|carry on|keep going|proceed|next|let'?s|lets|go|start|begin|do it|do this|"
+                             r"fire away|ask away|ask me|shoot|please|then|thanks|thank you|now|so)\b\W*)+")
 _ACKNOWLEDGED = re.compile(r"(?:ok|okay|k|kk|fine|sure|alright|all right|right|got it|understood|sure thing|ok sure|okay sure|"
                            r"sure ok|ok then|okay then|fine then)")
 
@@ -1002,6 +1007,11 @@ def _number(word: str) -> float:
     return float(word) if word[0].isdigit() else float(_NUMBER_WORDS[word])
 
 
+# what "between 100 and 200" may count instead of minutes
+_NOT_MINUTES = (r"(?:yards?|metres?|meters?|feet|foot|blocks?|miles?|km|kilomet\w+|steps?|years?|months?|weeks?|days?|hours?|"
+                r"hrs?)")
+
+
 def parse_minutes(text: str) -> Optional[Union[int, str]]:
     """Whole minutes, MINUTES_UNKNOWN when the patient cannot say, or None (not an answer)."""
     t = _normalise(text)
@@ -1016,7 +1026,8 @@ def parse_minutes(text: str) -> Optional[Union[int, str]]:
     match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
     if match:
         return int(round(_number(match.group(1)) * 60))
-    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\s*{_MIN}\b", t) or re.search(rf"\bbetween {_NUM} and {_NUM}\b", t)
+    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\s*{_MIN}\b", t)
+             or re.search(rf"\bbetween {_NUM} and {_NUM}\b(?!\s*{_NOT_MINUTES})", t)
              or re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\+?",
                              t.strip(" .!?")))  # "5 or 10" alone
     if match and match.group(1) not in {"a", "an"}:  # a range: the lower end (what they can reliably manage)
@@ -1472,6 +1483,8 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
         if opening and (requested in SSHQ_ITEMS or requested == "red_flags") and not one_side_only(requested, text):
             # "yes, it's numbness rather than pain": the opening word answers the question asked
             direct = (Answer.NO if opening.group(1) in ("no", "nope", "nah") else Answer.YES).value
+        if direct is None and requested == "q2" and stops_to_rest(text):
+            direct = Answer.YES.value  # "I have to stop and rest after a block": worse with walking, eased by rest
         if direct is not None:
             values[requested] = direct
     return TurnReading(values, side=said_in_passing(text, requested))

@@ -71,8 +71,8 @@ def name_correction(text: str) -> Optional[str]:
 
 
 # a wish not to say when, at the time question: no preference, not a wish to leave the request
-_NO_TIME_GIVEN = re.compile(r"^\W*(?:(?:sorry|um+|hmm+|ok|well)\W+)*(?:(?:i'?d |i would )?rather not(?: say)?|(?:i )?(?:don'?t|do not) "
-                            r"(?:want|wish) to say|no preference|not fussy)\W*$", re.I)
+_NO_TIME_GIVEN = re.compile(r"^\W*(?:(?:sorry|um+|hmm+|ok|well)\W+)*(?:(?:i'?d |i would )?rather not(?: say)?|"
+                            r"(?:i )?(?:don'?t|do not) (?:want|wish) to say|no preference|not fussy)\W*$", re.I)
 
 
 def no_time_given(text: str) -> bool:

@@ -163,11 +163,11 @@ _PEE = (
 _BLADDER = r"(?:bladder|bowels?|bowl|urine|water|waterworks|back passage|pee|wee|poo|poop|stools?|bowel movements?|number (?:ones?|twos?|2s?|1s?))"
 _SADDLE_STRONG = (
     r"(?:groin|inner (?:thighs?|thys|thies)|intimate (?:parts|area)|(?:bottom|lower) half of (?:my|his|her|the) body|"
-    r"(?:sit|sits|sitting|sat) on the (?:toilet|loo|seat)|insides? of (?:my|her|his|the|both) (?:thighs|legs)|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
+    r"(?:sit|sits|sitting|sat) on the (?:toilet|loo|seat)|insides? of (?:my|her|his|the|both) thighs|nether regions?|undercarriage|front bottom|saddle(?: area)?|crotch|genitals?|private parts?|"
     r"privates|between (?:my|her|his|the) legs|perineum|back passage|anus|rectum|down below|down there|"
     r"where (?:i|he|she|you) sits?|(?:area|part|parts|bit|bits) (?:i|he|she|you) sit on|(?:hips?|waist|pelvis|belly button) down|"
     r"inner legs?|tops? of (?:my|his|her|the|both) (?:legs|thighs)|upper inner|back there|my bits|his bits|her bits|vagina|penis|testicles|scrotum|labia|vulva|"
-    r"when (?:i|he|she) (?:wipe|wipes|wiped)|(?:when |while )?wiping|toilet (?:paper|seat)|seat area|sitting area|sit(?:ting)? bones|"
+    r"when (?:i|he|she) (?:wipe|wipes|wiped)|(?:when |while )?wiping|toilet (?:paper|seat)|seat area|sitting area|"
     r"(?:the|my|his|her) seat|waist down|private area)"
 )
 # "numb feet but not in my groin": the place itself denied
@@ -242,7 +242,8 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:gun|rope|noose|hang (?:my|him|her)self|hanging (?:my|him|her)self|jump(?:ing)? (?:off|from|in front))",
     r"\b(?:drive|driving|drove|crash\w*) (?:my |the |his |her )?car into\b",
     r"\b(?:writ\w+|wrote|leave|left|leaving) (?:\w+ )?(?:goodbye|farewell|suicide) (?:letters?|notes?|messages?)\b",
-    r"\b(?:giving|gave|give|given) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)\b",
+    r"\b(?:giving|gave|give|given) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)\b"
+    r"(?![^.?!]*\b(?:declutter\w*|moving|move|downsiz\w*|charity|clear(?:ing)? out|care home|into a home)\b)",
     r"\b(?:planning|planned|plan|thinking about|thought about|figured out) how (?:to|(?:i|he|she) (?:will|would|am going to|is going to)) "
     r"(?:go|do it|end|die|kill)\b|\b(?:have|got|made) a plan\b[^.?!]{0,40}\b(?:do it|end|go|die|tonight|weekend)\b",
     r"\b(?:think|thinking|thought) (?:about|of) (?:just )?(?:letting go|not being here|not waking up|ending|dying|"
@@ -260,9 +261,11 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"did not wake up|never woke up|never wake up)\b",
     r"\b(?:tired|sick|weary) of (?:living|life|being alive|being here|existing)\b|\b(?:no|lost the|losing the|lost my|"
     r"losing my) will to live\b|\bwant (?:it all|everything|my life|life) to (?:end|stop|be over)\b|\bi want out\b",
-    r"\b(?:let|take) me (?:die|go)\b(?! (?:home|out|back|to))|\b(?:god|lord|jesus|he) (?:would |will |could |to )?(?:just )?takes? me\b(?! (?:to (?:the|my|hospital|church)|home|back|out))|"
+    r"\b(?:let|take) me (?:die|go)\b(?! (?:home|out|back|to))|\bhe (?:would|will|could) (?:just )?take me\b|\b(?:god|lord|jesus) (?:would |will |could |to )?(?:just )?take me\b"
+    r"(?!\s+(?:through|by|to|home|back|out|one|in|under|safely)\b)|\b(?:god|lord|jesus) (?:would |will |could )?(?:just )?takes? me "
+    r"(?:in my sleep|away|now|tonight|soon)\b|"
     r"\b(?:ask|asking|beg|begging|pray|praying)\b (?:to )?(?:god|the lord|jesus)\b[^.?!]{0,30}\b(?:take me|let me die)\b"
-    r"(?! (?:to|home|back|out)\b)|"
+    r"(?!\s+(?:through|by|to|home|back|out|one|in|under|safely)\b)|"
     r"\bready to (?:die|go)\b(?! (?:home|out|back|to|for))",
     r"\brather (?:be dead|die|not be here|not be alive|not wake up|be gone)\b",
     r"\b(?:talks?|talking|talked|keeps? saying|kept saying|says|said) (?:about )?(?:ending it|ending (?:his|her) life|not being "
@@ -330,21 +333,24 @@ _CRISIS_PATTERNS: Tuple[str, ...] = (
     r"\b(?:letters?|notes?|my will)\b[^?!]{0,80}\b(?:will not|not going to) need (?:the|my|this|that|any) (?:appointment|procedure|operation|treatment|consultation)\b",
     # "I've sorted my will and I'm ready to go tonight"
     r"\b(?:sorted|made|written|wrote|updated|finished|done) (?:out )?(?:my|his|her) (?:will|affairs)\b[^?!]{0,60}\b(?:ready to go|"
-    r"goodbye|it is time|(?:will not|not going to) (?:need|be needing))\b",
+    r"goodbye|it is time|(?:will not|not going to) (?:need|be needing))\b(?!\s+(?:for|to|on|home|out|away|abroad|in|i|now and)\b)",
     # "part of me hopes I don't come round from the sedation", not "I hope I won't wake up during it"
     r"\b(?:hope|hopes|hoping|pray|prays|praying|wish|wishes|wishing) (?:that )?(?:i|he|she) (?:do not|does not|will not|would not|"
-    r"never|might not|may not) (?:come round|come around|come to|wake up|wake) (?:from|after)\b",
+    r"never|might not|may not) (?:come round|come around|come to|wake up|wake) (?:from|after)\b"
+    r"(?![^.?!]*\b(?:feeling|sick|groggy|confused|in pain|nauseous|sore)\b)",
     # "if I die, that would be a relief", "they'd all be relieved if I died", "kinder to them if I wasn't here"
-    r"\b(?:i|he|she) (?:died|die|was not here|were not here|was gone|were gone|was dead|did not wake up)\b[^.?!]{0,40}\b(?:relief|"
+    r"\bi (?:died|die|was not here|were not here|was gone|were gone|was dead|did not wake up)\b[^.?!]{0,40}\b(?:relief|"
     r"relieved|kinder|a blessing|a mercy)\b|\b(?:relief|relieved|kinder|a blessing|a mercy)\b[^.?!]{0,40}\bif (?:i|he|she) "
     r"(?:died|was not here|were not here|was gone|were gone|was dead|did not wake up|was not around|were not around)\b",
     # "what dose of my gabapentin and morphine together would be fatal"
-    r"\b(?:what|which|how much|how many)\b[^.?!]{0,60}\b(?:pills|tablets|meds|medicines?|medication|dose|morphine|gabapentin|"
+    r"\b(?:what|which|how much|how many)\b(?![^.?!]*\b(?:dogs?|cats?|pets?|puppy|kitten|horse)\b)[^.?!]{0,60}\b(?:pills|tablets|"
+    r"meds|medicines?|medication|dose|morphine|gabapentin|"
     r"tramadol|oxycodone|codeine|insulin|paracetamol|painkillers)\b[^.?!]{0,40}\b(?:fatal|lethal|deadly|kill me|kill a person)\b",
     # "sat with the whole packet of tablets in my hand meaning to swallow them"
     r"\b(?:packet|bottle|box|pot|handful|tub|strip) of (?:\w+ )?(?:pills|tablets|meds|painkillers|sleeping pills)\b[^.?!]{0,80}"
-    r"\b(?:meaning|meant|wanting|wanted|going|about|tempted|ready) to (?:swallow|take|down) (?:them|it|the lot|all)\b",
-    r"\b(?:picked|chosen|chose|found) (?:the|a) (?:bridge|cliff)\b",
+    r"\b(?:meaning|meant|tempted) to (?:swallow|take|down) (?:them|it|the lot|all)\b"
+    r"(?!\s+(?:with|as|after|before|at|later|tomorrow|in the))",
+    r"\b(?:picked|chosen|chose) (?:the|a) (?:bridge|cliff)\b(?=\s*(?:[.!,;]|$|already|to jump))",
     r"\bknow (?:how and when|when and how|how (?:i|he|she) (?:will|would|am going to|is going to) do it)\b",
     r"\bgoodbye\b[^?!]{0,80}\b(?:last time|for the last time)\b|\bmade (?:my|all my|the|final) arrangements\b[^?!]{0,60}"
     r"\b(?:tonight|the night|time|goodbye)\b",
@@ -387,13 +393,13 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     (Sign.BLADDER_BOWEL, _rx(rf"\b(?:wet|wetting|wets|peed|peeing|pees|pissed|pissing|soiled|soiling|soils|pooped|pooping|pooed|"
                              rf"messed|messing|dirtied|leaked|leaking|number two|accident)\s+(?:in\s+)?(?:{_SELF}|(?:my|his|her|the|their) (?:pants|trousers|"
                              rf"underwear|knickers|bed|nappy|diaper|clothes|sheets))")),
-    (Sign.BLADDER_BOWEL, _rx(r"\b(?<!stress )(?:incontinent|incontinence)\b")),
+    (Sign.BLADDER_BOWEL, _rx(r"\b(?:incontinent|incontinence)\b")),
     # "lost my bladder at the bus stop", "my bladder seems to have stopped working", "my bladder isn't emptying"
     (Sign.BLADDER_BOWEL, _rx(r"\blost (?:my|his|her) (?:bladder|bowels?)\b|\b(?:bladder|bowels?|waterworks) (?:seems?|appears?) to "
-                             r"(?:have )?(?:stopped working|given up|gone|packed up)\b|\b(?:bladder|it) (?:is|was) not emptying\b")),
+                             r"(?:have )?(?:stopped working|given up|gone(?! back)|packed up)\b|\b(?:bladder|it) is not emptying\b")),
     # "haven't managed a wee in 14 hours", "haven't done a wee for a whole day"
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:have|has|had) not (?:\w+ )?(?:managed|done|passed|produced|been for) (?:a |any |to |one )?"
-                             r"(?:wee|pee|piss|urine|water|wee-wee)\b")),
+                             r"(?:wee|pee|piss|urine|water|wee-wee) (?:in|for|since) ")),
     (Sign.BLADDER_BOWEL, _rx(r"\b(?:only|just|barely) (?:get|getting|got|manage|managed|managing) (?:out )?(?:a few|a couple of|some|a) (?:drops?|dribbles?)\b|"
                              r"\b(?:have|has|had) not had an? (?:wee|pee|piss|poo|bowel movement)\b|"
                              r"\b(?:urine|pee|wee|water|stream|flow) (?:will not|would not|does not|did not) (?:start|come|flow)\b|"
@@ -460,7 +466,7 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
 _LEAK_RULES: List[Pattern[str]] = [
     # accidents and retention in other words, new only: "found my underwear wet twice today", "poo in my pants since
     # monday", "can't control my bum since yesterday", "bowels opened by themselves", "only a few drops since the morning"
-    _rx(r"\b(?:find|found|finding|woke up with|woken up with) (?:my |his |her )?(?:underwear|pants|trousers|knickers|bed|sheets) "
+    _rx(r"\b(?:find|found|finding) (?:my |his |her )?(?:underwear|pants|trousers|knickers|bed|sheets) "
         r"(?:wet|soaked|soiled|dirty)\b|\b(?:poo|poop|stool|wee|pee|urine)\b (?:in|on) (?:my|his|her) (?:pants|trousers|underwear|"
         r"knickers|bed|sheets)\b"),
     _rx(rf"\b{_UNABLE}\s+(?:\w+\s+)?(?:control|hold(?: in)?)\s+(?:{_WHOSE}\s+)?(?:bum|bottom|back end|behind)\b"),
@@ -518,8 +524,9 @@ _STRONG_ONSET: Pattern[str] = _rx(
     r"getting worse|much worse|spreading|first time|never (?:had|happened|been|before)|new|after (?:my|the|his|her) "
     r"(?:mild|procedure|operation|surgery)|(?:had|have had|has had) (?:the |my |his |her )?(?:\w+ )?(?:mild|procedure|operation|surgery)|"
     r"within (?:the )?(?:last|past) (?:day|few days|\d+ hours|hour|week|\w+ hours)|post-?op\w*|post-?procedure|"
-    r"over (?:the )?(?:last |past )?(?:two|2|three|3|a few|few|a couple of|couple of) days|in (?:a|one|a single|two|2|\d+) "
-    r"(?:day|days|hours)|within (?:a|one) day|"
+    r"over (?:the )?(?:last |past )?(?:two|2|three|3|a few|few|a couple of|couple of) days|(?:last|past) few hours|"
+    r"(?:went|gone|got|become|became|turned|halved|dropped)\b[^.?!]{0,40}\bin (?:a|one|a single|two|2|\d+) (?:day|days|hours)|"
+    r"within (?:a|one) day|"
     r"from (?:this morning|today|yesterday|last night|tonight|this afternoon)|(?:each|every) hour|"
     r"(?:day|days) (?:\d+|two|three|four|five) (?:after|post)|\w+ (?:days? |weeks? )?out from|(?:the )?(?:last|past) (?:two|few|\d+|couple of) days|"
     r"(?:weaker|worse|number|numb) and (?:weaker|worse|number|numb)|(?:off|from|on) the floor|(?:is|it is|it has been) (?:two|three|\d+|a few) days|"
@@ -536,7 +543,8 @@ _HYPOTHETICAL: Pattern[str] = _rx(
     r"that|there)\b|\bin case\b|\brisks?\b|\bside[- ]effects?\b|\bcomplications?\b|\bcause[sd]?\b|\baffect(?:s|ed)?\b|"
     r"\bsymptoms? of\b|\bsigns? of\b|\bwarning signs?\b|\bwhat (?:is|are|does|do|happens)\b|\bwhy\b|\bever\b|\bhow (?:common|likely|"
     r"often)\b|\bworried (?:about|that)\b|\bafraid (?:of|that)\b|\bscared (?:of|that)\b|\bfear\b|\bprevent\w*\b|\bavoid\w*\b|"
-    r"\breason to\b|\bwhen should\b|\bstories (?:about|of)\b|\btell me if\b|\bterrified\b|\bfrightened\b|\bpetrified\b|"
+    r"\breason to\b|\bwhen should\b|\bstories (?:about|of)\b|\b(?:terrified|frightened|petrified) (?:of|that|about)\b|"
+    r"\b(?:terrified|frightened|petrified|scared|afraid|worried) (?:the \w+|it|this|that|mild|surgery|they) (?:will|would|could|might)\b|"
     r"\b(?:will|would|could|might|may) (?:make|cause|leave|give) (?:me|him|her|you)\b|\bmakes? (?:you|u|people|someone|anyone|patients)\b|"
     r"\bwhich symptoms\b|\bmeans? i\b|\bis it (?:true|possible|likely)\b|\bread (?:about|that)\b|"
     r"\bheard (?:about|that)\b|\b(?:doctor|gp|nurse|surgeon|physio|consultant) (?:asked|said|told|mentioned|warned)\b|"
@@ -579,8 +587,7 @@ _LONG_STANDING: Pattern[str] = _rx(
     r"on and off|comes and goes|care home|nursing home|nothing new|not new|as a child|polio|since birth|from birth|all my life|"
     r"my whole life|since i broke|since (?:the|my|his|her) (?:accident|fall|fracture|injury|break|hysterectomy|hernia)|in (?:19|20)\d\d|"
     r"last year|long gone|turned out to be|cleared up|went away|resolved|recovered|healed|no problems since|back in|(?:her|his|a|my|our) friend (?:had|who had)|"
-    r"got better|(?:then|now|was|is) (?:much |a lot |way )?better|(?:been )?(?:fine|ok|okay|good) since|no change since|"
-    r"since (?:a|an|the|my|his|her) (?:\w+ )?(?:crash|accident|injury|fall|fracture|stroke)|in the (?:19)?[4-9]0'?s|"
+    r"(?:been )?(?:fine|ok|okay|good) since|no change since|in the (?:19)?[4-9]0'?s|"
     r"since (?:my|his|her) (?:twenties|thirties|forties|fifties|sixties|[2-6]0s)|when (?:i|he|she) was (?:a kid|a child|little|young))\b"
 )
 # Months of weakness, or of not walking (without a cane), is the long-standing complaint of stenosis ("can't walk at
@@ -598,6 +605,9 @@ _PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to|los
 # told as over: "his legs were weak for a day, then much better" (not "... then better, but now they give way")
 _RESOLVED: Pattern[str] = _rx(r"\b(?:got better|(?:then|and) (?:much |a lot |way )?better|cleared up|went away|resolved|recovered|healed|"
                               r"back to normal)\b")
+_NOT_OVER: Pattern[str] = _rx(r"\b(?:came back|back again|again|keeps?|returned|still)\b")
+_RECENT: Pattern[str] = _rx(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week)|yesterday|last night|hours? ago|since)\b")
+_OTHER_COMPLAINT: Pattern[str] = _rx(r"\b(?:pain|back|ache|aches|mood|sleep|headache|cold|cough)\b")
 # someone who has died has no red flag today
 _DECEASED: Pattern[str] = _rx(r"\b(?:late (?:husband|wife|father|mother|dad|mum|mom|brother|sister|son|daughter|partner)|"
                               r"passed away|who died|before (?:he|she|they) (?:died|passed))\b")
@@ -609,10 +619,12 @@ _OPERATION_LONG_AGO: Pattern[str] = _rx(
     r"\b(?:after|had|has had) (?:his |her |their |the |an? )?(?:\w+ )?(?:mild|procedure|operation|surgery)\b\W*(?:\w+\W+){0,3}?"
     r"(?:years ago|decades ago|last year|in (?:19|20)\d\d|back in \w+|long ago)")
 # the pace of a worsening ("getting weaker fast"), which the walking pattern has too
-# sport and injuries: legs that give out in a game or ache after the gym are no red flag, unless sudden or spreading
-_SPORT: Pattern[str] = _rx(r"\b(?:squats?|gym|workout|work out|tennis|football|soccer|rugby|golf|netball|basketball|jogging|"
-                           r"marathon|skiing|rolled|twisted|sprained|landed|leg day)\b")
-_SUDDEN: Pattern[str] = _rx(r"\b(?:suddenly|sudden|out of nowhere|spreading|both legs)\b")
+# a knee or an ankle that gave way, or legs tired after exercise, is no red flag unless it gets worse or spreads
+_JOINT_GAVE_WAY: Pattern[str] = _rx(r"\b(?:knee|ankle)s?\b[^.?!]{0,30}\b(?:gave|give|gives|giving) (?:way|out)\b|"
+                                    r"\b(?:gave|give|gives|giving) (?:way|out)\b[^.?!]{0,20}\b(?:knee|ankle)s?\b")
+_AFTER_EXERCISE: Pattern[str] = _rx(r"\b(?:squats|leg day|workout|(?:after|from) (?:the |my |a )?(?:gym|run|exercise|training))\b")
+_PROGRESS: Pattern[str] = _rx(r"\b(?:weaker and weaker|worse and worse|getting (?:weaker|worse)|every hour|keeps? (?:giving|buckling)|"
+                              r"(?:will|would) not hold|first time|spreading|suddenly|both legs|now (?:i |he |she )?(?:cannot|can not))\b")
 _PACE: Pattern[str] = _rx(rf"\b(?:{_pace('weaker')})\b")
 # Weakness or numbness that comes with walking or standing and passes is the usual
 # claudication pattern, not a red flag, unless the patient also says it is new.
@@ -716,6 +728,8 @@ _WHEN_IT_HAPPENED: Pattern[str] = _rx(r"\b(?:last night|yesterday|this (?:mornin
 _MINE_TOO: Pattern[str] = _rx(r"^\W*(?:and |but |well |because |cos |so |actually )?(?:mine|it|that|this|his|hers|he|she|i)\b"
                               r"(?:(?!\b(?:not|never|no)\b)[^.?!]){0,60}?\b(?:started|began|begun|happened|came on|has been|"
                               r"have been|had it|have it|has it|got it|since)\b")
+_ADULT: Pattern[str] = _rx(r"\b(?:i|me|husband|wife|mum|mom|mother|dad|father|gran|grandma|grandpa|grandad|nan|partner|"
+                           r"brother|sister|aunt|uncle|he|she)\b")
 # a child's or a pet's accident is no patient's red flag ("my grandson wet the bed last night lol")
 _CHILD_OR_PET: Pattern[str] = _rx(r"\b(?:grand(?:son|daughter|kids?|child|children)|toddler|baby|little one|kids?|child|children|"
                                   r"puppy|dog|cat|kitten)\b")
@@ -727,7 +741,8 @@ def _told_as_ones_own(sentences: List[str], index: int, sentence: str, match: re
     if index + 1 >= len(sentences) or "?" not in sentence or _negated(sentence, match):
         return False
     after = sentences[index + 1]
-    return bool(_MINE_TOO.search(after)) and bool(_STRONG_ONSET.search(after)) and not _HYPOTHETICAL.search(after)
+    return bool(_MINE_TOO.search(after)) and bool(_STRONG_ONSET.search(after)) and not _HYPOTHETICAL.search(after) \
+        and not _LONG_STANDING.search(after)
 
 
 def _without_an_old_operation(sentence: str, sign: re.Match[str]) -> str:
@@ -741,8 +756,9 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
     """Whether a sign named in a sentence is reported as the patient's (or a relative's) present state."""
     if _negated(sentence, match):
         return False
-    if sign is Sign.BLADDER_BOWEL and _CHILD_OR_PET.search(sentence) and not _FIRST_PERSON.search(sentence):
-        return False
+    if sign is Sign.BLADDER_BOWEL and _CHILD_OR_PET.search(sentence[max(0, match.start() - 30): match.start()]) \
+            and not _ADULT.search(sentence[max(0, match.start() - 30): match.start()]):
+        return False  # "my grandson wet the bed" (not "my husband wet himself, the kids are scared")
     strong_onset = bool(_STRONG_ONSET.search(sentence))
     onset = strong_onset or bool(_ONSET.search(sentence))
     # months of weakness or of not walking: only weak legs or walking, never legs that cannot be moved or felt
@@ -763,8 +779,12 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
         return False
     if someone_elses_past and _DECEASED.search(sentence):
         return False
-    if someone_elses_past and _RESOLVED.search(sentence):
-        return False  # "my uncle's legs were weak for a day, then much better" (one's own "it cleared up" still alerts)
+    resolved = _RESOLVED.search(sentence, match.end())
+    if someone_elses_past and resolved and not _NOT_OVER.search(sentence) and not _RECENT.search(sentence) \
+            and not _OTHER_COMPLAINT.search(sentence[match.end(): resolved.end()]):
+        # "my uncle's legs were weak for a day, then much better" (not "... got better, then came back", not this
+        # morning, not "his back pain got better"; one's own "it cleared up" still alerts)
+        return False
     if _GENERIC_QUESTION.search(sentence) and not _PERSONAL.search(sentence):
         return False
     if _HYPOTHETICAL.search(sentence) and not onset:
@@ -772,8 +792,9 @@ def _is_report(sign: Sign, sentence: str, message: str, match: re.Match[str]) ->
     if sign is Sign.LEG_WEAKNESS:
         if not _LEG_CONTEXT.search(message):
             return False
-        if _SPORT.search(sentence) and not _SUDDEN.search(sentence) and not _NO_POWER.search(match.group(0)):
-            return False  # "rolled my ankle at tennis and it gave out", "thighs like jelly after squats"
+        if (_JOINT_GAVE_WAY.search(sentence) or _AFTER_EXERCISE.search(sentence)) and not _PROGRESS.search(sentence) \
+                and not _NO_POWER.search(match.group(0)):
+            return False  # "my knee gave way once on the stairs", "thighs like jelly after squats"
         if _EXERTION.search(sentence) and not _STRONG_ONSET.search(_PACE.sub(" ", sentence)):
             return False  # "my legs are getting weaker fast when I walk" is the walking pattern
         # weak legs alone are the usual complaint; a report needs a sign of onset or progress,

@@ -164,7 +164,8 @@ def read_answer(
         # any yes to the red-flag question counts, a question added or not
         return Turn(Verdict.RECORDED, (names.UTTER_EMERGENCY,),
                     {RED_FLAGS: Answer.YES.value, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: RED_FLAGS})
-    if requested and answers.is_a_short_wait(reading_text):
+    if requested and answers.is_a_short_wait(reading_text) and not (
+            requested == WALKING_MINUTES and answers.parse_minutes(reading_text) is not None):
         return waiting(requested, times_asked)  # "brb" too: back in a moment, no pause of the questionnaire
     if requested and answers.is_back(reading_text):
         return resumed(requested, times_asked)
@@ -201,6 +202,11 @@ def read_answer(
         return _proxy_or(proxy, NOT_AN_ANSWER)
     reading = answers.read_turn(reading_text, requested, last_item)
     if requested == RED_FLAGS and reading.values.get(RED_FLAGS) == Answer.YES.value and not _reports_a_red_flag(reading_text):
+        if times_asked >= 2 and answers.parse_yes_no(reading_text) is Answer.YES:
+            # asked twice already, and a yes again ("ok", "yes, go on"): taken as the yes it may be (never given up as
+            # unsure)
+            return Turn(Verdict.RECORDED, (names.UTTER_EMERGENCY,),
+                        {RED_FLAGS: Answer.YES.value, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: RED_FLAGS})
         # "sure, go on", "yes I'm ready", "ok", a cough leak for years: no report of the signs; asked again
         return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     if intent in INTERRUPTIONS and not reading.values and reply is None and not (
@@ -232,10 +238,14 @@ def read_answer(
 
 
 def _reports_a_red_flag(text: str) -> bool:
-    """A yes to the red-flag question, or the signs described as the safety net hears a report ("I leak a little
-    when I cough, for years" holds a yes of "a little" and no report)."""
-    if answers.says_yes(text):
-        return answers.yes_to_the_red_flags(text)
+    """A yes to the red-flag question ("aye", "sometimes", "yes, since monday"), but not readiness ("yes I'm ready", "ok"),
+    or the signs described as the safety net hears a report ("I leak a little when I cough, for years" holds the yes
+    of "a little" and no report)."""
+    if answers.parse_yes_no(text) is Answer.YES:
+        if not answers.yes_to_the_red_flags(text):
+            return False
+        if answers.says_yes(text) or not safety.names_a_sign(text):
+            return True
     return safety.assess(text).alert is not None
 
 
