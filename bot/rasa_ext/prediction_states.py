@@ -105,8 +105,10 @@ class Steps:
     clean: List[State] = field(default_factory=list)
     # where the tracker's applied events were among ``events`` (None: not worked out)
     applied: Optional[Tuple[int, ...]] = None
-    # the other event objects found equal to ``events`` (``continued_by``), so one check serves a turn
+    # the other event objects found equal to ``events`` (``continued_by``), so one check serves a turn, and how
+    # their messages were to be read then (a replay may rewrite that in place: ``_read_as``)
     equal_to: Optional[Tuple[Any, ...]] = None
+    equal_read_as: Tuple[Any, ...] = ()
     # for calls with ``ignore_rule_only_turns``: Rasa's loop over all steps but the end, worked out once
     ml: Optional[MlStates] = None
 
@@ -160,15 +162,25 @@ def equal_events(kept: Sequence[Any], events: Sequence[Any]) -> bool:
     return len(kept) == len(events) and all(equal_event(a, b) for a, b in zip(kept, events, strict=True))
 
 
+def _read_as(events: Sequence[Any]) -> Tuple[Any, ...]:
+    """How each message among ``events`` is to be read (by its text or its intent), in order."""
+    from rasa.shared.core.events import UserUttered
+
+    return tuple(event.use_text_for_featurization for event in events if isinstance(event, UserUttered))
+
+
 def continued_by(kept: Steps, first_events: Sequence[Any]) -> bool:
     """Whether a tracker's first events are ``kept``'s, read again from the store (``equal_events``).
     The events found equal are remembered: the session check and the first prediction of a turn ask
-    about the same event objects, and the second answer is the same objects, not a second comparison."""
-    if kept.equal_to is not None and same_events(kept.equal_to, first_events):
+    about the same event objects, and the second answer is the same objects, not a second comparison,
+    unless a replay in between rewrote one of their messages in place (``DefinePrevUserUtteredFeaturization``
+    applied to the message a loop's undone runs left latest, after an external event's prediction)."""
+    if kept.equal_to is not None and same_events(kept.equal_to, first_events) \
+            and _read_as(first_events) == kept.equal_read_as:
         return True
     if not equal_events(kept.events, first_events):
         return False
-    kept.equal_to = tuple(first_events)
+    kept.equal_to, kept.equal_read_as = tuple(first_events), _read_as(first_events)
     return True
 
 
