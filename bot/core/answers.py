@@ -387,15 +387,10 @@ _LEFT_AFTER_WAITING = re.compile(r"\b(?:sorry|please|um+|hmm+|just|a|sec|second|
                                  r"my phone(?: is)? ring\w*|someone'?s at the door|the door)\b")
 
 
-# "sure, go on", "ok, ready": ready for the questions, no answer to the one asked
-_ONLY_READY = re.compile(r"^\W*(?:(?:ok|okay|sure|fine|alright|all right|right|cool|great)\W+)+"
-                         r"(?:(?:i'?m |i am )?ready|go on|go ahead|"
-                         r"continue|carry on|keep going|proceed|next|fire away|ask away|shoot)(?:\W+(?:please|then|thanks))*\W*$")
-
-
 def only_ready(text: str) -> bool:
     """"sure, go on", "ok, ready": the patient is ready for the questions; no yes to the one asked ("yes, go on" is)."""
-    return bool(_ONLY_READY.match(_normalise(text)))
+    t = _normalise(text)
+    return _is_only_readiness(t) and not _STRONG_YES.search(t)
 
 
 def only_a_wait(t: str, *, ok_answers: bool = False) -> bool:
@@ -544,7 +539,7 @@ def yes_to_the_red_flags(text: str) -> bool:
         return False  # "none of those, I've leaked when I cough for years": the no answers (the safety net hears reports)
     if re.search(r"\b(?:go on|go ahead|continue|carry on|keep going|move on|proceed|next)\b", t) and not _STRONG_YES.search(t):
         return False
-    if _READY.search(t) and _ONLY_READINESS.fullmatch(t):
+    if _is_only_readiness(t):
         return False  # "yes I'm ready", "yes, continue", "sure, fire away": ready for the questions, no answer to this one
     if _ACKNOWLEDGED.fullmatch(t.strip(" .!")):
         return False  # "ok", "sure", "fine": heard "one safety question", not a report of the signs (asked again)
@@ -559,6 +554,11 @@ _ONLY_READINESS = re.compile(r"\W*(?:(?:yes|yeah|yep|yup|ya|sure|ok|okay|fine|al
                              r"fire away|ask away|ask me|shoot|please|then|thanks|thank you|now|so)\b\W*)+")
 _ACKNOWLEDGED = re.compile(r"(?:ok|okay|k|kk|fine|sure|alright|all right|right|got it|understood|sure thing|ok sure|okay sure|"
                            r"sure ok|ok then|okay then|fine then)")
+
+
+def _is_only_readiness(t: str) -> bool:
+    """The whole (normalised) message is readiness for the questions, with at most a yes or an ok beside it."""
+    return bool(_READY.search(t)) and _ONLY_READINESS.fullmatch(t) is not None
 
 
 def says_go_on(text: str) -> bool:
