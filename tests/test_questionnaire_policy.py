@@ -586,3 +586,20 @@ def test_a_question_about_deleting_at_the_delete_question_is_answered_never_a_ye
     assert next_action(events) == "utter_privacy"
     assert next_action(events + [ActionExecuted("utter_privacy")]) == "utter_ask_forget"
     assert next_action(after("utter_ask_forget", "yes delete my data", "forget_me")) == "action_forget_me"
+
+
+@pytest.mark.parametrize("last, text, intent, expected", [
+    # found by a helper (session 20): "what should I do?" after the emergency message got the off-topic reply
+    ("utter_emergency", "what should I do?", "out_of_scope", "utter_emergency"),
+    ("utter_sshq_result_urgent", "ok so who do I call", "nlu_fallback", "utter_emergency"),
+    ("utter_crisis", "what now?", "out_of_scope", "utter_crisis"),
+    ("utter_emergency", "how long is the recovery?", "faq_recovery_time", None),  # a question of its own: the rules
+    ("utter_faq_risks", "what should I do?", "out_of_scope", None),  # only after an alert
+])
+def test_what_to_do_after_an_alert_hears_it_again(last: str, text: str, intent: str, expected: Optional[str]) -> None:
+    events: List[Event] = [ActionExecuted("action_listen"), said("hi", "greet"), ActionExecuted(last),
+                           BotUttered("...", metadata={"utter_action": last}), ActionExecuted("action_listen"),
+                           said(text, intent)]
+    assert next_action(events) == expected
+    if expected:
+        assert next_action(events + [ActionExecuted(expected)]) == "action_listen"

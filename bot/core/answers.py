@@ -561,6 +561,20 @@ def _is_only_readiness(t: str) -> bool:
     return bool(_READY.search(t)) and _ONLY_READINESS.fullmatch(t) is not None
 
 
+_WHAT_TO_DO = re.compile(
+    r"^\W*(?:(?:ok|okay|so|but|and|um+|hmm+|sorry|wait|oh|right|then)\W+)*(?:what (?:should|do|can|must) (?:i|we|he|she) do"
+    r"(?: now| next| then| about it)?|what now|what next|now what|what do i do now|who (?:do|should|can) (?:i|we) (?:call|ring|"
+    r"phone|contact)|what(?:'?s| is) the number|what number|which number|where (?:do|should|can) (?:i|we|he|she) go|"
+    r"should (?:i|we|he|she) (?:go|call|ring)\b.*|do (?:i|we|he|she) (?:need|have) to go\b.*|is (?:it|this|that) (?:really )?"
+    r"(?:serious|an emergency|urgent|bad|dangerous)|(?:please )?help(?: me| us)?(?: please)?|how do (?:i|we) get help)\W*$")
+
+
+def asks_what_to_do(text: str) -> bool:
+    """"what should I do?", "who do I call?", "is it serious?" right after the emergency or crisis message: that
+    message is the answer (said again)."""
+    return bool(_WHAT_TO_DO.match(_normalise(text)))
+
+
 def says_go_on(text: str) -> bool:
     """'please continue', 'go ahead', 'next question': the patient wants to move on, answering nothing."""
     return bool(_GO_ON.match(_normalise(text).strip()))

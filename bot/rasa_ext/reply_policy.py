@@ -69,6 +69,7 @@ from bot.core.answers import (
     ask_again,
     asks_to_do_the_check,
     asks_to_start_over,
+    asks_what_to_do,
     changes_mind_to_yes,
     clarify_follow_up,
     consultation_reply,
@@ -85,6 +86,9 @@ from bot.core.answers import (
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
+# after an alert (the urgent result ends with the emergency advice), "what should I do?" hears the alert again
+ALERT_AGAIN = {names.UTTER_EMERGENCY: names.UTTER_EMERGENCY, names.UTTER_CRISIS: names.UTTER_CRISIS,
+               names.result_response("urgent"): names.UTTER_EMERGENCY}
 # an offer declined, then taken back ("actually yes"): the offer it answers, and the other words that name it
 SUBMIT = "action_submit_consultation"
 TAKEN_BACK = {names.UTTER_NO_CONSULTATION: (names.UTTER_OFFER_CONSULTATION, CONSULTATION_WORDS),
@@ -262,6 +266,9 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     if question == names.UTTER_ANYTHING_ELSE and not active_loop and intent not in names.ALERT_INTENTS and \
             understand_reply(text, intent) is Reply.YES and not is_question(text):
         return continue_chain((names.UTTER_HELP,), done)  # "anything else?" "yes": what one can ask
+    after_alert = ALERT_AGAIN.get(str(last_response(events, message)))
+    if after_alert and not active_loop and intent not in names.ALERT_INTENTS and asks_what_to_do(text):
+        return continue_chain((after_alert,), done)  # "what should I do?" after the emergency message: it again
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it
