@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
 
 from bot.core import language, names
-from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, UNKNOWN, Answer
+from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, SSHQ_ITEMS, UNKNOWN, Answer
 
 # ---------------------------------------------------------------- spaCy pipeline
 
@@ -1384,6 +1384,47 @@ def is_correction(text: str) -> bool:
     return bool(_CORRECTION.search(_normalise(text)))
 
 
+# "the both legs question", "the walking one", "the question about standing": an earlier question named by its words
+_NAMED = re.compile(r"\bthe ([\w' -]{2,30}?) (?:question|one|bit)\b|\b(?:question|one) about (?:the |my )?([\w' -]{2,30}?)"
+                    r"(?=\W|$)")
+_ITEM_WORDS: Tuple[Tuple[str, str], ...] = (
+    ("q10", r"pee|wee|urine|urge|toilet|loo"), ("q9", r"burn\w*"), ("q8", r"without (?:any )?pain|no pain|but no pain"),
+    ("q5", r"both legs|two legs"), ("q6", r"soles?|feet|foot"), ("q7", r"buttocks?|bottom|bum"),
+    ("q4", r"bend\w*|lean\w*|forward|cart"), ("q3", r"stand\w*"), ("walking_minutes", r"minutes|how long|how far"),
+    ("q2", r"walk\w*"), ("q1", r"thighs?|calf|calves|shins?"),
+    ("conservative_care", r"treatments?|physio|therapy|medic\w*|injections?"), ("imaging", r"scans?|mri|ct|imaging|x-?rays?"),
+)
+_CORRECTED_TO = re.compile(r"\b(?:it'?s|it is|it was|actually|should be|should have been|i meant|meant to say|i mean|but)"
+                           r"\s+(.*)$")
+
+
+def named_item(text: str) -> Optional[str]:
+    """The questionnaire item a message names by its words ("I got the both legs question wrong": q5), else None."""
+    found = _NAMED.search(_normalise(text))
+    if found is None:
+        return None
+    words = found.group(1) or found.group(2) or ""
+    return next((item for item, pattern in _ITEM_WORDS if re.search(rf"\b(?:{pattern})\b", words)), None)
+
+
+def correction_of_a_named_item(text: str, requested: Optional[str]) -> Optional[TurnReading]:
+    """"sorry, I got the both legs question wrong, it's only one leg", "I said yes to the standing question but it's
+    actually no": the named item changed (not the one answered last, nor the one asked now), else None."""
+    item = named_item(text)
+    if item is None or item == requested:
+        return None
+    t = _normalise(text)
+    named = _NAMED.search(t)
+    after = t[named.end():] if named else t
+    tail = _CORRECTED_TO.search(after)
+    rest = tail.group(1) if tail else after  # "the burning one is a no": what follows the name
+    value = parse_item(item, rest)
+    if value is None and item in SSHQ_ITEMS:
+        answer = parse_yes_no(rest)
+        value = answer.value if answer is not None else None
+    return TurnReading({item: value}, corrected=item) if value is not None else None
+
+
 # ---------------------------------------------------------------- one turn of the form
 
 ItemValue = Union[str, int, List[str], None]
@@ -1479,6 +1520,9 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     """
     from bot.core.questionnaire import SSHQ_ITEMS
 
+    named = correction_of_a_named_item(text, requested)
+    if named is not None:
+        return named  # the item it names, and not the one asked now
     context = _QUESTION_SYMPTOM.get(requested or "") if parse_yes_no(text) is Answer.YES else None
     items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}
     if is_correction(text) and last_item and not (set(items) - {last_item}):
