@@ -21,6 +21,7 @@ from bot.core.contact import (
     clean_name,
     clean_time,
     contact_correction,
+    corrected_before_consent,
     misses_after,
     misses_at,
     name_and_contact,
@@ -65,7 +66,8 @@ class ValidateConsultationForm(FormValidationAction):
         if misses_at(tracker.get_slot(MISSES_SLOT), slot) >= MAX_ASKS - 1:
             return None
         name = name_correction(text) if slot != "contact_name" else None
-        contact = contact_correction(text) if slot in ("contact_time", "contact_consent") else None
+        contact = contact_correction(text) if slot == "contact_time" else \
+            corrected_before_consent(text) if slot == "contact_consent" else None
         if name is None and contact is None:
             return None
         dispatcher.utter_message(response=names.UTTER_CONTACT_UPDATED)

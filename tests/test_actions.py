@@ -186,6 +186,11 @@ def consult_tracker(text: str, **slots: Any) -> Tracker:
         ("contact_name", "for my dad, Tom Hill", "Tom Hill", None),
         ("contact_time", "hold on let me check my calendar", None, "utter_invalid_contact_time"),
         ("contact_time", "let me ask my wife", None, "utter_invalid_contact_time"),
+        # a second review: "I am <name>" is a name; a sentence after "for my dad," or "her name is" is not
+        ("contact_name", "I am John Smith", "John Smith", None),
+        ("contact_name", "for my dad, he is deaf so email please", None, "utter_invalid_contact_name"),
+        ("contact_name", "her name is unknown", None, "utter_invalid_contact_name"),
+        ("contact_name", "yes, 07700 900123", None, "utter_invalid_contact_name"),
     ],
 )
 def test_consultation_validation(slot: str, given: str, expected: Optional[str], response: Optional[str]) -> None:
@@ -210,11 +215,19 @@ def test_a_name_and_the_details_in_one_reply_fill_both(given: str, name: str, de
     ("contact_time", "sorry I spelled my name wrong, it's Anne Lee", SlotSet("contact_name", "Anne Lee")),
     ("contact_consent", "wait, my number is wrong, it's 555 123 4568", SlotSet("contact_details", "phone:555 123 4568")),
     ("contact_consent", "oh, I misspelt my name, it should be Jon Smyth", SlotSet("contact_name", "Jon Smyth")),
+    ("contact_consent", "I spelled my name wrong, it's Anne Lee and yes I consent", SlotSet("contact_name", "Anne Lee")),
 ])
 def test_a_correction_at_a_later_question_changes_it_and_asks_again(slot: str, given: str, changed: SlotSet) -> None:
     events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}))
     assert changed in events and SlotSet(slot, None) in events  # not a refusal of consent, nor a time
     assert responses(dispatcher) == ["utter_contact_updated"]
+
+
+@pytest.mark.parametrize("given, consent", [("yes 555-123-4567", "yes"), ("no, 555-123-4567 is wrong", "no")])
+def test_a_number_at_consent_is_a_correction_only_when_said_to_be_one(given: str, consent: str) -> None:
+    events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_consent=given, requested_slot="contact_consent"))
+    assert SlotSet("contact_consent", consent) in events
+    assert not any(e.get("name") == "contact_details" for e in events)
 
 
 def test_no_time_given_keeps_the_request() -> None:

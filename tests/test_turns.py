@@ -172,6 +172,14 @@ READ = [
      None, 0.0, "q7", {"last_item": "q6", "filled": {"q2": "no"}},
      Turn(Verdict.RECORDED, ("utter_sshq_correction_noted",), {"q2": "yes", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "q2"}, "q2",
           ("q2",))),
+    # a second review found these wrong in the rows above' first fixes
+    ("stopping to rest is no yes to the red-flag question", "sometimes I have to stop and rest", None, 0.0, "red_flags",
+     {"times_asked": 1}, Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"red_flags": None, MISSES_SLOT: 1.0})),
+    ("stopping to rest answers no other symptom question", "I have to stop walking after a bit", None, 0.0, "q5",
+     {"times_asked": 1}, Turn(Verdict.REASK, ("utter_sshq_reask_yes_no",), {"q5": None, MISSES_SLOT: 1.0})),
+    ("stopping after this question is a pause", "I have to stop after this one", "stop_questionnaire", 0.8, "q2", {},
+     NOT_AN_ANSWER),
+    ("sitting down when walking is the symptom", "I have to sit down when I walk", None, 0.0, "q2", {}, recorded("q2", "yes")),
     ("the doorbell", "sorry, the doorbell rang", None, 0.0, "q3", {"times_asked": 1},
      Turn(Verdict.WAITING, ("utter_sshq_wait",), {"q3": None})),
     # the last answer was wrong: it is cleared and asked again; the pending question waits

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
 
 from bot.core import language, names
 from bot.core.questionnaire import CARE_IDS, MINUTES_UNKNOWN, SSHQ_ITEMS, UNKNOWN, Answer
@@ -348,12 +348,12 @@ def is_pause(text: str) -> bool:
 
 _HAVE_TO_STOP = re.compile(r"(?:i|we) (?:have|need|got) to stop|(?:i )?(?:want|would like|'?d like) to stop|i'?ve got to stop")
 # stopping because of the legs: "I have to stop and rest after a block", "after 10 minutes I have to stop walking"
-_HAS_TO_STOP = r"(?:have|has|had|need|needs|got) to stop\b"
-_STOPS_TO_REST = re.compile(rf"\b{_HAS_TO_STOP}[^.?!]{{0,40}}\b(?:after|every|and (?:rest|sit|lean)|to (?:rest|sit|lean)|walking|"
-                            rf"standing)\b|\b(?:after|every)\b[^.?!]{{0,30}}\b{_HAS_TO_STOP}|\b(?:walk\w*|stand\w*)\b[^.?!]{{0,30}}"
+_HAS_TO_STOP = r"(?:have|has|had|need|needs|got) to (?:stop|sit(?: down)?|rest)\b"
+_STOPS_TO_REST = re.compile(rf"\b{_HAS_TO_STOP}[^.?!]{{0,40}}\b(?:after|every|and (?:rest|sit|lean)|to (?:rest|sit|lean)|walk\w*|"
+                            rf"stand\w*)\b|\b(?:after|every)\b[^.?!]{{0,30}}\b{_HAS_TO_STOP}|\b(?:walk\w*|stand\w*)\b[^.?!]{{0,30}}"
                             rf"\b{_HAS_TO_STOP}")
 _STOP_NOW = re.compile(r"\b(?:now|for now|for today|bye|goodbye|talking|typing|chatting|the questions?|questionnaire|"
-                       r"continue this)\b")
+                       r"continue this|after (?:this|that|the next)(?: one| question)?)\b")
 
 
 def stops_to_rest(text: str) -> bool:
@@ -1040,9 +1040,9 @@ def parse_minutes(text: str) -> Optional[Union[int, str]]:
     match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
     if match:
         return int(round(_number(match.group(1)) * 60))
-    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\s*{_MIN}\b", t)
+    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,\s)\s*{_NUM}\s*{_MIN}\b", t)
              or re.search(rf"\bbetween {_NUM} and {_NUM}\b(?!\s*{_NOT_MINUTES})", t)
-             or re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\s*(?:-|to|or|,)\s*{_NUM}\+?",
+             or re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\s*(?:-|to|or|,\s)\s*{_NUM}\+?",
                              t.strip(" .!?")))  # "5 or 10" alone
     if match and match.group(1) not in {"a", "an"}:  # a range: the lower end (what they can reliably manage)
         return int(round(min(_number(match.group(1)), _number(match.group(2)))))
@@ -1114,7 +1114,7 @@ def parse_care(text: str) -> Optional[Union[List[str], str]]:
     found = mentions(text)
     tried = {_CARE_LABELS[m.label] for m in found if m.label in _CARE_LABELS and not m.negated}
     named = {m.label for m in found if m.label in _CARE_LABELS}
-    if len(tried) == 1 and (_PLANNED.search(_normalise(text)) or _NOT_STARTED.search(_normalise(text))):
+    if len(named) == 1 and len(tried) == 1 and _not_started_yet(text, found):
         return []  # "my doctor wants me to do physio but I haven't started": not tried yet
     if tried:
         return [c for c in CARE_IDS if c in tried]
@@ -1145,6 +1145,18 @@ _PLANNED = re.compile(r"\b(?:haven'?t had (?:it|one|them)|have not had (?:it|one
 _NOT_STARTED = re.compile(r"\b(?:(?:have not|haven'?t|not|never) (?:yet )?(?:started|begun|gone|been|tried it)|never went|"
                           r"(?:did not|didn'?t) go|(?:going|about) to (?:start|try|begin)|will (?:start|try|begin)|"
                           r"starting (?:next|soon|on)|referred (?:me )?(?:to|for))\b")
+_DONE_AFTER_ALL = re.compile(r"\b(?<!not )(?:i did|did it|did that|finished|completed|went for|had \d+|(?:i'?ve|i have) done it|"
+                             r"for \d+ (?:weeks?|months?))\b")
+
+
+def _not_started_yet(text: str, found: Sequence[Any]) -> bool:
+    """The one treatment named is planned or referred and not taken up, and no scan (whose waiting may be meant) is named."""
+    t = _normalise(text)
+    if any(m.label in ("MRI_CT", "XRAY") for m in found) or _DONE_AFTER_ALL.search(t):
+        return False
+    return bool(_PLANNED.search(t) or _NOT_STARTED.search(t))
+
+
 # a scan of another part of the body is no scan of the lower back ("an MRI of my knee", "a brain scan")
 _OTHER_PART = re.compile(r"\b(?:of|on|for) (?:my |his |her |the )?(?:neck|knees?|head|brain|shoulders?|hips?|chest|heart|"
                          r"abdomen|stomach|belly|tummy|ankles?|wrists?|hands?|elbows?|breasts?|lungs?|kidneys?|liver)\b|"
@@ -1245,7 +1257,13 @@ _WITHOUT_HURTING = re.compile(r"\bwithout ((?:my |his |her |the )?(?:legs? |back
 
 
 def _as_a_limit(text: str) -> str:
-    return _WITHOUT_HURTING.sub(r"before \1\2", _CANNOT_FOR_LONG.sub(r"struggle to \1\2", text))
+    """"can't stand long" -> "struggle to stand long", and "without my legs hurting" after such a limit -> "before my legs
+    hurting" ("I can stand all day without my legs hurting" stays as it is: a no)."""
+    limited = _CANNOT_FOR_LONG.sub(r"struggle to \1\2", text)
+    if "struggle to" not in limited:
+        return text
+    head, _, tail = limited.partition("struggle to")
+    return head + "struggle to" + _WITHOUT_HURTING.sub(r"before \1\2", tail, count=1)
 
 
 def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str, Answer]:

@@ -15,7 +15,8 @@ _NAME_PREFIX = re.compile(r"^(?:my name is|my name's|i am|i'm|im|it's|it is|this
 
 
 # a relative's name given with who they are: "it's for my mum, her name is Edith Clarke", "for my dad, Tom Hill"
-_NAMED = re.compile(r"\b(?:her|his|their|(?:my|our) \w+'s) name is\s+(.+)$", re.I)
+_NAMED = re.compile(r"\b(?:her|his|their|(?:my|our) \w+'s) name is\s+(.+)$|\b(?:she|he|they)(?: is| are|'s)? called\s+(.+)$",
+                    re.I)
 _FOR_WHOM = re.compile(r"^(?:it'?s |it is |this is |the request is )?for (?:my|our) [\w-]+,?\s+([^\W\d_][^,]*)$", re.I)
 _NO_NAME_WORD = re.compile(r"^(?:actually|please|thanks|thank you|then|ok|okay|first|instead|too|also|really|now|sorry|not me)\b",
                            re.I)
@@ -24,13 +25,30 @@ _NO_NAME_WORD = re.compile(r"^(?:actually|please|thanks|thank you|then|ok|okay|f
 def _their_name(value: str) -> Optional[str]:
     """The name in "it's for my mum, her name is Edith Clarke" or "for my dad, Tom Hill", else None."""
     found = _NAMED.search(value) or _FOR_WHOM.search(value)
-    return found.group(1) if found and not _NO_NAME_WORD.match(found.group(1)) else None
+    if not found:
+        return None
+    return _name_part(next(group for group in found.groups() if group))
+
+
+# words that end a name given inside a sentence ("Anne Lee and yes I consent", "Tom Hill please"), or show it is none
+_NAME_ENDS = re.compile(r"\b(?:and|but|not|please|thanks|thank you|so|then|now|yes|no|ok|okay|i|she|he|they|is|are|was|"
+                        r"will|would|can|email|e-mail|phone|call|text|private|unknown|fine|sorry)\b", re.I)
+
+
+def _name_part(text: str) -> Optional[str]:
+    """The name at the start of ``text``, up to a word that ends it; None when nothing name-like is left."""
+    head = _NAME_ENDS.split(text.strip(" ,.!"), maxsplit=1)[0].strip(" ,.!-")
+    return head if head and len(head.split()) <= 4 and _NAME.match(head) and not _NO_NAME_WORD.match(head) else None
 
 
 def clean_name(text: str) -> Optional[str]:
     """A plausible name (letters, spaces, ' . -), 2-80 characters, or None."""
     value = " ".join((text or "").split())
-    value = _their_name(value) or value
+    if _NAMED.search(value) or _FOR_WHOM.search(value):
+        theirs = _their_name(value)
+        if theirs is None:
+            return None  # "her name is unknown", "for my dad, he is deaf so email please"
+        value = theirs
     value = _NAME_PREFIX.sub("", value).strip(" ,.!")
     if not 2 <= len(value) <= 80 or len(value.split()) > 6 or not _NAME.match(value):
         return None
@@ -40,6 +58,10 @@ def clean_name(text: str) -> Optional[str]:
 # what may stand between a name and the number or address after it: "John, my email is ...", "Mary, call me on ..."
 _BEFORE_CONTACT = re.compile(r"(?:[\s,;:.-]|\b(?:and|my|her|his|e-?mail|email address|phone|number|mobile|cell|tel|is|call me|"
                              r"reach me|text me|on|at|you can)\b)+$", re.I)
+
+
+_NOT_A_NAME_BEFORE = re.compile(r"(?:hi|hello|hey|thanks|it'?s|it is|this is|here|home|mobile|cell|work|office|landline|"
+                                r"let me \w+|my \w+|number|contact|details)", re.I)
 
 
 def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
@@ -52,8 +74,12 @@ def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
     at = value.lower().find(contact[1].lower()) if contact[0] == "email" else value.find(contact[1])
     if at <= 0:
         return None
-    name = clean_name(_BEFORE_CONTACT.sub("", value[:at]))
-    return (name, contact) if name is not None else None
+    before = _BEFORE_CONTACT.sub("", value[:at])
+    name = clean_name(before)
+    if name is None or _NOT_A_NAME_BEFORE.fullmatch(name) or answers.parse_yes_no(name) is not None or names_a_time(name) \
+            or answers.is_proxy(before) or answers.WAIT.search(before.lower()):
+        return None  # "yes, 07700 900123", "home 555...", "evenings 555...", "for my mum 555...": no name
+    return name, contact
 
 
 _NAME_FIX = re.compile(r"\b(?:spelt|spelled|misspelt|misspelled|typed|got|wrote|put) (?:my|the|her|his) name wrong\b|"
@@ -67,7 +93,7 @@ def name_correction(text: str) -> Optional[str]:
     if not _NAME_FIX.search(text or ""):
         return None
     after = _NAME_AFTER.search(text)
-    return clean_name(after.group(1)) if after else None
+    return _name_part(after.group(1)) if after else None
 
 
 # a wish not to say when, at the time question: no preference, not a wish to leave the request
@@ -115,6 +141,22 @@ def contact_correction(text: str) -> Optional[Tuple[str, str]]:
     if contact[0] == "email" or _SAYS_PHONE.search(text) or sum(ch.isdigit() for ch in contact[1]) >= 10:
         return contact
     return None
+
+
+# where the consent is asked, a number or an address is a correction only when said to be one, before it
+_CORRECTS = re.compile(r"\b(?:wrong|mistake|typo|actually|should be|should have been|correct (?:one|number|address|email|e-mail)|"
+                       r"right (?:one|number|address)|new (?:number|email|e-mail|address)|instead|changed?|use)\b", re.I)
+
+
+def corrected_before_consent(text: str) -> Optional[Tuple[str, str]]:
+    """"wait, my number is wrong, it's 555 123 4568" at the consent question: the new details ("yes 555-123-4567" and
+    "no, 555-123-4567 is wrong" are none: the first consents, the second gives no new number)."""
+    contact = contact_correction(text)
+    if contact is None:
+        return None
+    marker = _CORRECTS.search(text or "")
+    at = (text or "").lower().find(contact[1].lower())
+    return contact if marker and 0 <= marker.start() < at else None
 
 
 def clean_time(text: str) -> Optional[str]:
@@ -166,7 +208,7 @@ def read_form_reply(text: str, slot: str) -> FormReply:
         return FormReply.CANCEL
     if slot == "contact_name" and _AGREEING.match(t):
         return FormReply.NOT_A_VALUE  # "yes I agree" given where the name is asked: no name
-    if slot == "contact_name" and (names_a_time(t) or _MEALTIME.search(t) or _RELATIVE_ONLY.fullmatch(t.strip(" .!"))):
+    if slot == "contact_name" and (_ONLY_A_TIME.fullmatch(t.strip(" .!")) or _RELATIVE_ONLY.fullmatch(t.strip(" .!"))):
         return FormReply.NOT_A_VALUE  # "mornings", "any time", "after lunch", "my husband": no name
     if _CHECKING_FIRST.match(t):
         return FormReply.NOT_A_VALUE  # "let me check my calendar", "I need to ask my wife first": never the value
@@ -179,7 +221,12 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     return FormReply.VALUE
 
 
-_MEALTIME = re.compile(r"\b(?:after|before|around|at) (?:lunch\w*|breakfast|dinner|tea|supper|work|school)\b")
+# a time said where the name is asked ("mornings", "any time", "just call me after lunch"); "I am John Smith" is a name
+_ONLY_A_TIME = re.compile(r"(?:(?:just|only|please|call me|ring me|any|in the|on|at|around|best|ideally|preferably)\W+)*"
+                          r"(?:(?:weekday|weekend)s? )?(?:mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|any ?time|"
+                          r"whenever|(?:after|before|around|at) (?:lunch\w*|breakfast|dinner|tea|supper|work|school|noon|"
+                          r"\d[\w:]*)|"
+                          r"lunch ?time|midday|\d{1,2}(?::\d\d)?\s*(?:am|pm))(?:\W+(?:please|only|is best|works|thanks))*")
 _RELATIVE_ONLY = re.compile(r"(?:(?:it'?s|it is|this is|for|the request is for) )?(?:my|his|her|our) "
                             r"(?:husband|wife|mum|mom|mother|dad|father|son|daughter|partner|brother|sister|grandmother|"
                             r"grandfather|gran|grandma|grandpa|friend|aunt|uncle|neighbou?r)")

@@ -42,6 +42,9 @@ QUESTION_CONFIDENCE = 0.8
 # The yes/no questions with an explanation of their own ("what does that mean?"); the others' re-ask says what fits.
 EXPLAINED_ITEMS = (RED_FLAGS, "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10")
 
+# the questions that "I have to stop and rest after a block" answers (walking made worse, and how long)
+_STOPPING_ITEMS = ("q2", WALKING_MINUTES)
+
 REASK = {
     WALKING_MINUTES: names.UTTER_SSHQ_REASK_MINUTES,
     CONSERVATIVE_CARE: names.UTTER_SSHQ_REASK_CARE,
@@ -201,6 +204,10 @@ def read_answer(
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
     reading = answers.read_turn(reading_text, requested, last_item)
+    if requested and requested not in _STOPPING_ITEMS and requested in reading.values and answers.stops_to_rest(reading_text) \
+            and requested not in answers.extract_items(reading_text):
+        # "sometimes I have to stop and rest" tells of walking, not of the question asked (its "sometimes" is no yes to it)
+        return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     if requested == RED_FLAGS and reading.values.get(RED_FLAGS) == Answer.YES.value and not _reports_a_red_flag(reading_text):
         if times_asked >= 2 and answers.parse_yes_no(reading_text) is Answer.YES:
             # asked twice already, and a yes again ("ok", "yes, go on"): taken as the yes it may be (never given up as
@@ -241,6 +248,8 @@ def _reports_a_red_flag(text: str) -> bool:
     """A yes to the red-flag question ("aye", "sometimes", "yes, since monday"), but not readiness ("yes I'm ready", "ok"),
     or the signs described as the safety net hears a report ("I leak a little when I cough, for years" holds the yes
     of "a little" and no report)."""
+    if answers.stops_to_rest(text):
+        return safety.assess(text).alert is not None  # "sometimes I have to stop and rest": walking, not the signs
     if answers.parse_yes_no(text) is Answer.YES:
         if not answers.yes_to_the_red_flags(text):
             return False
