@@ -17,6 +17,7 @@ from bot.core.contact import (
     MAX_ASKS,
     FormReply,
     asks_to_withdraw,
+    asks_why_it_is_needed,
     clean_contact,
     clean_name,
     clean_time,
@@ -90,6 +91,8 @@ class ValidateConsultationForm(FormValidationAction):
             reply = FormReply.VALUE  # "how about Tuesday morning?", "is Monday ok?": a time, asked as a question
         if reply is FormReply.QUESTION and slot == "contact_consent" and (wants_it_explained(text) or asks_to_withdraw(text)):
             answer = names.UTTER_PRIVACY  # "what does that mean?", "can I withdraw later?" at consent: who receives what
+        if reply is FormReply.QUESTION and answer is None and asks_why_it_is_needed(text):
+            answer = names.UTTER_PRIVACY  # "why do you need my name?", "do I have to?": what is kept, and who sees it
         found = None if reply in (FormReply.QUESTION, FormReply.NOT_A_VALUE) else cleaned(text)
         if found is not None:
             return {slot: found, MISSES_SLOT: None}

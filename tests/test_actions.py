@@ -230,6 +230,13 @@ def test_a_number_at_consent_is_a_correction_only_when_said_to_be_one(given: str
     assert not any(e.get("name") == "contact_details" for e in events)
 
 
+@pytest.mark.parametrize("slot, given", [("contact_name", "why do you need my name?"), ("contact_consent", "do I have to?"),
+                                         ("contact_details", "who sees my number?")])
+def test_why_a_detail_is_needed_gets_the_privacy_answer(slot: str, given: str) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}))
+    assert SlotSet(slot, None) in events and responses(dispatcher) == ["utter_privacy"]
+
+
 def test_no_time_given_keeps_the_request() -> None:
     given = "I'd rather not say"
     events, dispatcher = run(ValidateConsultationForm(),

@@ -247,6 +247,17 @@ _WITHDRAW = re.compile(r"\b(?:withdraw|take (?:it|that|this|my consent) back|cha
 
 
 
+_WHY_NEEDED = re.compile(r"\bwhy (?:do|does|would|should) (?:you|they|the clinic|it|i) (?:need|want|ask for|give)|"
+                         r"\bwhat (?:is|are|do you need|does the clinic need) (?:it|this|that|them|my \w+(?: \w+)?) for\b|"
+                         r"\bdo i (?:have|need) to\b|\bis (?:it|this|that) (?:required|compulsory|mandatory|optional|needed)\b|"
+                         r"\bwho (?:sees|gets|will see|can see|reads)\b", re.I)
+
+
+def asks_why_it_is_needed(text: str) -> bool:
+    """"why do you need my name?", "do I have to?", "who sees this?": asked at a question of the request form."""
+    return bool(_WHY_NEEDED.search(text or ""))
+
+
 def asks_to_withdraw(text: str) -> bool:
     """"can I withdraw later?", "what if I change my mind?": asked at the consent question."""
     return bool(_WITHDRAW.search((text or "").lower()))
