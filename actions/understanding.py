@@ -33,9 +33,9 @@ class ActionUnderstand(Action):
             catalog = get_catalog()
             titles = {t: catalog.topic(t).question for t in decision.topics}
             buttons = understanding.clarify_buttons(decision.topics, titles, _response_text(domain, SOMETHING_ELSE))
-            dispatcher.utter_message(
-                response=names.UTTER_CLARIFY, buttons=buttons, json_message={"clarify": list(decision.topics)}
-            )
+            # one topic offered: "Did you mean this?" ("one of these" beside a single topic read oddly)
+            question = names.UTTER_CLARIFY if len(decision.topics) > 1 else names.UTTER_CLARIFY_ONE
+            dispatcher.utter_message(response=question, buttons=buttons, json_message={"clarify": list(decision.topics)})
         elif decision.kind == "topics":
             for topic in decision.topics:
                 dispatcher.utter_message(response=get_catalog().topic(topic).response)

@@ -38,6 +38,13 @@ def test_unsure_asks_did_you_mean_with_a_reply_per_topic_and_something_else() ->
     assert message["buttons"][-1]["title"] == DOMAIN["responses"]["utter_clarify_something_else"][0]["text"]
 
 
+def test_one_topic_offered_asks_did_you_mean_this() -> None:
+    [message] = said({"kind": "clarify", "intent": None, "topics": ["return_to_work"]})
+    assert message["response"] == "utter_clarify_one"  # not "one of these" beside a single topic
+    assert message["custom"] == {"clarify": ["return_to_work"]}
+    assert [b["payload"] for b in message["buttons"]] == ["/faq_return_to_work", "/ask_not_in_sources"]
+
+
 def test_several_questions_get_each_answer_in_order() -> None:
     messages = said({"kind": "topics", "intent": None, "topics": ["procedure_duration", "anesthesia"]})
     assert [m["response"] for m in messages] == ["utter_faq_procedure_duration", "utter_faq_anesthesia"]
