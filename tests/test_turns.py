@@ -180,6 +180,12 @@ READ = [
     ("stopping after this question is a pause", "I have to stop after this one", "stop_questionnaire", 0.8, "q2", {},
      NOT_AN_ANSWER),
     ("sitting down when walking is the symptom", "I have to sit down when I walk", None, 0.0, "q2", {}, recorded("q2", "yes")),
+    # found by a helper: "thanks" and "good morning" at a question got "Sorry, I didn't catch that" and a miss
+    ("thanks at a question", "thanks!", "thanks", 0.9, "q3", {"times_asked": 1},
+     Turn(Verdict.COURTESY, ("utter_sshq_welcome",), {"q3": None})),
+    ("good morning at a question", "good morning", "greet", 0.9, "q6", {"times_asked": 1},
+     Turn(Verdict.COURTESY, ("utter_sshq_hello",), {"q6": None})),
+    ("thanks with an answer", "yes, thanks", "affirm", 0.9, "q3", {}, recorded("q3", "yes")),
     ("the doorbell", "sorry, the doorbell rang", None, 0.0, "q3", {"times_asked": 1},
      Turn(Verdict.WAITING, ("utter_sshq_wait",), {"q3": None})),
     # the last answer was wrong: it is cleared and asked again; the pending question waits

@@ -393,6 +393,19 @@ def only_ready(text: str) -> bool:
     return _is_only_readiness(t) and not _STRONG_YES.search(t)
 
 
+_ONLY_COURTESY = re.compile(r"^\W*(?:(?:oh|and|well)\W+)?(?:(?P<thanks>thanks?(?: you)?(?: so much| very much| a lot)?|"
+                            r"thx|ty|cheers|ta|much appreciated)|(?P<hello>hi|hello|hey|hiya|good (?:morning|afternoon|evening)|"
+                            r"morning|afternoon|evening)(?: there| again| to you)?)\W*$")
+
+
+def only_courtesy(text: str) -> Optional[str]:
+    """"thanks" or "good morning" said at a question, and nothing else: "thanks" or "hello", else None."""
+    found = _ONLY_COURTESY.match(_normalise(text))
+    if not found:
+        return None
+    return "thanks" if found.group("thanks") else "hello"
+
+
 def only_a_wait(t: str, *, ok_answers: bool = False) -> bool:
     """Nothing but the wait and the words that go with it ("sorry, hold on a sec"), ``t`` lower case; where
     ``ok_answers`` (the consent question) an "ok" beside it is the answer."""

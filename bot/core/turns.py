@@ -42,6 +42,8 @@ QUESTION_CONFIDENCE = 0.8
 # The yes/no questions with an explanation of their own ("what does that mean?"); the others' re-ask says what fits.
 EXPLAINED_ITEMS = (RED_FLAGS, "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10")
 
+# "thanks" and "good morning" at a question: said back, then the question again
+_COURTESY = {"thanks": names.UTTER_SSHQ_WELCOME, "hello": names.UTTER_SSHQ_HELLO}
 # the questions that "I have to stop and rest after a block" answers (walking made worse, and how long)
 _STOPPING_ITEMS = ("q2", WALKING_MINUTES)
 
@@ -63,6 +65,7 @@ class Verdict(str, Enum):
     EXPLAINED = "explained"  # "why do you ask?": what the questions are for, then the question again
     WAITING = "waiting"  # "hold on a sec", "brb": take your time, then the question again (no miss)
     RESUMED = "resumed"  # "ok I'm back", "let's carry on": the question again (no miss)
+    COURTESY = "courtesy"  # "thanks", "good morning": said back, then the question again (no miss)
     NOTHING = "nothing"  # no pending question and nothing read
 
 
@@ -172,6 +175,11 @@ def read_answer(
         return waiting(requested, times_asked)  # "brb" too: back in a moment, no pause of the questionnaire
     if requested and answers.is_back(reading_text):
         return resumed(requested, times_asked)
+    courtesy = answers.only_courtesy(reading_text) if requested else None
+    if courtesy is not None:
+        if times_asked >= MAX_ASKS:
+            return give_up(requested)
+        return Turn(Verdict.COURTESY, (_COURTESY[courtesy],), {requested: None})
     if answers.only_who_it_is_for(reading_text):
         # "these are my dad's answers, not mine": noted, and its "not mine" is no answer (the question again)
         return Turn(Verdict.PROXY_NOTED, (names.UTTER_SSHQ_PROXY_NOTED,), {PROXY_SLOT: True})
