@@ -191,6 +191,10 @@ def consult_tracker(text: str, **slots: Any) -> Tracker:
         ("contact_name", "for my dad, he is deaf so email please", None, "utter_invalid_contact_name"),
         ("contact_name", "her name is unknown", None, "utter_invalid_contact_name"),
         ("contact_name", "yes, 07700 900123", None, "utter_invalid_contact_name"),
+        # a third review: names are not cut at ordinary words inside them
+        ("contact_name", "her name is Will Jones", "Will Jones", None),
+        ("contact_name", "her name is Kim So-young", "Kim So-young", None),
+        ("contact_name", "Mrs Joan Fine", "Mrs Joan Fine", None),
     ],
 )
 def test_consultation_validation(slot: str, given: str, expected: Optional[str], response: Optional[str]) -> None:
@@ -203,6 +207,8 @@ def test_consultation_validation(slot: str, given: str, expected: Optional[str],
     ("John Smith, 555-123-4567", "John Smith", "phone:555-123-4567"),
     ("I'm Ann, my email is ann@example.com", "Ann", "email:ann@example.com"),
     ("Mary Jones, call me on 07700 900123", "Mary Jones", "phone:07700 900123"),
+    ("for my dad, John Smith, 555-123-4567", "John Smith", "phone:555-123-4567"),
+    ("Anne Fine 555 123 4567", "Anne Fine", "phone:555 123 4567"),
 ])
 def test_a_name_and_the_details_in_one_reply_fill_both(given: str, name: str, details: str) -> None:
     events, dispatcher = run(ValidateConsultationForm(),
@@ -216,6 +222,9 @@ def test_a_name_and_the_details_in_one_reply_fill_both(given: str, name: str, de
     ("contact_consent", "wait, my number is wrong, it's 555 123 4568", SlotSet("contact_details", "phone:555 123 4568")),
     ("contact_consent", "oh, I misspelt my name, it should be Jon Smyth", SlotSet("contact_name", "Jon Smyth")),
     ("contact_consent", "I spelled my name wrong, it's Anne Lee and yes I consent", SlotSet("contact_name", "Anne Lee")),
+    ("contact_consent", "no wait, my number is 555 123 4568", SlotSet("contact_details", "phone:555 123 4568")),
+    ("contact_consent", "sorry, I spelled my name wrong, it's Will Jones", SlotSet("contact_name", "Will Jones")),
+    ("contact_time", "wrote my name wrong, it's actually Jon Smith", SlotSet("contact_name", "Jon Smith")),
 ])
 def test_a_correction_at_a_later_question_changes_it_and_asks_again(slot: str, given: str, changed: SlotSet) -> None:
     events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, **{slot: given, "requested_slot": slot}))

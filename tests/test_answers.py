@@ -49,7 +49,7 @@ MINUTES = [
     ("maybe 5-10 minutes", 5), ("10 to 15 minutes", 10), ("5 or 10", 5), ("between 5 and 10 minutes", 5), ("five or ten", 5),
     ("maybe 5, 10 min", 5), ("10 and 15", None),
     ("between 100 and 200 yards", None), ("between 5 and 10 years", None),
-    ("1,000", None), ("a few minutes", 3), ("a couple of minutes", 2),
+    ("1,000", None), ("10,20 minutes", 10), ("a few minutes", 3), ("a couple of minutes", 2),
     ("a minute", 1), ("about 10", 10), ("15", 15), ("around 20", 20), ("quarter of an hour", 15),
     ("an hour and a half", 90), ("three minutes", 3), ("30 minutes or so", 30), ("I can walk for 45 minutes", 45),
     ("I can't say", "unknown"), ("not sure", "unknown"), ("it depends", "unknown"), ("don't know", "unknown"),
@@ -82,6 +82,7 @@ CARE = [
     ("the doctor wants me to do physio but I haven't started", []), ("I was referred for injections but never went", []),
     ("I started physio last month", [PT]), ("I didn't go to physio but I take tramadol", [MEDS]),
     ("I take ibuprofen, waiting for an MRI", [MEDS]), ("referred me to physio which I did for 6 weeks", [PT]),
+    ("I've been waiting for physio for 6 weeks", []), ("no treatment yet, physio and an MRI are booked", []),
 ]
 
 
@@ -1138,6 +1139,7 @@ def test_at_consent_an_ok_beside_a_wait_is_the_consent() -> None:
     ("numbness in my shins, no pain, worse after walking", "q1", {"q1": "yes", "q2": "yes", "q8": "yes"}),
     ("no, standing doesn't bother me", "q3", {"q3": "no"}),
     ("I can stand all day without my legs hurting", "q3", {"q3": "no", "q1": "no"}),
+    ("I can only stand 5 minutes without my legs hurting", "q3", {"q3": "yes", "q1": "yes"}),
 ])
 def test_limits_and_denied_symptoms_in_a_description(text: str, requested: str, values: dict) -> None:
     from bot.core.answers import read_turn

@@ -186,6 +186,15 @@ READ = [
     ("good morning at a question", "good morning", "greet", 0.9, "q6", {"times_asked": 1},
      Turn(Verdict.COURTESY, ("utter_sshq_hello",), {"q6": None})),
     ("thanks with an answer", "yes, thanks", "affirm", 0.9, "q3", {}, recorded("q3", "yes")),
+    # a third review found these wrong in the second round's mend
+    ("a yes with a sign beside the stopping", "yes, my legs are getting weaker and I have to stop walking after a bit", None, 0.0,
+     "red_flags", {"times_asked": 1},
+     Turn(Verdict.RECORDED, ("utter_emergency",), {"red_flags": "yes", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "red_flags"})),
+    ("a sign told beside the stopping", "sometimes I have to stop and rest, and my bottom is numb since Tuesday", None, 0.0,
+     "red_flags", {"times_asked": 1},
+     Turn(Verdict.RECORDED, ("utter_emergency",), {"red_flags": "yes", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "red_flags"})),
+    ("a clear yes beside the stopping", "yes both legs, I have to stop and rest", None, 0.0, "q5", {},
+     Turn(Verdict.RECORDED, (), {"q5": "yes", "q1": "yes", MISSES_SLOT: 0.0, LAST_ITEM_SLOT: "q5"}, None, ("q1", "q5"))),
     ("the doorbell", "sorry, the doorbell rang", None, 0.0, "q3", {"times_asked": 1},
      Turn(Verdict.WAITING, ("utter_sshq_wait",), {"q3": None})),
     # the last answer was wrong: it is cleared and asked again; the pending question waits

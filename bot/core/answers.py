@@ -356,6 +356,13 @@ _STOP_NOW = re.compile(r"\b(?:now|for now|for today|bye|goodbye|talking|typing|c
                        r"continue this|after (?:this|that|the next)(?: one| question)?)\b")
 
 
+def without_stopping(text: str) -> str:
+    """The message without the words that tell of stopping to rest ("yes, my legs are getting weaker and I have to stop
+    walking after a bit" -> "yes, my legs are getting weaker and")."""
+    t = _normalise(text)
+    return _STOPS_TO_REST.sub(" ", t) if stops_to_rest(text) else t
+
+
 def stops_to_rest(text: str) -> bool:
     """"I have to stop after 10 minutes", "he has to stop and rest": stopping told as a symptom, not a pause."""
     t = _normalise(text)
@@ -520,6 +527,11 @@ _PLAIN_CARRY_ON = re.compile(rf"{_STOP_OPENING}(?:{_CARRY_ON}|go on|{_BACK}){_GO
 
 _STRONG_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|i do|i have(?! to\b)|i am|it does|they do|he does|she does|he has|she has|"
                          r"correct|that'?s right|afraid so|unfortunately|sadly)\b")
+
+
+def opens_with_a_no(text: str) -> bool:
+    """"no, I just have to stop and rest": an explicit no first."""
+    return bool(_OPENING_DENIAL.match(_normalise(text)))
 
 
 def says_yes(text: str) -> bool:
@@ -1053,9 +1065,10 @@ def parse_minutes(text: str) -> Optional[Union[int, str]]:
     match = re.search(rf"\b{_NUM}\s*(?:-|to|or)?\s*(?:{_NUM})?\s*(hours?|hrs?|h)\b", t)
     if match:
         return int(round(_number(match.group(1)) * 60))
-    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,\s)\s*{_NUM}\s*{_MIN}\b", t)
+    match = (re.search(rf"\b{_NUM}\s*(?:-|to|or|,(?!\d{{3}}\b)\s?)\s*{_NUM}\s*{_MIN}\b", t)
              or re.search(rf"\bbetween {_NUM} and {_NUM}\b(?!\s*{_NOT_MINUTES})", t)
-             or re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\s*(?:-|to|or|,\s)\s*{_NUM}\+?",
+             or re.fullmatch(rf"(?:about |around |maybe |roughly |approx(?:imately)? )?{_NUM}\s*(?:-|to|or|,(?!\d{{3}}\b)\s?)\s*"
+                             rf"{_NUM}\+?",
                              t.strip(" .!?")))  # "5 or 10" alone
     if match and match.group(1) not in {"a", "an"}:  # a range: the lower end (what they can reliably manage)
         return int(round(min(_number(match.group(1)), _number(match.group(2)))))
@@ -1162,10 +1175,15 @@ _DONE_AFTER_ALL = re.compile(r"\b(?<!not )(?:i did|did it|did that|finished|comp
                              r"for \d+ (?:weeks?|months?))\b")
 
 
+_NONE_YET = re.compile(r"\b(?:no (?:treatments?|therapy) yet|nothing yet|(?:have not|haven'?t) tried anything yet)\b")
+
+
 def _not_started_yet(text: str, found: Sequence[Any]) -> bool:
     """The one treatment named is planned or referred and not taken up, and no scan (whose waiting may be meant) is named."""
     t = _normalise(text)
-    if any(m.label in ("MRI_CT", "XRAY") for m in found) or _DONE_AFTER_ALL.search(t):
+    if _NONE_YET.search(t):
+        return True  # "no treatment yet, physio and an MRI are booked"
+    if any(m.label in ("MRI_CT", "XRAY") for m in found) or (_DONE_AFTER_ALL.search(t) and not re.search(r"\bwait\w*", t)):
         return False
     return bool(_PLANNED.search(t) or _NOT_STARTED.search(t))
 
@@ -1262,9 +1280,11 @@ _PLACES = ("BUTTOCKS", "SOLES", "LEGS_BOTH", "LEG_REGION")
 
 # A limit is the symptom, not its denial: "I can't stand long in the kitchen", "can't walk more than a few minutes
 # without my legs hurting" say that standing or walking brings it on
-_CANNOT_FOR_LONG = re.compile(r"\b(?:can'?t|cannot|can not|unable to|not able to|could not|couldn'?t) (stand|walk)(\s+up)?"
+_CANNOT_FOR_LONG = re.compile(r"\b(?:(?:can'?t|cannot|can not|unable to|not able to|could not|couldn'?t) (stand|walk)(\s+up)?"
                               r"(?=\s+(?:for\s+)?(?:long\b|very long|too long|more than|longer than|"
-                              r"any (?:length of time|distance)|far\b|a long time|much\b|over\b))")
+                              r"any (?:length of time|distance)|far\b|a long time|much\b|over\b))|"
+                              r"(?:can|could) (?:only|barely|hardly|just about) (stand|walk)(\s+up)?|"
+                              r"(stand|walk)(\s+up)? (?:for )?(?:only|at most|no more than|not more than|barely|hardly)\b)")
 _WITHOUT_HURTING = re.compile(r"\bwithout ((?:my |his |her |the )?(?:legs? |back |feet |calves |thighs )?)"
                               r"(hurting|aching|going numb|starting to hurt|getting numb|the pain)\b")
 
@@ -1272,7 +1292,7 @@ _WITHOUT_HURTING = re.compile(r"\bwithout ((?:my |his |her |the )?(?:legs? |back
 def _as_a_limit(text: str) -> str:
     """"can't stand long" -> "struggle to stand long", and "without my legs hurting" after such a limit -> "before my legs
     hurting" ("I can stand all day without my legs hurting" stays as it is: a no)."""
-    limited = _CANNOT_FOR_LONG.sub(r"struggle to \1\2", text)
+    limited = _CANNOT_FOR_LONG.sub(lambda m: "struggle to " + "".join(g for g in m.groups() if g), text)
     if "struggle to" not in limited:
         return text
     head, _, tail = limited.partition("struggle to")

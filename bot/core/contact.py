@@ -30,15 +30,19 @@ def _their_name(value: str) -> Optional[str]:
     return _name_part(next(group for group in found.groups() if group))
 
 
-# words that end a name given inside a sentence ("Anne Lee and yes I consent", "Tom Hill please"), or show it is none
-_NAME_ENDS = re.compile(r"\b(?:and|but|not|please|thanks|thank you|so|then|now|yes|no|ok|okay|i|she|he|they|is|are|was|"
-                        r"will|would|can|email|e-mail|phone|call|text|private|unknown|fine|sorry)\b", re.I)
+# words that end a name given inside a sentence ("Anne Lee and yes I consent", "Tom Hill please", "Smyth not Smith")
+_NAME_ENDS = re.compile(r"\s*(?:,|;|\b(?:and|but|not|please|thanks|thank you|i)\b)", re.I)
+# a first word that shows what follows is no name ("he is deaf so email please", "unknown", "fine now")
+_NOT_A_NAME_START = re.compile(r"(?:he|she|they|it|we|you|is|are|was|unknown|private|fine|ok|okay|yes|yeah|yep|sure|no|nope|"
+                               r"sorry|now|so|actually|just|the|a|an|my|his|her|hi|hello|hey|thanks)\b", re.I)
 
 
 def _name_part(text: str) -> Optional[str]:
     """The name at the start of ``text``, up to a word that ends it; None when nothing name-like is left."""
     head = _NAME_ENDS.split(text.strip(" ,.!"), maxsplit=1)[0].strip(" ,.!-")
-    return head if head and len(head.split()) <= 4 and _NAME.match(head) and not _NO_NAME_WORD.match(head) else None
+    if not head or len(head.split()) > 4 or not _NAME.match(head) or _NOT_A_NAME_START.match(head):
+        return None
+    return head
 
 
 def clean_name(text: str) -> Optional[str]:
@@ -61,7 +65,7 @@ _BEFORE_CONTACT = re.compile(r"(?:[\s,;:.-]|\b(?:and|my|her|his|e-?mail|email ad
 
 
 _NOT_A_NAME_BEFORE = re.compile(r"(?:hi|hello|hey|thanks|it'?s|it is|this is|here|home|mobile|cell|work|office|landline|"
-                                r"let me \w+|my \w+|number|contact|details)", re.I)
+                                r"let me \w+|(?:for )?my \w+|number|contact|details)", re.I)
 
 
 def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
@@ -76,8 +80,9 @@ def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
         return None
     before = _BEFORE_CONTACT.sub("", value[:at])
     name = clean_name(before)
-    if name is None or _NOT_A_NAME_BEFORE.fullmatch(name) or answers.parse_yes_no(name) is not None or names_a_time(name) \
-            or answers.is_proxy(before) or answers.WAIT.search(before.lower()):
+    if name is None or _NOT_A_NAME_BEFORE.fullmatch(name) or _NOT_A_NAME_START.match(name) \
+            or (len(name.split()) == 1 and answers.parse_yes_no(name) is not None) \
+            or _ONLY_A_TIME.fullmatch(name.lower()) or answers.WAIT.search(before.lower()):
         return None  # "yes, 07700 900123", "home 555...", "evenings 555...", "for my mum 555...": no name
     return name, contact
 
@@ -85,7 +90,8 @@ def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
 _NAME_FIX = re.compile(r"\b(?:spelt|spelled|misspelt|misspelled|typed|got|wrote|put) (?:my|the|her|his) name wrong\b|"
                        r"\b(?:misspelt|misspelled|mistyped) (?:my|the|her|his) name\b|"
                        r"\bname (?:is|was) (?:wrong|misspelt|misspelled|spelt wrong|spelled wrong)\b", re.I)
-_NAME_AFTER = re.compile(r"\b(?:it'?s|it is|it should be|should be|the right one is|is actually)\s+(.+)$", re.I)
+_NAME_AFTER = re.compile(r"\b(?:it'?s|it is|it should be|should be|the right one is|is actually)\s+(?:actually\s+|just\s+)?(.+)$",
+                         re.I)
 
 
 def name_correction(text: str) -> Optional[str]:
@@ -145,7 +151,8 @@ def contact_correction(text: str) -> Optional[Tuple[str, str]]:
 
 # where the consent is asked, a number or an address is a correction only when said to be one, before it
 _CORRECTS = re.compile(r"\b(?:wrong|mistake|typo|actually|should be|should have been|correct (?:one|number|address|email|e-mail)|"
-                       r"right (?:one|number|address)|new (?:number|email|e-mail|address)|instead|changed?|use)\b", re.I)
+                       r"right (?:one|number|address)|new (?:number|email|e-mail|address)|instead|changed?|use|"
+                       r"my (?:phone |mobile |cell )?(?:number|phone|mobile|cell|email|e-mail)(?: address)? is)\b", re.I)
 
 
 def corrected_before_consent(text: str) -> Optional[Tuple[str, str]]:
@@ -156,7 +163,10 @@ def corrected_before_consent(text: str) -> Optional[Tuple[str, str]]:
         return None
     marker = _CORRECTS.search(text or "")
     at = (text or "").lower().find(contact[1].lower())
-    return contact if marker and 0 <= marker.start() < at else None
+    after = (text or "")[at + len(contact[1]):] if at >= 0 else ""
+    if marker and 0 <= marker.start() < at or re.match(r"\W*(?:not|instead)\b", after, re.I):
+        return contact
+    return None
 
 
 def clean_time(text: str) -> Optional[str]:
@@ -210,6 +220,8 @@ def read_form_reply(text: str, slot: str) -> FormReply:
         return FormReply.NOT_A_VALUE  # "yes I agree" given where the name is asked: no name
     if slot == "contact_name" and (_ONLY_A_TIME.fullmatch(t.strip(" .!")) or _RELATIVE_ONLY.fullmatch(t.strip(" .!"))):
         return FormReply.NOT_A_VALUE  # "mornings", "any time", "after lunch", "my husband": no name
+    if slot != "contact_name" and _NAME_FIX.search(t):
+        return FormReply.NOT_A_VALUE  # "I spelled my name wrong" (its new name is read as a correction): never the value
     if _CHECKING_FIRST.match(t):
         return FormReply.NOT_A_VALUE  # "let me check my calendar", "I need to ask my wife first": never the value
     if slot != "contact_consent" and (answers.asks_for_a_person(t) or answers.is_proxy(t)) and not _has_a_value(t) \

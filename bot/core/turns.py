@@ -44,6 +44,7 @@ EXPLAINED_ITEMS = (RED_FLAGS, "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q
 
 # "thanks" and "good morning" at a question: said back, then the question again
 _COURTESY = {"thanks": names.UTTER_SSHQ_WELCOME, "hello": names.UTTER_SSHQ_HELLO}
+_YES_NO_ITEMS = frozenset(("q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"))
 # the questions that "I have to stop and rest after a block" answers (walking made worse, and how long)
 _STOPPING_ITEMS = ("q2", WALKING_MINUTES)
 
@@ -212,8 +213,9 @@ def read_answer(
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
     reading = answers.read_turn(reading_text, requested, last_item)
-    if requested and requested not in _STOPPING_ITEMS and requested in reading.values and answers.stops_to_rest(reading_text) \
-            and requested not in answers.extract_items(reading_text):
+    if requested in _YES_NO_ITEMS and requested not in _STOPPING_ITEMS and requested in reading.values \
+            and answers.stops_to_rest(reading_text) and requested not in answers.extract_items(reading_text) \
+            and not answers.says_yes(reading_text) and not answers.opens_with_a_no(reading_text):
         # "sometimes I have to stop and rest" tells of walking, not of the question asked (its "sometimes" is no yes to it)
         return _proxy_or(proxy, miss(requested, text, times_asked, misses))
     if requested == RED_FLAGS and reading.values.get(RED_FLAGS) == Answer.YES.value and not _reports_a_red_flag(reading_text):
@@ -257,7 +259,11 @@ def _reports_a_red_flag(text: str) -> bool:
     or the signs described as the safety net hears a report ("I leak a little when I cough, for years" holds the yes
     of "a little" and no report)."""
     if answers.stops_to_rest(text):
-        return safety.assess(text).alert is not None  # "sometimes I have to stop and rest": walking, not the signs
+        # "sometimes I have to stop and rest" is walking, not the signs; "yes, my legs are getting weaker and I have to
+        # stop ..." is a yes; a sign told beside the stopping counts as the safety net hears it without it
+        if answers.says_yes(text) and answers.yes_to_the_red_flags(text):
+            return True
+        return safety.assess(answers.without_stopping(text)).alert is not None
     if answers.parse_yes_no(text) is Answer.YES:
         if not answers.yes_to_the_red_flags(text):
             return False
