@@ -208,7 +208,7 @@ def test_consultation_validation(slot: str, given: str, expected: Optional[str],
     ("I'm Ann, my email is ann@example.com", "Ann", "email:ann@example.com"),
     ("Mary Jones, call me on 07700 900123", "Mary Jones", "phone:07700 900123"),
     ("for my dad, John Smith, 555-123-4567", "John Smith", "phone:555-123-4567"),
-    ("Anne Fine 555 123 4567", "Anne Fine", "phone:555 123 4567"),
+    ("Anne Fine 555 123 4567", "Anne Fine", "phone:555 123 4567"), ("He Wei, 07700 900123", "He Wei", "phone:07700 900123"),
 ])
 def test_a_name_and_the_details_in_one_reply_fill_both(given: str, name: str, details: str) -> None:
     events, dispatcher = run(ValidateConsultationForm(),

@@ -1140,6 +1140,7 @@ def test_at_consent_an_ok_beside_a_wait_is_the_consent() -> None:
     ("no, standing doesn't bother me", "q3", {"q3": "no"}),
     ("I can stand all day without my legs hurting", "q3", {"q3": "no", "q1": "no"}),
     ("I can only stand 5 minutes without my legs hurting", "q3", {"q3": "yes", "q1": "yes"}),
+    ("I can stand 5 minutes at most without my legs aching", "q3", {"q3": "yes", "q1": "yes"}),
 ])
 def test_limits_and_denied_symptoms_in_a_description(text: str, requested: str, values: dict) -> None:
     from bot.core.answers import read_turn

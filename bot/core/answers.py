@@ -1293,10 +1293,17 @@ def _as_a_limit(text: str) -> str:
     """"can't stand long" -> "struggle to stand long", and "without my legs hurting" after such a limit -> "before my legs
     hurting" ("I can stand all day without my legs hurting" stays as it is: a no)."""
     limited = _CANNOT_FOR_LONG.sub(lambda m: "struggle to " + "".join(g for g in m.groups() if g), text)
-    if "struggle to" not in limited:
-        return text
-    head, _, tail = limited.partition("struggle to")
-    return head + "struggle to" + _WITHOUT_HURTING.sub(r"before \1\2", tail, count=1)
+    if "struggle to" in limited:
+        head, _, tail = limited.partition("struggle to")
+        return head + "struggle to" + _WITHOUT_HURTING.sub(r"before \1\2", tail, count=1)
+    if _A_LIMIT.search(text):
+        return _WITHOUT_HURTING.sub(r"before \1\2", text, count=1)  # "I can stand 5 minutes at most without ... aching"
+    return text
+
+
+# a limit said after the time: "5 minutes at most", "10 minutes tops", "but not for long"
+_A_LIMIT = re.compile(r"\b(?:stand|walk)\w*\b[^,.;]{0,30}\b(?:at most|at the most|max|tops|only)\b|"
+                      r"\bnot (?:for )?(?:very )?long\b")
 
 
 def extract_items(text: str, context_symptom: Optional[str] = None) -> Dict[str, Answer]:

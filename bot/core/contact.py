@@ -33,8 +33,9 @@ def _their_name(value: str) -> Optional[str]:
 # words that end a name given inside a sentence ("Anne Lee and yes I consent", "Tom Hill please", "Smyth not Smith")
 _NAME_ENDS = re.compile(r"\s*(?:,|;|\b(?:and|but|not|please|thanks|thank you|i)\b)", re.I)
 # a first word that shows what follows is no name ("he is deaf so email please", "unknown", "fine now")
-_NOT_A_NAME_START = re.compile(r"(?:he|she|they|it|we|you|is|are|was|unknown|private|fine|ok|okay|yes|yeah|yep|sure|no|nope|"
-                               r"sorry|now|so|actually|just|the|a|an|my|his|her|hi|hello|hey|thanks)\b", re.I)
+_NOT_A_NAME_START = re.compile(r"(?:(?:he|she|they|it|we|you) (?:is|are|was|has|have|will|can|does|do|goes|lives)|is|are|was|"
+                               r"unknown|private|fine|ok|okay|yes|yeah|yep|sure|no|nope|sorry|now|so|actually|just|the|a|an|my|"
+                               r"his|her|hi|hello|hey|thanks)(?=\s|$|[,.!?])", re.I)
 
 
 def _name_part(text: str) -> Optional[str]:
