@@ -1576,8 +1576,6 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     every other SSHQ item they mention; "actually, ..." with no item of its own
     corrects the previously answered item instead of answering the pending one.
     """
-    from bot.core.questionnaire import SSHQ_ITEMS
-
     named = correction_of_a_named_item(text, requested)
     if named is not None:
         return named  # the item it names, and not the one asked now

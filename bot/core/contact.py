@@ -18,8 +18,6 @@ _NAME_PREFIX = re.compile(r"^(?:my name is|my name's|i am|i'm|im|it's|it is|this
 _NAMED = re.compile(r"\b(?:her|his|their|(?:my|our) \w+'s) name is\s+(.+)$|\b(?:she|he|they)(?: is| are|'s)? called\s+(.+)$",
                     re.I)
 _FOR_WHOM = re.compile(r"^(?:it'?s |it is |this is |the request is )?for (?:my|our) [\w-]+,?\s+([^\W\d_][^,]*)$", re.I)
-_NO_NAME_WORD = re.compile(r"^(?:actually|please|thanks|thank you|then|ok|okay|first|instead|too|also|really|now|sorry|not me)\b",
-                           re.I)
 
 
 def _their_name(value: str) -> Optional[str]:
@@ -35,7 +33,8 @@ _NAME_ENDS = re.compile(r"\s*(?:,|;|\b(?:and|but|not|please|thanks|thank you|i)\
 # a first word that shows what follows is no name ("he is deaf so email please", "unknown", "fine now")
 _NOT_A_NAME_START = re.compile(r"(?:(?:he|she|they|it|we|you) (?:is|are|was|has|have|will|can|does|do|goes|lives)|is|are|was|"
                                r"unknown|private|fine|ok|okay|yes|yeah|yep|sure|no|nope|sorry|now|so|actually|just|the|a|an|my|"
-                               r"his|her|hi|hello|hey|thanks)(?=\s|$|[,.!?])", re.I)
+                               r"his|her|hi|hello|hey|thanks|thank you|please|then|first|instead|too|also|really|not me)"
+                               r"(?=\s|$|[,.!?])", re.I)
 
 
 def _name_part(text: str) -> Optional[str]:

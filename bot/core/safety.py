@@ -598,8 +598,7 @@ _MONTHS: Pattern[str] = _rx(r"\bfor (?:about |around |over |almost |nearly |more
 # Someone else's old story: "my father lost control of his bowels before he died", "grandma lost bladder control in
 # her 80s" (told in the past, about someone else; "my dad is in his eighties and can't move his legs" is now)
 _OLD_STORY: Pattern[str] = _rx(r"\b(?:before (?:he|she|they) (?:died|passed)|in (?:his|her|their) (?:[4-9]0s|fifties|sixties|"
-                               r"seventies|eighties|nineties)|late (?:husband|wife|father|mother|dad|mum|mom|brother|sister)|"
-                               r"passed away|who died)\b")
+                               r"seventies|eighties|nineties))\b")
 _NOW: Pattern[str] = _rx(r"\b(?:cannot|can not|is|are|am|now|keeps?|still|has|have)\b")
 _PAST_VERB: Pattern[str] = _rx(r"\b(?:had|went|gave|was|were|got|did|used to|lost|fell|could not)\b")
 # told as over: "his legs were weak for a day, then much better" (not "... then better, but now they give way")
