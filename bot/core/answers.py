@@ -571,12 +571,12 @@ def yes_to_the_red_flags(text: str) -> bool:
     return not (is_question(text) and not _STRONG_YES.search(t))
 
 
-_READY = re.compile(r"\b(?:ready|go on|go ahead|continue|carry on|keep going|proceed|next|"
-                    r"let'?s (?:go|start|begin|do it|do this)|"
-                    r"fire away|ask away|ask me|shoot|start|begin)\b")
-_ONLY_READINESS = re.compile(r"\W*(?:(?:yes|yeah|yep|yup|ya|sure|ok|okay|fine|alright|all right|right|i'?m|i am|we'?re|ready|"
-                             r"go on|go ahead|continue|carry on|keep going|proceed|next|let'?s|lets|go|start|begin|do it|do this|"
-                             r"fire away|ask away|ask me|shoot|please|then|thanks|thank you|now|so)\b\W*)+")
+# readiness for the questions, one vocabulary for "is it there" and "is it all there is"
+_READINESS = (r"ready|go on|go ahead|continue|carry on|keep going|proceed|next|let'?s (?:go|start|begin|do it|do this)|"
+              r"fire away|ask away|ask me|shoot|start|begin")
+_READY = re.compile(rf"\b(?:{_READINESS})\b")
+_ONLY_READINESS = re.compile(rf"\W*(?:(?:{_READINESS}|yes|yeah|yep|yup|ya|sure|ok|okay|fine|alright|all right|right|i'?m|i am|"
+                             r"we'?re|let'?s|lets|go|do it|do this|please|then|thanks|thank you|now|so)\b\W*)+")
 _ACKNOWLEDGED = re.compile(r"(?:ok|okay|k|kk|fine|sure|alright|all right|right|got it|understood|sure thing|ok sure|okay sure|"
                            r"sure ok|ok then|okay then|fine then)")
 

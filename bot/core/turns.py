@@ -19,7 +19,15 @@ from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from bot.core import answers, names, safety
-from bot.core.questionnaire import CONSERVATIVE_CARE, IMAGING, ITEM_ORDER, RED_FLAGS, WALKING_MINUTES, Answer
+from bot.core.questionnaire import (
+    CONSERVATIVE_CARE,
+    IMAGING,
+    ITEM_ORDER,
+    RED_FLAGS,
+    SSHQ_ITEMS,
+    WALKING_MINUTES,
+    Answer,
+)
 
 MISSES_SLOT = "sshq_misses"
 LAST_ITEM_SLOT = "sshq_last_item"
@@ -40,11 +48,10 @@ INTERRUPTIONS = frozenset({
 QUESTION_CONFIDENCE = 0.8
 
 # The yes/no questions with an explanation of their own ("what does that mean?"); the others' re-ask says what fits.
-EXPLAINED_ITEMS = (RED_FLAGS, "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10")
+EXPLAINED_ITEMS = (RED_FLAGS, *SSHQ_ITEMS)
 
 # "thanks" and "good morning" at a question: said back, then the question again
 _COURTESY = {"thanks": names.UTTER_SSHQ_WELCOME, "hello": names.UTTER_SSHQ_HELLO}
-_YES_NO_ITEMS = frozenset(("q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"))
 # the questions that "I have to stop and rest after a block" answers (walking made worse, and how long)
 _STOPPING_ITEMS = ("q2", WALKING_MINUTES)
 
@@ -106,28 +113,18 @@ def miss(item: str, text: str, times_asked: int, misses: int) -> Turn:
     return Turn(Verdict.REASK, tuple(responses), {item: None, MISSES_SLOT: float(misses)})
 
 
+def said_then_asked_again(item: str, verdict: Verdict, response: str, times_asked: int) -> Turn:
+    """``response`` ("take your time", "welcome back", an explanation), then the question again: no miss counted, but
+    asked, so that nothing loops (given up once asked MAX_ASKS times)."""
+    if times_asked >= MAX_ASKS:
+        return give_up(item)
+    return Turn(verdict, (response,), {item: None})
+
+
 def explain(item: str, text: str, times_asked: int) -> Turn:
-    """"what does that mean?", "what do you mean by shins?": the question in other words, then the question again
-    (no miss counted, but asked: no loop)."""
-    if times_asked >= MAX_ASKS:
-        return give_up(item)
-    if item in EXPLAINED_ITEMS:
-        return Turn(Verdict.EXPLAINED, (names.explain_response(item),), {item: None})
-    return Turn(Verdict.EXPLAINED, (reask_response(item, text),), {item: None})
-
-
-def waiting(item: str, times_asked: int) -> Turn:
-    """"hold on a sec": take your time, and the question again, no miss counted (but asked, so no loop)."""
-    if times_asked >= MAX_ASKS:
-        return give_up(item)
-    return Turn(Verdict.WAITING, (names.UTTER_SSHQ_WAIT,), {item: None})
-
-
-def resumed(item: str, times_asked: int) -> Turn:
-    """"ok I'm back": the question again, no miss counted (but asked, so no loop)."""
-    if times_asked >= MAX_ASKS:
-        return give_up(item)
-    return Turn(Verdict.RESUMED, (names.UTTER_SSHQ_WELCOME_BACK,), {item: None})
+    """"what does that mean?", "what do you mean by shins?": the question in other words, then the question again."""
+    response = names.explain_response(item) if item in EXPLAINED_ITEMS else reask_response(item, text)
+    return said_then_asked_again(item, Verdict.EXPLAINED, response, times_asked)
 
 
 def _proxy_or(proxy: bool, otherwise: Turn) -> Turn:
@@ -173,14 +170,13 @@ def read_answer(
                     {RED_FLAGS: Answer.YES.value, MISSES_SLOT: 0.0, LAST_ITEM_SLOT: RED_FLAGS})
     if requested and answers.is_a_short_wait(reading_text) and not (
             requested == WALKING_MINUTES and answers.parse_minutes(reading_text) is not None):
-        return waiting(requested, times_asked)  # "brb" too: back in a moment, no pause of the questionnaire
+        # "hold on a sec", "brb" too: back in a moment, no pause of the questionnaire
+        return said_then_asked_again(requested, Verdict.WAITING, names.UTTER_SSHQ_WAIT, times_asked)
     if requested and answers.is_back(reading_text):
-        return resumed(requested, times_asked)
+        return said_then_asked_again(requested, Verdict.RESUMED, names.UTTER_SSHQ_WELCOME_BACK, times_asked)
     courtesy = answers.only_courtesy(reading_text) if requested else None
     if courtesy is not None:
-        if times_asked >= MAX_ASKS:
-            return give_up(requested)
-        return Turn(Verdict.COURTESY, (_COURTESY[courtesy],), {requested: None})
+        return said_then_asked_again(requested, Verdict.COURTESY, _COURTESY[courtesy], times_asked)
     if answers.only_who_it_is_for(reading_text):
         # "these are my dad's answers, not mine": noted, and its "not mine" is no answer (the question again)
         return Turn(Verdict.PROXY_NOTED, (names.UTTER_SSHQ_PROXY_NOTED,), {PROXY_SLOT: True})
@@ -191,9 +187,7 @@ def read_answer(
     if answers.asks_to_start_over(reading_text):
         return NOT_AN_ANSWER  # the questionnaire again from the start (bot.rasa_ext.reply_policy), never an answer
     if requested and answers.asks_why_asked(reading_text):
-        if times_asked >= MAX_ASKS:
-            return give_up(requested)
-        return Turn(Verdict.EXPLAINED, (names.UTTER_SSHQ_WHY,), {requested: None})  # asked again (counted: no loop)
+        return said_then_asked_again(requested, Verdict.EXPLAINED, names.UTTER_SSHQ_WHY, times_asked)
     if requested and answers.asks_to_go_back(reading_text) and not answers.extract_items(reading_text):
         before = item_before(requested, last_item, filled or {})
         if before is not None and answers.parse_item(before, answers.without_going_back(reading_text)) is None:
@@ -213,7 +207,7 @@ def read_answer(
         # a question, a request for a person: never an answer; a rule answers, then the question again
         return _proxy_or(proxy, NOT_AN_ANSWER)
     reading = answers.read_turn(reading_text, requested, last_item)
-    if requested in _YES_NO_ITEMS and requested not in _STOPPING_ITEMS and requested in reading.values \
+    if requested in SSHQ_ITEMS and requested not in _STOPPING_ITEMS and requested in reading.values \
             and answers.stops_to_rest(reading_text) and requested not in answers.extract_items(reading_text) \
             and not answers.says_yes(reading_text) and not answers.opens_with_a_no(reading_text):
         # "sometimes I have to stop and rest" tells of walking, not of the question asked (its "sometimes" is no yes to it)
