@@ -53,6 +53,7 @@ from bot.core.understanding import (  # noqa: E402
     is_topic,
     refocus,
     second_reading,
+    settle,
     topic_id,
 )
 
@@ -94,8 +95,10 @@ def all_designs() -> Dict[str, Design]:
         "DIET and linear even mean + neighbours + clarify": Design(Thresholds(), 0.5),
         # without the second reading too: a parse has the second ranking only where the shipped
         # first reading (last question included) was unsure
-        "shipped, without the last question read alone nor the second reading": Design(Thresholds(focus=1.01), weight),
-        "shipped, without the second reading": Design(Thresholds(), weight),
+        "shipped, without the last question read alone nor the second reading": Design(
+            Thresholds(focus=1.01, between_topics=1.01), weight),
+        "shipped, without the second reading nor the answer between topics": Design(Thresholds(between_topics=1.01), weight),
+        "shipped, without the answer between topics": Design(Thresholds(between_topics=1.01), weight, True),
         SHIPPED: Design(Thresholds(), weight, True),
         "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
         "neighbours alone (>= 0.80)": Design(None),
@@ -150,7 +153,7 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     if design.second and second:
         decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds,
                                   str(parse.get("text") or ""))
-    return decision
+    return settle(decision, ranking, design.thresholds, str(parse.get("text") or ""))
 
 
 def judge(expected: Optional[str], decision: Decision) -> str:
@@ -222,6 +225,8 @@ CURVES = {
     "focus": (0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.01),
     # the second reading answers while its "not in the sources" + "off-topic" stay below this; 0 off
     "reread": (0.0, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+    # unsure only between topics: the leader from this confidence is the answer
+    "between_topics": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 1.01),
 }
 
 

@@ -340,3 +340,48 @@ def test_a_question_about_deleting_gets_the_privacy_answer(text: str, intent: st
 
     assert asked_about_deleting(Decision("intent", intent="forget_me"), text) == Decision("intent", intent=intent)
     assert asked_about_deleting(Decision("intent", intent="faq_risks"), text) == Decision("intent", intent="faq_risks")
+
+
+# unsure only between topics, one clearly ahead: that topic (understanding.settle)
+LEADS = [("nlu_fallback", 0.42), ("faq_recovery_time", 0.42), ("faq_procedure_duration", 0.2),
+         ("ask_not_in_sources", 0.08), ("out_of_scope", 0.03)]
+
+
+def test_a_clear_leader_between_topics_only_is_the_answer() -> None:
+    assert understanding.settle(CLARIFY, LEADS, text="how long till im ok") == Decision("intent", intent="faq_recovery_time")
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        # "not in the sources" and "off-topic" together at the limit (0.15): the patient may ask
+        # something the sources do not answer, so "Did you mean ...?" (with "something else") stays
+        [("faq_recovery_time", 0.42), ("faq_procedure_duration", 0.2), ("ask_not_in_sources", 0.1), ("out_of_scope", 0.05)],
+        [("faq_recovery_time", 0.42), ("faq_procedure_duration", 0.33)],  # no clear lead (under 0.1)
+        [("faq_recovery_time", 0.34), ("faq_procedure_duration", 0.1)],  # too unsure (under 0.35)
+        # a confident answer a near example of another topic turned into a question: not undone
+        [("faq_recovery_time", 0.8), ("faq_procedure_duration", 0.1)],
+        [("faq_risks", 0.5), ("faq_recovery_time", 0.1)],  # the leader is not among the topics offered
+        [("request_human", 0.5), ("faq_recovery_time", 0.1)],  # not a topic
+        [],
+    ],
+)
+def test_otherwise_the_clarifying_question_stays_between_topics(ranking: list) -> None:
+    assert understanding.settle(CLARIFY, ranking, text="how long till im ok") == CLARIFY
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [Decision("intent", intent="faq_risks"), Decision("not_understood"), Decision("topics", topics=("risks", "recovery_time"))],
+)
+def test_only_a_clarifying_question_is_settled(decision: Decision) -> None:
+    assert understanding.settle(decision, LEADS) == decision
+
+
+def test_a_message_that_gets_the_offer_of_the_check_keeps_its_clarifying_question() -> None:
+    # its clarifying question comes with the offer of the check, which a topic answer would drop
+    assert understanding.settle(CLARIFY, LEADS, text="my legs go numb when I walk to the shop and I have to sit down") == CLARIFY
+
+
+def test_the_answer_between_topics_is_off_above_one() -> None:
+    assert understanding.settle(CLARIFY, LEADS, Thresholds(between_topics=1.01)) == CLARIFY

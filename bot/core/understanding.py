@@ -74,6 +74,13 @@ class Thresholds:
     # was unsure of) may answer a topic only while its own "not in the sources" and
     # "off-topic" together stay below this share; 0 turns the second reading off
     reread: float = 0.05
+    # a clarifying question unsure only between topics ("not in the sources" and "off-topic"
+    # together under ``between_doubt``), whose leader has this confidence and leads the next
+    # by ``between_margin``: the leader is the answer (the look-alikes the sources do not
+    # answer pull towards "not in the sources", not between two topics); above 1 off
+    between_topics: float = 0.35
+    between_doubt: float = 0.15
+    between_margin: float = 0.1
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -197,6 +204,31 @@ def second_reading(
         return decision
     again = refocus(decide(second, neighbours, clauses, thresholds), focus, thresholds)
     return again if again.kind == "intent" and is_topic(again.intent) else decision
+
+
+def settle(decision: Decision, ranking: Ranking, thresholds: Thresholds = Thresholds(), text: str = "") -> Decision:
+    """A clarifying question that is unsure only between topics becomes the answer when one
+    topic clearly leads (``thresholds.between_*``): "not in the sources" and "off-topic" hold
+    little of the ranking, so the question is a topic's, and the leader is the likeliest.
+
+    Not a question the first reading answered with confidence (a near training example of
+    another topic made it ask), and not a message that asks for the symptom check or tells a
+    story of its symptoms: its clarifying question comes with the offer of the check.
+    """
+    if decision.kind != "clarify" or answers.wants_the_check(text, names.NLU_FALLBACK):
+        return decision
+    ranked = [(n, c) for n, c in ranking if n != names.NLU_FALLBACK]
+    top, confidence, runner_up = _top(ranked)
+    t = thresholds
+    if (
+        is_topic(top)
+        and topic_id(str(top)) in decision.topics
+        and t.between_topics <= confidence < t.answer
+        and confidence - runner_up >= t.between_margin
+        and _no_topic_share(ranked) < t.between_doubt
+    ):
+        return Decision("intent", intent=top)
+    return decision
 
 
 def blend(first: Ranking, second: Ranking, weight: float, keep: int = 10) -> List[Tuple[str, float]]:

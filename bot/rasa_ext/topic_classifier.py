@@ -388,6 +388,8 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         elif decision.kind == "intent" and ranking and decision.intent != ranking[0][0]:
             # the nearest-neighbour opinion chose the intent: its similarity is the confidence
             confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
+        # still unsure, but only between topics, one of which clearly leads: that one
+        decision = understanding.settle(decision, ranking, self.thresholds, text)
         decision = understanding.asked_about_deleting(decision, text)  # before the evidence, which must agree
         evidence = {
             **decision.as_dict(),
