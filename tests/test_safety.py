@@ -687,3 +687,15 @@ def test_session_20_wordings(text: str, alert: Any) -> None:
 ])
 def test_session_20_review(text: str, alert: Any) -> None:
     assert assess(text).alert is alert
+
+
+# the groin named with the insides of the legs is the saddle (a helper's finding, session 20)
+@pytest.mark.parametrize("text, alert", [
+    ("my groin and the insides of my legs have been numb", E), ("her groin & insides of her legs went numb today", E),
+    ("groin and inside of both legs feel dead since this morning", E),
+    ("numb on the insides of both legs when I walk", None),
+    ("my groin and the insides of my legs ache, but no numbness", None),
+    ("groin and insides of my legs are fine, my feet go numb when I walk", None),
+])
+def test_groin_with_the_insides_of_the_legs(text: str, alert: Any) -> None:
+    assert assess(text).alert is alert

@@ -448,6 +448,11 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_NUMB}\b(?:(?!\b(?:{_CONTRAST_WORDS})\b)[^.?!;]){{0,70}}?{_NOT_THERE}\b{_SADDLE_STRONG}\b")),
     (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b(?:(?!\b(?:feet|foot|legs?|calf|calves|toes|only|just)\b)[^.?!;]){{0,40}}?"
                                rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
+    # the groin named together with the insides of the legs ("my groin and the insides of my legs have
+    # been numb"): the saddle; the insides of the legs alone when walking is claudication
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b,? (?:and|&) (?:the )?insides? of (?:my|his|her|the|both) legs\b"
+                               rf"(?:(?!\b(?:{_CONTRAST_WORDS}|feet|foot|toes|calf|calves|fine|ok|okay|normal)\b)[^.?!;]){{0,30}}?"
+                               rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
     # leg weakness: sudden, spreading, legs giving way, foot drop, cannot walk or feel the legs
     (Sign.LEG_WEAKNESS, _rx(rf"\b{_WEAK}\b")),
     (Sign.LEG_WEAKNESS, _rx(rf"\b{_CANT_MOVE}\b")),
