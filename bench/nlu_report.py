@@ -51,6 +51,7 @@ from bot.core.understanding import (  # noqa: E402
     blend,
     decide,
     is_topic,
+    reconsider_no_topic,
     refocus,
     second_reading,
     settle,
@@ -99,6 +100,8 @@ def all_designs() -> Dict[str, Design]:
             Thresholds(focus=1.01, between_topics=1.01), weight),
         "shipped, without the second reading nor the answer between topics": Design(Thresholds(between_topics=1.01), weight),
         "shipped, without the answer between topics": Design(Thresholds(between_topics=1.01), weight, True),
+        "shipped, without asking when a topic is close to \"not in the sources\"": Design(
+            Thresholds(no_topic_doubt=1.01), weight, True),
         SHIPPED: Design(Thresholds(), weight, True),
         "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
         "neighbours alone (>= 0.80)": Design(None),
@@ -153,7 +156,8 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     if design.second and second:
         decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds,
                                   str(parse.get("text") or ""))
-    return settle(decision, ranking, design.thresholds, str(parse.get("text") or ""))
+    decision = settle(decision, ranking, design.thresholds, str(parse.get("text") or ""))
+    return reconsider_no_topic(decision, ranking, design.thresholds)
 
 
 def judge(expected: Optional[str], decision: Decision) -> str:
@@ -227,6 +231,8 @@ CURVES = {
     "reread": (0.0, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
     # unsure only between topics: the leader from this confidence is the answer
     "between_topics": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 1.01),
+    # "not in the sources" while a topic holds this share: "Did you mean ...?" instead
+    "no_topic_doubt": (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 1.01),
 }
 
 

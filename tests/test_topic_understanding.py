@@ -51,13 +51,26 @@ def _parse(message: Message) -> Dict[str, Any]:
     return message.as_dict(only_output_properties=True)
 
 
-@pytest.mark.parametrize("mix", MIXES)
-def test_an_unsure_story_asks_which_topic_was_meant(mix: tuple) -> None:
-    component, centres = _component()
+@pytest.mark.parametrize("mix, config", [(MIXES[0], {}), (MIXES[1], {"between_topics": 1.01})])
+def test_an_unsure_story_asks_which_topic_was_meant(mix: tuple, config: Dict[str, Any]) -> None:
+    # leaning to recovery, it asks only with the answer between topics off (the next test)
+    component, centres = _component(**config)
     message = _message(centres, focus=None, mix=mix)
     component.process([message])
     assert message.get(UNDERSTANDING)["kind"] == "clarify"
     assert message.get(nlu.INTENT)[nlu.INTENT_NAME_KEY] == "nlu_fallback"
+
+
+def test_a_story_leaning_clearly_to_one_of_two_topics_gets_its_answer() -> None:
+    # unsure, but only between topics, and recovery clearly ahead (understanding.settle)
+    component, centres = _component()
+    message = _message(centres, focus=None, mix=MIXES[1])
+    component.process([message])
+    parse = _parse(message)
+    assert parse[UNDERSTANDING]["kind"] == "intent"
+    assert parse["intent"][nlu.INTENT_NAME_KEY] == "faq_recovery_time"
+    assert parse["intent"][nlu.PREDICTED_CONFIDENCE_KEY] == parse[UNDERSTANDING]["confidence"] < 0.55
+    assert parse["intent_ranking"][0][nlu.INTENT_NAME_KEY] == "faq_recovery_time"
 
 
 @pytest.mark.parametrize("mix", MIXES)

@@ -358,7 +358,7 @@ def test_a_clear_leader_between_topics_only_is_the_answer() -> None:
         # something the sources do not answer, so "Did you mean ...?" (with "something else") stays
         [("faq_recovery_time", 0.42), ("faq_procedure_duration", 0.2), ("ask_not_in_sources", 0.1), ("out_of_scope", 0.05)],
         [("faq_recovery_time", 0.42), ("faq_procedure_duration", 0.33)],  # no clear lead (under 0.1)
-        [("faq_recovery_time", 0.34), ("faq_procedure_duration", 0.1)],  # too unsure (under 0.35)
+        [("faq_recovery_time", 0.39), ("faq_procedure_duration", 0.1)],  # too unsure (under 0.40)
         # a confident answer a near example of another topic turned into a question: not undone
         [("faq_recovery_time", 0.8), ("faq_procedure_duration", 0.1)],
         [("faq_risks", 0.5), ("faq_recovery_time", 0.1)],  # the leader is not among the topics offered
@@ -385,3 +385,36 @@ def test_a_message_that_gets_the_offer_of_the_check_keeps_its_clarifying_questio
 
 def test_the_answer_between_topics_is_off_above_one() -> None:
     assert understanding.settle(CLARIFY, LEADS, Thresholds(between_topics=1.01)) == CLARIFY
+
+
+# "not in the sources" with a topic close: ask whether that topic was meant (understanding.reconsider_no_topic)
+NOT_IN_SOURCES = Decision("intent", intent="ask_not_in_sources")
+
+
+def test_not_in_the_sources_with_topics_close_asks_which_most_likely_first() -> None:
+    ranking = [("ask_not_in_sources", 0.6), ("faq_incision_size", 0.2), ("faq_risks", 0.15), ("faq_recovery_time", 0.05)]
+    assert understanding.reconsider_no_topic(NOT_IN_SOURCES, ranking) == Decision("clarify", topics=("incision_size", "risks"))
+
+
+@pytest.mark.parametrize(
+    "decision, ranking",
+    [
+        # no topic at 0.15: the not-in-sources answer stays
+        (NOT_IN_SOURCES, [("ask_not_in_sources", 0.8), ("faq_incision_size", 0.14), ("out_of_scope", 0.06)]),
+        # off-topic, or any other answer, is not reconsidered
+        (Decision("intent", intent="out_of_scope"), [("out_of_scope", 0.6), ("faq_incision_size", 0.3)]),
+        (Decision("intent", intent="faq_risks"), [("faq_risks", 0.6), ("faq_incision_size", 0.3)]),
+        (Decision("not_understood"), [("ask_not_in_sources", 0.4), ("faq_incision_size", 0.3)]),
+        (CLARIFY, [("ask_not_in_sources", 0.4), ("faq_incision_size", 0.3)]),
+        # a close intent that is no topic
+        (NOT_IN_SOURCES, [("ask_not_in_sources", 0.6), ("request_human", 0.3)]),
+    ],
+)
+def test_otherwise_the_decision_is_not_reconsidered(decision: Decision, ranking: list) -> None:
+    assert understanding.reconsider_no_topic(decision, ranking) == decision
+
+
+def test_reconsidering_not_in_the_sources_is_off_above_one_or_without_clarifying() -> None:
+    ranking = [("ask_not_in_sources", 0.6), ("faq_incision_size", 0.3)]
+    assert understanding.reconsider_no_topic(NOT_IN_SOURCES, ranking, Thresholds(no_topic_doubt=1.01)) == NOT_IN_SOURCES
+    assert understanding.reconsider_no_topic(NOT_IN_SOURCES, ranking, Thresholds(clarify=False)) == NOT_IN_SOURCES

@@ -78,9 +78,13 @@ class Thresholds:
     # together under ``between_doubt``), whose leader has this confidence and leads the next
     # by ``between_margin``: the leader is the answer (the look-alikes the sources do not
     # answer pull towards "not in the sources", not between two topics); above 1 off
-    between_topics: float = 0.35
+    between_topics: float = 0.40
     between_doubt: float = 0.15
     between_margin: float = 0.1
+    # a "not in the sources" answer while a topic still holds this share of the ranking: "Did you
+    # mean ...?" with that topic (up to three) and "something else", whose reply is the same "I
+    # don't have that information"; above 1 off
+    no_topic_doubt: float = 0.15
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -229,6 +233,18 @@ def settle(decision: Decision, ranking: Ranking, thresholds: Thresholds = Thresh
     ):
         return Decision("intent", intent=top)
     return decision
+
+
+def reconsider_no_topic(decision: Decision, ranking: Ranking, thresholds: Thresholds = Thresholds()) -> Decision:
+    """"Not in the sources" while a topic still holds ``thresholds.no_topic_doubt`` of the ranking:
+    "Did you mean ...?" with those topics, most likely first. Telling a patient the assistant
+    does not know what it does know is the costlier mistake; the clarifying question's "something
+    else" still gives the not-in-sources reply, and no topic is answered unasked.
+    """
+    if decision.kind != "intent" or decision.intent != names.ASK_NOT_IN_SOURCES or not thresholds.clarify:
+        return decision
+    near = [topic_id(n) for n, c in ranking if is_topic(n) and c >= thresholds.no_topic_doubt]
+    return Decision("clarify", topics=tuple(near[:MAX_CLARIFY])) if near else decision
 
 
 def blend(first: Ranking, second: Ranking, weight: float, keep: int = 10) -> List[Tuple[str, float]]:

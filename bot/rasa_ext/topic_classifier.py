@@ -390,6 +390,8 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
         # still unsure, but only between topics, one of which clearly leads: that one
         decision = understanding.settle(decision, ranking, self.thresholds, text)
+        # "not in the sources", but a topic is close: ask whether that topic was meant
+        decision = understanding.reconsider_no_topic(decision, ranking, self.thresholds)
         decision = understanding.asked_about_deleting(decision, text)  # before the evidence, which must agree
         evidence = {
             **decision.as_dict(),
