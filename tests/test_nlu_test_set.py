@@ -22,15 +22,14 @@ pytestmark = pytest.mark.server
 
 TEST_SET = PROJECT_ROOT / "tests" / "data" / "nlu_test.yml"
 
-# The targets (>= 95 % right, <= 2 % wrong) are met and asserted as they are, and
-# right or offered at the dev-set target (>= 98 %). Unanswerable or off-topic without a topic
-# is not at its target (>= 97 %): the floor is the figure measured on 2026-12-03 (DIET and the
-# linear classifier averaged, the second checklist data: right 95.0 %, right or offered 98.8 %,
-# wrong 0.5 %, without a topic 95.9 %), less a small margin. README, "Understanding questions".
+# The targets, asserted as they are (>= 95 % right, >= 98 % right or offered, <= 2 % wrong,
+# >= 97 % of unanswerable or off-topic messages without a topic). Measured through REST on
+# 2026-12-05 (step 12): right 97.1 %, right or offered 99.0 %, wrong 0.7 %, without a topic 97.5 %
+# (118 of 121: one more topic answer fails). README, "Understanding questions".
 MIN_ACCURACY = 0.95
 MIN_RIGHT_OR_OFFERED = 0.98
 MAX_WRONG = 0.02
-MIN_SAFE = 0.95
+MIN_SAFE = 0.97
 
 
 @pytest.fixture(scope="module")

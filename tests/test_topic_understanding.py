@@ -26,8 +26,9 @@ DIET = [("faq_recovery_time", 0.42), ("faq_risks", 0.40), ("greet", 0.18)]
 def _component(**config: Any) -> TopicUnderstanding:
     texts, vectors, labels, centres = _training()
     linear = LinearOpinion.fit(texts, vectors, labels, c=30.0)
-    # no nearest examples kept: the classifiers' rankings alone decide
-    return TopicUnderstanding({**TopicUnderstanding.get_default_config(), **config}, None, None,  # type: ignore[arg-type]
+    # no nearest examples kept: the classifiers' rankings alone decide; the answer threshold is fixed
+    # here (0.6) so that the synthetic story's rankings stay unsure whatever the shipped value
+    return TopicUnderstanding({**TopicUnderstanding.get_default_config(), "answer": 0.6, **config}, None, None,  # type: ignore[arg-type]
                               linear=linear), centres
 
 
@@ -69,7 +70,7 @@ def test_a_story_leaning_clearly_to_one_of_two_topics_gets_its_answer() -> None:
     parse = _parse(message)
     assert parse[UNDERSTANDING]["kind"] == "intent"
     assert parse["intent"][nlu.INTENT_NAME_KEY] == "faq_recovery_time"
-    assert parse["intent"][nlu.PREDICTED_CONFIDENCE_KEY] == parse[UNDERSTANDING]["confidence"] < 0.55
+    assert parse["intent"][nlu.PREDICTED_CONFIDENCE_KEY] == parse[UNDERSTANDING]["confidence"] < 0.6
     assert parse["intent_ranking"][0][nlu.INTENT_NAME_KEY] == "faq_recovery_time"
 
 

@@ -43,7 +43,7 @@ class Thresholds:
     """The decision's knobs (chosen on the validation set: README, "Understanding")."""
 
     # answer the classifier's top intent at or above this confidence ...
-    answer: float = 0.55
+    answer: float = 0.60
     # ... when the runner-up is at least this far below it
     margin: float = 0.05
     # a topic is offered in a clarifying question from this confidence ...
@@ -78,7 +78,7 @@ class Thresholds:
     # together under ``between_doubt``), whose leader has this confidence and leads the next
     # by ``between_margin``: the leader is the answer (the look-alikes the sources do not
     # answer pull towards "not in the sources", not between two topics); above 1 off
-    between_topics: float = 0.40
+    between_topics: float = 0.35
     between_doubt: float = 0.15
     between_margin: float = 0.1
     # a "not in the sources" answer while a topic still holds this share of the ranking: "Did you
