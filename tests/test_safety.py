@@ -696,6 +696,14 @@ def test_session_20_review(text: str, alert: Any) -> None:
     ("numb on the insides of both legs when I walk", None),
     ("my groin and the insides of my legs ache, but no numbness", None),
     ("groin and insides of my legs are fine, my feet go numb when I walk", None),
+    # a review found the first version alerting on these: only linking words may stand before "numb"
+    ("my groin area and the insides of both my legs are numb", E), ("groin and inside my legs went numb", E),
+    ("my groin and the insides of my legs are not numb", None), ("my groin and the insides of my legs aren't numb", None),
+    ("my groin and the insides of my legs have never been numb", None),
+    ("my groin and the insides of my legs ache and my shins go numb when I walk", None),
+    ("my groin and the insides of my legs ache and my legs fall asleep when I walk", None),
+    ("my groin and the insides of my legs hurt, my local GP says it is a strain", None),
+    ("my groin and the insides of my legs are dead sore after the gym", None),
 ])
 def test_groin_with_the_insides_of_the_legs(text: str, alert: Any) -> None:
     assert assess(text).alert is alert

@@ -173,6 +173,9 @@ _SADDLE_STRONG = (
 # "numb feet but not in my groin": the place itself denied
 _NOT_THERE = "".join(f"(?<!{w})" for w in ("not ", "no ", "not in ", "not in my ", "not in the ", "not around my ",
                                             "not my ", "not her ", "not his ", "never in my ", "nothing in my "))
+# the words that may link a place to "numb" ("have been", "went", "feel completely")
+_LINKING = (r"(?:have|has|had|are|is|were|was|been|being|gone|went|go|goes|going|feel|feels|felt|become|became|got|get|gets|"
+            r"getting|turned|all|both|completely|totally|really|so|very|quite|suddenly|now|just|also)")
 # numbness here is also the usual claudication pattern: it needs a new onset
 _SADDLE_WEAK = r"(?:bottom|backside|buttocks?|bum|butt|behind|tailbone|rear)"
 _NUMB = (
@@ -450,9 +453,10 @@ _SIGNS: List[Tuple[Sign, Pattern[str]]] = [
                                rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
     # the groin named together with the insides of the legs ("my groin and the insides of my legs have
     # been numb"): the saddle; the insides of the legs alone when walking is claudication
-    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b,? (?:and|&) (?:the )?insides? of (?:my|his|her|the|both) legs\b"
-                               rf"(?:(?!\b(?:{_CONTRAST_WORDS}|feet|foot|toes|calf|calves|fine|ok|okay|normal)\b)[^.?!;]){{0,30}}?"
-                               rf"\b(?:{_NUMB}|feels? (?:\"|')?dead)")),
+    # (only linking words between the legs and the numbness: "are not numb", "ache and my shins go numb" are not it)
+    (Sign.SADDLE_NUMBNESS, _rx(rf"\b{_SADDLE_STRONG}\b(?: area| region)?,? (?:and|&|plus) (?:also )?(?:the )?(?:insides? of|inside) "
+                               rf"(?:both )?(?:my|his|her|the|both) (?:legs|thighs)\b(?: {_LINKING})* "
+                               rf"(?:numb(?!ers?\b)\w*|dead\b(?! sore)|without (?:any )?feeling)")),
     # leg weakness: sudden, spreading, legs giving way, foot drop, cannot walk or feel the legs
     (Sign.LEG_WEAKNESS, _rx(rf"\b{_WEAK}\b")),
     (Sign.LEG_WEAKNESS, _rx(rf"\b{_CANT_MOVE}\b")),
