@@ -48,6 +48,7 @@ from bot.core import names  # noqa: E402
 from bot.core.understanding import (  # noqa: E402
     Decision,
     Thresholds,
+    asked_about_deleting,
     blend,
     decide,
     is_topic,
@@ -156,8 +157,9 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     if design.second and second:
         decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds,
                                   str(parse.get("text") or ""))
-    decision = settle(decision, ranking, design.thresholds, str(parse.get("text") or ""))
-    return reconsider_no_topic(decision, ranking, design.thresholds)
+    text = str(parse.get("text") or "")
+    decision = settle(decision, ranking, design.thresholds, text, neighbours, second if design.second else [])
+    return asked_about_deleting(reconsider_no_topic(decision, ranking, design.thresholds), text)
 
 
 def judge(expected: Optional[str], decision: Decision) -> str:

@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.understanding import decision_from_parse
+from bot.core.understanding import Decision, decision_from_parse
 from bot.rasa_ext.topic_classifier import FOCUS_QUESTION, UNDERSTANDING, LinearOpinion, TopicUnderstanding
 from tests.test_linear_opinion import _training
 
@@ -95,3 +95,19 @@ def test_not_when_the_setting_is_off() -> None:
     message = _message(centres, focus=centres["faq_recovery_time"])
     component.process([message])
     assert message.get(UNDERSTANDING)["kind"] == "clarify"
+
+
+def test_not_in_the_sources_with_a_topic_close_asks_which_was_meant() -> None:
+    # DIET alone (the linear classifier's share 0): "not in the sources" answered, recovery at 0.2
+    component, centres = _component(linear_weight=0.0)
+    message = Message(data={nlu.TEXT: "how long is the wait for it"})
+    vector = centres["faq_recovery_time"]
+    message.add_features(Features(np.stack([vector, vector]), FEATURE_TYPE_SEQUENCE, nlu.TEXT, "test"))
+    diet = [("ask_not_in_sources", 0.7), ("faq_recovery_time", 0.2), ("greet", 0.1)]
+    message.set(nlu.INTENT_RANKING_KEY, [{nlu.INTENT_NAME_KEY: n, nlu.PREDICTED_CONFIDENCE_KEY: c} for n, c in diet])
+    message.set(nlu.INTENT, {nlu.INTENT_NAME_KEY: diet[0][0], nlu.PREDICTED_CONFIDENCE_KEY: diet[0][1]})
+    component.process([message])
+    parse = _parse(message)
+    assert (parse[UNDERSTANDING]["kind"], parse[UNDERSTANDING]["topics"]) == ("clarify", ["recovery_time"])
+    assert parse["intent"][nlu.INTENT_NAME_KEY] == "nlu_fallback"
+    assert decision_from_parse(parse) == Decision("clarify", topics=("recovery_time",))

@@ -210,26 +210,38 @@ def second_reading(
     return again if again.kind == "intent" and is_topic(again.intent) else decision
 
 
-def settle(decision: Decision, ranking: Ranking, thresholds: Thresholds = Thresholds(), text: str = "") -> Decision:
+def settle(
+    decision: Decision,
+    ranking: Ranking,
+    thresholds: Thresholds = Thresholds(),
+    text: str = "",
+    neighbours: Ranking = (),
+    second: Ranking = (),
+) -> Decision:
     """A clarifying question that is unsure only between topics becomes the answer when one
     topic clearly leads (``thresholds.between_*``): "not in the sources" and "off-topic" hold
     little of the ranking, so the question is a topic's, and the leader is the likeliest.
 
-    Not a question the first reading answered with confidence (a near training example of
-    another topic made it ask), and not a message that asks for the symptom check or tells a
-    story of its symptoms: its clarifying question comes with the offer of the check.
+    Not when a stronger opinion disagrees: a training example of another topic at least
+    ``overrule_similarity`` close (``neighbours``), or the second reading (``second``, the larger
+    encoder's ranking where it was read) giving "not in the sources" and "off-topic" that share.
+    Not a question the first reading answered with confidence, and not a message that asks for
+    the symptom check or tells a story of its symptoms: its clarifying question comes with the
+    offer of the check.
     """
     if decision.kind != "clarify" or answers.wants_the_check(text, names.NLU_FALLBACK):
         return decision
-    ranked = [(n, c) for n, c in ranking if n != names.NLU_FALLBACK]
-    top, confidence, runner_up = _top(ranked)
+    top, confidence, runner_up = _top(ranking)
     t = thresholds
+    near, similarity = neighbours[0] if neighbours else (None, 0.0)
     if (
         is_topic(top)
         and topic_id(str(top)) in decision.topics
         and t.between_topics <= confidence < t.answer
         and confidence - runner_up >= t.between_margin
-        and _no_topic_share(ranked) < t.between_doubt
+        and _no_topic_share(ranking) < t.between_doubt
+        and not (is_topic(near) and near != top and similarity >= t.overrule_similarity)
+        and not (second and _no_topic_share(second) >= t.between_doubt)
     ):
         return Decision("intent", intent=top)
     return decision

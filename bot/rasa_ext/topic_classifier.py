@@ -370,6 +370,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         reread = refocused
         text = message.get(nlu.TEXT) or ""
         ranked: List[Tuple[str, float]] = []
+        second_ranking: List[Tuple[str, float]] = []
         if (self.second is not None and self.encoder is not None and message.get(ORIGINAL_TEXT) is None
                 and understanding.wants_second_reading(refocused, self.thresholds, text)
                 and (whole := self.encoder.encode_whole(text)) is not None):
@@ -378,6 +379,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             second = ranked[:RANKING_KEPT] + [
                 (n, c) for n, c in ranked[RANKING_KEPT:] if n in understanding.NO_TOPIC_INTENTS]
             opinions["second"] = [[n, round(c, 6)] for n, c in second]
+            second_ranking = second
             reread = understanding.second_reading(refocused, second, neighbours, clauses, focus, self.thresholds, text)
         if reread != refocused:
             # unsure at first; the larger encoder's reading answers a topic, with its confidence in it
@@ -389,7 +391,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
             # the nearest-neighbour opinion chose the intent: its similarity is the confidence
             confidence = next((s for n, s in neighbours if n == decision.intent), confidence)
         # still unsure, but only between topics, one of which clearly leads: that one
-        decision = understanding.settle(decision, ranking, self.thresholds, text)
+        decision = understanding.settle(decision, ranking, self.thresholds, text, neighbours, second_ranking)
         # "not in the sources", but a topic is close: ask whether that topic was meant
         decision = understanding.reconsider_no_topic(decision, ranking, self.thresholds)
         decision = understanding.asked_about_deleting(decision, text)  # before the evidence, which must agree
