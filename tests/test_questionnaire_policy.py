@@ -269,6 +269,10 @@ def clarified(offered: List[str], text: str, intent: str) -> List[Event]:
     ("yes", "affirm", "utter_faq_recovery_time"),
     ("sure", "thanks", "utter_faq_recovery_time"),  # whatever the classifier says
     ("no", "deny", "utter_not_in_sources"),
+    # the last quick reply typed (an SMS has no buttons), or said in other words
+    ("Something else", "faq_alternatives", "utter_not_in_sources"), ("neither of those", "deny", "utter_not_in_sources"),
+    ("none of them.", "out_of_scope", "utter_not_in_sources"), ("no, something else", "deny", "utter_not_in_sources"),
+    ("something else about the recovery", "faq_recovery_time", None),  # a new question
     ("how long is the cut?", "faq_incision_size", None),  # a new question: the rules answer it
     ("hello", "greet", None),
 ])

@@ -851,9 +851,18 @@ def answer_then_ask_again(question: Optional[str], answer: Optional[str],
     return answer, again
 
 
-def clarify_follow_up(offered: Sequence[str], reply: Optional[Reply]) -> Optional[Tuple[str, ...]]:
+# "Something else" typed (an SMS has no buttons) or said in other words, after "Did you mean ...?"
+_SOMETHING_ELSE = re.compile(r"^\W*(?:(?:no|nope|nah)\W+)?(?:something else|some thing else|sth else|"
+                             r"neither(?: of (?:them|those|these))?|none of (?:them|those|these|the above)|"
+                             r"something different|(?:an)?other thing|not (?:that|those|these|it|quite|exactly)|other)\W*$",
+                             re.IGNORECASE)
+
+
+def clarify_follow_up(offered: Sequence[str], reply: Optional[Reply], text: str = "") -> Optional[Tuple[str, ...]]:
     """After "Did you mean one of these?": yes takes the first topic offered (the most likely),
-    no is "something else" (the not-in-sources reply); anything else is not ours (None)."""
+    no or "something else" in words (``text``) is the not-in-sources reply; anything else is not ours (None)."""
+    if reply is None and _SOMETHING_ELSE.match(text or ""):
+        reply = Reply.NO
     if reply is Reply.YES and offered:
         return ANSWER_CHAINS.get(offered[0], (names.faq_response(offered[0]),))
     if reply is Reply.NO and offered:

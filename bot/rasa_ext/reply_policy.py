@@ -249,7 +249,7 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         return continue_chain(RESTART_THE_CHECK, done)  # "let's start from the beginning", in any words
     if question == names.ACTION_UNDERSTAND and not active_loop:
         offered = offered_topics(events)
-        chain = clarify_follow_up(offered, understand_reply(text, intent))
+        chain = clarify_follow_up(offered, understand_reply(text, intent), text)
         if offered:
             # "Did you mean ...?" asked at an open yes/no question: the topic chosen (or the
             # not-in-sources reply, or action_understand's own), then that question again
