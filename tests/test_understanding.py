@@ -436,3 +436,11 @@ def test_reconsidering_not_in_the_sources_is_off_above_one_or_without_clarifying
     ranking = [("ask_not_in_sources", 0.6), ("faq_incision_size", 0.3)]
     assert understanding.reconsider_no_topic(NOT_IN_SOURCES, ranking, Thresholds(no_topic_doubt=1.01)) == NOT_IN_SOURCES
     assert understanding.reconsider_no_topic(NOT_IN_SOURCES, ranking, Thresholds(clarify=False)) == NOT_IN_SOURCES
+
+
+def test_a_topic_needs_more_confidence_than_any_other_intent() -> None:
+    # a topic answer from 0.60; privacy, deleting, small talk or "not in the sources" from 0.55 as before
+    assert decide([("ask_privacy", 0.57), ("forget_me", 0.2)]) == Decision("intent", intent="ask_privacy")
+    assert decide([("faq_risks", 0.57), ("faq_recovery_time", 0.2)]).kind == "clarify"
+    assert decide([("faq_risks", 0.6), ("faq_recovery_time", 0.2)]) == Decision("intent", intent="faq_risks")
+    assert decide([("ask_privacy", 0.54), ("forget_me", 0.2)]) != Decision("intent", intent="ask_privacy")

@@ -42,8 +42,10 @@ Ranking = Sequence[Tuple[str, float]]
 class Thresholds:
     """The decision's knobs (chosen on the validation set: README, "Understanding")."""
 
-    # answer the classifier's top intent at or above this confidence ...
+    # answer the classifier's top topic at or above this confidence (0.55 until step 12) ...
     answer: float = 0.60
+    # ... and any other intent (privacy, deleting, small talk, "not in the sources") at this one
+    answer_other: float = 0.55
     # ... when the runner-up is at least this far below it
     margin: float = 0.05
     # a topic is offered in a clarifying question from this confidence ...
@@ -343,7 +345,7 @@ def decide(
         near, similarity = neighbours[0]
         if is_topic(near) and similarity >= t.rescue_similarity:
             return Decision("intent", intent=near)
-    confident = confidence >= t.answer and confidence - runner_up >= t.margin
+    confident = confidence >= (t.answer if is_topic(top) else t.answer_other) and confidence - runner_up >= t.margin
     if confident and t.use_neighbours and neighbours and t.clarify:
         near, similarity = neighbours[0]
         if is_topic(near) and near != top and similarity >= t.overrule_similarity:
