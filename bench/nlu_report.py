@@ -153,12 +153,11 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     clauses = [[(n, s) for n, s in c] for c in understanding.get("clauses") or []]
     focus = [(n, c) for n, c in understanding.get("focus") or []]
     decision = refocus(decide(ranking, neighbours, clauses, design.thresholds), focus, design.thresholds)
-    second = [(n, c) for n, c in understanding.get("second") or []]
-    if design.second and second:
-        decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds,
-                                  str(parse.get("text") or ""))
+    second = [(n, c) for n, c in understanding.get("second") or []] if design.second else []
     text = str(parse.get("text") or "")
-    decision = settle(decision, ranking, design.thresholds, text, neighbours, second if design.second else [])
+    if second:
+        decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds, text)
+    decision = settle(decision, ranking, design.thresholds, text, neighbours, second)
     return asked_about_deleting(reconsider_no_topic(decision, ranking, design.thresholds), text)
 
 

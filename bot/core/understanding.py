@@ -235,14 +235,13 @@ def settle(
         return decision
     top, confidence, runner_up = _top(ranking)
     t = thresholds
-    near, similarity = neighbours[0] if neighbours else (None, 0.0)
     if (
         is_topic(top)
         and topic_id(str(top)) in decision.topics
         and t.between_topics <= confidence < t.answer
         and confidence - runner_up >= t.between_margin
         and _no_topic_share(ranking) < t.between_doubt
-        and not (is_topic(near) and near != top and similarity >= t.overrule_similarity)
+        and not _overruled(top, neighbours, t)
         and not (second and _no_topic_share(second) >= t.between_doubt)
     ):
         return Decision("intent", intent=top)
@@ -303,6 +302,13 @@ def _several_topics(
     return tuple(topic_id(i) for i in topics) if len(topics) >= 2 else None
 
 
+def _overruled(top: Optional[str], neighbours: Ranking, t: Thresholds) -> Optional[str]:
+    """The topic of a training example at least ``overrule_similarity`` close to the message, when it
+    is not ``top``: the nearest-neighbour opinion disagrees with the classifier's (None otherwise)."""
+    near, similarity = neighbours[0] if t.use_neighbours and neighbours else (None, 0.0)
+    return near if is_topic(near) and near != top and similarity >= t.overrule_similarity else None
+
+
 def _no_topic_share(ranking: Ranking) -> float:
     return sum(confidence for name, confidence in ranking if name in NO_TOPIC_INTENTS)
 
@@ -346,12 +352,11 @@ def decide(
         if is_topic(near) and similarity >= t.rescue_similarity:
             return Decision("intent", intent=near)
     confident = confidence >= (t.answer if is_topic(top) else t.answer_other) and confidence - runner_up >= t.margin
-    if confident and t.use_neighbours and neighbours and t.clarify:
-        near, similarity = neighbours[0]
-        if is_topic(near) and near != top and similarity >= t.overrule_similarity:
-            # the two opinions disagree about a topic: ask rather than guess
-            offered = [topic_id(near)] + ([topic_id(top)] if is_topic(top) else [])
-            return Decision("clarify", topics=tuple(offered))
+    near = _overruled(top, neighbours, t)
+    if confident and t.clarify and near:
+        # the two opinions disagree about a topic: ask rather than guess
+        offered = [topic_id(near)] + ([topic_id(top)] if is_topic(top) else [])
+        return Decision("clarify", topics=tuple(offered))
     if confident and t.clarify and is_topic(top) and _no_topic_share(ranking) >= t.doubt:
         return Decision("clarify", topics=tuple(_offers(ranking, neighbours, t)))
     if confident:

@@ -370,17 +370,16 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         reread = refocused
         text = message.get(nlu.TEXT) or ""
         ranked: List[Tuple[str, float]] = []
-        second_ranking: List[Tuple[str, float]] = []
+        second_ranking: List[Tuple[str, float]] = []  # the second reading's, where it was read
         if (self.second is not None and self.encoder is not None and message.get(ORIGINAL_TEXT) is None
                 and understanding.wants_second_reading(refocused, self.thresholds, text)
                 and (whole := self.encoder.encode_whole(text)) is not None):
             ranked = self.second.ranking(text, whole)
             # the top ten, and "not in the sources" and "off-topic" wherever they rank: their share decides
-            second = ranked[:RANKING_KEPT] + [
+            second_ranking = ranked[:RANKING_KEPT] + [
                 (n, c) for n, c in ranked[RANKING_KEPT:] if n in understanding.NO_TOPIC_INTENTS]
-            opinions["second"] = [[n, round(c, 6)] for n, c in second]
-            second_ranking = second
-            reread = understanding.second_reading(refocused, second, neighbours, clauses, focus, self.thresholds, text)
+            opinions["second"] = [[n, round(c, 6)] for n, c in second_ranking]
+            reread = understanding.second_reading(refocused, second_ranking, neighbours, clauses, focus, self.thresholds, text)
         if reread != refocused:
             # unsure at first; the larger encoder's reading answers a topic, with its confidence in it
             decision, confidence = reread, dict(ranked)[str(reread.intent)]
