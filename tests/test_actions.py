@@ -567,3 +567,20 @@ def test_a_number_given_at_the_time_question_corrects_the_details() -> None:
 def test_a_time_asked_as_a_question_is_the_time() -> None:
     events, _ = consult_reply("how about Tuesday morning?", "contact_time", "nlu_fallback")
     assert SlotSet("contact_time", "how about Tuesday morning?") in events
+
+
+def test_a_correction_after_the_result_changes_the_answer_it_names() -> None:
+    from actions.questionnaire import ActionSSHQAmend
+
+    given = "wait, I made a mistake, I haven't had an MRI and I also did physical therapy"
+    events, dispatcher = run(ActionSSHQAmend(), tracker(given, intent="deny",
+                                                         **answered(imaging="yes", conservative_care=["medication"])))
+    assert events == [SlotSet("conservative_care", ["medication", "physical_therapy"]), SlotSet("imaging", "no")]
+    assert responses(dispatcher) == ["utter_sshq_amended"]
+
+
+def test_a_mistake_said_without_the_answer_asks_which_and_changes_nothing() -> None:
+    from actions.questionnaire import ActionSSHQAmend
+
+    events, dispatcher = run(ActionSSHQAmend(), tracker("I made a mistake", intent="deny", **answered()))
+    assert events == [] and responses(dispatcher) == ["utter_sshq_amend_how"]

@@ -1146,3 +1146,50 @@ def test_limits_and_denied_symptoms_in_a_description(text: str, requested: str, 
     from bot.core.answers import read_turn
 
     assert read_turn(text, requested, None).values == values
+
+
+@pytest.mark.parametrize(("text", "item"), [
+    ("the burning one, no", "q9"), ("burning? no", "q9"), ("burning around my bottom? nope", "q9"),
+    ("numbness without pain? no", "q8"), ("thighs and calves, no", "q1"), ("worse walking? nah", "q2"),
+])
+def test_the_questions_symptom_named_back_then_denied_is_a_no(text: str, item: str) -> None:
+    assert read_turn(text, item, None).values == {item: "no"}
+
+
+@pytest.mark.parametrize(("text", "item", "values"), [
+    ("burning - yes", "q9", {"q9": "yes"}),  # named back, then a yes: a yes
+    ("numb, no", "q9", {"q9": "no"}),  # another item's symptom: read as before
+    ("I have burning, no?", "q9", {"q9": "yes"}),  # a question tag, not an answer
+    ("legs - yes", "q5", {"q1": "yes", "q5": "yes"}),
+])
+def test_a_symptom_named_with_a_yes_or_another_items_words_reads_as_before(text: str, item: str, values: dict) -> None:
+    assert read_turn(text, item, None).values == values
+
+
+@pytest.mark.parametrize(("text", "changes"), [
+    ("wait, I made a mistake, I haven't had an MRI", {"imaging": "no"}),
+    ("sorry, the burning one is a no", {"q9": "no"}),
+    ("actually I can only walk about 5 minutes", {"walking_minutes": 5}),
+    ("oops, I did try injections too", {"conservative_care": ["epidural_steroid_injections"]}),
+    ("I made a mistake", {}), ("yes, I've had an MRI", {}),  # no answer named; no mistake said
+    ("actually yes, have them call me", {}), ("no thanks", {}),
+])
+def test_a_correction_told_after_the_result(text: str, changes: dict) -> None:
+    from bot.core.answers import amended_answers
+
+    assert amended_answers(text) == changes
+
+
+def test_an_unmarked_answer_counts_once_asked_which_to_change() -> None:
+    from bot.core.answers import amended_answers
+
+    assert amended_answers("I haven't had an MRI", said_to_be_a_mistake=False) == {"imaging": "no"}
+
+
+def test_a_treatment_added_by_a_correction_keeps_the_others() -> None:
+    from bot.core.answers import amend
+
+    current = {"conservative_care": ["physical_therapy"], "imaging": "yes", "q1": "yes"}
+    assert amend(current, {"conservative_care": ["epidural_steroid_injections"], "imaging": "no"}) == {
+        "conservative_care": ["physical_therapy", "epidural_steroid_injections"], "imaging": "no", "q1": "yes"}
+    assert amend(current, {"conservative_care": []})["conservative_care"] == []

@@ -607,3 +607,70 @@ def test_what_to_do_after_an_alert_hears_it_again(last: str, text: str, intent: 
     assert next_action(events) == expected
     if expected:
         assert next_action(events + [ActionExecuted(expected)]) == "action_listen"
+
+
+@pytest.mark.parametrize("left_off", [
+    ["action_sshq_stopped"],
+    ["action_sshq_stopped", "utter_anything_else"],
+    ["utter_sshq_intro", "action_listen", "utter_sshq_later", "action_listen", "utter_faq_risks"],
+])
+@pytest.mark.parametrize(("text", "intent"), [
+    ("ok I'm back, can we continue?", "nlu_fallback"), ("can we pick up where we left off?", "out_of_scope"),
+    ("continue", "affirm"), ("I'm ready to carry on with the questions", "start_questionnaire"),
+])
+def test_back_after_stopping_or_putting_off_the_check_gets_its_offer_again(left_off: List[str], text: str,
+                                                                           intent: str) -> None:
+    start = [ActionExecuted("action_session_start"), ActionExecuted("action_listen"), said("hi", "greet"),
+             ActionExecuted("utter_greet"), *[ActionExecuted(a) for a in left_off], ActionExecuted("action_listen")]
+    events = start + [said(text, intent)]
+    assert next_action(events) == "utter_sshq_welcome_back"
+    assert next_action(events + [ActionExecuted("utter_sshq_welcome_back")]) == "utter_sshq_offer_again"
+    # its yes starts the check from its first question
+    offered = events + [ActionExecuted("utter_sshq_welcome_back"), ActionExecuted("utter_sshq_offer_again"),
+                        ActionExecuted("action_listen"), said("yes", "affirm")]
+    assert next_action(offered) == "action_sshq_reset"
+
+
+@pytest.mark.parametrize("before", [
+    [],  # no check yet
+    ["action_sshq_stopped", "action_sshq_reset", "sshq_form", "action_sshq_result"],  # stopped, then done
+    ["action_sshq_stopped", "action_restart"],
+])
+def test_carrying_on_with_no_check_left_off_is_not_an_offer(before: List[str]) -> None:
+    events = [ActionExecuted("action_session_start"), ActionExecuted("action_listen"), said("hi", "greet"),
+              ActionExecuted("utter_greet"), *[ActionExecuted(a) for a in before], ActionExecuted("action_listen"),
+              said("ok I'm back, can we continue?", "nlu_fallback")]
+    assert next_action(events) is None
+
+
+def test_a_red_flag_said_on_coming_back_is_left_to_the_rules() -> None:
+    events = [ActionExecuted("action_sshq_stopped"), ActionExecuted("action_listen"), said("continue", "red_flag")]
+    assert next_action(events) is None
+
+
+def test_an_answer_corrected_at_the_consultation_offer_gives_the_result_again() -> None:
+    events = after("utter_offer_consultation", "wait, I made a mistake, I haven't had an MRI", "deny")
+    assert next_action(events) == "action_sshq_amend"
+    assert next_action(events + [ActionExecuted("action_sshq_amend")]) == "action_sshq_result"
+    assert next_action(events + [ActionExecuted("action_sshq_amend"), ActionExecuted("action_sshq_result")]) \
+        == "utter_offer_consultation"
+    assert next_action(events + [ActionExecuted(a) for a in ("action_sshq_amend", "action_sshq_result",
+                                                              "utter_offer_consultation")]) == "action_listen"
+
+
+def test_a_mistake_said_without_the_answer_asks_which_then_takes_it_plainly() -> None:
+    events = after("utter_offer_consultation", "I made a mistake", "deny")
+    assert next_action(events) == "action_sshq_amend"
+    asked = events + [ActionExecuted("action_sshq_amend")]
+    assert next_action(asked) == "action_listen"
+    assert next_action(asked + [ActionExecuted("action_listen"), said("I haven't had an MRI", "deny")]) \
+        == "action_sshq_amend"
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("yes, I've had an MRI", "affirm", "consultation_form"),  # not said to be a mistake: a yes to the offer
+    ("no thanks", "deny", "utter_no_consultation"),
+    ("wait, I made a mistake, my bladder stopped working today", "red_flag", None),  # the safety rules
+])
+def test_the_offer_is_answered_as_before_without_a_correction(text: str, intent: str, expected: Optional[str]) -> None:
+    assert next_action(after("utter_offer_consultation", text, intent)) == expected

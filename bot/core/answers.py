@@ -984,6 +984,32 @@ CHECK_SETTLED = frozenset({"action_sshq_result", "action_sshq_stopped", names.UT
 _FRESH_STARTS = ("action_session_start", "action_restart")
 
 
+# a wish to go on with the check, said after it was stopped or put off: "ok I'm back, can we continue?",
+# "can we pick up where we left off?", "I'm ready to carry on with the questions"
+_GO_ON_WORDS = (r"continue|carry on|keep going|go on|resume|finish(?: it| them| off)?|pick (?:it )?up where (?:we|i) left off|"
+                r"start (?:it )?again|get back to (?:it|the (?:questions?|questionnaire|check|test))")
+_RESUMING = re.compile(
+    rf"{_GO_ON_OPENING}(?:(?:can|could|shall|may) (?:we|i) |(?:i'?m |i am )?ready to |i'?d like to |i want to |let'?s )?"
+    rf"(?:{_GO_ON_WORDS})(?: (?:with )?(?:it|them|the (?:questions?|questionnaire|check|test|quiz)))?"
+    rf"(?: (?:now|again|please|then))*\W*$")
+
+
+def asks_to_resume(text: str) -> bool:
+    """"ok I'm back, can we continue?", "continue", "where were we?": the patient wants to go on with the
+    check (its question when it is running; its offer again once it was stopped or put off)."""
+    t = _normalise(text).strip()
+    last = re.split(r"(?<=[.!?,])\s+", t)[-1] if t else t  # "ok I'm back, can we continue?": its last part
+    return says_go_on(t) or is_back(t) or bool(_RESUMING.match(t) or _RESUMING.match(last))
+
+
+def check_left_off(earlier: Sequence[str]) -> bool:
+    """Whether the check was stopped or put off ("later") and not done since, by ``earlier``, the actions run
+    before the patient's message in this conversation."""
+    start = max((i for i, action in enumerate(earlier) if action in _FRESH_STARTS), default=-1)
+    settled = [action for action in earlier[start + 1:] if action in CHECK_SETTLED]
+    return bool(settled) and settled[-1] in ("action_sshq_stopped", names.UTTER_SSHQ_LATER)
+
+
 def offers_the_check_unasked(earlier: Sequence[str]) -> bool:
     """Whether a story of symptoms may still bring the offer of the check, by ``earlier``, the actions
     run before the patient's message: not once this conversation has the check's result, stopped
@@ -1492,6 +1518,47 @@ def correction_of_a_named_item(text: str, requested: Optional[str]) -> Optional[
     return TurnReading({item: value}, corrected=item) if value is not None else None
 
 
+# ---------------------------------------------------------------- a correction after the result
+
+def says_it_was_a_mistake(text: str) -> bool:
+    """"wait, I made a mistake", "sorry, I got the MRI one wrong", "actually ...": the patient corrects an answer."""
+    t = _normalise(text)
+    return is_correction(t) or bool(_GO_BACK.search(t))
+
+
+def mistake_told(text: str) -> bool:
+    """"I made a mistake", "I got the last one wrong", "that was wrong": a mistake said, whatever else is said."""
+    return bool(_GO_BACK.search(_normalise(text)))
+
+
+def amended_answers(text: str, *, said_to_be_a_mistake: bool = True) -> Dict[str, ItemValue]:
+    """The answers that a correction told after the result changes ("wait, I made a mistake, I haven't had an MRI",
+    "actually I can only walk 5 minutes", "sorry, the burning one is a no"); empty when it names none. With
+    ``said_to_be_a_mistake`` (the default) a message that does not say it corrects something changes nothing: at the
+    consultation offer "yes, I've had an MRI" is no correction."""
+    named = correction_of_a_named_item(text, None)
+    if named is not None:
+        return dict(named.values)
+    if said_to_be_a_mistake and not says_it_was_a_mistake(text):
+        return {}
+    rest = without_going_back(text)
+    values: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(rest).items()}
+    values.update(said_in_passing(rest, None))
+    return values
+
+
+def amend(current: Dict[str, ItemValue], changes: Dict[str, ItemValue]) -> Dict[str, ItemValue]:
+    """The answers after a correction: each item it names changed; treatments named are added to those given
+    ("oops, I did try injections too"), and "none" replaces them."""
+    amended = dict(current)
+    for item, value in changes.items():
+        earlier = current.get(item)
+        if isinstance(value, list) and value and isinstance(earlier, list):
+            value = earlier + [v for v in value if v not in earlier]
+        amended[item] = value
+    return amended
+
+
 # ---------------------------------------------------------------- one turn of the form
 
 ItemValue = Union[str, int, List[str], None]
@@ -1578,6 +1645,23 @@ class TurnReading:
     side: Dict[str, ItemValue] = field(default_factory=dict)
 
 
+# the question's own symptom named back, then denied: "the burning one, no", "burning? no", "numb bottom - nope"
+# (named back, then a yes, reads as a yes already, with what else it names)
+_NAMED_THEN_DENIED = re.compile(r"^(?P<head>[^.!?]{1,40}?)[\s,?:;.!-]*\s(?:no|nope|nah|not really|never)[\s.!]*$")
+
+
+def named_then_denied(text: str, requested: str) -> bool:
+    """"the burning one, no" at the burning question: the closing no answers it, not the symptom's name (which
+    alone would read as having it). Only for a head of a few words that names a symptom or a body part of this
+    question and no other item, with no yes or no of its own."""
+    found = _NAMED_THEN_DENIED.match(_normalise(text))
+    if found is None:
+        return False
+    head = found.group("head")
+    return len(head.split()) <= 5 and bool(mentions(head)) and parse_yes_no(head) is None \
+        and not set(extract_items(head)) - {requested}
+
+
 def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> TurnReading:
     """Read a reply during the questionnaire.
 
@@ -1588,6 +1672,8 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     named = correction_of_a_named_item(text, requested)
     if named is not None:
         return named  # the item it names, and not the one asked now
+    if requested in SSHQ_ITEMS and named_then_denied(text, requested):
+        return TurnReading({str(requested): Answer.NO.value})
     context = _QUESTION_SYMPTOM.get(requested or "") if parse_yes_no(text) is Answer.YES else None
     items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}
     if is_correction(text) and last_item and not (set(items) - {last_item}):

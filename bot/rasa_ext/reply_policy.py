@@ -20,6 +20,11 @@ Outside any question, a message that asks for the check in other words ("a quiz"
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
 could not place it, gets the offer of the check, until the conversation has the check's result,
 stopped it or put it off (``answers.offers_the_check_unasked``); asking for it still offers it.
+An answer corrected at the consultation offer ("wait, I made a mistake, I haven't had an MRI"): changed
+(``answers.amended_answers``, ``action_sshq_amend``), the result again and the offer again; "I made a
+mistake" alone asks which answer, and the next message may give it plainly.
+Back after stopping the check or putting it off ("ok I'm back, can we continue?"): "Welcome back."
+and its offer again, whose yes starts it from the first question (``answers.asks_to_resume``, ``check_left_off``).
 A story that the classifier read as the typical symptoms' question (neurogenic claudication) gets that answer and then the offer,
 also while the check is already on offer. When the classifier was unsure between
 topics, the patient's "Did you mean ...?" comes first, so that a question told with a
@@ -62,21 +67,25 @@ from bot.core.answers import (
     SYMPTOMS_TOPIC,
     UNDERSTOOD_ALONE,
     Reply,
+    amended_answers,
     answer_then_ask_again,
     answer_to,
     answer_with_opening,
     answers_for_someone,
     ask_again,
     asks_to_do_the_check,
+    asks_to_resume,
     asks_to_start_over,
     asks_what_to_do,
     changes_mind_to_yes,
+    check_left_off,
     clarify_follow_up,
     consultation_reply,
     continue_chain,
     follow_up,
     forget_reply,
     is_question,
+    mistake_told,
     offer_reply,
     offers_the_check_unasked,
     stop_reply,
@@ -98,6 +107,11 @@ TAKEN_BACK = {names.UTTER_NO_CONSULTATION: (names.UTTER_OFFER_CONSULTATION, CONS
 # has refused the message (the form runs first while it is active, as for a pause)
 RESTART_THE_CHECK = ("sshq_form", "action_sshq_reset", "sshq_form")
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
+# back after stopping the check or putting it off ("ok I'm back, can we continue?"): its offer again (from the start)
+WELCOME_BACK_TO_THE_CHECK = (names.UTTER_SSHQ_WELCOME_BACK, names.UTTER_SSHQ_OFFER_AGAIN)
+# an answer corrected at the consultation offer ("wait, I made a mistake, I haven't had an MRI"): changed, the
+# result (and its advice) again, and the offer again
+AMEND_THE_RESULT = (names.ACTION_SSHQ_AMEND, "action_sshq_result", names.UTTER_OFFER_CONSULTATION)
 
 
 def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Optional[UserUttered]]:
@@ -263,12 +277,24 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         taken_back = (names.UTTER_OFFER_CONSULTATION, CONSENT_WORDS)  # consent refused, then given
     if taken_back and not active_loop and changes_mind_to_yes(text, intent, taken_back[1]):
         return continue_chain(FOLLOW_UPS[(taken_back[0], Reply.YES)], done)  # declined, then wanted
+    if question not in QUESTIONS and not active_loop \
+            and intent not in names.ALERT_INTENTS and intent != names.REQUEST_HUMAN and check_left_off(earlier) \
+            and asks_to_resume(text):
+        return continue_chain(WELCOME_BACK_TO_THE_CHECK, done)  # the check stopped or put off, and now wanted again
     if question == names.UTTER_ANYTHING_ELSE and not active_loop and intent not in names.ALERT_INTENTS and \
             understand_reply(text, intent) is Reply.YES and not is_question(text):
         return continue_chain((names.UTTER_HELP,), done)  # "anything else?" "yes": what one can ask
     after_alert = ALERT_AGAIN.get(str(last_response(events, message)))
     if after_alert and not active_loop and intent not in names.ALERT_INTENTS and asks_what_to_do(text):
         return continue_chain((after_alert,), done)  # "what should I do?" after the emergency message: it again
+    if question in (names.UTTER_OFFER_CONSULTATION, names.ACTION_SSHQ_AMEND) and not active_loop \
+            and intent not in names.ALERT_INTENTS:
+        # at the offer a correction must say it is one ("yes, I've had an MRI" answers the offer); once asked
+        # which answer to change, the answer alone is enough
+        if amended_answers(text, said_to_be_a_mistake=question == names.UTTER_OFFER_CONSULTATION):
+            return continue_chain(AMEND_THE_RESULT, done)
+        if question == names.UTTER_OFFER_CONSULTATION and mistake_told(text):
+            return continue_chain((names.ACTION_SSHQ_AMEND,), done)  # "I made a mistake": which answer?
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it
