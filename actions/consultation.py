@@ -21,6 +21,7 @@ from bot.core.contact import (
     clean_contact,
     clean_name,
     clean_time,
+    consent_condition,
     contact_correction,
     corrected_before_consent,
     misses_after,
@@ -31,6 +32,7 @@ from bot.core.contact import (
     no_time_given,
     partial_consent,
     read_form_reply,
+    with_condition,
 )
 from bot.core.questionnaire import ITEM_ORDER, Answer, Answers
 from bot.storage.requests import ConsultationRequest, StoreUnavailable, get_store
@@ -145,7 +147,13 @@ class ValidateConsultationForm(FormValidationAction):
                 return None  # "yes, but don't share my answers": the consent asked for is whole; asked again
             return reply.value if reply in (Reply.YES, Reply.NO) else None  # a question or a pause is no answer
 
-        return self._read("contact_consent", text, dispatcher, tracker, consent)
+        read = self._read("contact_consent", text, dispatcher, tracker, consent)
+        condition = consent_condition(text) if read.get("contact_consent") == Answer.YES.value else None
+        if condition is not None:
+            # "yes but only by email": passed on with the preferred time, not dropped
+            dispatcher.utter_message(response=names.UTTER_CONTACT_CONDITION_NOTED)
+            read["contact_time"] = with_condition(tracker.get_slot("contact_time"), condition)
+        return read
 
 
 class ActionSubmitConsultation(Action):

@@ -246,6 +246,32 @@ def test_why_a_detail_is_needed_gets_the_privacy_answer(slot: str, given: str) -
     assert SlotSet(slot, None) in events and responses(dispatcher) == ["utter_privacy"]
 
 
+@pytest.mark.parametrize("given, expected", [
+    ("John Smith, 555 123 4567 or john@example.com", "both:555 123 4567, john@example.com"),
+    ("Ann Lee, ann at example dot com", "email:ann@example.com")])
+def test_a_name_with_both_details_or_a_spoken_address_fills_both(given: str, expected: str) -> None:
+    events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_name=given, requested_slot="contact_name"))
+    assert SlotSet("contact_details", expected) in events
+    assert SlotSet("contact_name", given.split(",")[0]) in events
+
+
+def test_a_wish_with_the_consent_goes_with_the_preferred_time() -> None:
+    given = "yes but only by email please"
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(
+        given, contact_time="weekday mornings", contact_consent=given, requested_slot="contact_consent"))
+    assert SlotSet("contact_consent", "yes") in events
+    assert SlotSet("contact_time", "weekday mornings; only by email please") in events
+    assert responses(dispatcher) == ["utter_contact_condition_noted"]
+
+
+def test_the_stored_request_keeps_both_details(store: requests_store.RequestStore) -> None:
+    t = consent_tracker("yes")
+    t.slots["contact_details"] = "both:555 123 4567, ann@example.com"
+    run(ActionSubmitConsultation(), t)
+    [stored] = list(store.all())
+    assert (stored.contact_kind, stored.contact) == ("both", "555 123 4567, ann@example.com")
+
+
 def test_no_time_given_keeps_the_request() -> None:
     given = "I'd rather not say"
     events, dispatcher = run(ValidateConsultationForm(),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.cli import main
-from bot.core.contact import clean_contact, clean_name, clean_time
+from bot.core.contact import clean_contact, clean_name, clean_time, consent_condition, with_condition
 from bot.storage.requests import REFERENCE_ALPHABET, ConsultationRequest, RequestStore, StoreUnavailable
 
 
@@ -69,6 +69,41 @@ def test_clean_name(text: str, expected: object) -> None:
     ("ann@", None), ("12", None), ("call me", None), ("", None)])
 def test_clean_contact(text: str, expected: object) -> None:
     assert clean_contact(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # typed with spaces, or said to voice typing
+    ("ann @ example.com", ("email", "ann@example.com")), ("ann@example .com", ("email", "ann@example.com")),
+    ("ann@ example. com", ("email", "ann@example.com")), ("ann @ example.com. thanks", ("email", "ann@example.com")),
+    ("ann at example dot com", ("email", "ann@example.com")),
+    ("my email is john dot smith at gmail dot co dot uk", ("email", "john.smith@gmail.co.uk")),
+    # a number in words
+    ("five five five, one two three, four five six seven", ("phone", "5551234567")),
+    ("oh seven seven double oh nine oh oh one two three", ("phone", "07700900123")),
+    ("one two three", None), ("nine to five", None), ("call me at home", None), ("ann at example", None),
+    # both: kept, the clinic chooses
+    ("555 123 4567 or ann@example.com", ("both", "555 123 4567, ann@example.com")),
+    ("email ann@example.com, phone 555-123-4567", ("both", "555-123-4567, ann@example.com")),
+    ("both:555 123 4567, ann@example.com", ("both", "555 123 4567, ann@example.com")),  # the form's record, read again
+    ("ann1955@example.com", ("email", "ann1955@example.com")), ("ann@example.com, flat 12", ("email", "ann@example.com")),
+])
+def test_contact_details_as_patients_give_them(text: str, expected: object) -> None:
+    assert clean_contact(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yes but only by email", "only by email"), ("Yes, but don't call before 10", "don't call before 10"),
+    ("ok, as long as they text first.", "they text first"), ("yes I agree", None), ("yes please", None),
+    ("yes but I'm a bit nervous", None), ("yes but not my answers", None), ("yes but will they call me?", None),
+    ("no but email is fine", None)])
+def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
+    assert consent_condition(text) == expected
+
+
+def test_a_wish_joins_the_preferred_time_within_its_field() -> None:
+    assert with_condition("weekday mornings", "only by email") == "weekday mornings; only by email"
+    long = with_condition("x" * 190, "only by email")
+    assert len(long) <= 200 and long.startswith("x" * 190 + "; only") and long.endswith("...")
 
 
 def test_clean_time() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Optional, Tuple
+from typing import Optional, Pattern, Tuple
 
 from bot.core import answers
 
@@ -75,7 +75,7 @@ def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
     contact = clean_contact(value)
     if contact is None:
         return None
-    at = value.lower().find(contact[1].lower()) if contact[0] == "email" else value.find(contact[1])
+    at = _span(value, contact)[0]
     if at <= 0:
         return None
     before = _BEFORE_CONTACT.sub("", value[:at])
@@ -112,16 +112,106 @@ def no_time_given(text: str) -> bool:
     return bool(_NO_TIME_GIVEN.match(" ".join((text or "").lower().split())))
 
 
-def clean_contact(text: str) -> Optional[Tuple[str, str]]:
-    """('email', address) or ('phone', number) from a reply, or None."""
-    value = " ".join((text or "").split()).strip(" .,;")
-    # "email:ann@example.com" (also how the form keeps it, and reads it again when the form resumes)
-    value = re.sub(r"^e-?mail\s*:\s*", "", value, flags=re.I)
+# an address typed with spaces ("ann @ example.com", "ann@example .com") or said to voice typing
+# ("ann at example dot com"): a space may stand beside the @ or before a dot, and after a dot only before
+# a usual ending (so that "ann @ example.com. thanks" keeps its full stop out of the address)
+_LOOSE_EMAIL = re.compile(r"([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+)\s*@\s*([A-Za-z0-9-]+(?:(?:\s*\.|\.)[A-Za-z0-9-]+|"
+                          r"\s*\.\s+(?:com|org|net|edu|gov|co|uk|us|ca|au|nz|ie|de|fr|es|it|nl|io|info|me|biz)\b)+)")
+_SPOKEN_EMAIL = re.compile(r"\b((?:[a-z0-9_+-]+ dot )*[a-z0-9_+-]+) at ((?:[a-z0-9-]+ dot )+[a-z]{2,})\b", re.I)
+# a number in words ("five five five, one two three ..."), as a phone number's digits
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9"}
+_REPEATS = {"double": 2, "triple": 3}
+
+
+def _email_in(value: str) -> Optional[str]:
+    """The e-mail address in a reply, written with spaces or said in words; None when there is none (or one
+    that is not valid)."""
     for word in value.split():
         word = word.strip(" .,;<>()")
-        if "@" in word:
-            return ("email", word.lower()) if _EMAIL.match(word) and len(word) <= 254 else None
-    candidate = re.sub(r"^(?:my )?(?:phone|number|tel|cell|mobile)(?: number)?(?: is)?:?\s*", "", value, flags=re.I)
+        if "@" in word and _EMAIL.match(word) and len(word) <= 254:
+            return word.lower()
+    found = _LOOSE_EMAIL.search(value) if "@" in value else _SPOKEN_EMAIL.search(value)
+    if found is None:
+        return None
+    local, domain = found.group(1), found.group(2)
+    if "@" not in value:
+        local, domain = local.replace(" dot ", "."), domain.replace(" dot ", ".")
+    address = re.sub(r"\s+", "", f"{local}@{domain}").strip(".").lower()
+    return address if _EMAIL.match(address) and len(address) <= 254 else None
+
+
+def _digits_from_words(value: str) -> Optional[str]:
+    """"five five five one two three four five six seven", "double oh seven ...": the digits, when the
+    reply is only a number said in words (and digits); else None."""
+    tokens = re.findall(r"[a-z]+|\d+|\S", value.lower())
+    if not any(t in _DIGIT_WORDS for t in tokens):
+        return None
+    digits, repeat = [], 1
+    for token in tokens:
+        if token in _REPEATS:
+            repeat = _REPEATS[token]
+        elif token in _DIGIT_WORDS or token.isdigit():
+            digits.append((_DIGIT_WORDS.get(token) or token) * (repeat if token in _DIGIT_WORDS else 1))
+            repeat = 1
+        elif token.isalpha() or token not in "+-.,()/":
+            return None
+    return "".join(digits)
+
+
+def clean_contact(text: str) -> Optional[Tuple[str, str]]:
+    """('email', address), ('phone', number) or, given both, ('both', "number, address") from a reply, or None."""
+    value = " ".join((text or "").split()).strip(" .,;")
+    # "email:ann@example.com" (also how the form keeps it, and reads it again when the form resumes)
+    value = re.sub(r"^(?:e-?mail|both)\s*:\s*", "", value, flags=re.I)
+    if "@" in value or _SPOKEN_EMAIL.search(value):
+        email = _email_in(value)
+        if email is None:
+            return None if "@" in value else _phone_in(value)
+        # a phone number beside it ("555 123 4567 or ann@example.com"): both are kept, the clinic chooses
+        rest = _email_rest(value, email)
+        phone = _phone_in(rest) if rest else None
+        return ("both", f"{phone[1]}, {email}") if phone else ("email", email)
+    return _phone_in(value)
+
+
+def _email_pattern(email: str) -> Pattern[str]:
+    """The address as the reply may have written it: with spaces, or "at" and "dot"."""
+    local, _, domain = email.partition("@")
+    dot = r"(?:\s*(?:\.|\bdot\b)\s*)"
+    parts = [dot.join(map(re.escape, part.split("."))) for part in (local, domain)]
+    return re.compile(r"(?<![\w.+-])" + r"\s*(?:@|\bat\b)\s*".join(parts), re.I)
+
+
+def _email_rest(value: str, email: str) -> str:
+    """The reply without its address, to look for a phone number beside it."""
+    return _email_pattern(email).sub(" ", value, count=1)
+
+
+def _span(value: str, contact: Tuple[str, str]) -> Tuple[int, int]:
+    """Where the contact details stand in the reply (start, end); (-1, -1) when they cannot be found
+    (a number said in words)."""
+    spans = []
+    for kind, part in ([("phone", p) for p in contact[1].split(", ", 1)[:1]] + [("email", contact[1].split(", ", 1)[1])]
+                       if contact[0] == "both" else [contact]):
+        found = _email_pattern(part).search(value) if kind == "email" else None
+        at = found.start() if found else value.find(part)
+        if at < 0:
+            return -1, -1
+        spans.append((at, found.end() if found else at + len(part)))
+    return min(a for a, _ in spans), max(b for _, b in spans)
+
+
+_PHONE_PREFIX = re.compile(r"^(?:my )?(?:phone|number|tel|cell|mobile)(?: number)?(?: is)?:?\s*", re.I)
+
+
+def _phone_in(value: str) -> Optional[Tuple[str, str]]:
+    """('phone', number) from a reply: the whole reply, a number in words, or one number inside a sentence."""
+    value = value.strip(" .,;")
+    candidate = _PHONE_PREFIX.sub("", value)
+    spoken = _digits_from_words(candidate)
+    if spoken is not None:
+        return ("phone", spoken) if 7 <= len(spoken) <= 15 else None
     if _PHONE_CHARS.match(candidate):
         digits = sum(ch.isdigit() for ch in candidate)
         if 7 <= digits <= 15:
@@ -144,7 +234,7 @@ def contact_correction(text: str) -> Optional[Tuple[str, str]]:
     contact = clean_contact(text)
     if contact is None:
         return None
-    if contact[0] == "email" or _SAYS_PHONE.search(text) or sum(ch.isdigit() for ch in contact[1]) >= 10:
+    if contact[0] in ("email", "both") or _SAYS_PHONE.search(text) or sum(ch.isdigit() for ch in contact[1]) >= 10:
         return contact
     return None
 
@@ -162,8 +252,8 @@ def corrected_before_consent(text: str) -> Optional[Tuple[str, str]]:
     if contact is None:
         return None
     marker = _CORRECTS.search(text or "")
-    at = (text or "").lower().find(contact[1].lower())
-    after = (text or "")[at + len(contact[1]):] if at >= 0 else ""
+    at, end = _span(text or "", contact)
+    after = (text or "")[end:] if at >= 0 else ""
     if marker and 0 <= marker.start() < at or re.match(r"\W*(?:not|instead)\b", after, re.I):
         return contact
     return None
@@ -297,6 +387,33 @@ _PARTIAL = re.compile(r"\b(?:but|except|only)\b.*\b(?:not|don'?t|do not|no|witho
 def partial_consent(text: str) -> bool:
     """'yes, but not my answers', 'yes, only contact me, don't share my answers': a yes to part of it."""
     return bool(_PARTIAL.search(" ".join((text or "").lower().replace("\u2019", "'").split())))
+
+
+# a yes with a wish about how or when to be contacted: "yes but only by email", "yes, as long as they don't call before 10"
+_WITH_A_CONDITION = re.compile(r"^\W*(?:yes|yeah|yep|sure|ok|okay|fine|that'?s fine|i agree|agreed|i consent)\b(?:\W+please)?\W*"
+                               r"(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)[\s.!]*$", re.I)
+_HOW_OR_WHEN = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|message|whatsapp|calls?|calling|phone|ring|voicemail|landline|"
+                          r"mobile|"
+                          r"mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|monday|tuesday|wednesday|thursday|friday|"
+                          r"saturday|sunday|before|after|between|until|am|pm|\d+)\b", re.I)
+
+
+def consent_condition(text: str) -> Optional[str]:
+    """The wish about how or when to be contacted that comes with a yes at the consent question ("only by email",
+    "don't call before 10"), to pass on with the preferred time; None for a plain yes, or a yes to part of the
+    request (``partial_consent``)."""
+    value = " ".join((text or "").replace("\u2019", "'").split())
+    found = _WITH_A_CONDITION.match(value)
+    if found is None or "?" in value or partial_consent(value) or not _HOW_OR_WHEN.search(found.group("condition")):
+        return None
+    return found.group("condition")
+
+
+def with_condition(preferred_time: Optional[str], condition: str, limit: int = 200) -> str:
+    """The preferred time with the patient's condition after it, within the stored field's length."""
+    time = str(preferred_time or "").strip()
+    joined = f"{time}; {condition}" if time else condition
+    return joined if len(joined) <= limit else joined[: limit - 3].rstrip() + "..."
 
 
 _TIME_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|morning|mornings|"

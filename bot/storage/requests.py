@@ -58,7 +58,7 @@ class ConsultationRequest(BaseModel):
     conversation_id: Optional[str] = None
     name: str
     contact: str
-    contact_kind: str  # "phone" or "email"
+    contact_kind: str  # "phone", "email" or "both" (contact is then "number, address")
     preferred_time: str
     outcome: Optional[str] = None
     answers: Dict[str, Any] = Field(default_factory=dict)
