@@ -124,7 +124,7 @@ class ValidateConsultationForm(FormValidationAction):
     def validate_contact_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[str, Any]:
         def details(text: str) -> Optional[str]:
-            contact = clean_contact(text)
+            contact = clean_contact(text, as_said=True)  # the answer to the question: typed or said loosely too
             logger.debug("Consultation form: contact %s", f"accepted ({contact[0]})" if contact else "not accepted")
             return f"{contact[0]}:{contact[1]}" if contact else None
 

@@ -247,12 +247,19 @@ def test_why_a_detail_is_needed_gets_the_privacy_answer(slot: str, given: str) -
 
 
 @pytest.mark.parametrize("given, expected", [
-    ("John Smith, 555 123 4567 or john@example.com", "both:555 123 4567, john@example.com"),
-    ("Ann Lee, ann at example dot com", "email:ann@example.com")])
-def test_a_name_with_both_details_or_a_spoken_address_fills_both(given: str, expected: str) -> None:
-    events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_name=given, requested_slot="contact_name"))
-    assert SlotSet("contact_details", expected) in events
-    assert SlotSet("contact_name", given.split(",")[0]) in events
+    ("555 123 4567 or ann@example.com", "both:555 123 4567, ann@example.com"),
+    ("ann at example dot com", "email:ann@example.com")])
+def test_details_given_together_or_said_are_read_at_their_question(given: str, expected: str) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(given, contact_details=given,
+                                                                          requested_slot="contact_details"))
+    assert SlotSet("contact_details", expected) in events and dispatcher.messages == []
+
+
+def test_a_time_with_an_at_sign_stays_the_time() -> None:
+    given = "Tuesday @ 5.30pm"
+    events, dispatcher = run(ValidateConsultationForm(), consult_tracker(
+        given, contact_details="email:ann@example.com", contact_time=given, requested_slot="contact_time"))
+    assert SlotSet("contact_time", given) in events and responses(dispatcher) == []
 
 
 def test_a_wish_with_the_consent_goes_with_the_preferred_time() -> None:
@@ -265,8 +272,11 @@ def test_a_wish_with_the_consent_goes_with_the_preferred_time() -> None:
 
 
 def test_the_stored_request_keeps_both_details(store: requests_store.RequestStore) -> None:
+    given = "555 123 4567 or ann@example.com"
+    events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_details=given,
+                                                                 requested_slot="contact_details"))
     t = consent_tracker("yes")
-    t.slots["contact_details"] = "both:555 123 4567, ann@example.com"
+    t.slots["contact_details"] = next(e["value"] for e in events if e.get("name") == "contact_details")
     run(ActionSubmitConsultation(), t)
     [stored] = list(store.all())
     assert (stored.contact_kind, stored.contact) == ("both", "555 123 4567, ann@example.com")

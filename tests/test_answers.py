@@ -1150,34 +1150,51 @@ def test_limits_and_denied_symptoms_in_a_description(text: str, requested: str, 
 
 @pytest.mark.parametrize(("text", "item"), [
     ("the burning one, no", "q9"), ("burning? no", "q9"), ("burning around my bottom? nope", "q9"),
-    ("numbness without pain? no", "q8"), ("thighs and calves, no", "q1"), ("worse walking? nah", "q2"),
+    ("numbness without pain? no", "q8"), ("numb buttocks? no", "q7"), ("thigh pain? no", "q1"),
 ])
 def test_the_questions_symptom_named_back_then_denied_is_a_no(text: str, item: str) -> None:
     assert read_turn(text, item, None).values == {item: "no"}
 
 
 @pytest.mark.parametrize(("text", "item", "values"), [
-    ("burning - yes", "q9", {"q9": "yes"}),  # named back, then a yes: a yes
-    ("numb, no", "q9", {"q9": "no"}),  # another item's symptom: read as before
+    # two parts: the no is the second part's, the first is a yes
+    ("calves hurt, thighs no", "q1", {"q1": "yes"}), ("walking hurts, sitting no", "q2", {"q2": "yes"}),
+    ("numb buttocks, groin no", "q7", {"q7": "yes"}), ("burning, tingling no", "q9", {"q9": "yes"}),
+    ("it burns, numb no", "q9", {"q9": "yes"}),
     ("I have burning, no?", "q9", {"q9": "yes"}),  # a question tag, not an answer
-    ("legs - yes", "q5", {"q1": "yes", "q5": "yes"}),
 ])
-def test_a_symptom_named_with_a_yes_or_another_items_words_reads_as_before(text: str, item: str, values: dict) -> None:
+def test_a_yes_told_before_a_no_about_something_else_stays_a_yes(text: str, item: str, values: dict) -> None:
     assert read_turn(text, item, None).values == values
 
 
 @pytest.mark.parametrize(("text", "changes"), [
     ("wait, I made a mistake, I haven't had an MRI", {"imaging": "no"}),
-    ("sorry, the burning one is a no", {"q9": "no"}),
-    ("actually I can only walk about 5 minutes", {"walking_minutes": 5}),
-    ("oops, I did try injections too", {"conservative_care": ["epidural_steroid_injections"]}),
+    ("sorry, the burning one is a no", {"q9": "no"}), ("the burning one should be no", {"q9": "no"}),
+    ("I said 10 by mistake, I can walk about 30 minutes", {"walking_minutes": 30}),
+    ("oops, my mistake, I did try injections too", {"conservative_care": ["epidural_steroid_injections"]}),
     ("I made a mistake", {}), ("yes, I've had an MRI", {}),  # no answer named; no mistake said
-    ("actually yes, have them call me", {}), ("no thanks", {}),
+    ("actually yes, have them call me", {}), ("no thanks", {}), ("no, the walking one is fine now", {}),
+    # questions, with the words of a correction
+    ("sorry, what is an MRI?", {}), ("wait, what if I can only walk 5 minutes?", {}),
+    ("actually my legs are numb all the time, is that bad", {}),
+    ("sorry, the walking one was wrong", {}),  # which way is not said
 ])
 def test_a_correction_told_after_the_result(text: str, changes: dict) -> None:
     from bot.core.answers import amended_answers
 
     assert amended_answers(text) == changes
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("I made a mistake", True), ("sorry, the walking one was wrong", True), ("I got one wrong", True),
+    ("my mistake, yes please", False), ("sorry my mistake, no thanks", False),  # the offer answered
+    ("wait, I made a mistake, I haven't had an MRI", False),  # the answer is given
+    ("sorry, do I need an MRI first?", False), ("no thanks", False),
+])
+def test_a_mistake_said_without_an_answer_or_a_reply_to_the_offer_asks_which(text: str, asks: bool) -> None:
+    from bot.core.answers import asks_which_answer
+
+    assert asks_which_answer(text) is asks
 
 
 def test_an_unmarked_answer_counts_once_asked_which_to_change() -> None:

@@ -674,3 +674,31 @@ def test_a_mistake_said_without_the_answer_asks_which_then_takes_it_plainly() ->
 ])
 def test_the_offer_is_answered_as_before_without_a_correction(text: str, intent: str, expected: Optional[str]) -> None:
     assert next_action(after("utter_offer_consultation", text, intent)) == expected
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("I'm on blood thinners. Can I continue?", "faq_pain_after_and_medication"),
+    ("I stopped physio, can I start it again?", "nlu_fallback"), ("can we finish now?", "nlu_fallback"),
+    ("continue", "faq_recovery_time"),  # a topic the classifier is sure of is answered
+])
+def test_a_question_after_stopping_the_check_is_not_taken_for_coming_back(text: str, intent: str) -> None:
+    events = [ActionExecuted("action_sshq_stopped"), ActionExecuted("action_listen"), said(text, intent)]
+    assert next_action(events) is None
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("my mistake, yes please", "affirm", "consultation_form"),
+    ("sorry, what is an MRI?", "faq_imaging_required", "utter_faq_imaging_required"),
+])
+def test_mistake_words_with_a_reply_or_a_question_at_the_offer_are_answered_as_such(text: str, intent: str,
+                                                                                     expected: str) -> None:
+    assert next_action(after("utter_offer_consultation", text, intent)) == expected
+
+
+@pytest.mark.parametrize(("text", "intent", "expected"), [
+    ("yes please", "affirm", "consultation_form"), ("no thanks", "deny", "utter_no_consultation"),
+    ("what is an MRI?", "faq_imaging_required", "utter_faq_imaging_required"),
+])
+def test_asked_which_answer_a_reply_to_the_offer_still_answers_it(text: str, intent: str, expected: str) -> None:
+    asked = after("utter_offer_consultation", "I made a mistake", "deny", "action_sshq_amend")
+    assert next_action(asked + [ActionExecuted("action_listen"), said(text, intent)]) == expected

@@ -75,27 +75,45 @@ def test_clean_contact(text: str, expected: object) -> None:
     # typed with spaces, or said to voice typing
     ("ann @ example.com", ("email", "ann@example.com")), ("ann@example .com", ("email", "ann@example.com")),
     ("ann@ example. com", ("email", "ann@example.com")), ("ann @ example.com. thanks", ("email", "ann@example.com")),
-    ("ann at example dot com", ("email", "ann@example.com")),
+    ("ann at example dot com", ("email", "ann@example.com")), ("ANN AT EXAMPLE DOT COM", ("email", "ann@example.com")),
     ("my email is john dot smith at gmail dot co dot uk", ("email", "john.smith@gmail.co.uk")),
+    ("john.smith at gmail dot com", ("email", "john.smith@gmail.com")),
+    ("john underscore smith at gmail.com", ("email", "john_smith@gmail.com")),
+    # not the whole reply, or no usual ending: refused (asked again), never a wrong address
+    ("j smith at yahoo dot com", None), ("Tuesday @ 5.30pm", None), ("call @ 11.45", None),
+    ("she is at home dot all day", None), ("ann at example", None),
     # a number in words
     ("five five five, one two three, four five six seven", ("phone", "5551234567")),
     ("oh seven seven double oh nine oh oh one two three", ("phone", "07700900123")),
-    ("one two three", None), ("nine to five", None), ("call me at home", None), ("ann at example", None),
-    # both: kept, the clinic chooses
+    ("one two three", None), ("nine to five", None), ("call me at home", None),
+    # both: kept, the clinic chooses; only a phone number beside the address, nothing else
     ("555 123 4567 or ann@example.com", ("both", "555 123 4567, ann@example.com")),
     ("email ann@example.com, phone 555-123-4567", ("both", "555-123-4567, ann@example.com")),
+    ("07700 900123 / ann@example.com", ("both", "07700 900123, ann@example.com")),
     ("both:555 123 4567, ann@example.com", ("both", "555 123 4567, ann@example.com")),  # the form's record, read again
-    ("ann1955@example.com", ("email", "ann1955@example.com")), ("ann@example.com, flat 12", ("email", "ann@example.com")),
+    ("ann@example.com, best 09.00-17.00", ("email", "ann@example.com")),
+    ("ann@example.com not 555 123 4567", ("email", "ann@example.com")),
+    ("ann@example.com, dob 12.03.1950", ("email", "ann@example.com")),
+    ("ann1955@example.com", ("email", "ann1955@example.com")),
 ])
 def test_contact_details_as_patients_give_them(text: str, expected: object) -> None:
-    assert clean_contact(text) == expected
+    assert clean_contact(text, as_said=True) == expected
+
+
+@pytest.mark.parametrize("text", ["ann at example dot com", "ann @ example.com", "555 123 4567 or ann@example.com",
+                                  "five five five one two three four five six seven"])
+def test_elsewhere_only_details_written_plainly_count(text: str) -> None:
+    """At the time or consent question (a correction) or with a name, the loose readings are not used."""
+    assert clean_contact(text) in (None, ("email", "ann@example.com"))
 
 
 @pytest.mark.parametrize("text, expected", [
     ("yes but only by email", "only by email"), ("Yes, but don't call before 10", "don't call before 10"),
-    ("ok, as long as they text first.", "they text first"), ("yes I agree", None), ("yes please", None),
+    ("ok, as long as they text first.", "they text first"), ("yes I agree but email only", "email only"),
+    ("of course, but only after 5:30", "only after 5:30"), ("yes I agree", None), ("yes please", None),
     ("yes but I'm a bit nervous", None), ("yes but not my answers", None), ("yes but will they call me?", None),
-    ("no but email is fine", None)])
+    ("no but email is fine", None), ("yes but delete it after 2 weeks", None), ("yes but I have 2 questions", None),
+    ("yes but my email is wrong", None)])
 def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     assert consent_condition(text) == expected
 

@@ -986,20 +986,24 @@ _FRESH_STARTS = ("action_session_start", "action_restart")
 
 # a wish to go on with the check, said after it was stopped or put off: "ok I'm back, can we continue?",
 # "can we pick up where we left off?", "I'm ready to carry on with the questions"
-_GO_ON_WORDS = (r"continue|carry on|keep going|go on|resume|finish(?: it| them| off)?|pick (?:it )?up where (?:we|i) left off|"
-                r"start (?:it )?again|get back to (?:it|the (?:questions?|questionnaire|check|test))")
+_GO_ON_WORDS = (r"continue|carry on|keep going|go on|resume|pick (?:it )?up where (?:we|i) left off|start (?:it )?again|"
+                r"get back to (?:it|the (?:questions?|questionnaire|check|test))|where did we (?:leave|stop)(?: off)?")
 _RESUMING = re.compile(
-    rf"{_GO_ON_OPENING}(?:(?:can|could|shall|may) (?:we|i) |(?:i'?m |i am )?ready to |i'?d like to |i want to |let'?s )?"
+    rf"(?:(?:can|could|shall|may) (?:we|i) |(?:i'?m |i am )?ready to |i'?d like to |i want to |let'?s )?"
     rf"(?:{_GO_ON_WORDS})(?: (?:with )?(?:it|them|the (?:questions?|questionnaire|check|test|quiz)))?"
     rf"(?: (?:now|again|please|then))*\W*$")
+_COMING_BACK = re.compile(r"^(?:(?:ok|okay|hi|hello|hey|right|so|sorry|alright|well)\b\W*)*"
+                          r"(?:(?:i'?m|i am) back(?: now| again)?\b\W*)?")
 
 
 def asks_to_resume(text: str) -> bool:
-    """"ok I'm back, can we continue?", "continue", "where were we?": the patient wants to go on with the
-    check (its question when it is running; its offer again once it was stopped or put off)."""
+    """"ok I'm back, can we continue?", "continue", "where were we?": the whole message asks to go on with the
+    check (its offer again once it was stopped or put off); "I'm on blood thinners, can I continue?" does not."""
     t = _normalise(text).strip()
-    last = re.split(r"(?<=[.!?,])\s+", t)[-1] if t else t  # "ok I'm back, can we continue?": its last part
-    return says_go_on(t) or is_back(t) or bool(_RESUMING.match(t) or _RESUMING.match(last))
+    rest = _COMING_BACK.sub("", t, count=1)
+    if not rest:
+        return bool(re.search(r"\b(?:i'?m|i am) back\b", t))  # "hi, I'm back"
+    return says_go_on(t) or is_back(t) or bool(_RESUMING.match(rest))
 
 
 def check_left_off(earlier: Sequence[str]) -> bool:
@@ -1520,31 +1524,50 @@ def correction_of_a_named_item(text: str, requested: Optional[str]) -> Optional[
 
 # ---------------------------------------------------------------- a correction after the result
 
-def says_it_was_a_mistake(text: str) -> bool:
-    """"wait, I made a mistake", "sorry, I got the MRI one wrong", "actually ...": the patient corrects an answer."""
-    t = _normalise(text)
-    return is_correction(t) or bool(_GO_BACK.search(t))
+# a mistake said in words: "I made a mistake", "that was wrong", "I meant no", "it should be yes"
+_MISTAKE = re.compile(r"\b(?:wrong|mistake|by accident|accidentally|mixed (?:it |them )?up|i meant|should (?:be|have been)|"
+                      r"meant to (?:say|be)|i said (?:yes|no))\b")
+
+
+_RESTATED = re.compile(r"\b(?:is|was) (?:actually |really )?an? (?:yes|no)\b")
 
 
 def mistake_told(text: str) -> bool:
-    """"I made a mistake", "I got the last one wrong", "that was wrong": a mistake said, whatever else is said."""
-    return bool(_GO_BACK.search(_normalise(text)))
+    """"I made a mistake", "I got the last one wrong", "the walking one should be no": a mistake said."""
+    t = _normalise(text)
+    return bool(_GO_BACK.search(t) or _MISTAKE.search(t))
 
 
 def amended_answers(text: str, *, said_to_be_a_mistake: bool = True) -> Dict[str, ItemValue]:
     """The answers that a correction told after the result changes ("wait, I made a mistake, I haven't had an MRI",
-    "actually I can only walk 5 minutes", "sorry, the burning one is a no"); empty when it names none. With
-    ``said_to_be_a_mistake`` (the default) a message that does not say it corrects something changes nothing: at the
-    consultation offer "yes, I've had an MRI" is no correction."""
-    named = correction_of_a_named_item(text, None)
-    if named is not None:
-        return dict(named.values)
-    if said_to_be_a_mistake and not says_it_was_a_mistake(text):
+    "actually I can only walk 5 minutes, I meant", "the burning one should be no"); empty when it names none, or
+    is a question ("sorry, what is an MRI?"). With ``said_to_be_a_mistake`` (the default) the message must say
+    that it corrects a mistake: at the consultation offer "yes, I've had an MRI" is no correction."""
+    if "?" in text or is_question(text):
+        return {}
+    if said_to_be_a_mistake and not mistake_told(text) and not (
+            named_item(text) and _RESTATED.search(_normalise(text))):  # "sorry, the burning one is a no"
         return {}
     rest = without_going_back(text)
+    if re.search(r"\bwrong\b", rest):
+        rest = ""  # "the walking one was wrong": which way is not said
+    named = correction_of_a_named_item(rest, None)
+    if named is not None:
+        return dict(named.values)
     values: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(rest).items()}
     values.update(said_in_passing(rest, None))
     return values
+
+
+def asks_which_answer(text: str) -> bool:
+    """"I made a mistake", "I got one wrong" at the consultation offer: a mistake said, with no answer named, no
+    yes or no to the offer ("my mistake, yes please" accepts it) and no question."""
+    if "?" in text or is_question(text) or not mistake_told(text) or amended_answers(text):
+        return False
+    rest = without_going_back(text)
+    if re.search(r"\bwrong\b", rest) and not _EXPLICIT_ANSWER.match(rest):
+        return True  # "sorry, the walking one was wrong", "I got one wrong": the wrong is no reply to the offer
+    return understand_reply(rest) not in (Reply.YES, Reply.NO)
 
 
 def amend(current: Dict[str, ItemValue], changes: Dict[str, ItemValue]) -> Dict[str, ItemValue]:
@@ -1652,12 +1675,14 @@ _NAMED_THEN_DENIED = re.compile(r"^(?P<head>[^.!?]{1,40}?)[\s,?:;.!-]*\s(?:no|no
 
 def named_then_denied(text: str, requested: str) -> bool:
     """"the burning one, no" at the burning question: the closing no answers it, not the symptom's name (which
-    alone would read as having it). Only for a head of a few words that names a symptom or a body part of this
-    question and no other item, with no yes or no of its own."""
+    alone would read as having it). Only for a head of a few words, one phrase without a verb, that names a
+    symptom or a body part of this question and no other item, with no yes or no of its own."""
     found = _NAMED_THEN_DENIED.match(_normalise(text))
     if found is None:
         return False
     head = found.group("head")
+    if re.search(r"[,;:]|\b(?:and|but|or|hurts?|helps?|burns?|is|are|was|were|feels?|gets?|goes|go)\b", head):
+        return False  # "calves hurt, thighs no", "walking hurts, sitting no": the no is the second part's
     return len(head.split()) <= 5 and bool(mentions(head)) and parse_yes_no(head) is None \
         and not set(extract_items(head)) - {requested}
 

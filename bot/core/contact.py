@@ -75,7 +75,7 @@ def name_and_contact(text: str) -> Optional[Tuple[str, Tuple[str, str]]]:
     contact = clean_contact(value)
     if contact is None:
         return None
-    at = _span(value, contact)[0]
+    at = value.lower().find(contact[1].lower()) if contact[0] == "email" else value.find(contact[1])
     if at <= 0:
         return None
     before = _BEFORE_CONTACT.sub("", value[:at])
@@ -112,33 +112,82 @@ def no_time_given(text: str) -> bool:
     return bool(_NO_TIME_GIVEN.match(" ".join((text or "").lower().split())))
 
 
-# an address typed with spaces ("ann @ example.com", "ann@example .com") or said to voice typing
-# ("ann at example dot com"): a space may stand beside the @ or before a dot, and after a dot only before
-# a usual ending (so that "ann @ example.com. thanks" keeps its full stop out of the address)
-_LOOSE_EMAIL = re.compile(r"([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+)\s*@\s*([A-Za-z0-9-]+(?:(?:\s*\.|\.)[A-Za-z0-9-]+|"
-                          r"\s*\.\s+(?:com|org|net|edu|gov|co|uk|us|ca|au|nz|ie|de|fr|es|it|nl|io|info|me|biz)\b)+)")
-_SPOKEN_EMAIL = re.compile(r"\b((?:[a-z0-9_+-]+ dot )*[a-z0-9_+-]+) at ((?:[a-z0-9-]+ dot )+[a-z]{2,})\b", re.I)
+def clean_contact(text: str, *, as_said: bool = False) -> Optional[Tuple[str, str]]:
+    """('email', address) or ('phone', number) from a reply, or None. ``as_said`` (the answer to the contact question
+    itself) also reads an address typed with spaces or said to voice typing, a number in words, and a phone number
+    and an address given together: ('both', "number, address")."""
+    value = " ".join((text or "").split()).strip(" .,;")
+    both = _BOTH_RECORD.match(value)
+    if both:  # the form's own record of both, read again when the form resumes
+        phone, email = clean_contact(both.group(1)), clean_contact(both.group(2))
+        return ("both", f"{phone[1]}, {email[1]}") if phone and email and phone[0] == "phone" and email[0] == "email" \
+            else None
+    # "email:ann@example.com" (also how the form keeps it, and reads it again when the form resumes)
+    value = re.sub(r"^e-?mail\s*:\s*", "", value, flags=re.I)
+    email = _written_email(value)
+    if email is None and as_said:
+        email = _said_email(value)
+    if email is None:
+        if "@" in value:
+            return None
+        phone = _phone_in(value)
+        if phone is None and as_said:
+            digits = _digits_from_words(_PHONE_PREFIX.sub("", value))
+            phone = ("phone", digits) if digits and 7 <= len(digits) <= 15 else None
+        return phone
+    if as_said:
+        # a phone number beside it, and nothing else ("555 123 4567 or ann@example.com"): both are kept
+        rest = _BESIDE.sub(" ", _email_pattern(email).sub(" ", value, count=1))
+        rest = " ".join(rest.split()).strip(" .,;/-")
+        phone = ("phone", rest) if _PHONE_CHARS.match(rest) and 7 <= sum(ch.isdigit() for ch in rest) <= 15 else None
+        if phone and len(f"{phone[1]}, {email}") <= 254:
+            return ("both", f"{phone[1]}, {email}")
+    return ("email", email)
+
+
+_BOTH_RECORD = re.compile(r"^both\s*:\s*(.+?),\s*(\S+@\S+)$", re.I)
+# the words around a phone number and an address given together
+_BESIDE = re.compile(r"\b(?:or|and|also|my|is|it'?s|phone|number|tel|mobile|cell|e-?mail(?: address)?|address|call|text|me|"
+                     r"on|at|either|both|please|thanks|thank you)\b|[,;/:]", re.I)
 # a number in words ("five five five, one two three ..."), as a phone number's digits
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "seven": "7", "eight": "8", "nine": "9"}
 _REPEATS = {"double": 2, "triple": 3}
+# what may stand around an address said or typed loosely, which must otherwise be the whole reply
+_ADDRESS_OPENING = re.compile(r"^(?:(?:it'?s|it is|sure|ok|okay|yes)\W+)*(?:(?:my|the) )?(?:e-?mail(?: address)?|address)?"
+                              r"(?: is)?\s*:?\s*", re.I)
+_ADDRESS_CLOSING = re.compile(r"[\s,.!]*(?:please|thanks|thank you)?[\s.!]*$", re.I)
 
 
-def _email_in(value: str) -> Optional[str]:
-    """The e-mail address in a reply, written with spaces or said in words; None when there is none (or one
-    that is not valid)."""
+def _written_email(value: str) -> Optional[str]:
+    """The address written as one word ("ann@example.com"), as before; None without one (or with an invalid one)."""
     for word in value.split():
         word = word.strip(" .,;<>()")
-        if "@" in word and _EMAIL.match(word) and len(word) <= 254:
-            return word.lower()
-    found = _LOOSE_EMAIL.search(value) if "@" in value else _SPOKEN_EMAIL.search(value)
-    if found is None:
+        if "@" in word:
+            return word.lower() if _EMAIL.match(word) and len(word) <= 254 else None
+    return None
+
+
+def _said_email(value: str) -> Optional[str]:
+    """The address typed with spaces ("ann @ example . com") or said to voice typing ("ann at example dot com",
+    "john dot smith at gmail dot com"), when it is the whole reply; it must end in a usual ending of letters
+    ("ann @ 5.30pm" is a time, not an address)."""
+    said = _ADDRESS_CLOSING.sub("", _ADDRESS_OPENING.sub("", value, count=1))
+    if "@" in said:
+        local, _, domain = said.partition("@")
+    else:
+        parts = re.split(r"\s+at\s+", said, flags=re.I)
+        if len(parts) != 2:
+            return None
+        local, domain = parts
+    words = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+    joined = [re.sub(r"\s*\b(dot|underscore|dash|hyphen)\b\s*", lambda m: words[m.group(1).lower()], part, flags=re.I)
+              for part in (local, domain)]
+    joined = [re.sub(r"\s*([._-])\s*", r"\1", part).strip() for part in joined]
+    address = f"{joined[0]}@{joined[1]}".lower()
+    if " " in address or not _EMAIL.match(address) or not re.search(r"\.[a-z]{2,}$", address) or len(address) > 254:
         return None
-    local, domain = found.group(1), found.group(2)
-    if "@" not in value:
-        local, domain = local.replace(" dot ", "."), domain.replace(" dot ", ".")
-    address = re.sub(r"\s+", "", f"{local}@{domain}").strip(".").lower()
-    return address if _EMAIL.match(address) and len(address) <= 254 else None
+    return address
 
 
 def _digits_from_words(value: str) -> Optional[str]:
@@ -159,59 +208,20 @@ def _digits_from_words(value: str) -> Optional[str]:
     return "".join(digits)
 
 
-def clean_contact(text: str) -> Optional[Tuple[str, str]]:
-    """('email', address), ('phone', number) or, given both, ('both', "number, address") from a reply, or None."""
-    value = " ".join((text or "").split()).strip(" .,;")
-    # "email:ann@example.com" (also how the form keeps it, and reads it again when the form resumes)
-    value = re.sub(r"^(?:e-?mail|both)\s*:\s*", "", value, flags=re.I)
-    if "@" in value or _SPOKEN_EMAIL.search(value):
-        email = _email_in(value)
-        if email is None:
-            return None if "@" in value else _phone_in(value)
-        # a phone number beside it ("555 123 4567 or ann@example.com"): both are kept, the clinic chooses
-        rest = _email_rest(value, email)
-        phone = _phone_in(rest) if rest else None
-        return ("both", f"{phone[1]}, {email}") if phone else ("email", email)
-    return _phone_in(value)
-
-
 def _email_pattern(email: str) -> Pattern[str]:
     """The address as the reply may have written it: with spaces, or "at" and "dot"."""
     local, _, domain = email.partition("@")
-    dot = r"(?:\s*(?:\.|\bdot\b)\s*)"
-    parts = [dot.join(map(re.escape, part.split("."))) for part in (local, domain)]
+    dot = r"(?:\s*(?:[._-]|\b(?:dot|underscore|dash|hyphen)\b)\s*)"
+    parts = [dot.join(map(re.escape, re.split(r"[._-]", part))) for part in (local, domain)]
     return re.compile(r"(?<![\w.+-])" + r"\s*(?:@|\bat\b)\s*".join(parts), re.I)
-
-
-def _email_rest(value: str, email: str) -> str:
-    """The reply without its address, to look for a phone number beside it."""
-    return _email_pattern(email).sub(" ", value, count=1)
-
-
-def _span(value: str, contact: Tuple[str, str]) -> Tuple[int, int]:
-    """Where the contact details stand in the reply (start, end); (-1, -1) when they cannot be found
-    (a number said in words)."""
-    spans = []
-    for kind, part in ([("phone", p) for p in contact[1].split(", ", 1)[:1]] + [("email", contact[1].split(", ", 1)[1])]
-                       if contact[0] == "both" else [contact]):
-        found = _email_pattern(part).search(value) if kind == "email" else None
-        at = found.start() if found else value.find(part)
-        if at < 0:
-            return -1, -1
-        spans.append((at, found.end() if found else at + len(part)))
-    return min(a for a, _ in spans), max(b for _, b in spans)
 
 
 _PHONE_PREFIX = re.compile(r"^(?:my )?(?:phone|number|tel|cell|mobile)(?: number)?(?: is)?:?\s*", re.I)
 
 
 def _phone_in(value: str) -> Optional[Tuple[str, str]]:
-    """('phone', number) from a reply: the whole reply, a number in words, or one number inside a sentence."""
-    value = value.strip(" .,;")
+    """('phone', number) from a reply: the whole reply, or one number inside a sentence."""
     candidate = _PHONE_PREFIX.sub("", value)
-    spoken = _digits_from_words(candidate)
-    if spoken is not None:
-        return ("phone", spoken) if 7 <= len(spoken) <= 15 else None
     if _PHONE_CHARS.match(candidate):
         digits = sum(ch.isdigit() for ch in candidate)
         if 7 <= digits <= 15:
@@ -234,7 +244,7 @@ def contact_correction(text: str) -> Optional[Tuple[str, str]]:
     contact = clean_contact(text)
     if contact is None:
         return None
-    if contact[0] in ("email", "both") or _SAYS_PHONE.search(text) or sum(ch.isdigit() for ch in contact[1]) >= 10:
+    if contact[0] == "email" or _SAYS_PHONE.search(text) or sum(ch.isdigit() for ch in contact[1]) >= 10:
         return contact
     return None
 
@@ -252,8 +262,8 @@ def corrected_before_consent(text: str) -> Optional[Tuple[str, str]]:
     if contact is None:
         return None
     marker = _CORRECTS.search(text or "")
-    at, end = _span(text or "", contact)
-    after = (text or "")[end:] if at >= 0 else ""
+    at = (text or "").lower().find(contact[1].lower())
+    after = (text or "")[at + len(contact[1]):] if at >= 0 else ""
     if marker and 0 <= marker.start() < at or re.match(r"\W*(?:not|instead)\b", after, re.I):
         return contact
     return None
@@ -390,12 +400,18 @@ def partial_consent(text: str) -> bool:
 
 
 # a yes with a wish about how or when to be contacted: "yes but only by email", "yes, as long as they don't call before 10"
-_WITH_A_CONDITION = re.compile(r"^\W*(?:yes|yeah|yep|sure|ok|okay|fine|that'?s fine|i agree|agreed|i consent)\b(?:\W+please)?\W*"
+_ASSENT = (r"(?:yes|yeah|yep|sure|ok|okay|fine|absolutely|of course|certainly|i agree|agreed|i consent|that'?s fine|"
+           r"go ahead|please)")
+_WITH_A_CONDITION = re.compile(rf"^\W*{_ASSENT}\b(?:\W+{_ASSENT}\b)*\W*"
                                r"(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)[\s.!]*$", re.I)
-_HOW_OR_WHEN = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|message|whatsapp|calls?|calling|phone|ring|voicemail|landline|"
-                          r"mobile|"
-                          r"mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|monday|tuesday|wednesday|thursday|friday|"
-                          r"saturday|sunday|before|after|between|until|am|pm|\d+)\b", re.I)
+# how: the means of contact; when: a part of the day or week, or a clock time
+_HOW_OR_WHEN = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|calling|phone|ring|voicemail|landline|mobile|"
+                          r"mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|monday|tuesday|wednesday|thursday|"
+                          r"friday|saturday|sunday|lunch ?time|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|o'?clock)|"
+                          r"(?:before|after|between|until|from) \d{1,2}(?:[:.]\d\d)?(?!\s*(?:days?|weeks?|months?|years?|"
+                          r"questions?|minutes?|hours?)))\b", re.I)
+# not a wish to pass on: a correction, a request about the data, a question to come
+_NOT_A_WISH = re.compile(r"\b(?:wrong|mistake|typo|incorrect|delete|remove|erase|questions?)\b", re.I)
 
 
 def consent_condition(text: str) -> Optional[str]:
@@ -404,7 +420,8 @@ def consent_condition(text: str) -> Optional[str]:
     request (``partial_consent``)."""
     value = " ".join((text or "").replace("\u2019", "'").split())
     found = _WITH_A_CONDITION.match(value)
-    if found is None or "?" in value or partial_consent(value) or not _HOW_OR_WHEN.search(found.group("condition")):
+    if found is None or "?" in value or partial_consent(value) or not _HOW_OR_WHEN.search(found.group("condition")) \
+            or _NOT_A_WISH.search(found.group("condition")):
         return None
     return found.group("condition")
 

@@ -77,6 +77,7 @@ from bot.core.answers import (
     asks_to_resume,
     asks_to_start_over,
     asks_what_to_do,
+    asks_which_answer,
     changes_mind_to_yes,
     check_left_off,
     clarify_follow_up,
@@ -85,7 +86,6 @@ from bot.core.answers import (
     follow_up,
     forget_reply,
     is_question,
-    mistake_told,
     offer_reply,
     offers_the_check_unasked,
     stop_reply,
@@ -278,8 +278,8 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     if taken_back and not active_loop and changes_mind_to_yes(text, intent, taken_back[1]):
         return continue_chain(FOLLOW_UPS[(taken_back[0], Reply.YES)], done)  # declined, then wanted
     if question not in QUESTIONS and not active_loop \
-            and intent not in names.ALERT_INTENTS and intent != names.REQUEST_HUMAN and check_left_off(earlier) \
-            and asks_to_resume(text):
+            and intent not in names.ALERT_INTENTS and intent != names.REQUEST_HUMAN and not understanding.is_topic(intent) \
+            and check_left_off(earlier) and asks_to_resume(text):
         return continue_chain(WELCOME_BACK_TO_THE_CHECK, done)  # the check stopped or put off, and now wanted again
     if question == names.UTTER_ANYTHING_ELSE and not active_loop and intent not in names.ALERT_INTENTS and \
             understand_reply(text, intent) is Reply.YES and not is_question(text):
@@ -293,8 +293,10 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
         # which answer to change, the answer alone is enough
         if amended_answers(text, said_to_be_a_mistake=question == names.UTTER_OFFER_CONSULTATION):
             return continue_chain(AMEND_THE_RESULT, done)
-        if question == names.UTTER_OFFER_CONSULTATION and mistake_told(text):
+        if question == names.UTTER_OFFER_CONSULTATION and asks_which_answer(text):
             return continue_chain((names.ACTION_SSHQ_AMEND,), done)  # "I made a mistake": which answer?
+    if question == names.ACTION_SSHQ_AMEND:
+        question = names.UTTER_OFFER_CONSULTATION  # asked which answer, and given none: the offer still stands
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it
