@@ -16,10 +16,10 @@ active loop, and the last action's sub-state. The second, cheap one, applies the
 first part's steps are kept per tracker, domain and ``omit_unset_slots``, and every call runs
 Rasa's second part, line for line, on fresh copies of them: the same states, with the same
 sharing of sub-dictionaries between states, that Rasa's own function returns, which the
-featurisers then change in place (with one exception, where Rasa's own function reads a message
-otherwise on its first call than on its later ones: ``take_steps``). A call made with a tracker
-whose event objects are not the ones the steps were taken from, or outside a prediction, runs
-Rasa's own function.
+featurisers then change in place (where Rasa's own function reads a message otherwise on its first
+call than on its later ones, its first reading and then its later one: ``take_steps``). A call made
+with a tracker whose event objects are not the ones the steps were taken from, or outside a
+prediction, runs Rasa's own function.
 
 A turn predicts at least twice on the same tracker (the reply, then ``action_listen``), with the
 reply's events appended in between; the second prediction goes on from the first one's replay
@@ -111,6 +111,9 @@ class Steps:
     equal_read_as: Tuple[Any, ...] = ()
     # for calls with ``ignore_rule_only_turns``: Rasa's loop over all steps but the end, worked out once
     ml: Optional[MlStates] = None
+    # where the replay that took these steps rewrote a message it had read (``take_steps``): that replay's
+    # steps, which Rasa's own call there reads; for the call that took them only, then dropped
+    first_read: Optional[Steps] = None
 
 
 @dataclass
@@ -227,10 +230,13 @@ def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: 
     A replay is not always repeatable. ``DefinePrevUserUtteredFeaturization`` rewrites, in place,
     the replayed tracker's latest message, and where a loop's repeated run undid the live
     tracker's latest message that is an earlier one (events a loop ran, then an external event's
-    prediction): Rasa's first call then reads that message as it was, and its later calls (two of
-    the three in a prediction, and every later turn) as rewritten. Here the replay is then taken
-    once more, so every call reads what Rasa's later calls read (there, and only there, the first
-    call of a prediction reads otherwise than stock Rasa's first call: RulePolicy's by intent).
+    prediction; or a loop named only now, which undoes a run that earlier replays kept): Rasa's
+    first call then reads that message as it was, and its later calls (the rest of the
+    prediction's, and every later turn's) as rewritten. Here the replay is then taken once more:
+    the steps returned are the second replay's, what every later call reads, and the first one's
+    are kept on them (``first_read``) for the call that took them, which reads what Rasa's own
+    call there reads. A replay after the rewrite reads what the second one reads (the rewrite is
+    done), so the first replay's steps are read once and never gone on from.
     """
     from rasa.shared.core.events import UserUttered
 
@@ -238,7 +244,10 @@ def take_steps(domain: Domain, tracker: DialogueStateTracker, omit_unset_slots: 
     read_as = [message.use_text_for_featurization for message in messages]
     kept = _replay(domain, tracker, omit_unset_slots)
     if [message.use_text_for_featurization for message in messages] != read_as:
+        first = kept
+        first.replay = None  # read once, never gone on from
         kept = _replay(domain, tracker, omit_unset_slots)  # the rewrite is done: the same from now on
+        kept.first_read = first
     return kept
 
 
@@ -538,7 +547,12 @@ def _shared_states_for_tracker_history(original: Callable[..., List[State]]) -> 
             steps = extended_steps(self, entry[2], tracker, bool(omit_unset_slots)) \
                 or take_steps(self, tracker, bool(omit_unset_slots))
             entry = kept_for_prediction[key] = (tracker, self, steps)
-        return states_from_steps(self, entry[2], ignore_rule_only_turns=ignore_rule_only_turns,
+        steps = entry[2]
+        first = steps.first_read
+        if first is not None:  # just taken, by a replay that rewrote a message it had read: as Rasa's own call
+            steps.first_read = None
+            steps = first
+        return states_from_steps(self, steps, ignore_rule_only_turns=ignore_rule_only_turns,
                                  rule_only_data=rule_only_data, wanted=_wanted.get())
 
     return states_for_tracker_history
