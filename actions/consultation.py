@@ -32,6 +32,7 @@ from bot.core.contact import (
     no_time_given,
     partial_consent,
     read_form_reply,
+    sent_details_fixed,
     with_condition,
 )
 from bot.core.questionnaire import ITEM_ORDER, Answer, Answers
@@ -43,6 +44,7 @@ CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_con
 
 
 MISSES_SLOT = "contact_misses"
+REFERENCE_SLOT = "request_reference"
 CANCELLED_SLOT = "contact_cancelled"
 NO_TIME_PREFERENCE = "no preference given"
 INVALID = {"contact_name": names.UTTER_INVALID_CONTACT_NAME, "contact_details": names.UTTER_INVALID_CONTACT_DETAILS,
@@ -174,7 +176,8 @@ class ActionSubmitConsultation(Action):
             **({"reference": outcome.reference} if outcome.reference else {}),
             **({"json_message": outcome.payload} if outcome.payload else {}),
         )
-        return forget
+        # the reference (nothing personal) lets the patient correct the details sent, in this conversation
+        return forget + ([SlotSet(REFERENCE_SLOT, outcome.reference)] if outcome.reference else [])
 
     @staticmethod
     def request(tracker: Tracker) -> ConsultationRequest:
@@ -206,3 +209,31 @@ class ActionSubmitConsultation(Action):
             logger.error("Consultation request %s could not be kept either.", request.reference)
             return turns.submission(consented=True, kept_for_retry=False)
         return turns.submission(consented=True, kept_for_retry=True, reference=request.reference)
+
+
+class ActionChangeSentDetails(Action):
+    """"Oh no, my number is wrong, it's 555 123 4568" after the request was sent: the request made in this
+    conversation gets the new details (stored or still waiting in the spool); without them, they are asked for."""
+
+    def name(self) -> str:
+        return names.ACTION_CHANGE_SENT_DETAILS
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reference = tracker.get_slot(REFERENCE_SLOT)
+        if not reference:
+            dispatcher.utter_message(response=names.UTTER_NO_REQUEST_TO_CHANGE)
+            return []
+        text = str(tracker.latest_message.get("text") or "")
+        contact = sent_details_fixed(text) or clean_contact(text, as_said=True)
+        if contact is None:
+            dispatcher.utter_message(response=names.UTTER_ASK_NEW_DETAILS)
+            return []
+        try:
+            changed = get_store().change_contact(tracker.sender_id, str(reference), contact[0], contact[1])
+        except StoreUnavailable:
+            changed = 0
+        if changed:
+            dispatcher.utter_message(response=names.UTTER_SENT_DETAILS_CHANGED, reference=reference)
+        else:
+            dispatcher.utter_message(response=names.UTTER_SENT_DETAILS_NOT_CHANGED)
+        return []

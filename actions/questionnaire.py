@@ -138,24 +138,6 @@ class ActionSSHQResult(Action):
         return events
 
 
-class ActionSSHQAmend(Action):
-    """A correction told after the result ("wait, I made a mistake, I haven't had an MRI"): the answers it names
-    changed (the reply policy then gives the result again), or, naming none, how to tell it."""
-
-    def name(self) -> str:
-        return names.ACTION_SSHQ_AMEND
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        changes = answers.amended_answers(str(tracker.latest_message.get("text") or ""), said_to_be_a_mistake=False)
-        if not changes:
-            dispatcher.utter_message(response=names.UTTER_SSHQ_AMEND_HOW)
-            return []
-        current = {item: tracker.get_slot(item) for item in ITEM_ORDER}
-        amended = answers.amend(current, changes)
-        dispatcher.utter_message(response=names.UTTER_SSHQ_AMENDED)
-        return [SlotSet(item, amended[item]) for item in ITEM_ORDER if amended[item] != current[item]]
-
-
 class ActionSSHQStopped(ActionSSHQResult):
     stopped = True
 

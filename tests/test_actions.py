@@ -255,6 +255,12 @@ def test_details_given_together_or_said_are_read_at_their_question(given: str, e
     assert SlotSet("contact_details", expected) in events and dispatcher.messages == []
 
 
+@pytest.mark.parametrize("given", ["the burning one, no", "burning? no"])
+def test_the_burning_questions_symptom_named_back_then_no_is_recorded_as_no(given: str) -> None:
+    events, _ = run(ValidateSSHQForm(), tracker(given, intent="deny", requested_slot="q9", red_flags="no"))
+    assert events[0] == SlotSet("q9", "no")
+
+
 def test_a_time_with_an_at_sign_stays_the_time() -> None:
     given = "Tuesday @ 5.30pm"
     events, dispatcher = run(ValidateConsultationForm(), consult_tracker(
@@ -605,18 +611,38 @@ def test_a_time_asked_as_a_question_is_the_time() -> None:
     assert SlotSet("contact_time", "how about Tuesday morning?") in events
 
 
-def test_a_correction_after_the_result_changes_the_answer_it_names() -> None:
-    from actions.questionnaire import ActionSSHQAmend
-
-    given = "wait, I made a mistake, I haven't had an MRI and I also did physical therapy"
-    events, dispatcher = run(ActionSSHQAmend(), tracker(given, intent="deny",
-                                                         **answered(imaging="yes", conservative_care=["medication"])))
-    assert events == [SlotSet("conservative_care", ["medication", "physical_therapy"]), SlotSet("imaging", "no")]
-    assert responses(dispatcher) == ["utter_sshq_amended"]
+def sent_tracker(text: str, reference: Optional[str]) -> Tracker:
+    return Tracker("patient-7", {"request_reference": reference}, {"text": text, "intent": {"name": "inform"}}, [],
+                   False, None, {}, "action_listen")
 
 
-def test_a_mistake_said_without_the_answer_asks_which_and_changes_nothing() -> None:
-    from actions.questionnaire import ActionSSHQAmend
+def test_the_reference_of_a_stored_request_is_kept_for_a_correction(store: requests_store.RequestStore) -> None:
+    events, _ = run(ActionSubmitConsultation(), consent_tracker("yes"))
+    [stored] = list(store.all())
+    assert SlotSet("request_reference", stored.reference) in events
 
-    events, dispatcher = run(ActionSSHQAmend(), tracker("I made a mistake", intent="deny", **answered()))
-    assert events == [] and responses(dispatcher) == ["utter_sshq_amend_how"]
+
+def test_details_corrected_after_sending_change_the_request(store: requests_store.RequestStore) -> None:
+    from actions.consultation import ActionChangeSentDetails
+
+    run(ActionSubmitConsultation(), consent_tracker("yes"))
+    [stored] = list(store.all())
+    events, dispatcher = run(ActionChangeSentDetails(),
+                             sent_tracker("oh no, my number is wrong, it's 555 123 4568", stored.reference))
+    assert events == [] and responses(dispatcher) == ["utter_sent_details_changed"]
+    assert dispatcher.messages[0]["reference"] == stored.reference
+    [changed] = list(store.all())
+    assert (changed.contact_kind, changed.contact) == ("phone", "555 123 4568")
+
+
+@pytest.mark.parametrize("text, reference, response", [
+    ("can I change the phone number on my request?", "MILD-ABC234", "utter_ask_new_details"),
+    ("my number is wrong, it's 555 123 4568", None, "utter_no_request_to_change"),  # no request sent
+    ("my number is wrong, it's 555 123 4568", "MILD-NOTMINE", "utter_sent_details_not_changed"),
+])
+def test_details_corrected_without_a_number_or_a_request(store: requests_store.RequestStore, text: str,
+                                                        reference: Optional[str], response: str) -> None:
+    from actions.consultation import ActionChangeSentDetails
+
+    events, dispatcher = run(ActionChangeSentDetails(), sent_tracker(text, reference))
+    assert events == [] and responses(dispatcher) == [response]

@@ -648,31 +648,26 @@ def test_a_red_flag_said_on_coming_back_is_left_to_the_rules() -> None:
     assert next_action(events) is None
 
 
-def test_an_answer_corrected_at_the_consultation_offer_gives_the_result_again() -> None:
+def test_a_mistake_told_at_the_consultation_offer_offers_the_questions_again() -> None:
     events = after("utter_offer_consultation", "wait, I made a mistake, I haven't had an MRI", "deny")
-    assert next_action(events) == "action_sshq_amend"
-    assert next_action(events + [ActionExecuted("action_sshq_amend")]) == "action_sshq_result"
-    assert next_action(events + [ActionExecuted("action_sshq_amend"), ActionExecuted("action_sshq_result")]) \
-        == "utter_offer_consultation"
-    assert next_action(events + [ActionExecuted(a) for a in ("action_sshq_amend", "action_sshq_result",
-                                                              "utter_offer_consultation")]) == "action_listen"
-
-
-def test_a_mistake_said_without_the_answer_asks_which_then_takes_it_plainly() -> None:
-    events = after("utter_offer_consultation", "I made a mistake", "deny")
-    assert next_action(events) == "action_sshq_amend"
-    asked = events + [ActionExecuted("action_sshq_amend")]
+    assert next_action(events) == "utter_sshq_redo_offer"
+    asked = events + [ActionExecuted("utter_sshq_redo_offer")]
     assert next_action(asked) == "action_listen"
-    assert next_action(asked + [ActionExecuted("action_listen"), said("I haven't had an MRI", "deny")]) \
-        == "action_sshq_amend"
+    yes = asked + [ActionExecuted("action_listen"), said("yes please", "affirm")]
+    assert next_action(yes) == "action_sshq_reset"
+    assert next_action(yes + [ActionExecuted("action_sshq_reset")]) == "sshq_form"
+    no = asked + [ActionExecuted("action_listen"), said("no, it's fine", "deny")]
+    assert next_action(no) == "utter_offer_consultation"  # the offer again, so that it can still be taken
 
 
 @pytest.mark.parametrize(("text", "intent", "expected"), [
     ("yes, I've had an MRI", "affirm", "consultation_form"),  # not said to be a mistake: a yes to the offer
     ("no thanks", "deny", "utter_no_consultation"),
+    ("my mistake, yes please", "affirm", "consultation_form"),
+    ("sorry, what is an MRI?", "faq_imaging_required", "utter_faq_imaging_required"),
     ("wait, I made a mistake, my bladder stopped working today", "red_flag", None),  # the safety rules
 ])
-def test_the_offer_is_answered_as_before_without_a_correction(text: str, intent: str, expected: Optional[str]) -> None:
+def test_the_offer_is_answered_as_before_without_a_mistake_told(text: str, intent: str, expected: Optional[str]) -> None:
     assert next_action(after("utter_offer_consultation", text, intent)) == expected
 
 
@@ -686,19 +681,32 @@ def test_a_question_after_stopping_the_check_is_not_taken_for_coming_back(text: 
     assert next_action(events) is None
 
 
-@pytest.mark.parametrize(("text", "intent", "expected"), [
-    ("my mistake, yes please", "affirm", "consultation_form"),
-    ("sorry, what is an MRI?", "faq_imaging_required", "utter_faq_imaging_required"),
-])
-def test_mistake_words_with_a_reply_or_a_question_at_the_offer_are_answered_as_such(text: str, intent: str,
-                                                                                     expected: str) -> None:
-    assert next_action(after("utter_offer_consultation", text, intent)) == expected
+def sent(*then: Event) -> List[Event]:
+    return [ActionExecuted("action_session_start"), ActionExecuted("action_listen"), said("hi", "greet"),
+            ActionExecuted("consultation_form"), ActionExecuted("action_submit_consultation"),
+            ActionExecuted("action_listen"), *then]
 
 
-@pytest.mark.parametrize(("text", "intent", "expected"), [
-    ("yes please", "affirm", "consultation_form"), ("no thanks", "deny", "utter_no_consultation"),
-    ("what is an MRI?", "faq_imaging_required", "utter_faq_imaging_required"),
-])
-def test_asked_which_answer_a_reply_to_the_offer_still_answers_it(text: str, intent: str, expected: str) -> None:
-    asked = after("utter_offer_consultation", "I made a mistake", "deny", "action_sshq_amend")
-    assert next_action(asked + [ActionExecuted("action_listen"), said(text, intent)]) == expected
+def test_details_corrected_after_the_request_was_sent_change_it() -> None:
+    events = sent(said("oh no, my number is wrong, it's 555 123 4568", "faq_risks"))
+    assert next_action(events) == "action_change_sent_details"
+    assert next_action(events + [ActionExecuted("action_change_sent_details")]) == "action_listen"
+    asked = sent(said("can I change the email on my request?", "nlu_fallback"),
+                 ActionExecuted("action_change_sent_details"), ActionExecuted("action_listen"),
+                 said("ann at example dot org", "nlu_fallback"))
+    assert next_action(asked) == "action_change_sent_details"  # the details asked for, given plainly
+
+
+def test_a_details_correction_with_no_request_sent_or_inside_a_form_is_not_one() -> None:
+    events = [ActionExecuted("action_listen"), said("my number is wrong, it's 555 123 4568", "nlu_fallback")]
+    assert next_action(events) is None
+    assert next_action(sent(said("my number is wrong", "red_flag"))) is None
+    assert next_action(sent(ActionExecuted("action_restart"), ActionExecuted("action_listen"),
+                            said("my number is wrong, it's 555 123 4568", "nlu_fallback"))) is None
+
+
+@pytest.mark.parametrize("question", ["utter_offer_consultation", "utter_sshq_redo_offer"])
+def test_the_safety_question_corrected_to_yes_gets_the_emergency_message(question: str) -> None:
+    events = after(question, "I made a mistake, the safety question should be yes", "affirm")
+    assert next_action(events) == "utter_emergency"
+    assert next_action(events + [ActionExecuted("utter_emergency")]) == "action_listen"

@@ -94,17 +94,20 @@ def test_clean_contact(text: str, expected: object) -> None:
     ("ann@example.com, best 09.00-17.00", ("email", "ann@example.com")),
     ("ann@example.com not 555 123 4567", ("email", "ann@example.com")),
     ("ann@example.com, dob 12.03.1950", ("email", "ann@example.com")),
+    ("ann@example.com 09:00-17:00", ("email", "ann@example.com")), ("ann@example.com 12/03/1950", ("email", "ann@example.com")),
     ("ann1955@example.com", ("email", "ann1955@example.com")),
 ])
 def test_contact_details_as_patients_give_them(text: str, expected: object) -> None:
     assert clean_contact(text, as_said=True) == expected
 
 
-@pytest.mark.parametrize("text", ["ann at example dot com", "ann @ example.com", "555 123 4567 or ann@example.com",
-                                  "five five five one two three four five six seven"])
-def test_elsewhere_only_details_written_plainly_count(text: str) -> None:
+@pytest.mark.parametrize("text, expected", [
+    ("ann at example dot com", None), ("ann @ example.com", None),
+    ("555 123 4567 or ann@example.com", ("email", "ann@example.com")),
+    ("five five five one two three four five six seven", None)])
+def test_elsewhere_only_details_written_plainly_count(text: str, expected: object) -> None:
     """At the time or consent question (a correction) or with a name, the loose readings are not used."""
-    assert clean_contact(text) in (None, ("email", "ann@example.com"))
+    assert clean_contact(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -113,7 +116,9 @@ def test_elsewhere_only_details_written_plainly_count(text: str) -> None:
     ("of course, but only after 5:30", "only after 5:30"), ("yes I agree", None), ("yes please", None),
     ("yes but I'm a bit nervous", None), ("yes but not my answers", None), ("yes but will they call me?", None),
     ("no but email is fine", None), ("yes but delete it after 2 weeks", None), ("yes but I have 2 questions", None),
-    ("yes but my email is wrong", None)])
+    ("yes but my email is wrong", None), ("yes, email only", "email only"), ("yes only mornings", "only mornings"),
+    ("yes but I'm in pain every morning", None), ("yes but call my daughter on 07700 900123", None),
+    ("yes but send the results to my GP by email", None)])
 def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     assert consent_condition(text) == expected
 
@@ -126,3 +131,36 @@ def test_a_wish_joins_the_preferred_time_within_its_field() -> None:
 
 def test_clean_time() -> None:
     assert clean_time("weekday mornings") == "weekday mornings" and clean_time("!") is None
+
+
+def test_the_details_of_a_sent_request_are_changed_only_in_its_own_conversation(tmp_path: Path) -> None:
+    store = RequestStore(f"sqlite:///{tmp_path / 'r.db'}", spool=tmp_path / "spool.jsonl")
+    mine, other = request(conversation_id="c-1"), request(conversation_id="c-2")
+    store.add(mine)
+    store.add(other)
+    assert store.change_contact("c-2", mine.reference, "phone", "555 123 4568") == 0  # not its conversation
+    assert store.change_contact("c-1", mine.reference, "phone", "555 123 4568") == 1
+    by_ref = {r.reference: r for r in store.all()}
+    assert (by_ref[mine.reference].contact_kind, by_ref[mine.reference].contact) == ("phone", "555 123 4568")
+    assert by_ref[other.reference].contact == "ann@example.com"
+
+
+def test_the_details_of_a_request_waiting_in_the_spool_are_changed_there(tmp_path: Path) -> None:
+    store = RequestStore(f"sqlite:///{tmp_path / 'r.db'}", spool=tmp_path / "spool.jsonl")
+    waiting = request(conversation_id="c-1")
+    store.keep_for_retry(waiting)
+    assert store.change_contact("c-1", waiting.reference, "email", "ann@example.org") == 1
+    assert [(r.contact_kind, r.contact) for r in store.pending()] == [("email", "ann@example.org")]
+
+
+@pytest.mark.parametrize("text, fixes, details", [
+    ("oh no, my number is wrong, it's 555 123 4568", True, ("phone", "555 123 4568")),
+    ("I made a typo in my email, it's ann@example.org", True, ("email", "ann@example.org")),
+    ("can I change the phone number on my request?", True, None),
+    ("my email is ann@example.org", False, None),  # not said to correct anything
+    ("will they change the address?", False, None), ("what is the wrong type of pain?", False, None),
+])
+def test_a_correction_of_details_already_sent(text: str, fixes: bool, details: object) -> None:
+    from bot.core.contact import fixes_sent_details, sent_details_fixed
+
+    assert fixes_sent_details(text) is fixes and sent_details_fixed(text) == details

@@ -627,6 +627,8 @@ _CHANGE_OF_MIND = re.compile(r"\b(?:actually|changed? my mind|on second thought|
 _CONSULTATION_TERMS = (r"consultation|appointment|call (?:me|him|her|us)|contact (?:me|him|her|us)|ring (?:me|him|her)|"
                        r"get in touch")
 CONSULTATION_WORDS = re.compile(rf"\b(?:{_CONSULTATION_TERMS})\b")
+_WANTS_IT = re.compile(rf"\b(?:i'?d like|i would like|i want|i'?d love|please)(?: (?:a|an|the|to|them|someone|you|the clinic|"
+                       rf"to have|to book|to get|to arrange|book|have|get|arrange))* (?:{_CONSULTATION_TERMS})\b")
 # consent given after a no ("actually, yes I agree", "I changed my mind, I do consent"), or the consultation named
 CONSENT_WORDS = re.compile(rf"\b(?:consent|i agree|agree to|share (?:my|the) answers|send (?:it|the request)|"
                            rf"{_CONSULTATION_TERMS})\b")
@@ -698,6 +700,12 @@ FOLLOW_UPS: Dict[Tuple[str, Reply], Tuple[str, ...]] = {
     # inside the questionnaire: a pause (the form has refused the message) asks to confirm stopping
     ("sshq_form", Reply.PAUSE): ("sshq_form", "action_deactivate_loop", names.UTTER_SSHQ_CONFIRM_STOP),
 }
+# a mistake told at the consultation offer: the questions again, from the first (or, declined, the offer again)
+FOLLOW_UPS.update({
+    (names.UTTER_SSHQ_REDO_OFFER, Reply.YES): ("action_sshq_reset", "sshq_form"),
+    (names.UTTER_SSHQ_REDO_OFFER, Reply.NO): (names.UTTER_OFFER_CONSULTATION,),
+    (names.UTTER_SSHQ_REDO_OFFER, Reply.PAUSE): (names.UTTER_OFFER_CONSULTATION,),
+})
 # the offer of the check asked again in short (after an answer) is followed as the offer itself
 FOLLOW_UPS.update({(names.UTTER_SSHQ_OFFER_AGAIN, reply): chain
                    for (question, reply), chain in list(FOLLOW_UPS.items()) if question == names.UTTER_SSHQ_INTRO})
@@ -718,6 +726,7 @@ ASKED_AGAIN: Dict[str, str] = {
     names.UTTER_SSHQ_INTRO: names.UTTER_SSHQ_OFFER_AGAIN,
     names.UTTER_SSHQ_OFFER_AGAIN: names.UTTER_SSHQ_OFFER_AGAIN,
     names.UTTER_OFFER_CONSULTATION: names.UTTER_OFFER_CONSULTATION,
+    names.UTTER_SSHQ_REDO_OFFER: names.UTTER_SSHQ_REDO_OFFER,
     names.UTTER_SSHQ_CONFIRM_STOP: names.UTTER_SSHQ_CONFIRM_STOP,
     names.UTTER_ASK_FORGET: names.UTTER_ASK_FORGET,
 }
@@ -920,9 +929,16 @@ _CALL_ME = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|please|so|then|well)\W+)*(?:c
 
 
 def consultation_reply(text: str, intent: Optional[str] = None) -> Optional[Reply]:
-    """At the consultation offer, asking to be called or to talk to someone accepts it."""
+    """At the consultation offer, asking to be called or to talk to someone accepts it; after a mistake said
+    ("I said no by accident, I'd like a consultation"), what follows it is the reply."""
+    if mistake_told(text) and (rest := without_going_back(text)) and rest != _normalise(text).strip(" .,!?;:-"):
+        again = consultation_reply(rest)
+        if again in (Reply.YES, Reply.NO):
+            return again
     reply = understand_reply(text, intent)
     asking = is_question(text)
+    if reply is None and not asking and _WANTS_IT.search(_normalise(text)):
+        return Reply.YES  # "I'd like a consultation", "please have them call me"
     if reply in (None, Reply.INTERRUPTION) and intent not in ALERT_INTENTS and (
             not asking and (intent == names.REQUEST_HUMAN or asks_for_a_person(text)) or _CALL_ME.match(_normalise(text))):
         return Reply.YES  # "please have someone call me", "can someone just call me?" (not "will someone call me?")
@@ -1529,57 +1545,37 @@ _MISTAKE = re.compile(r"\b(?:wrong|mistake|by accident|accidentally|mixed (?:it 
                       r"meant to (?:say|be)|i said (?:yes|no))\b")
 
 
-_RESTATED = re.compile(r"\b(?:is|was) (?:actually |really )?an? (?:yes|no)\b")
-
-
 def mistake_told(text: str) -> bool:
     """"I made a mistake", "I got the last one wrong", "the walking one should be no": a mistake said."""
     t = _normalise(text)
     return bool(_GO_BACK.search(t) or _MISTAKE.search(t))
 
 
-def amended_answers(text: str, *, said_to_be_a_mistake: bool = True) -> Dict[str, ItemValue]:
-    """The answers that a correction told after the result changes ("wait, I made a mistake, I haven't had an MRI",
-    "actually I can only walk 5 minutes, I meant", "the burning one should be no"); empty when it names none, or
-    is a question ("sorry, what is an MRI?"). With ``said_to_be_a_mistake`` (the default) the message must say
-    that it corrects a mistake: at the consultation offer "yes, I've had an MRI" is no correction."""
-    if "?" in text or is_question(text):
-        return {}
-    if said_to_be_a_mistake and not mistake_told(text) and not (
-            named_item(text) and _RESTATED.search(_normalise(text))):  # "sorry, the burning one is a no"
-        return {}
-    rest = without_going_back(text)
-    if re.search(r"\bwrong\b", rest):
-        rest = ""  # "the walking one was wrong": which way is not said
-    named = correction_of_a_named_item(rest, None)
-    if named is not None:
-        return dict(named.values)
-    values: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(rest).items()}
-    values.update(said_in_passing(rest, None))
-    return values
+_SAFETY_QUESTION = re.compile(r"\b(?:safety|first|bladder|bowels?|emergency|red[ -]?flags?|urgent)(?: \w+)? (?:question|one)\b")
 
 
-def asks_which_answer(text: str) -> bool:
-    """"I made a mistake", "I got one wrong" at the consultation offer: a mistake said, with no answer named, no
-    yes or no to the offer ("my mistake, yes please" accepts it) and no question."""
-    if "?" in text or is_question(text) or not mistake_told(text) or amended_answers(text):
+def safety_answer_corrected(text: str) -> bool:
+    """"I made a mistake, the safety question should be yes", "I said no to the bladder question by mistake": a
+    red flag told as a correction of the first question's answer (the emergency advice, at once)."""
+    t = _normalise(text)
+    if not (_SAFETY_QUESTION.search(t) and (mistake_told(t) or re.search(r"\b(?:is|was) (?:actually |really )?a yes\b", t))) \
+            or re.search(r"\b(?:should (?:be|have been)|is|was) (?:an? )?no\b", t):
+        return False
+    return bool(re.search(r"\b(?:yes|i do|i have|i did|said no|answered no|pressed no|put no)\b", t))
+
+
+def asks_to_redo(text: str) -> bool:
+    """At the consultation offer after the result: "wait, I made a mistake, I haven't had an MRI", "I got one
+    wrong", "the burning one should be no". A mistake said, not as a question, and not with a plain yes or
+    no to the offer ("my mistake, yes please", "I said no by accident, I'd like a consultation" answer it).
+    The answers are not changed from such a message (its words are easily misread: "I don't have numbness in
+    both legs" also names the leg question); the patient is offered the questions again."""
+    if "?" in text or is_question(text) or not mistake_told(text):
         return False
     rest = without_going_back(text)
     if re.search(r"\bwrong\b", rest) and not _EXPLICIT_ANSWER.match(rest):
-        return True  # "sorry, the walking one was wrong", "I got one wrong": the wrong is no reply to the offer
-    return understand_reply(rest) not in (Reply.YES, Reply.NO)
-
-
-def amend(current: Dict[str, ItemValue], changes: Dict[str, ItemValue]) -> Dict[str, ItemValue]:
-    """The answers after a correction: each item it names changed; treatments named are added to those given
-    ("oops, I did try injections too"), and "none" replaces them."""
-    amended = dict(current)
-    for item, value in changes.items():
-        earlier = current.get(item)
-        if isinstance(value, list) and value and isinstance(earlier, list):
-            value = earlier + [v for v in value if v not in earlier]
-        amended[item] = value
-    return amended
+        return True  # "sorry, the walking one was wrong": no reply to the offer
+    return bool(mentions(rest)) or consultation_reply(rest) not in (Reply.YES, Reply.NO)
 
 
 # ---------------------------------------------------------------- one turn of the form

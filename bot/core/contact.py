@@ -139,7 +139,9 @@ def clean_contact(text: str, *, as_said: bool = False) -> Optional[Tuple[str, st
         # a phone number beside it, and nothing else ("555 123 4567 or ann@example.com"): both are kept
         rest = _BESIDE.sub(" ", _email_pattern(email).sub(" ", value, count=1))
         rest = " ".join(rest.split()).strip(" .,;/-")
-        phone = ("phone", rest) if _PHONE_CHARS.match(rest) and 7 <= sum(ch.isdigit() for ch in rest) <= 15 else None
+        # a phone number, not a time ("09.00-17.00") or a date ("12-03-1950") beside the address
+        phone = ("phone", rest) if _PHONE_CHARS.match(rest) and 9 <= sum(ch.isdigit() for ch in rest) <= 15 \
+            and not _TIME_OR_DATE.search(rest) else None
         if phone and len(f"{phone[1]}, {email}") <= 254:
             return ("both", f"{phone[1]}, {email}")
     return ("email", email)
@@ -148,7 +150,8 @@ def clean_contact(text: str, *, as_said: bool = False) -> Optional[Tuple[str, st
 _BOTH_RECORD = re.compile(r"^both\s*:\s*(.+?),\s*(\S+@\S+)$", re.I)
 # the words around a phone number and an address given together
 _BESIDE = re.compile(r"\b(?:or|and|also|my|is|it'?s|phone|number|tel|mobile|cell|e-?mail(?: address)?|address|call|text|me|"
-                     r"on|at|either|both|please|thanks|thank you)\b|[,;/:]", re.I)
+                     r"on|at|either|both|please|thanks|thank you)\b|[,;]|\s/\s", re.I)
+_TIME_OR_DATE = re.compile(r"\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}\s*-\s*\d{4}\b")
 # a number in words ("five five five, one two three ..."), as a phone number's digits
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "seven": "7", "eight": "8", "nine": "9"}
@@ -267,6 +270,25 @@ def corrected_before_consent(text: str) -> Optional[Tuple[str, str]]:
     if marker and 0 <= marker.start() < at or re.match(r"\W*(?:not|instead)\b", after, re.I):
         return contact
     return None
+
+
+# after the request was sent: "oh no, my number is wrong, it's 555 123 4568", "can I change the email on my request?"
+_FIXING = re.compile(r"\b(?:wrong|mistake|typo|incorrect|misspel\w*|mistyp\w*|change|update|correct|fix)\b.{0,60}"
+                     r"\b(?:number|phone|mobile|e-?mail|address|contact(?: details)?|details)\b|"
+                     r"\b(?:number|phone|mobile|e-?mail|address|contact details|details)\b.{0,40}"
+                     r"\b(?:wrong|typo|incorrect|mistake|misspel\w*|mistyp\w*)\b", re.I)
+
+
+def fixes_sent_details(text: str) -> bool:
+    """"my number is wrong", "can I change the email on my request?": the patient corrects the contact details
+    of a request already sent."""
+    t = " ".join((text or "").replace("\u2019", "'").split())
+    return bool(_FIXING.search(t)) and bool(re.search(r"\b(?:my|i|i'?ve|i'?d|me|mine)\b", t, re.I))
+
+
+def sent_details_fixed(text: str) -> Optional[Tuple[str, str]]:
+    """The new details in such a correction ("... it's 555 123 4568"), written plainly; None without them."""
+    return clean_contact(text) if fixes_sent_details(text) else None
 
 
 def clean_time(text: str) -> Optional[str]:
@@ -400,18 +422,24 @@ def partial_consent(text: str) -> bool:
 
 
 # a yes with a wish about how or when to be contacted: "yes but only by email", "yes, as long as they don't call before 10"
-_ASSENT = (r"(?:yes|yeah|yep|sure|ok|okay|fine|absolutely|of course|certainly|i agree|agreed|i consent|that'?s fine|"
+_ASSENT = (r"(?:yes|yeah|yep|yup|ya|yea|sure|ok|okay|fine|absolutely|of course|certainly|i agree|agreed|i consent|that'?s fine|"
            r"go ahead|please)")
 _WITH_A_CONDITION = re.compile(rf"^\W*{_ASSENT}\b(?:\W+{_ASSENT}\b)*\W*"
-                               r"(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)[\s.!]*$", re.I)
+                               r"(?:(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)|"
+                               r"(?P<only>(?:only\b.{2,60}?|\S.{1,60}?\bonly)))[\s.!]*$", re.I)
 # how: the means of contact; when: a part of the day or week, or a clock time
-_HOW_OR_WHEN = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|calling|phone|ring|voicemail|landline|mobile|"
-                          r"mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|monday|tuesday|wednesday|thursday|"
-                          r"friday|saturday|sunday|lunch ?time|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|o'?clock)|"
-                          r"(?:before|after|between|until|from) \d{1,2}(?:[:.]\d\d)?(?!\s*(?:days?|weeks?|months?|years?|"
-                          r"questions?|minutes?|hours?)))\b", re.I)
-# not a wish to pass on: a correction, a request about the data, a question to come
-_NOT_A_WISH = re.compile(r"\b(?:wrong|mistake|typo|incorrect|delete|remove|erase|questions?)\b", re.I)
+_HOW = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|calling|phone|ring|voicemail|landline|mobile)\b", re.I)
+_WHEN = re.compile(r"\b(?:mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|mondays?|tuesdays?|wednesdays?|"
+                   r"thursdays?|fridays?|saturdays?|sundays?|lunch ?time|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|o'?clock)|"
+                   r"(?:before|after|between|until|from) \d{1,2}(?:[:.]\d\d)?(?!\s*(?:days?|weeks?|months?|years?|"
+                   r"questions?|minutes?|hours?)))\b", re.I)
+# a time named as a wish, not as when a symptom comes ("I'm in pain every morning")
+_WISHED = re.compile(r"\b(?:only|not|no|don'?t|do not|never|before|after|between|until|best|better|prefer\w*|ideally|"
+                     r"any ?time|call|ring|contact|reach|text|e-?mail)\b", re.I)
+# not a wish to pass on: a correction, a request about the data, a question to come, someone else, a symptom
+_NOT_A_WISH = re.compile(r"\b(?:wrong|mistake|typo|incorrect|delete|remove|erase|questions?|results?|answers?|gp|doctor|"
+                         r"surgeon|nurse|daughter|son|wife|husband|mother|father|mum|mom|dad|friend|pain|hurts?|aches?|"
+                         r"numb\w*|burn\w*|morphine|medication|pills?)\b", re.I)
 
 
 def consent_condition(text: str) -> Optional[str]:
@@ -420,10 +448,12 @@ def consent_condition(text: str) -> Optional[str]:
     request (``partial_consent``)."""
     value = " ".join((text or "").replace("\u2019", "'").split())
     found = _WITH_A_CONDITION.match(value)
-    if found is None or "?" in value or partial_consent(value) or not _HOW_OR_WHEN.search(found.group("condition")) \
-            or _NOT_A_WISH.search(found.group("condition")):
+    if found is None or "?" in value or partial_consent(value):
         return None
-    return found.group("condition")
+    condition = found.group("condition") or found.group("only")
+    if _NOT_A_WISH.search(condition) or not (_HOW.search(condition) or _WHEN.search(condition) and _WISHED.search(condition)):
+        return None
+    return condition
 
 
 def with_condition(preferred_time: Optional[str], condition: str, limit: int = 200) -> str:

@@ -99,8 +99,7 @@ UTTER_SSHQ_GOING_BACK = "utter_sshq_going_back"
 UTTER_SSHQ_WHY = "utter_sshq_why"
 UTTER_SSHQ_WAIT = "utter_sshq_wait"
 UTTER_SSHQ_WELCOME_BACK = "utter_sshq_welcome_back"
-UTTER_SSHQ_AMENDED = "utter_sshq_amended"
-UTTER_SSHQ_AMEND_HOW = "utter_sshq_amend_how"
+UTTER_SSHQ_REDO_OFFER = "utter_sshq_redo_offer"
 UTTER_SSHQ_WELCOME = "utter_sshq_welcome"
 UTTER_SSHQ_HELLO = "utter_sshq_hello"
 UTTER_SSHQ_REASK_YES_NO = "utter_sshq_reask_yes_no"
@@ -125,8 +124,12 @@ UTTER_CONSULTATION_FAILED = "utter_consultation_failed"
 
 # Custom actions (actions/)
 ACTION_UNDERSTAND = "action_understand"
-# a correction of an answer told after the result (actions/questionnaire.py)
-ACTION_SSHQ_AMEND = "action_sshq_amend"
+# the contact details of a request already sent, corrected (actions/consultation.py)
+ACTION_CHANGE_SENT_DETAILS = "action_change_sent_details"
+UTTER_ASK_NEW_DETAILS = "utter_ask_new_details"
+UTTER_SENT_DETAILS_CHANGED = "utter_sent_details_changed"
+UTTER_SENT_DETAILS_NOT_CHANGED = "utter_sent_details_not_changed"
+UTTER_NO_REQUEST_TO_CHANGE = "utter_no_request_to_change"
 
 # Families: one response per member (tests/test_names.py checks every member against the domain).
 FAQ_RESPONSE_PREFIX = f"utter_{FAQ_PREFIX}"

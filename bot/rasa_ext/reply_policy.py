@@ -20,9 +20,8 @@ Outside any question, a message that asks for the check in other words ("a quiz"
 "see if I have stenosis") or tells a story of its symptoms, when the classifier
 could not place it, gets the offer of the check, until the conversation has the check's result,
 stopped it or put it off (``answers.offers_the_check_unasked``); asking for it still offers it.
-An answer corrected at the consultation offer ("wait, I made a mistake, I haven't had an MRI"): changed
-(``answers.amended_answers``, ``action_sshq_amend``), the result again and the offer again; "I made a
-mistake" alone asks which answer, and the next message may give it plainly.
+A mistake told at the consultation offer ("wait, I made a mistake, I haven't had an MRI"): the questions again,
+if the patient wants (``answers.asks_to_redo``); declined, the offer again.
 Back after stopping the check or putting it off ("ok I'm back, can we continue?"): "Welcome back."
 and its offer again, whose yes starts it from the first question (``answers.asks_to_resume``, ``check_left_off``).
 A story that the classifier read as the typical symptoms' question (neurogenic claudication) gets that answer and then the offer,
@@ -67,17 +66,16 @@ from bot.core.answers import (
     SYMPTOMS_TOPIC,
     UNDERSTOOD_ALONE,
     Reply,
-    amended_answers,
     answer_then_ask_again,
     answer_to,
     answer_with_opening,
     answers_for_someone,
     ask_again,
     asks_to_do_the_check,
+    asks_to_redo,
     asks_to_resume,
     asks_to_start_over,
     asks_what_to_do,
-    asks_which_answer,
     changes_mind_to_yes,
     check_left_off,
     clarify_follow_up,
@@ -88,10 +86,12 @@ from bot.core.answers import (
     is_question,
     offer_reply,
     offers_the_check_unasked,
+    safety_answer_corrected,
     stop_reply,
     understand_reply,
     wants_the_check,
 )
+from bot.core.contact import clean_contact, fixes_sent_details
 from bot.rasa_ext.policies import ActionServerFaultPolicy
 
 QUESTIONS = frozenset(question for question, _ in FOLLOW_UPS)
@@ -109,9 +109,6 @@ RESTART_THE_CHECK = ("sshq_form", "action_sshq_reset", "sshq_form")
 ANSWER_THEN_OFFER = (names.faq_response(SYMPTOMS_TOPIC), *OFFER_THE_CHECK)
 # back after stopping the check or putting it off ("ok I'm back, can we continue?"): its offer again (from the start)
 WELCOME_BACK_TO_THE_CHECK = (names.UTTER_SSHQ_WELCOME_BACK, names.UTTER_SSHQ_OFFER_AGAIN)
-# an answer corrected at the consultation offer ("wait, I made a mistake, I haven't had an MRI"): changed, the
-# result (and its advice) again, and the offer again
-AMEND_THE_RESULT = (names.ACTION_SSHQ_AMEND, "action_sshq_result", names.UTTER_OFFER_CONSULTATION)
 
 
 def question_and_done(events: List[Event]) -> Tuple[Optional[str], List[str], Optional[UserUttered]]:
@@ -194,6 +191,13 @@ def last_response(events: List[Event], message: UserUttered) -> Optional[str]:
 _SETTLED = frozenset({*FORMS, "action_forget_me", names.UTTER_FORGET_CANCELLED, names.UTTER_FORGET_CANCELLED_GO_ON,
                       "action_restart", "action_session_start", "action_sshq_reset", "action_sshq_result",
                       "action_sshq_stopped", SUBMIT})
+
+
+def request_was_made(earlier: List[str]) -> bool:
+    """Whether the request form ended in this conversation (since its start or a restart), by the actions run."""
+    start = max((i for i, action in enumerate(earlier) if action in ("action_session_start", "action_restart")),
+                default=-1)
+    return SUBMIT in earlier[start + 1:]
 
 
 def left_for(question: str, events: List[Event]) -> Optional[str]:
@@ -287,16 +291,18 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     after_alert = ALERT_AGAIN.get(str(last_response(events, message)))
     if after_alert and not active_loop and intent not in names.ALERT_INTENTS and asks_what_to_do(text):
         return continue_chain((after_alert,), done)  # "what should I do?" after the emergency message: it again
-    if question in (names.UTTER_OFFER_CONSULTATION, names.ACTION_SSHQ_AMEND) and not active_loop \
-            and intent not in names.ALERT_INTENTS:
-        # at the offer a correction must say it is one ("yes, I've had an MRI" answers the offer); once asked
-        # which answer to change, the answer alone is enough
-        if amended_answers(text, said_to_be_a_mistake=question == names.UTTER_OFFER_CONSULTATION):
-            return continue_chain(AMEND_THE_RESULT, done)
-        if question == names.UTTER_OFFER_CONSULTATION and asks_which_answer(text):
-            return continue_chain((names.ACTION_SSHQ_AMEND,), done)  # "I made a mistake": which answer?
-    if question == names.ACTION_SSHQ_AMEND:
-        question = names.UTTER_OFFER_CONSULTATION  # asked which answer, and given none: the offer still stands
+    if not active_loop and intent not in names.ALERT_INTENTS and request_was_made(earlier) and (
+            fixes_sent_details(text)
+            or question == names.ACTION_CHANGE_SENT_DETAILS and clean_contact(text, as_said=True) is not None):
+        # "oh no, my number is wrong, it's 555 123 4568" after the request was sent: its details changed
+        return continue_chain((names.ACTION_CHANGE_SENT_DETAILS,), done)
+    if question in (names.UTTER_OFFER_CONSULTATION, names.UTTER_SSHQ_REDO_OFFER) and not active_loop \
+            and intent not in names.ALERT_INTENTS and safety_answer_corrected(text):
+        return continue_chain((names.UTTER_EMERGENCY,), done)  # "the safety question should be yes": a red flag
+    if question == names.UTTER_OFFER_CONSULTATION and not active_loop and intent not in names.ALERT_INTENTS \
+            and asks_to_redo(text):
+        # "wait, I made a mistake, I haven't had an MRI": the questions again, if the patient wants
+        return continue_chain((names.UTTER_SSHQ_REDO_OFFER,), done)
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it

@@ -181,6 +181,35 @@ class RequestStore:
         os.replace(self.spool.with_suffix(".tmp"), self.spool)
         return len(waiting) - len(keep)
 
+    def change_contact(self, conversation_id: str, reference: str, kind: str, contact: str) -> int:
+        """The contact details of one request, corrected by the patient in the conversation that made it
+        (stored or spooled); returns how many were changed (0 or 1); raises StoreUnavailable."""
+        try:
+            self._ensure_schema()
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    requests_table.update()
+                    .where(requests_table.c.reference == reference, requests_table.c.conversation_id == conversation_id)
+                    .values(contact=contact, contact_kind=kind))
+        except sa.exc.SQLAlchemyError as exc:
+            logger.error("Consultation request %s could not be changed: %s", reference, type(exc).__name__)
+            raise StoreUnavailable(type(exc).__name__) from None
+        changed = int(result.rowcount or 0) + self._change_in_spool(conversation_id, reference, kind, contact)
+        logger.info("Consultation request %s: contact details changed by the patient (%d).", reference, changed)
+        return min(changed, 1)
+
+    def _change_in_spool(self, conversation_id: str, reference: str, kind: str, contact: str) -> int:
+        waiting = self.pending()
+        mine = [r for r in waiting if r.reference == reference and r.conversation_id == conversation_id]
+        if not mine:
+            return 0
+        changed = [r.copy(update={"contact": contact, "contact_kind": kind}) if r in mine else r for r in waiting]
+        fd = os.open(self.spool.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.writelines(request.json() + "\n" for request in changed)
+        os.replace(self.spool.with_suffix(".tmp"), self.spool)
+        return len(mine)
+
     def delete_older_than(self, days: int) -> int:
         """Retention: delete requests (stored or spooled) made more than ``days`` ago."""
         self._ensure_schema()
