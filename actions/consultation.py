@@ -237,3 +237,15 @@ class ActionChangeSentDetails(Action):
         else:
             dispatcher.utter_message(response=names.UTTER_SENT_DETAILS_NOT_CHANGED)
         return []
+
+
+class ActionContactReset(Action):
+    """"Start over" inside the request form: what was typed is cleared, and the form asks its questions again from
+    the name (data/rules/questionnaire.yml). Before, the whole conversation restarted and the request was lost."""
+
+    def name(self) -> str:
+        return names.ACTION_CONTACT_RESET
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response=names.UTTER_CONTACT_RESTARTING)
+        return [SlotSet(slot, None) for slot in (*CONTACT_SLOTS, MISSES_SLOT, CANCELLED_SLOT)] + [SlotSet("requested_slot", None)]

@@ -646,3 +646,14 @@ def test_details_corrected_without_a_number_or_a_request(store: requests_store.R
 
     events, dispatcher = run(ActionChangeSentDetails(), sent_tracker(text, reference))
     assert events == [] and responses(dispatcher) == [response]
+
+
+def test_starting_over_inside_the_request_form_clears_what_was_typed() -> None:
+    from actions.consultation import ActionContactReset
+
+    events, dispatcher = run(ActionContactReset(), consult_tracker("start over", contact_name="Ann Lee",
+                                                                    contact_details="email:ann@example.com"))
+    assert responses(dispatcher) == ["utter_contact_restarting"]
+    assert {e["name"]: e["value"] for e in events} == {
+        "contact_name": None, "contact_details": None, "contact_time": None, "contact_consent": None,
+        "contact_misses": None, "contact_cancelled": None, "requested_slot": None}

@@ -1192,3 +1192,11 @@ def test_a_red_flag_told_as_a_correction_of_the_safety_question(text: str, red_f
     from bot.core.answers import safety_answer_corrected
 
     assert safety_answer_corrected(text) is red_flag
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("mri no", "no"), ("MRI? no", "no"), ("ct scan - nope", "no"), ("cat scan, no", "no"),
+    ("mri yes", "yes"), ("MRI last year, no", "yes"),  # a scan told, then a no to something else
+])
+def test_the_scan_named_back_then_denied_is_a_no(text: str, value: str) -> None:
+    assert read_turn(text, "imaging", "conservative_care").values == {"imaging": value}

@@ -1670,16 +1670,21 @@ _NAMED_THEN_DENIED = re.compile(r"^(?P<head>[^.!?]{1,40}?)[\s,?:;.!-]*\s(?:no|no
 
 
 def named_then_denied(text: str, requested: str) -> bool:
-    """"the burning one, no" at the burning question: the closing no answers it, not the symptom's name (which
-    alone would read as having it). Only for a head of a few words, one phrase without a verb, that names a
-    symptom or a body part of this question and no other item, with no yes or no of its own."""
+    """"the burning one, no" at the burning question, "mri? no" at the scan question: the closing no answers it,
+    not the symptom's name (which alone would read as having it). Only for a head of a few words, one phrase
+    without a verb or a time, that names a symptom, a body part or a scan of this question and no other item,
+    with no yes or no of its own."""
     found = _NAMED_THEN_DENIED.match(_normalise(text))
     if found is None:
         return False
     head = found.group("head")
-    if re.search(r"[,;:]|\b(?:and|but|or|hurts?|helps?|burns?|is|are|was|were|feels?|gets?|goes|go)\b", head):
-        return False  # "calves hurt, thighs no", "walking hurts, sitting no": the no is the second part's
-    return len(head.split()) <= 5 and bool(mentions(head)) and parse_yes_no(head) is None \
+    if re.search(r"[,;:]|\b(?:and|but|or|hurts?|helps?|burns?|is|are|was|were|feels?|gets?|goes|go|had|got|did|do|need|"
+                 r"last|ago|years?|months?|weeks?|yesterday|before|befor|after)\b", head):
+        return False  # "calves hurt, thighs no", "MRI last year, no": a statement before the no, which is another's
+    named = {m.label for m in mentions(head)}
+    if requested == "imaging" and not named & {"MRI_CT", "XRAY"}:
+        return False  # "physio no" at the scan question names no scan
+    return len(head.split()) <= 5 and bool(named) and parse_yes_no(head) is None \
         and not set(extract_items(head)) - {requested}
 
 
@@ -1693,7 +1698,7 @@ def read_turn(text: str, requested: Optional[str], last_item: Optional[str]) -> 
     named = correction_of_a_named_item(text, requested)
     if named is not None:
         return named  # the item it names, and not the one asked now
-    if requested in SSHQ_ITEMS and named_then_denied(text, requested):
+    if (requested in SSHQ_ITEMS or requested == "imaging") and named_then_denied(text, requested):
         return TurnReading({str(requested): Answer.NO.value})
     context = _QUESTION_SYMPTOM.get(requested or "") if parse_yes_no(text) is Answer.YES else None
     items: Dict[str, ItemValue] = {k: v.value for k, v in extract_items(text, context).items()}

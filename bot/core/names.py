@@ -130,6 +130,9 @@ UTTER_ASK_NEW_DETAILS = "utter_ask_new_details"
 UTTER_SENT_DETAILS_CHANGED = "utter_sent_details_changed"
 UTTER_SENT_DETAILS_NOT_CHANGED = "utter_sent_details_not_changed"
 UTTER_NO_REQUEST_TO_CHANGE = "utter_no_request_to_change"
+# "start over" inside the request form: its questions again, from the name
+ACTION_CONTACT_RESET = "action_contact_reset"
+UTTER_CONTACT_RESTARTING = "utter_contact_restarting"
 
 # Families: one response per member (tests/test_names.py checks every member against the domain).
 FAQ_RESPONSE_PREFIX = f"utter_{FAQ_PREFIX}"
