@@ -1009,24 +1009,30 @@ _RESUMING = re.compile(
     rf"(?:{_GO_ON_WORDS})(?: (?:with )?(?:it|them|the (?:questions?|questionnaire|check|test|quiz)))?"
     rf"(?: (?:now|again|please|then))*\W*$")
 _COMING_BACK = re.compile(r"^(?:(?:ok|okay|hi|hello|hey|right|so|sorry|alright|well)\b\W*)*"
-                          r"(?:(?:i'?m|i am) back(?: now| again)?\b\W*)?")
+                          r"(?P<back>(?:i'?m|i am) back(?: now| again)?\b\W*)?")
 
 
 def asks_to_resume(text: str) -> bool:
     """"ok I'm back, can we continue?", "continue", "where were we?": the whole message asks to go on with the
     check (its offer again once it was stopped or put off); "I'm on blood thinners, can I continue?" does not."""
     t = _normalise(text).strip()
-    rest = _COMING_BACK.sub("", t, count=1)
+    opening = _COMING_BACK.match(t)
+    rest = t[opening.end():] if opening else t
     if not rest:
-        return bool(re.search(r"\b(?:i'?m|i am) back\b", t))  # "hi, I'm back"
+        return bool(opening and opening.group("back"))  # "hi, I'm back"; "ok" alone is not
     return says_go_on(t) or is_back(t) or bool(_RESUMING.match(rest))
+
+
+def since_fresh_start(earlier: Sequence[str]) -> Sequence[str]:
+    """The actions of ``earlier`` since the conversation last started again (a new session or a restart)."""
+    start = max((i for i, action in enumerate(earlier) if action in _FRESH_STARTS), default=-1)
+    return earlier[start + 1:]
 
 
 def check_left_off(earlier: Sequence[str]) -> bool:
     """Whether the check was stopped or put off ("later") and not done since, by ``earlier``, the actions run
     before the patient's message in this conversation."""
-    start = max((i for i, action in enumerate(earlier) if action in _FRESH_STARTS), default=-1)
-    settled = [action for action in earlier[start + 1:] if action in CHECK_SETTLED]
+    settled = [action for action in since_fresh_start(earlier) if action in CHECK_SETTLED]
     return bool(settled) and settled[-1] in ("action_sshq_stopped", names.UTTER_SSHQ_LATER)
 
 
@@ -1035,8 +1041,7 @@ def offers_the_check_unasked(earlier: Sequence[str]) -> bool:
     run before the patient's message: not once this conversation has the check's result, stopped
     it, or put it off. The patient who asks to do it ("can I do the check again?", ``asks_to_do_the_check``)
     still gets it."""
-    start = max((i for i, action in enumerate(earlier) if action in _FRESH_STARTS), default=-1)
-    return not CHECK_SETTLED.intersection(earlier[start + 1:])
+    return not CHECK_SETTLED.intersection(since_fresh_start(earlier))
 
 
 _PROXY = re.compile(

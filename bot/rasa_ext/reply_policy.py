@@ -87,6 +87,7 @@ from bot.core.answers import (
     offer_reply,
     offers_the_check_unasked,
     safety_answer_corrected,
+    since_fresh_start,
     stop_reply,
     understand_reply,
     wants_the_check,
@@ -193,13 +194,6 @@ _SETTLED = frozenset({*FORMS, "action_forget_me", names.UTTER_FORGET_CANCELLED, 
                       "action_sshq_stopped", SUBMIT})
 
 
-def request_was_made(earlier: List[str]) -> bool:
-    """Whether the request form ended in this conversation (since its start or a restart), by the actions run."""
-    start = max((i for i, action in enumerate(earlier) if action in ("action_session_start", "action_restart")),
-                default=-1)
-    return SUBMIT in earlier[start + 1:]
-
-
 def left_for(question: str, events: List[Event]) -> Optional[str]:
     """What was left to ask ``question`` ("delete this conversation?", perhaps asked again after an answer): the
     form the rules stopped for it, or the yes/no question open before it; None if nothing was."""
@@ -291,18 +285,17 @@ def next_action(events: List[Event], active_loop: Optional[str] = None) -> Optio
     after_alert = ALERT_AGAIN.get(str(last_response(events, message)))
     if after_alert and not active_loop and intent not in names.ALERT_INTENTS and asks_what_to_do(text):
         return continue_chain((after_alert,), done)  # "what should I do?" after the emergency message: it again
-    if not active_loop and intent not in names.ALERT_INTENTS and request_was_made(earlier) and (
-            fixes_sent_details(text)
-            or question == names.ACTION_CHANGE_SENT_DETAILS and clean_contact(text, as_said=True) is not None):
-        # "oh no, my number is wrong, it's 555 123 4568" after the request was sent: its details changed
-        return continue_chain((names.ACTION_CHANGE_SENT_DETAILS,), done)
-    if question in (names.UTTER_OFFER_CONSULTATION, names.UTTER_SSHQ_REDO_OFFER) and not active_loop \
-            and intent not in names.ALERT_INTENTS and safety_answer_corrected(text):
-        return continue_chain((names.UTTER_EMERGENCY,), done)  # "the safety question should be yes": a red flag
-    if question == names.UTTER_OFFER_CONSULTATION and not active_loop and intent not in names.ALERT_INTENTS \
-            and asks_to_redo(text):
-        # "wait, I made a mistake, I haven't had an MRI": the questions again, if the patient wants
-        return continue_chain((names.UTTER_SSHQ_REDO_OFFER,), done)
+    if not active_loop and intent not in names.ALERT_INTENTS:
+        if SUBMIT in since_fresh_start(earlier) and (
+                fixes_sent_details(text)
+                or question == names.ACTION_CHANGE_SENT_DETAILS and clean_contact(text, as_said=True) is not None):
+            # "oh no, my number is wrong, it's 555 123 4568" after the request was sent: its details changed
+            return continue_chain((names.ACTION_CHANGE_SENT_DETAILS,), done)
+        if question in (names.UTTER_OFFER_CONSULTATION, names.UTTER_SSHQ_REDO_OFFER) and safety_answer_corrected(text):
+            return continue_chain((names.UTTER_EMERGENCY,), done)  # "the safety question should be yes": a red flag
+        if question == names.UTTER_OFFER_CONSULTATION and asks_to_redo(text):
+            # "wait, I made a mistake, I haven't had an MRI": the questions again, if the patient wants
+            return continue_chain((names.UTTER_SSHQ_REDO_OFFER,), done)
     if question not in QUESTIONS:
         # the check asked for in other words, or a symptom story the classifier did not place or read as
         # the symptoms' own question: offer it

@@ -175,11 +175,15 @@ class RequestStore:
         keep = [request for request in waiting if not drop(request)]
         if len(keep) == len(waiting):
             return 0
+        self._rewrite_spool(keep)
+        return len(waiting) - len(keep)
+
+    def _rewrite_spool(self, requests: List[ConsultationRequest]) -> None:
+        """The spool replaced, owner-only, in one step (a crash leaves the old one or the new one)."""
         fd = os.open(self.spool.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(request.json() + "\n" for request in keep)
+            handle.writelines(request.json() + "\n" for request in requests)
         os.replace(self.spool.with_suffix(".tmp"), self.spool)
-        return len(waiting) - len(keep)
 
     def change_contact(self, conversation_id: str, reference: str, kind: str, contact: str) -> int:
         """The contact details of one request, corrected by the patient in the conversation that made it
@@ -201,13 +205,9 @@ class RequestStore:
     def _change_in_spool(self, conversation_id: str, reference: str, kind: str, contact: str) -> int:
         waiting = self.pending()
         mine = [r for r in waiting if r.reference == reference and r.conversation_id == conversation_id]
-        if not mine:
-            return 0
-        changed = [r.copy(update={"contact": contact, "contact_kind": kind}) if r in mine else r for r in waiting]
-        fd = os.open(self.spool.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(request.json() + "\n" for request in changed)
-        os.replace(self.spool.with_suffix(".tmp"), self.spool)
+        if mine:
+            self._rewrite_spool([r.copy(update={"contact": contact, "contact_kind": kind}) if r in mine else r
+                                 for r in waiting])
         return len(mine)
 
     def delete_older_than(self, days: int) -> int:
