@@ -24,6 +24,7 @@ from bot.core.contact import (
     consent_condition,
     contact_correction,
     corrected_before_consent,
+    means_wished,
     misses_after,
     misses_at,
     name_and_contact,
@@ -44,8 +45,13 @@ CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_con
 
 
 MISSES_SLOT = "contact_misses"
+# the details given before a wish for the other means ("yes, but only by email" after a phone number): kept if the
+# patient then gives none of that kind
+KEPT_SLOT = "contact_kept"
 REFERENCE_SLOT = "request_reference"
 CANCELLED_SLOT = "contact_cancelled"
+# everything the form holds, cleared when a request is sent or started again
+FORM_SLOTS = (*CONTACT_SLOTS, MISSES_SLOT, CANCELLED_SLOT, KEPT_SLOT)
 NO_TIME_PREFERENCE = "no preference given"
 INVALID = {"contact_name": names.UTTER_INVALID_CONTACT_NAME, "contact_details": names.UTTER_INVALID_CONTACT_DETAILS,
            "contact_time": names.UTTER_INVALID_CONTACT_TIME, "contact_consent": names.UTTER_INVALID_CONTACT_CONSENT}
@@ -130,6 +136,13 @@ class ValidateConsultationForm(FormValidationAction):
             logger.debug("Consultation form: contact %s", f"accepted ({contact[0]})" if contact else "not accepted")
             return f"{contact[0]}:{contact[1]}" if contact else None
 
+        kept = tracker.get_slot(KEPT_SLOT)
+        if kept:
+            # asked again for the means the patient wished: any other reply keeps what was given before (no loop)
+            found = details(str(value or ""))
+            if found is None:
+                dispatcher.utter_message(response=names.UTTER_CONTACT_KEPT)
+            return {"contact_details": found or kept, KEPT_SLOT: None, MISSES_SLOT: None}
         return self._read("contact_details", value, dispatcher, tracker, details)
 
     def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -151,11 +164,18 @@ class ValidateConsultationForm(FormValidationAction):
 
         read = self._read("contact_consent", text, dispatcher, tracker, consent)
         condition = consent_condition(text) if read.get("contact_consent") == Answer.YES.value else None
-        if condition is not None:
-            # "yes but only by email": passed on with the preferred time, not dropped
+        if condition is None:
+            return read
+        # "yes but only by email": passed on with the preferred time, not dropped
+        read["contact_time"] = with_condition(tracker.get_slot("contact_time"), condition)
+        wished, given = means_wished(condition), str(tracker.get_slot("contact_details") or "")
+        if wished is None or not given or given.partition(":")[0] in (wished, "both"):
             dispatcher.utter_message(response=names.UTTER_CONTACT_CONDITION_NOTED)
-            read["contact_time"] = with_condition(tracker.get_slot("contact_time"), condition)
-        return read
+            return read
+        # only a phone number given for "only by email" (or the reverse): the form asks for the details again
+        needs = names.UTTER_CONTACT_NEEDS_EMAIL if wished == "email" else names.UTTER_CONTACT_NEEDS_PHONE
+        dispatcher.utter_message(response=needs)
+        return {**read, "contact_details": None, KEPT_SLOT: given}
 
 
 class ActionSubmitConsultation(Action):
@@ -165,7 +185,7 @@ class ActionSubmitConsultation(Action):
         return "action_submit_consultation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        forget = ([SlotSet(slot, None) for slot in (*CONTACT_SLOTS, MISSES_SLOT, CANCELLED_SLOT)]
+        forget = ([SlotSet(slot, None) for slot in FORM_SLOTS]
                   + [SlotSet(item, None) for item in ITEM_ORDER])
         if tracker.get_slot("contact_consent") != Answer.YES.value:
             outcome = turns.submission(consented=False)
@@ -248,4 +268,4 @@ class ActionContactReset(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response=names.UTTER_CONTACT_RESTARTING)
-        return [SlotSet(slot, None) for slot in (*CONTACT_SLOTS, MISSES_SLOT, CANCELLED_SLOT)] + [SlotSet("requested_slot", None)]
+        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]

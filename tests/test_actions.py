@@ -277,6 +277,43 @@ def test_a_wish_with_the_consent_goes_with_the_preferred_time() -> None:
     assert responses(dispatcher) == ["utter_contact_condition_noted"]
 
 
+def at_question(text: str, slot: str, **earlier: Any) -> Tracker:
+    """The request form at ``slot``: the earlier answers are slots only; the reply is the one new slot event."""
+    return Tracker("patient", {**earlier, slot: text, "requested_slot": slot},
+                   {"text": text, "intent": {"name": "inform", "confidence": 1.0}}, [SlotSet(slot, text)], False, None,
+                   {"name": "consultation_form"}, "action_listen")
+
+
+@pytest.mark.parametrize("given, wish, asked", [
+    ("phone:555 123 4567", "yes but only by email", "utter_contact_needs_email"),
+    ("email:ann@example.com", "yes, just text me", "utter_contact_needs_phone")])
+def test_a_wish_for_the_other_means_asks_for_those_details(given: str, wish: str, asked: str) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), at_question(
+        wish, "contact_consent", contact_details=given, contact_time="mornings"))
+    assert SlotSet("contact_consent", "yes") in events and SlotSet("contact_details", None) in events
+    assert SlotSet("contact_kept", given) in events and responses(dispatcher) == [asked]
+
+
+@pytest.mark.parametrize("given", ["email:ann@example.com", "both:555 123 4567, ann@example.com"])
+def test_a_wish_the_details_already_meet_is_only_noted(given: str) -> None:
+    wish = "yes but only by email"
+    events, dispatcher = run(ValidateConsultationForm(), at_question(
+        wish, "contact_consent", contact_details=given, contact_time="mornings"))
+    assert not any(e.get("name") in ("contact_details", "contact_kept") for e in events)
+    assert responses(dispatcher) == ["utter_contact_condition_noted"]
+
+
+@pytest.mark.parametrize("reply, expected, said", [
+    ("ann@example.com", "email:ann@example.com", []),
+    ("just keep the number", "phone:555 123 4567", ["utter_contact_kept"]),
+    ("I don't have e-mail", "phone:555 123 4567", ["utter_contact_kept"])])
+def test_asked_again_for_the_wished_means_nothing_given_is_lost(reply: str, expected: str, said: List[str]) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), at_question(
+        reply, "contact_details", contact_kept="phone:555 123 4567", contact_consent="yes"))
+    assert SlotSet("contact_details", expected) in events and SlotSet("contact_kept", None) in events
+    assert responses(dispatcher) == said
+
+
 def test_the_stored_request_keeps_both_details(store: requests_store.RequestStore) -> None:
     given = "555 123 4567 or ann@example.com"
     events, _ = run(ValidateConsultationForm(), consult_tracker(given, contact_details=given,
@@ -656,4 +693,4 @@ def test_starting_over_inside_the_request_form_clears_what_was_typed() -> None:
     assert responses(dispatcher) == ["utter_contact_restarting"]
     assert {e["name"]: e["value"] for e in events} == {
         "contact_name": None, "contact_details": None, "contact_time": None, "contact_consent": None,
-        "contact_misses": None, "contact_cancelled": None, "requested_slot": None}
+        "contact_misses": None, "contact_cancelled": None, "contact_kept": None, "requested_slot": None}

@@ -481,6 +481,23 @@ def test_a_privacy_question_in_the_request_is_answered_and_the_request_kept(stac
     assert len(payload_values(done, "consultation_request")) == 1
 
 
+def test_a_wish_for_email_after_a_phone_number_asks_for_the_address(stack: Stack, sender: str) -> None:
+    begin(stack, sender)
+    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
+    stack.send(sender, "yes please, that would be great")
+    stack.send(sender, "Ines Moreau")
+    stack.send(sender, "555 010 4321")
+    stack.send(sender, "late afternoons")
+    asked_for = [m["text"] for m in stack.send(sender, "yes but only by email") if m.get("text")]
+    assert asked_for == rendered("utter_contact_needs_email") + rendered("utter_ask_contact_details")
+    done = stack.send(sender, "ines.moreau@example.org")
+    [request] = payload_values(done, "consultation_request")
+    listing = subprocess.run([sys.executable, "-m", "bot", "requests", "--database-url", stack.env()["DATABASE_URL"],
+                              "list"], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
+    [line] = [row for row in listing.splitlines() if request["reference"] in row]
+    assert "email: ines.moreau@example.org  (late afternoons; only by email)" in line
+
+
 def test_a_privacy_question_mid_questionnaire_is_answered_and_the_question_asked_again(stack: Stack,
                                                                                         sender: str) -> None:
     at_q2(stack, sender)

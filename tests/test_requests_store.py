@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.cli import main
-from bot.core.contact import clean_contact, clean_name, clean_time, consent_condition, with_condition
+from bot.core.contact import clean_contact, clean_name, clean_time, consent_condition, means_wished, with_condition
 from bot.storage.requests import REFERENCE_ALPHABET, ConsultationRequest, RequestStore, StoreUnavailable
 
 
@@ -121,6 +121,16 @@ def test_elsewhere_only_details_written_plainly_count(text: str, expected: objec
     ("yes but send the results to my GP by email", None)])
 def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     assert consent_condition(text) == expected
+
+
+@pytest.mark.parametrize("condition, expected", [
+    ("only by email", "email"), ("email only", "email"), ("no calls, email is fine", "email"), ("not by phone", "email"),
+    ("please don't call, email me", "email"), ("only text me", "phone"), ("whatsapp only", "phone"),
+    ("no emails please", "phone"), ("only call my mobile", "phone"), ("don't call before 10", None),
+    ("only mornings", None), ("they text first", None), ("email or phone is fine", None),
+    ("no calls and no emails", None), ("only after 5:30", None), (None, None)])
+def test_the_one_means_of_contact_a_wish_asks_for(condition: object, expected: object) -> None:
+    assert means_wished(condition) == expected
 
 
 def test_a_wish_joins_the_preferred_time_within_its_field() -> None:

@@ -426,7 +426,7 @@ _ASSENT = (r"(?:yes|yeah|yep|yup|ya|yea|sure|ok|okay|fine|absolutely|of course|c
            r"go ahead|please)")
 _WITH_A_CONDITION = re.compile(rf"^\W*{_ASSENT}\b(?:\W+{_ASSENT}\b)*\W*"
                                r"(?:(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)|"
-                               r"(?P<only>(?:only\b.{2,60}?|\S.{1,60}?\bonly)))[\s.!]*$", re.I)
+                               r"(?P<only>(?:(?:only|just)\b.{2,60}?|\S.{1,60}?\bonly)))[\s.!]*$", re.I)
 # how: the means of contact; when: a part of the day or week, or a clock time
 _HOW = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|calling|phone|ring|voicemail|landline|mobile)\b", re.I)
 _WHEN = re.compile(r"\b(?:mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|mondays?|tuesdays?|wednesdays?|"
@@ -454,6 +454,31 @@ def consent_condition(text: str) -> Optional[str]:
     if _NOT_A_WISH.search(condition) or not (_HOW.search(condition) or _WHEN.search(condition) and _WISHED.search(condition)):
         return None
     return condition
+
+
+_EMAIL_WORD = re.compile(r"\be-?mail\w*\b", re.I)
+_PHONE_WORD = re.compile(r"\b(?:texts?|texting|sms|whatsapp|calls?|calling|phone\w*|ring|voicemail|landline|mobile)\b", re.I)
+# one means and no other: "only", "just", "rather", "prefer", "instead", or the other means refused
+_ONE_MEANS = re.compile(r"\b(?:only|just|rather|prefer\w*|instead)\b", re.I)
+_REFUSED = re.compile(r"\b(?:no|not|don'?t|do not|never)\b(?:\s+(?:by|via|any|a|me))*\s+(?P<refused>\S+)", re.I)
+
+
+def means_wished(condition: Optional[str]) -> Optional[str]:
+    """The one means of contact a wish asks for: "email" for "only by email" or "email, no calls", "phone" for
+    "just text me" or "no emails please"; None when it names both means, none, or a time ("don't call before 10"
+    is a wish about when, not a refusal of the phone)."""
+    text = " ".join(str(condition or "").replace("\u2019", "'").split())
+    if not text or _WHEN.search(text):
+        return None
+    refused = [m.group("refused") for m in _REFUSED.finditer(text)]
+    refuses_email = any(_EMAIL_WORD.fullmatch(w.strip(".,!;")) for w in refused)
+    refuses_phone = any(_PHONE_WORD.fullmatch(w.strip(".,!;")) for w in refused)
+    email, phone = bool(_EMAIL_WORD.search(text)), bool(_PHONE_WORD.search(text))
+    if refuses_phone != refuses_email:
+        return "email" if refuses_phone else "phone"
+    if not (refuses_phone or email == phone) and _ONE_MEANS.search(text):
+        return "email" if email else "phone"
+    return None
 
 
 def with_condition(preferred_time: Optional[str], condition: str, limit: int = 200) -> str:

@@ -31,7 +31,7 @@ events_table = sa.table(
 
 CONTACT_FORM = "consultation_form"
 # What the patient types into the consultation form (the consent answer is only yes or no).
-TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time")
+TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_kept")
 # Responses that mean the request was kept (stored, or spooled for a retry).
 REQUEST_KEPT_RESPONSES = (names.UTTER_CONSULTATION_STORED, names.UTTER_CONSULTATION_KEPT_FOR_RETRY)
 # Messages that are never a contact detail (the slot mappings exclude them) and are kept as said.
