@@ -48,6 +48,7 @@ from bot.core import names  # noqa: E402
 from bot.core.understanding import (  # noqa: E402
     Decision,
     Thresholds,
+    agreed,
     asked_about_deleting,
     blend,
     decide,
@@ -72,6 +73,7 @@ class Design:
 
 
 SHIPPED = "DIET and linear blended + neighbours + clarify (shipped)"
+OFF = 5  # agree_opinions: more opinions than there are
 
 
 def shipped_linear_weight() -> float:
@@ -91,10 +93,10 @@ def all_designs() -> Dict[str, Design]:
     return {
         # the FallbackClassifier's own settings before this design: 0.45, ambiguity 0.1
         "before: DIET + FallbackClassifier": Design(
-            Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False)),
-        "DIET + clarify": Design(Thresholds(use_neighbours=False)),
-        "DIET + neighbours + clarify": Design(Thresholds()),
-        "DIET and linear even mean + neighbours + clarify": Design(Thresholds(), 0.5),
+            Thresholds(answer=0.45, margin=0.1, use_neighbours=False, clarify=False, agree_opinions=OFF)),
+        "DIET + clarify": Design(Thresholds(use_neighbours=False, agree_opinions=OFF)),
+        "DIET + neighbours + clarify": Design(Thresholds(agree_opinions=OFF)),
+        "DIET and linear even mean + neighbours + clarify": Design(Thresholds(agree_opinions=OFF), 0.5),
         # without the second reading too: a parse has the second ranking only where the shipped
         # first reading (last question included) was unsure
         "shipped, without the last question read alone nor the second reading": Design(
@@ -103,8 +105,10 @@ def all_designs() -> Dict[str, Design]:
         "shipped, without the answer between topics": Design(Thresholds(between_topics=1.01), weight, True),
         "shipped, without asking when a topic is close to \"not in the sources\"": Design(
             Thresholds(no_topic_doubt=1.01), weight, True),
+        "shipped, without the likeliest topic answered when most opinions rank it first": Design(
+            Thresholds(agree_opinions=OFF), weight, True),
         SHIPPED: Design(Thresholds(), weight, True),
-        "linear alone + neighbours + clarify": Design(Thresholds(), 1.0),
+        "linear alone + neighbours + clarify": Design(Thresholds(agree_opinions=OFF), 1.0),
         "neighbours alone (>= 0.80)": Design(None),
     }
 
@@ -158,7 +162,9 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
     if second:
         decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds, text)
     decision = settle(decision, ranking, design.thresholds, text, neighbours, second)
-    return asked_about_deleting(reconsider_no_topic(decision, ranking, design.thresholds), text)
+    decision = asked_about_deleting(reconsider_no_topic(decision, ranking, design.thresholds), text)
+    return agreed(decision, (diet, [(n, c) for n, c in understanding.get("linear") or []], second, neighbours),
+                  design.thresholds, text)
 
 
 def judge(expected: Optional[str], decision: Decision) -> str:
@@ -234,6 +240,8 @@ CURVES = {
     "between_topics": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 1.01),
     # "not in the sources" while a topic holds this share: "Did you mean ...?" instead
     "no_topic_doubt": (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 1.01),
+    # a clarifying question whose likeliest topic this many opinions (of four) rank first: answered
+    "agree_opinions": (2, 3, 4, OFF),
 }
 
 
@@ -249,7 +257,8 @@ def curve(cases: Sequence[Case], parses: Sequence[Dict[str, Any]], knob: str = "
     assert shipped.thresholds is not None
     for value in CURVES[knob]:
         t = Thresholds(**{**shipped.thresholds.__dict__, knob: value})
-        name = "off" if value > 1 or (knob == "reread" and value == 0) else f"{value:.2f}"
+        name = "off" if value >= OFF or value > 1 and knob != "agree_opinions" or (knob == "reread" and value == 0) \
+            else f"{value:.2f}" if knob != "agree_opinions" else f"{value:.0f}"
         lines.append(row(name, figures(cases, parses, Design(t, shipped.linear_weight, shipped.second))))
     return lines
 

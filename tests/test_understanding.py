@@ -444,3 +444,37 @@ def test_a_topic_needs_more_confidence_than_any_other_intent() -> None:
     assert decide([("faq_risks", 0.57), ("faq_recovery_time", 0.2)]).kind == "clarify"
     assert decide([("faq_risks", 0.6), ("faq_recovery_time", 0.2)]) == Decision("intent", intent="faq_risks")
     assert decide([("ask_privacy", 0.54), ("forget_me", 0.2)]) != Decision("intent", intent="ask_privacy")
+
+
+# a clarifying question whose likeliest topic most of the separate opinions rank first (understanding.agreed)
+RECOVERY_FIRST = [("faq_recovery_time", 0.4), ("faq_procedure_duration", 0.3)]
+DURATION_FIRST = [("faq_procedure_duration", 0.5), ("faq_recovery_time", 0.2)]
+NO_TOPIC_FIRST = [("ask_not_in_sources", 0.5), ("faq_recovery_time", 0.2)]
+
+
+@pytest.mark.parametrize("opinions", [
+    (RECOVERY_FIRST, RECOVERY_FIRST, RECOVERY_FIRST, DURATION_FIRST),
+    (NO_TOPIC_FIRST, RECOVERY_FIRST, RECOVERY_FIRST, RECOVERY_FIRST),
+    (RECOVERY_FIRST, RECOVERY_FIRST, [], [("faq_recovery_time", 0.7)]),  # not read again: all three others agree
+])
+def test_three_opinions_on_the_likeliest_topic_answer_it(opinions: tuple) -> None:
+    assert understanding.agreed(CLARIFY, opinions, text="how long till im ok") == Decision("intent", intent="faq_recovery_time")
+
+
+@pytest.mark.parametrize("opinions", [
+    (RECOVERY_FIRST, RECOVERY_FIRST, DURATION_FIRST, NO_TOPIC_FIRST),  # two only
+    (DURATION_FIRST, DURATION_FIRST, DURATION_FIRST, RECOVERY_FIRST),  # they agree on the second topic offered
+    (RECOVERY_FIRST, RECOVERY_FIRST, [], []),
+])
+def test_fewer_than_three_on_the_likeliest_topic_keep_the_clarifying_question(opinions: tuple) -> None:
+    assert understanding.agreed(CLARIFY, opinions, text="how long till im ok") == CLARIFY
+
+
+def test_agreement_is_for_clarifying_questions_only_and_can_be_turned_off() -> None:
+    all_four = (RECOVERY_FIRST,) * 4
+    for decision in (Decision("not_understood"), NOT_IN_SOURCES, Decision("topics", topics=("risks", "recovery_time"))):
+        assert understanding.agreed(decision, all_four) == decision
+    assert understanding.agreed(CLARIFY, all_four, understanding.Thresholds(agree_opinions=5)) == CLARIFY
+    # a symptom story's clarifying question comes with the offer of the check, which an answer would drop
+    story = "my legs go numb when I walk to the shop and I have to sit down"
+    assert understanding.agreed(CLARIFY, all_four, text=story) == CLARIFY

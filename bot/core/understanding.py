@@ -87,6 +87,10 @@ class Thresholds:
     # mean ...?" with that topic (up to three) and "something else", whose reply is the same "I
     # don't have that information"; above 1 off
     no_topic_doubt: float = 0.15
+    # a clarifying question whose first topic at least this many of the separate opinions rank
+    # first (DIET, the linear classifier, the larger encoder's where it read the message, the
+    # nearest training example): that topic's answer (step 14); above 4 off
+    agree_opinions: float = 3
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -245,6 +249,21 @@ def settle(
         and not (second and _no_topic_share(second) >= t.between_doubt)
     ):
         return Decision("intent", intent=top)
+    return decision
+
+
+def agreed(decision: Decision, opinions: Sequence[Ranking], thresholds: Thresholds = Thresholds(), text: str = "") -> Decision:
+    """A clarifying question whose first topic (the likeliest) at least ``thresholds.agree_opinions`` of the separate
+    ``opinions`` rank first becomes that topic's answer: DIET's ranking, the linear classifier's, the larger encoder's
+    (where the message was read again) and the nearest training examples, each with its own errors. Not a message that
+    asks for the symptom check or tells a story of its symptoms: its clarifying question comes with the offer of the
+    check.
+    """
+    if decision.kind != "clarify" or not decision.topics or answers.wants_the_check(text, names.NLU_FALLBACK):
+        return decision
+    intent = names.faq_intent(decision.topics[0])
+    if sum(1 for ranking in opinions if ranking and ranking[0][0] == intent) >= thresholds.agree_opinions:
+        return Decision("intent", intent=intent)
     return decision
 
 

@@ -347,10 +347,11 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         ]
         vector = _message_embedding(message)
         opinions: Dict[str, Any] = {"diet": [[n, round(c, 4)] for n, c in ranking[:RANKING_KEPT]]}
+        diet, linear = ranking, []
         if self.linear is not None and ranking:
-            second = self.linear.ranking(message.get(nlu.TEXT) or "", vector)
-            opinions["linear"] = [[n, round(c, 4)] for n, c in second[:RANKING_KEPT]]
-            ranking = understanding.blend(ranking, second, float(self.component_config["linear_weight"]), RANKING_KEPT)
+            linear = self.linear.ranking(message.get(nlu.TEXT) or "", vector)
+            opinions["linear"] = [[n, round(c, 4)] for n, c in linear[:RANKING_KEPT]]
+            ranking = understanding.blend(ranking, linear, float(self.component_config["linear_weight"]), RANKING_KEPT)
             blended = [{nlu.INTENT_NAME_KEY: n, nlu.PREDICTED_CONFIDENCE_KEY: c} for n, c in ranking]
             message.set(nlu.INTENT, blended[0], add_to_output=True)
             message.set(nlu.INTENT_RANKING_KEY, blended, add_to_output=True)
@@ -394,6 +395,10 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         # "not in the sources", but a topic is close: ask whether that topic was meant
         decision = understanding.reconsider_no_topic(decision, ranking, self.thresholds)
         decision = understanding.asked_about_deleting(decision, text)  # before the evidence, which must agree
+        # still unsure, but most of the separate opinions rank the likeliest topic first: that one
+        agreed = understanding.agreed(decision, (diet, linear, second_ranking, neighbours), self.thresholds, text)
+        if agreed != decision:
+            decision, confidence = agreed, dict(ranking).get(str(agreed.intent), confidence)
         evidence = {
             **decision.as_dict(),
             "neighbours": [[n, round(s, 4)] for n, s in neighbours],
