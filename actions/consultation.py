@@ -24,6 +24,7 @@ from bot.core.contact import (
     consent_condition,
     contact_correction,
     corrected_before_consent,
+    keeps_earlier_details,
     means_wished,
     misses_after,
     misses_at,
@@ -48,6 +49,7 @@ MISSES_SLOT = "contact_misses"
 # the details given before a wish for the other means ("yes, but only by email" after a phone number): kept if the
 # patient then gives none of that kind
 KEPT_SLOT = "contact_kept"
+ASKED_AGAIN = "asked again"  # in KEPT_SLOT once the details were asked for again: not a second time
 REFERENCE_SLOT = "request_reference"
 CANCELLED_SLOT = "contact_cancelled"
 # everything the form holds, cleared when a request is sent or started again
@@ -137,13 +139,15 @@ class ValidateConsultationForm(FormValidationAction):
             return f"{contact[0]}:{contact[1]}" if contact else None
 
         kept = tracker.get_slot(KEPT_SLOT)
-        if kept:
-            # asked again for the means the patient wished: any other reply keeps what was given before (no loop)
-            found = details(str(value or ""))
-            if found is None:
-                dispatcher.utter_message(response=names.UTTER_CONTACT_KEPT)
-            return {"contact_details": found or kept, KEPT_SLOT: None, MISSES_SLOT: None}
-        return self._read("contact_details", value, dispatcher, tracker, details)
+        if not kept or kept == ASKED_AGAIN:
+            return self._read("contact_details", value, dispatcher, tracker, details)
+        # asked again for the means the patient wished: a reply with no details keeps the earlier ones (no loop);
+        # a question, a wait, a wish to leave, or details that do not read are handled as at any question
+        if details(str(value or "")) is None and keeps_earlier_details(str(value or "")):
+            dispatcher.utter_message(response=names.UTTER_CONTACT_KEPT)
+            return {"contact_details": kept, KEPT_SLOT: ASKED_AGAIN, MISSES_SLOT: None}
+        read = self._read("contact_details", value, dispatcher, tracker, details)
+        return {**read, KEPT_SLOT: ASKED_AGAIN} if read.get("contact_details") else read
 
     def validate_contact_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
@@ -169,13 +173,18 @@ class ValidateConsultationForm(FormValidationAction):
         # "yes but only by email": passed on with the preferred time, not dropped
         read["contact_time"] = with_condition(tracker.get_slot("contact_time"), condition)
         wished, given = means_wished(condition), str(tracker.get_slot("contact_details") or "")
-        if wished is None or not given or given.partition(":")[0] in (wished, "both"):
-            dispatcher.utter_message(response=names.UTTER_CONTACT_CONDITION_NOTED)
-            return read
-        # only a phone number given for "only by email" (or the reverse): the form asks for the details again
-        needs = names.UTTER_CONTACT_NEEDS_EMAIL if wished == "email" else names.UTTER_CONTACT_NEEDS_PHONE
-        dispatcher.utter_message(response=needs)
-        return {**read, "contact_details": None, KEPT_SLOT: given}
+        offered = clean_contact(text)  # "yes, only by email: ann@example.com"
+        if offered is not None and offered[0] == wished:
+            read["contact_details"] = f"{offered[0]}:{offered[1]}"
+        elif not (wished is None or not given or given.partition(":")[0] in (wished, "both")
+                  or tracker.get_slot(KEPT_SLOT) == ASKED_AGAIN):
+            # only a phone number for "only by email" (or the reverse): the details are asked for again, then the
+            # consent (it is given for the details that will be sent; a request left before then keeps nothing)
+            needs = names.UTTER_CONTACT_NEEDS_EMAIL if wished == "email" else names.UTTER_CONTACT_NEEDS_PHONE
+            dispatcher.utter_message(response=needs)
+            return {**read, "contact_consent": None, "contact_details": None, KEPT_SLOT: given}
+        dispatcher.utter_message(response=names.UTTER_CONTACT_CONDITION_NOTED)
+        return read
 
 
 class ActionSubmitConsultation(Action):

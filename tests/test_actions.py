@@ -273,7 +273,7 @@ def test_a_wish_with_the_consent_goes_with_the_preferred_time() -> None:
     events, dispatcher = run(ValidateConsultationForm(), consult_tracker(
         given, contact_time="weekday mornings", contact_consent=given, requested_slot="contact_consent"))
     assert SlotSet("contact_consent", "yes") in events
-    assert SlotSet("contact_time", "weekday mornings; only by email please") in events
+    assert SlotSet("contact_time", "weekday mornings; only by email") in events
     assert responses(dispatcher) == ["utter_contact_condition_noted"]
 
 
@@ -284,34 +284,65 @@ def at_question(text: str, slot: str, **earlier: Any) -> Tracker:
                    {"name": "consultation_form"}, "action_listen")
 
 
-@pytest.mark.parametrize("given, wish, asked", [
-    ("phone:555 123 4567", "yes but only by email", "utter_contact_needs_email"),
-    ("email:ann@example.com", "yes, just text me", "utter_contact_needs_phone")])
-def test_a_wish_for_the_other_means_asks_for_those_details(given: str, wish: str, asked: str) -> None:
+@pytest.mark.parametrize("given, wish, asked, noted", [
+    ("phone:555 123 4567", "yes but only by email", "utter_contact_needs_email", "only by email"),
+    ("phone:555 123 4567", "yes, by email please", "utter_contact_needs_email", "by email"),
+    ("email:ann@example.com", "yes, just text me", "utter_contact_needs_phone", "just text me")])
+def test_a_wish_for_the_other_means_asks_for_those_details_then_the_consent_again(given: str, wish: str,
+                                                                                  asked: str, noted: str) -> None:
     events, dispatcher = run(ValidateConsultationForm(), at_question(
         wish, "contact_consent", contact_details=given, contact_time="mornings"))
-    assert SlotSet("contact_consent", "yes") in events and SlotSet("contact_details", None) in events
+    # consent is given for the details that will be sent: asked again after them, so a request left before is not kept
+    assert SlotSet("contact_consent", None) in events and SlotSet("contact_details", None) in events
     assert SlotSet("contact_kept", given) in events and responses(dispatcher) == [asked]
+    assert SlotSet("contact_time", f"mornings; {noted}") in events
 
 
-@pytest.mark.parametrize("given", ["email:ann@example.com", "both:555 123 4567, ann@example.com"])
-def test_a_wish_the_details_already_meet_is_only_noted(given: str) -> None:
+@pytest.mark.parametrize("given, kept", [
+    ("email:ann@example.com", None), ("both:555 123 4567, ann@example.com", None),
+    ("phone:555 123 4567", "asked again")])  # the details were asked for once already: only noted
+def test_a_wish_the_details_already_meet_or_were_asked_for_is_only_noted(given: str, kept: Optional[str]) -> None:
     wish = "yes but only by email"
     events, dispatcher = run(ValidateConsultationForm(), at_question(
-        wish, "contact_consent", contact_details=given, contact_time="mornings"))
+        wish, "contact_consent", contact_details=given, contact_time="mornings", contact_kept=kept))
+    assert SlotSet("contact_consent", "yes") in events
     assert not any(e.get("name") in ("contact_details", "contact_kept") for e in events)
+    assert responses(dispatcher) == ["utter_contact_condition_noted"]
+
+
+def test_the_address_in_the_same_reply_as_the_wish_is_taken() -> None:
+    wish = "yes, only by email: ann.lee@example.com"
+    events, dispatcher = run(ValidateConsultationForm(), at_question(
+        wish, "contact_consent", contact_details="phone:555 123 4567", contact_time="mornings"))
+    assert SlotSet("contact_consent", "yes") in events and SlotSet("contact_details", "email:ann.lee@example.com") in events
     assert responses(dispatcher) == ["utter_contact_condition_noted"]
 
 
 @pytest.mark.parametrize("reply, expected, said", [
     ("ann@example.com", "email:ann@example.com", []),
     ("just keep the number", "phone:555 123 4567", ["utter_contact_kept"]),
-    ("I don't have e-mail", "phone:555 123 4567", ["utter_contact_kept"])])
+    ("I don't have e-mail", "phone:555 123 4567", ["utter_contact_kept"]),
+    ("no", "phone:555 123 4567", ["utter_contact_kept"])])
 def test_asked_again_for_the_wished_means_nothing_given_is_lost(reply: str, expected: str, said: List[str]) -> None:
     events, dispatcher = run(ValidateConsultationForm(), at_question(
-        reply, "contact_details", contact_kept="phone:555 123 4567", contact_consent="yes"))
-    assert SlotSet("contact_details", expected) in events and SlotSet("contact_kept", None) in events
+        reply, "contact_details", contact_kept="phone:555 123 4567", contact_time="mornings"))
+    assert SlotSet("contact_details", expected) in events and SlotSet("contact_kept", "asked again") in events
     assert responses(dispatcher) == said
+
+
+@pytest.mark.parametrize("reply, response", [
+    ("actually I've changed my mind, don't contact me", "utter_contact_gave_up"),  # left: nothing is stored
+    ("ann.lee@example", "utter_invalid_contact_details"),  # an address that does not read is asked for again
+    ("hold on let me find it", "utter_invalid_contact_details")])
+def test_asked_again_a_wish_to_leave_or_a_try_is_read_as_at_any_question(reply: str, response: str) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), at_question(
+        reply, "contact_details", contact_kept="phone:555 123 4567", contact_time="mornings"))
+    assert SlotSet("contact_details", None) in events
+    assert not any(e.get("name") == "contact_kept" for e in events)
+    if response == "utter_contact_gave_up":
+        assert SlotSet("contact_cancelled", True) in events
+    else:
+        assert responses(dispatcher) == [response]
 
 
 def test_the_stored_request_keeps_both_details(store: requests_store.RequestStore) -> None:

@@ -490,7 +490,11 @@ def test_a_wish_for_email_after_a_phone_number_asks_for_the_address(stack: Stack
     stack.send(sender, "late afternoons")
     asked_for = [m["text"] for m in stack.send(sender, "yes but only by email") if m.get("text")]
     assert asked_for == rendered("utter_contact_needs_email") + rendered("utter_ask_contact_details")
-    done = stack.send(sender, "ines.moreau@example.org")
+    # consent is asked again for the details that will be sent; nothing is kept before it
+    assert [m["text"] for m in stack.send(sender, "ines.moreau@example.org") if m.get("text")] == \
+        rendered("utter_ask_contact_consent")
+    assert slots(stack, sender)["contact_consent"] is None
+    done = stack.send(sender, "yes")
     [request] = payload_values(done, "consultation_request")
     listing = subprocess.run([sys.executable, "-m", "bot", "requests", "--database-url", stack.env()["DATABASE_URL"],
                               "list"], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout

@@ -118,7 +118,9 @@ def test_elsewhere_only_details_written_plainly_count(text: str, expected: objec
     ("no but email is fine", None), ("yes but delete it after 2 weeks", None), ("yes but I have 2 questions", None),
     ("yes but my email is wrong", None), ("yes, email only", "email only"), ("yes only mornings", "only mornings"),
     ("yes but I'm in pain every morning", None), ("yes but call my daughter on 07700 900123", None),
-    ("yes but send the results to my GP by email", None)])
+    ("yes but send the results to my GP by email", None), ("yes, email only please", "email only"),
+    ("yes, by email please", "by email"), ("yep email", "email"), ("yes please", None),
+    ("yes but only email, not my mobile number", "only email, not my mobile number"), ("yes but my legs are numb", None)])
 def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     assert consent_condition(text) == expected
 
@@ -128,7 +130,13 @@ def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     ("please don't call, email me", "email"), ("only text me", "phone"), ("whatsapp only", "phone"),
     ("no emails please", "phone"), ("only call my mobile", "phone"), ("don't call before 10", None),
     ("only mornings", None), ("they text first", None), ("email or phone is fine", None),
-    ("no calls and no emails", None), ("only after 5:30", None), (None, None)])
+    ("no calls and no emails", None), ("only after 5:30", None), (None, None),
+    # from a review: the means wished, a refusal of one means with another wished, and wishes about when or how often
+    ("by email", "email"), ("text me", "phone"), ("please email rather than call", "email"),
+    ("I'd rather they didn't ring", "email"), ("only by email (I work nights)", "email"), ("just text no calls", "phone"),
+    ("no texts please, call instead", None), ("don't text, phone me", None), ("don't call at work", None),
+    ("please don't call during work hours", None), ("just one call is fine", None), ("phone only if urgent", None),
+    ("only emergencies by phone", None), ("only call after 5pm", None)])
 def test_the_one_means_of_contact_a_wish_asks_for(condition: object, expected: object) -> None:
     assert means_wished(condition) == expected
 

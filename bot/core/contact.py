@@ -426,7 +426,10 @@ _ASSENT = (r"(?:yes|yeah|yep|yup|ya|yea|sure|ok|okay|fine|absolutely|of course|c
            r"go ahead|please)")
 _WITH_A_CONDITION = re.compile(rf"^\W*{_ASSENT}\b(?:\W+{_ASSENT}\b)*\W*"
                                r"(?:(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)|"
-                               r"(?P<only>(?:(?:only|just)\b.{2,60}?|\S.{1,60}?\bonly)))[\s.!]*$", re.I)
+                               r"(?P<only>(?:(?:only|just)\b.{2,60}?|\S.{1,60}?\bonly))|"
+                               # the means alone: "yes, by email please", "yes, email me", "yep email"
+                               r"(?P<means>(?:by |via )?(?:e-?mail|text|sms|whatsapp)(?: me)?))"
+                               r"(?:\W+(?:please|thanks|thank you))?[\s.!]*$", re.I)
 # how: the means of contact; when: a part of the day or week, or a clock time
 _HOW = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|calling|phone|ring|voicemail|landline|mobile)\b", re.I)
 _WHEN = re.compile(r"\b(?:mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|mondays?|tuesdays?|wednesdays?|"
@@ -439,7 +442,7 @@ _WISHED = re.compile(r"\b(?:only|not|no|don'?t|do not|never|before|after|between
 # not a wish to pass on: a correction, a request about the data, a question to come, someone else, a symptom
 _NOT_A_WISH = re.compile(r"\b(?:wrong|mistake|typo|incorrect|delete|remove|erase|questions?|results?|answers?|gp|doctor|"
                          r"surgeon|nurse|daughter|son|wife|husband|mother|father|mum|mom|dad|friend|pain|hurts?|aches?|"
-                         r"numb\w*|burn\w*|morphine|medication|pills?)\b", re.I)
+                         r"numb(?:ness|ed|ing|s)?|burn\w*|morphine|medication|pills?)\b", re.I)
 
 
 def consent_condition(text: str) -> Optional[str]:
@@ -450,40 +453,69 @@ def consent_condition(text: str) -> Optional[str]:
     found = _WITH_A_CONDITION.match(value)
     if found is None or "?" in value or partial_consent(value):
         return None
-    condition = found.group("condition") or found.group("only")
+    condition = found.group("condition") or found.group("only") or found.group("means")
     if _NOT_A_WISH.search(condition) or not (_HOW.search(condition) or _WHEN.search(condition) and _WISHED.search(condition)):
         return None
     return condition
 
 
-_EMAIL_WORD = re.compile(r"\be-?mail\w*\b", re.I)
-_PHONE_WORD = re.compile(r"\b(?:texts?|texting|sms|whatsapp|calls?|calling|phone\w*|ring|voicemail|landline|mobile)\b", re.I)
-# one means and no other: "only", "just", "rather", "prefer", "instead", or the other means refused
-_ONE_MEANS = re.compile(r"\b(?:only|just|rather|prefer\w*|instead)\b", re.I)
-_REFUSED = re.compile(r"\b(?:no|not|don'?t|do not|never)\b(?:\s+(?:by|via|any|a|me))*\s+(?P<refused>\S+)", re.I)
+_EMAIL_WORDS = r"e-?mail(?:s|ing)?"
+_PHONE_WORDS = r"(?:texts?|texting|sms|whatsapp|calls?|calling|phone(?:s|d)?|ring(?:ing)?|voicemail|landline|mobile)"
+# how, when or why the means is not wanted ("don't call at work", "phone only if urgent"): a wish about when, not how
+_QUALIFIED = r"(?!\s+(?:at|during|before|after|too|on|in|until|while|early|late|between|from|if|when|for|unless|more)\b)"
+# the one means wished, said outright: "only by email", "email only", "just text me", "rather an email"
+_ONLY_MEANS = (r"\b(?:only|just)\s+(?:by\s+|via\s+|through\s+)?(?P<only>{m})(?:\s+me)?\b" + _QUALIFIED +
+               r"|\b(?P<first>{m})\s+only\b" + _QUALIFIED +
+               r"|\b(?:rather|prefer\w*)\s+(?:an?\s+|by\s+|to\s+)?(?P<rather>{m})\b"
+               r"|\b(?P<before>{m})(?:\s+me)?\s+(?:rather than|instead of)\b")
+_ONLY_EMAIL = re.compile(_ONLY_MEANS.format(m=_EMAIL_WORDS), re.I)
+_ONLY_PHONE = re.compile(_ONLY_MEANS.format(m=_PHONE_WORDS), re.I)
+# a means refused outright: "no calls", "please don't call", "not by phone", "I'd rather they didn't ring"
+_REFUSES = (r"\b(?:no|not|don'?t|do not|never|didn'?t|won'?t|wouldn'?t)\s+(?:by\s+|via\s+|any\s+|a\s+|me\s+|to\s+)?{m}\b"
+            + _QUALIFIED)
+_REFUSES_EMAIL = re.compile(_REFUSES.format(m=_EMAIL_WORDS), re.I)
+_REFUSES_PHONE = re.compile(_REFUSES.format(m=_PHONE_WORDS), re.I)
 
 
 def means_wished(condition: Optional[str]) -> Optional[str]:
-    """The one means of contact a wish asks for: "email" for "only by email" or "email, no calls", "phone" for
-    "just text me" or "no emails please"; None when it names both means, none, or a time ("don't call before 10"
-    is a wish about when, not a refusal of the phone)."""
+    """The one means of contact a wish asks for: "email" for "only by email" or "no calls", "phone" for "just text
+    me" or "no emails please"; None when it asks for both, neither, or says when or how often rather than how
+    ("don't call at work", "phone only if urgent", "just one call is fine", "no texts, call instead")."""
     text = " ".join(str(condition or "").replace("\u2019", "'").split())
-    if not text or _WHEN.search(text):
-        return None
-    refused = [m.group("refused") for m in _REFUSED.finditer(text)]
-    refuses_email = any(_EMAIL_WORD.fullmatch(w.strip(".,!;")) for w in refused)
-    refuses_phone = any(_PHONE_WORD.fullmatch(w.strip(".,!;")) for w in refused)
-    email, phone = bool(_EMAIL_WORD.search(text)), bool(_PHONE_WORD.search(text))
-    if refuses_phone != refuses_email:
-        return "email" if refuses_phone else "phone"
-    if not (refuses_phone or email == phone) and _ONE_MEANS.search(text):
-        return "email" if email else "phone"
-    return None
+    alone = re.fullmatch(rf"(?:by |via )?(?:(?P<email>{_EMAIL_WORDS})|{_PHONE_WORDS})(?: me)?", text, re.I)
+    if alone:  # the means and nothing else: "by email", "text me"
+        return "email" if alone.group("email") else "phone"
+    only_email, only_phone = bool(_ONLY_EMAIL.search(text)), bool(_ONLY_PHONE.search(text))
+    # "no texts please, call instead", "just text, no calls": one way of phoning refused, another wished
+    phones_otherwise = only_phone or bool(re.search(rf"\b{_PHONE_WORDS}\s+(?:instead|me)\b", text, re.I))
+    email = only_email or bool(_REFUSES_PHONE.search(text)) and not phones_otherwise
+    phone = only_phone or bool(_REFUSES_EMAIL.search(text)) and not only_email
+    return "email" if email and not phone else "phone" if phone and not email else None
+
+
+# an address or number tried ("ann.lee@example", "ann at example dot", "555 12"), or a moment asked for
+_TRIES_DETAILS = re.compile(r"@|\bdot\b|\d{3}")
+_WAITS = re.compile(r"\b(?:hold on|hang on|wait|one (?:sec|second|moment|minute)|let me (?:find|look|check|get|see))\b")
+
+
+def keeps_earlier_details(text: str) -> bool:
+    """At the details asked again for the means the patient wished ("only by email" after a phone number): a reply
+    that gives none ("I don't have e-mail", "no", "keep the number") keeps the details given before. Not a question,
+    a wish to leave the request, a wait, or an address or number that does not read: those are read as at any
+    question."""
+    t = " ".join((text or "").lower().replace("\u2019", "'").split())
+    if _BARE_NO.fullmatch(t) or re.fullmatch(r"\W*no,? thanks?(?: you)?\W*", t):
+        return True
+    return read_form_reply(text, "contact_details") is FormReply.VALUE and not _TRIES_DETAILS.search(t) \
+        and not _WAITS.search(t)
 
 
 def with_condition(preferred_time: Optional[str], condition: str, limit: int = 200) -> str:
-    """The preferred time with the patient's condition after it, within the stored field's length."""
+    """The preferred time with the patient's condition after it, within the stored field's length (once: a wish
+    said again is not added again)."""
     time = str(preferred_time or "").strip()
+    if condition in time.split("; "):
+        return time
     joined = f"{time}; {condition}" if time else condition
     return joined if len(joined) <= limit else joined[: limit - 3].rstrip() + "..."
 
