@@ -494,7 +494,7 @@ def test_a_wish_for_email_after_a_phone_number_asks_for_the_address(stack: Stack
     assert [m["text"] for m in stack.send(sender, "ines.moreau@example.org") if m.get("text")] == \
         rendered("utter_ask_contact_consent")
     assert slots(stack, sender)["contact_consent"] is None
-    done = stack.send(sender, "yes")
+    done = stack.send(sender, "Yes, I agree")
     [request] = payload_values(done, "consultation_request")
     listing = subprocess.run([sys.executable, "-m", "bot", "requests", "--database-url", stack.env()["DATABASE_URL"],
                               "list"], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
