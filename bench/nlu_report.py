@@ -163,7 +163,7 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
         decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds, text)
     decision = settle(decision, ranking, design.thresholds, text, neighbours, second)
     decision = asked_about_deleting(reconsider_no_topic(decision, ranking, design.thresholds), text)
-    return agreed(decision, (diet, [(n, c) for n, c in understanding.get("linear") or []], second, neighbours),
+    return agreed(decision, diet, ([(n, c) for n, c in understanding.get("linear") or []], second, neighbours),
                   design.thresholds, text)
 
 
@@ -242,6 +242,8 @@ CURVES = {
     "no_topic_doubt": (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 1.01),
     # a clarifying question whose likeliest topic this many opinions (of four) rank first: answered
     "agree_opinions": (2, 3, 4, OFF),
+    # ... unless DIET gives "not in the sources" and "off-topic" together this share; above 1 off
+    "agree_doubt": (0.15, 0.3, 0.5, 0.7, 1.01),
 }
 
 

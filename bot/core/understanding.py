@@ -91,6 +91,9 @@ class Thresholds:
     # first (DIET, the linear classifier, the larger encoder's where it read the message, the
     # nearest training example): that topic's answer (step 14); above 4 off
     agree_opinions: float = 3
+    # ... unless DIET gives "not in the sources" and "off-topic" together this share or more (it does not read a
+    # topic's question at all: a look-alike the sources do not answer, such as a topic's result for smokers)
+    agree_doubt: float = 0.5
     # use the nearest-neighbour opinion at all (off: the classifier alone, as before)
     use_neighbours: bool = True
     # ask "did you mean" at all (off: below the threshold is "not understood")
@@ -252,17 +255,20 @@ def settle(
     return decision
 
 
-def agreed(decision: Decision, opinions: Sequence[Ranking], thresholds: Thresholds = Thresholds(), text: str = "") -> Decision:
+def agreed(decision: Decision, diet: Ranking, others: Sequence[Ranking], thresholds: Thresholds = Thresholds(),
+           text: str = "") -> Decision:
     """A clarifying question whose first topic (the likeliest) at least ``thresholds.agree_opinions`` of the separate
-    ``opinions`` rank first becomes that topic's answer: DIET's ranking, the linear classifier's, the larger encoder's
-    (where the message was read again) and the nearest training examples, each with its own errors. Not a message that
-    asks for the symptom check or tells a story of its symptoms: its clarifying question comes with the offer of the
-    check.
+    opinions rank first becomes that topic's answer: DIET's ranking (``diet``), and ``others``, the linear
+    classifier's, the larger encoder's (where the message was read again) and the nearest training examples, each
+    with its own errors. Not while DIET gives "not in the sources" and "off-topic" together ``thresholds.agree_doubt``
+    or more, and not for a message that asks for the symptom check or tells a story of its symptoms: its clarifying
+    question comes with the offer of the check.
     """
     if decision.kind != "clarify" or not decision.topics or answers.wants_the_check(text, names.NLU_FALLBACK):
         return decision
     intent = names.faq_intent(decision.topics[0])
-    if sum(1 for ranking in opinions if ranking and ranking[0][0] == intent) >= thresholds.agree_opinions:
+    votes = sum(1 for ranking in (diet, *others) if ranking and ranking[0][0] == intent)
+    if votes >= thresholds.agree_opinions and _no_topic_share(diet) < thresholds.agree_doubt:
         return Decision("intent", intent=intent)
     return decision
 
