@@ -1131,6 +1131,12 @@ def test_at_consent_an_ok_beside_a_wait_is_the_consent() -> None:
     assert read_form_reply("wait, ok", "contact_consent") is FormReply.VALUE
 
 
+def test_at_consent_a_yes_with_rather_not_is_a_yes_with_a_wish() -> None:
+    # found by a review (2026-12-05): "rather not" read as leaving the request, so the yes was a no
+    assert read_form_reply("yes but I'd rather not get a call", "contact_consent") is FormReply.VALUE
+    assert read_form_reply("I'd rather not", "contact_consent") is FormReply.CANCEL
+
+
 @pytest.mark.parametrize("text, requested, values", [
     # found by a helper (session 20): a limit is the symptom, not its denial
     ("I can't stand long at the sink, yes", "q3", {"q3": "yes"}),

@@ -136,7 +136,8 @@ def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     ("I'd rather they didn't ring", "email"), ("only by email (I work nights)", "email"), ("just text no calls", "phone"),
     ("no texts please, call instead", None), ("don't text, phone me", None), ("don't call at work", None),
     ("please don't call during work hours", None), ("just one call is fine", None), ("phone only if urgent", None),
-    ("only emergencies by phone", None), ("only call after 5pm", None)])
+    ("only emergencies by phone", None), ("only call after 5pm", None), ("I'd rather not get a call", "email"),
+    ("I don't want calls", "email")])
 def test_the_one_means_of_contact_a_wish_asks_for(condition: object, expected: object) -> None:
     assert means_wished(condition) == expected
 

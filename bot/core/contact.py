@@ -334,6 +334,8 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     if answers.WAIT.search(t) and not asked and answers.only_a_wait(t, ok_answers=slot == "contact_consent"):
         return FormReply.NOT_A_VALUE  # only a wait ("hold on a sec"); "hang on, tomorrow at 10" answers
     cancel = _CANCEL.search(t)
+    if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and slot == "contact_consent" and _WITH_A_CONDITION.match(t):
+        return FormReply.VALUE  # "yes, but I'd rather not get a call": a yes, with a wish about how
     if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
         return FormReply.QUESTION  # "what if I'd rather not give my name?", "I'd rather not give my number, can I give email?"
     if cancel or slot != "contact_consent" and (answers.is_only_a_pause(t) or _BARE_NO.fullmatch(t)):
@@ -471,8 +473,8 @@ _ONLY_MEANS = (r"\b(?:only|just)\s+(?:by\s+|via\s+|through\s+)?(?P<only>{m})(?:\
 _ONLY_EMAIL = re.compile(_ONLY_MEANS.format(m=_EMAIL_WORDS), re.I)
 _ONLY_PHONE = re.compile(_ONLY_MEANS.format(m=_PHONE_WORDS), re.I)
 # a means refused outright: "no calls", "please don't call", "not by phone", "I'd rather they didn't ring"
-_REFUSES = (r"\b(?:no|not|don'?t|do not|never|didn'?t|won'?t|wouldn'?t)\s+(?:by\s+|via\s+|any\s+|a\s+|me\s+|to\s+)?{m}\b"
-            + _QUALIFIED)
+_REFUSES = (r"\b(?:no|not|don'?t|do not|never|didn'?t|won'?t|wouldn'?t)\s+(?:(?:want|get|have|receive)\s+)?"
+            r"(?:by\s+|via\s+|any\s+|a\s+|me\s+|to\s+)?{m}\b" + _QUALIFIED)
 _REFUSES_EMAIL = re.compile(_REFUSES.format(m=_EMAIL_WORDS), re.I)
 _REFUSES_PHONE = re.compile(_REFUSES.format(m=_PHONE_WORDS), re.I)
 
