@@ -465,13 +465,16 @@ def test_answering_for_someone_else(stack: Stack, sender: str) -> None:
     assert slots(stack, sender)["sshq_proxy"] is True
 
 
-def test_a_privacy_question_in_the_request_is_answered_and_the_request_kept(stack: Stack, sender: str) -> None:
+def at_the_consent_question(stack: Stack, sender: str) -> None:
+    """A typical result, the offer accepted, a name, a phone number and a time given."""
     begin(stack, sender)
     assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
-    stack.send(sender, "yes please, that would be great")
-    stack.send(sender, "Ines Moreau")
-    stack.send(sender, "555 010 4321")
-    stack.send(sender, "late afternoons")
+    for reply in ("yes please, that would be great", "Ines Moreau", "555 010 4321", "late afternoons"):
+        stack.send(sender, reply)
+
+
+def test_a_privacy_question_in_the_request_is_answered_and_the_request_kept(stack: Stack, sender: str) -> None:
+    at_the_consent_question(stack, sender)
     # at the consent question: the privacy answer, then consent asked again; nothing deleted or dropped
     asked_back = [m["text"] for m in stack.send(sender, "before I say yes, who at the clinic gets to read my answers?")
                   if m.get("text")]
@@ -482,12 +485,7 @@ def test_a_privacy_question_in_the_request_is_answered_and_the_request_kept(stac
 
 
 def test_a_wish_for_email_after_a_phone_number_asks_for_the_address(stack: Stack, sender: str) -> None:
-    begin(stack, sender)
-    assert result(answer_all(stack, sender, TYPICAL))["outcome"] == "consult_recommended"
-    stack.send(sender, "yes please, that would be great")
-    stack.send(sender, "Ines Moreau")
-    stack.send(sender, "555 010 4321")
-    stack.send(sender, "late afternoons")
+    at_the_consent_question(stack, sender)
     asked_for = [m["text"] for m in stack.send(sender, "yes but only by email") if m.get("text")]
     assert asked_for == rendered("utter_contact_needs_email") + rendered("utter_ask_contact_details")
     # consent is asked again for the details that will be sent; nothing is kept before it
