@@ -161,7 +161,8 @@ class ValidateConsultationForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
 
         def consent(reply_text: str) -> Optional[str]:
-            reply = understand_reply(reply_text, intent)
+            # "ok, but no calls": a yes with a wish about how or when, though it holds a "no"
+            reply = Reply.YES if consent_condition(reply_text) is not None else understand_reply(reply_text, intent)
             if reply is Reply.YES and partial_consent(reply_text):
                 return None  # "yes, but don't share my answers": the consent asked for is whole; asked again
             return reply.value if reply in (Reply.YES, Reply.NO) else None  # a question or a pause is no answer
@@ -173,8 +174,9 @@ class ValidateConsultationForm(FormValidationAction):
         # "yes but only by email": passed on with the preferred time, not dropped
         read["contact_time"] = with_condition(tracker.get_slot("contact_time"), condition)
         wished, given = means_wished(condition), str(tracker.get_slot("contact_details") or "")
-        offered = clean_contact(text)  # "yes, only by email: ann@example.com"
-        if offered is not None and offered[0] == wished:
+        # "yes, only by email: ann@example.com" (an address only: a time or a date may read as a number)
+        offered = clean_contact(text) if wished == "email" else None
+        if offered is not None and offered[0] == "email":
             read["contact_details"] = f"{offered[0]}:{offered[1]}"
         elif not (wished is None or not given or given.partition(":")[0] in (wished, "both")
                   or tracker.get_slot(KEPT_SLOT) == ASKED_AGAIN):

@@ -318,8 +318,24 @@ def test_the_address_in_the_same_reply_as_the_wish_is_taken() -> None:
     assert responses(dispatcher) == ["utter_contact_condition_noted"]
 
 
+@pytest.mark.parametrize("given, wish, time", [
+    ("phone:07700 900123", "yes but only by phone, 09.00-17.00", "mornings; only by phone, 09.00-17.00"),
+    ("phone:07700 900123", "ok, but no calls", None)])
+def test_a_time_beside_the_wish_is_no_contact_detail_and_a_no_in_the_wish_is_no_refusal(given: str, wish: str,
+                                                                                      time: Optional[str]) -> None:
+    events, dispatcher = run(ValidateConsultationForm(), at_question(
+        wish, "contact_consent", contact_details=given, contact_time="mornings"))
+    if time is not None:  # the details already meet the wish: noted, and the number stays as given
+        assert SlotSet("contact_consent", "yes") in events and SlotSet("contact_time", time) in events
+        assert not any(e.get("name") == "contact_details" for e in events)
+    else:  # a yes whose wish names the other means: asked for those details
+        assert SlotSet("contact_kept", given) in events and responses(dispatcher) == ["utter_contact_needs_email"]
+
+
 @pytest.mark.parametrize("reply, expected, said", [
     ("ann@example.com", "email:ann@example.com", []),
+    ("I'd rather not give my email", "phone:555 123 4567", ["utter_contact_kept"]),
+    ("I've changed my mind, phone is fine", "phone:555 123 4567", ["utter_contact_kept"]),
     ("just keep the number", "phone:555 123 4567", ["utter_contact_kept"]),
     ("I don't have e-mail", "phone:555 123 4567", ["utter_contact_kept"]),
     ("no", "phone:555 123 4567", ["utter_contact_kept"])])

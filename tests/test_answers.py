@@ -1135,6 +1135,10 @@ def test_at_consent_a_yes_with_rather_not_is_a_yes_with_a_wish() -> None:
     # found by a review (2026-12-05): "rather not" read as leaving the request, so the yes was a no
     assert read_form_reply("yes but I'd rather not get a call", "contact_consent") is FormReply.VALUE
     assert read_form_reply("I'd rather not", "contact_consent") is FormReply.CANCEL
+    # a hedged yes with no wish about how stays a refusal: nothing is stored (second review)
+    for hedged in ("yes but I'd rather not", "yes, but I'd rather not be contacted", "yes but I'm not comfortable",
+                   "yes but I'd rather not have my details stored"):
+        assert read_form_reply(hedged, "contact_consent") is FormReply.CANCEL, hedged
 
 
 @pytest.mark.parametrize("text, requested, values", [

@@ -134,10 +134,15 @@ def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     # from a review: the means wished, a refusal of one means with another wished, and wishes about when or how often
     ("by email", "email"), ("text me", "phone"), ("please email rather than call", "email"),
     ("I'd rather they didn't ring", "email"), ("only by email (I work nights)", "email"), ("just text no calls", "phone"),
-    ("no texts please, call instead", None), ("don't text, phone me", None), ("don't call at work", None),
+    ("no texts please, call instead", "phone"), ("don't text, phone me", None), ("don't call at work", None),
     ("please don't call during work hours", None), ("just one call is fine", None), ("phone only if urgent", None),
-    ("only emergencies by phone", None), ("only call after 5pm", None), ("I'd rather not get a call", "email"),
-    ("I don't want calls", "email")])
+    ("only emergencies by phone", None), ("only call after 5pm", "phone"), ("I'd rather not get a call", "email"),
+    ("I don't want calls", "email"),
+    # from the second review: a refused call is a wish for e-mail, another way of phoning is not
+    ("don't call me", "email"), ("do not ring me please", "email"), ("please don't call me, email instead", "email"),
+    ("please call instead", "phone"), ("I'd rather they emailed", "email"), ("only call on my mobile", "phone"),
+    ("I don't have a mobile", None), ("I don't want texts", None), ("no voicemail please", None),
+    ("I'd rather not be called", "email")])
 def test_the_one_means_of_contact_a_wish_asks_for(condition: object, expected: object) -> None:
     assert means_wished(condition) == expected
 

@@ -334,8 +334,9 @@ def read_form_reply(text: str, slot: str) -> FormReply:
     if answers.WAIT.search(t) and not asked and answers.only_a_wait(t, ok_answers=slot == "contact_consent"):
         return FormReply.NOT_A_VALUE  # only a wait ("hold on a sec"); "hang on, tomorrow at 10" answers
     cancel = _CANCEL.search(t)
-    if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and slot == "contact_consent" and _WITH_A_CONDITION.match(t):
-        return FormReply.VALUE  # "yes, but I'd rather not get a call": a yes, with a wish about how
+    if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and slot == "contact_consent" \
+            and means_wished(consent_condition(t)) is not None:
+        return FormReply.VALUE  # "yes, but I'd rather not get a call": a yes with a wish (not "yes, but I'd rather not")
     if cancel and _SOFT_CANCEL.fullmatch(cancel.group(0)) and asked:
         return FormReply.QUESTION  # "what if I'd rather not give my name?", "I'd rather not give my number, can I give email?"
     if cancel or slot != "contact_consent" and (answers.is_only_a_pause(t) or _BARE_NO.fullmatch(t)):
@@ -424,16 +425,20 @@ def partial_consent(text: str) -> bool:
 
 
 # a yes with a wish about how or when to be contacted: "yes but only by email", "yes, as long as they don't call before 10"
-_ASSENT = (r"(?:yes|yeah|yep|yup|ya|yea|sure|ok|okay|fine|absolutely|of course|certainly|i agree|agreed|i consent|that'?s fine|"
-           r"go ahead|please)")
+_ASSENT = (r"(?:yes|yeah|yep|yup|ya|yea|sure|ok|okay|fine|alright|all right|absolutely|of course|certainly|i agree|agreed|"
+           r"i consent|that'?s (?:fine|ok|okay|alright)|go ahead|please)")
 _WITH_A_CONDITION = re.compile(rf"^\W*{_ASSENT}\b(?:\W+{_ASSENT}\b)*\W*"
                                r"(?:(?:but|as long as|provided|only if|though)\s+(?P<condition>\S.{2,149}?)|"
                                r"(?P<only>(?:(?:only|just)\b.{2,60}?|\S.{1,60}?\bonly))|"
                                # the means alone: "yes, by email please", "yes, email me", "yep email"
-                               r"(?P<means>(?:by |via )?(?:e-?mail|text|sms|whatsapp)(?: me)?))"
+                               r"(?P<means>(?:by |via )?(?:e-?mail|text|sms|whatsapp)(?: me)?(?: at \S+@\S+)?|"
+                               # "yes, no calls please", "yes, I prefer email", "sure, not by phone"
+                               r"(?:no (?:phone )?calls|not by phone|no e-?mails?|"
+                               r"(?:i )?(?:'d |would )?prefer (?:by |an? )?e-?mail|e-?mail instead of (?:a )?(?:phone|calls?))))"
                                r"(?:\W+(?:please|thanks|thank you))?[\s.!]*$", re.I)
 # how: the means of contact; when: a part of the day or week, or a clock time
-_HOW = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|calling|phone|ring|voicemail|landline|mobile)\b", re.I)
+_HOW = re.compile(r"\b(?:e-?mail\w*|texts?|texting|sms|whatsapp|calls?|called|calling|phoned?|ring|rung|voicemail|landline|"
+                  r"mobile)\b", re.I)
 _WHEN = re.compile(r"\b(?:mornings?|afternoons?|evenings?|nights?|weekdays?|weekends?|mondays?|tuesdays?|wednesdays?|"
                    r"thursdays?|fridays?|saturdays?|sundays?|lunch ?time|\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|o'?clock)|"
                    r"(?:before|after|between|until|from) \d{1,2}(?:[:.]\d\d)?(?!\s*(?:days?|weeks?|months?|years?|"
@@ -461,22 +466,27 @@ def consent_condition(text: str) -> Optional[str]:
     return condition
 
 
-_EMAIL_WORDS = r"e-?mail(?:s|ing)?"
-_PHONE_WORDS = r"(?:texts?|texting|sms|whatsapp|calls?|calling|phone(?:s|d)?|ring(?:ing)?|voicemail|landline|mobile)"
-# how, when or why the means is not wanted ("don't call at work", "phone only if urgent"): a wish about when, not how
-_QUALIFIED = r"(?!\s+(?:at|during|before|after|too|on|in|until|while|early|late|between|from|if|when|for|unless|more)\b)"
-# the one means wished, said outright: "only by email", "email only", "just text me", "rather an email"
-_ONLY_MEANS = (r"\b(?:only|just)\s+(?:by\s+|via\s+|through\s+)?(?P<only>{m})(?:\s+me)?\b" + _QUALIFIED +
-               r"|\b(?P<first>{m})\s+only\b" + _QUALIFIED +
-               r"|\b(?:rather|prefer\w*)\s+(?:an?\s+|by\s+|to\s+)?(?P<rather>{m})\b"
-               r"|\b(?P<before>{m})(?:\s+me)?\s+(?:rather than|instead of)\b")
+_EMAIL_WORDS = r"e-?mail(?:s|ed|ing)?"
+_PHONE_WORDS = r"(?:texts?|texting|sms|whatsapp|calls?|called|calling|phone(?:s|d)?|ring(?:ing)?|rung|voicemail|landline|mobile)"
+# the ways of phoning whose refusal means no phone at all ("no calls"; "no texts" may still mean a call)
+_CALL_WORDS = r"(?:calls?|called|calling|phone(?:s|d)?|ring(?:ing)?|rung)"
+# when or why the means is not wanted ("don't call at work"): a wish about when, not how
+_WHEN_NOT = r"(?!\s+(?:at|during|before|after|too|on|in|until|while|early|late|between|from|if|when|for|unless|more)\b)"
+# a condition on the means ("phone only if urgent"): no wish for that means alone
+_ONLY_IF = r"(?!\s+(?:if|when|unless|for)\b)"
+# the one means wished, said outright: "only by email", "email only", "just text me", "rather an email", "call instead"
+_ONLY_MEANS = (r"\b(?:only|just)\s+(?:by\s+|via\s+|through\s+)?(?P<only>{m})(?:\s+me)?\b" + _ONLY_IF +
+               r"|\b(?P<first>{m})\s+only\b" + _ONLY_IF +
+               r"|\b(?:rather|prefer\w*)\s+(?:an?\s+|by\s+|to\s+|you\s+|they\s+|it\s+was\s+|to\s+be\s+)?(?P<rather>{m})\b"
+               r"|\b(?P<before>{m})(?:\s+me)?\s+(?:rather than|instead of|instead)\b")
 _ONLY_EMAIL = re.compile(_ONLY_MEANS.format(m=_EMAIL_WORDS), re.I)
 _ONLY_PHONE = re.compile(_ONLY_MEANS.format(m=_PHONE_WORDS), re.I)
 # a means refused outright: "no calls", "please don't call", "not by phone", "I'd rather they didn't ring"
-_REFUSES = (r"\b(?:no|not|don'?t|do not|never|didn'?t|won'?t|wouldn'?t)\s+(?:(?:want|get|have|receive)\s+)?"
-            r"(?:by\s+|via\s+|any\s+|a\s+|me\s+|to\s+)?{m}\b" + _QUALIFIED)
+_REFUSES = (r"\b(?:no|not|don'?t|do not|never|didn'?t|won'?t|wouldn'?t)\s+(?:(?:want|get|receive|be)\s+)?"
+            r"(?:by\s+|via\s+|any\s+|a\s+|me\s+|to\s+)?{m}\b" + _WHEN_NOT)
 _REFUSES_EMAIL = re.compile(_REFUSES.format(m=_EMAIL_WORDS), re.I)
-_REFUSES_PHONE = re.compile(_REFUSES.format(m=_PHONE_WORDS), re.I)
+_REFUSES_CALLS = re.compile(_REFUSES.format(m=_CALL_WORDS), re.I)
+_WISHES_A_CALL = re.compile(rf"\b{_PHONE_WORDS}\s+(?:me|instead)\b", re.I)
 
 
 def means_wished(condition: Optional[str]) -> Optional[str]:
@@ -484,14 +494,15 @@ def means_wished(condition: Optional[str]) -> Optional[str]:
     me" or "no emails please"; None when it asks for both, neither, or says when or how often rather than how
     ("don't call at work", "phone only if urgent", "just one call is fine", "no texts, call instead")."""
     text = " ".join(str(condition or "").replace("\u2019", "'").split())
-    alone = re.fullmatch(rf"(?:by |via )?(?:(?P<email>{_EMAIL_WORDS})|{_PHONE_WORDS})(?: me)?", text, re.I)
+    alone = re.fullmatch(rf"(?:by |via )?(?:(?P<email>{_EMAIL_WORDS})|{_PHONE_WORDS})(?: me)?(?: at \S+)?", text, re.I)
     if alone:  # the means and nothing else: "by email", "text me"
         return "email" if alone.group("email") else "phone"
     only_email, only_phone = bool(_ONLY_EMAIL.search(text)), bool(_ONLY_PHONE.search(text))
+    refuses_calls, refuses_email = bool(_REFUSES_CALLS.search(text)), bool(_REFUSES_EMAIL.search(text))
     # "no texts please, call instead", "just text, no calls": one way of phoning refused, another wished
-    phones_otherwise = only_phone or bool(re.search(rf"\b{_PHONE_WORDS}\s+(?:instead|me)\b", text, re.I))
-    email = only_email or bool(_REFUSES_PHONE.search(text)) and not phones_otherwise
-    phone = only_phone or bool(_REFUSES_EMAIL.search(text)) and not only_email
+    phones_otherwise = only_phone or bool(_WISHES_A_CALL.search(_REFUSES_CALLS.sub(" ", text)))
+    email = only_email or refuses_calls and not phones_otherwise
+    phone = only_phone or refuses_email and not only_email
     return "email" if email and not phone else "phone" if phone and not email else None
 
 
@@ -506,8 +517,10 @@ def keeps_earlier_details(text: str) -> bool:
     a wish to leave the request, a wait, or an address or number that does not read: those are read as at any
     question."""
     t = " ".join((text or "").lower().replace("\u2019", "'").split())
-    if _BARE_NO.fullmatch(t) or re.fullmatch(r"\W*no,? thanks?(?: you)?\W*", t):
-        return True
+    if _BARE_NO.fullmatch(t) or re.fullmatch(r"\W*no,? thanks?(?: you)?\W*", t) or _SOFT_CANCEL.search(t):
+        return True  # "no", "I'd rather not give my email": the earlier details, not leaving the request
+    if "changed my mind" in t and re.search(rf"\b(?:{_EMAIL_WORDS}|{_PHONE_WORDS}|number)\b", t) and "contact" not in t:
+        return True  # "I've changed my mind, phone is fine"; "changed my mind, don't contact me" leaves
     return read_form_reply(text, "contact_details") is FormReply.VALUE and not _TRIES_DETAILS.search(t) \
         and not _WAITS.search(t)
 

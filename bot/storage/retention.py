@@ -30,7 +30,8 @@ events_table = sa.table(
 )
 
 CONTACT_FORM = "consultation_form"
-# What the patient types into the consultation form (the consent answer is only yes or no).
+# What the patient types into the consultation form (the consent answer is only yes or no, but its message, whose
+# wish may hold an address, is overwritten too: redacted_event).
 TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_kept")
 # Responses that mean the request was kept (stored, or spooled for a retry).
 REQUEST_KEPT_RESPONSES = (names.UTTER_CONSULTATION_STORED, names.UTTER_CONSULTATION_KEPT_FOR_RETRY)
@@ -79,7 +80,7 @@ def redacted_event(event: Dict[str, Any], loop: Optional[str], requested: Option
     kind = event.get("event")
     if kind == "slot" and event.get("name") in TYPED_CONTACT_SLOTS and event.get("value") is not None:
         return {**event, "value": None}
-    if kind == "user" and loop == CONTACT_FORM and requested in TYPED_CONTACT_SLOTS:
+    if kind == "user" and loop == CONTACT_FORM and requested in (*TYPED_CONTACT_SLOTS, "contact_consent"):
         parse = dict(event.get("parse_data") or {})
         if (parse.get("intent") or {}).get("name") in ALERT_INTENTS or event.get("text") == REDACTED:
             return None
