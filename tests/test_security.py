@@ -161,8 +161,10 @@ def test_only_what_was_typed_for_the_request_is_overwritten() -> None:
     red_flag = {**user, "parse_data": {"intent": {"name": "red_flag"}}}
     assert redacted_event(red_flag, *asked) is None  # an emergency report stays as said
     assert redacted_event(user, None, None) is None  # outside the form: not a contact detail
-    # the consent answer's message too: its wish may hold an address ("yes, only by email: ann@...")
+    # the consent answer's message when its wish holds an address or a number ("yes, only by email: ann@...")
     assert redacted_event(user, "consultation_form", "contact_consent")["text"] == REDACTED
+    no = {"event": "user", "text": "No", "parse_data": {"text": "No", "intent": {"name": "deny"}}}
+    assert redacted_event(no, "consultation_form", "contact_consent") is None
     assert redacted_event(user, "consultation_form", None) is None
 
 

@@ -16,6 +16,7 @@ details" is true. The events themselves stay, so the conversation goes on.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -30,14 +31,16 @@ events_table = sa.table(
 )
 
 CONTACT_FORM = "consultation_form"
-# What the patient types into the consultation form (the consent answer is only yes or no, but its message, whose
-# wish may hold an address, is overwritten too: redacted_event).
+# What the patient types into the consultation form (the consent answer is only yes or no; its message is
+# overwritten only when its wish holds an address or a number: redacted_event).
 TYPED_CONTACT_SLOTS = ("contact_name", "contact_details", "contact_time", "contact_kept")
 # Responses that mean the request was kept (stored, or spooled for a retry).
 REQUEST_KEPT_RESPONSES = (names.UTTER_CONSULTATION_STORED, names.UTTER_CONSULTATION_KEPT_FOR_RETRY)
 # Messages that are never a contact detail (the slot mappings exclude them) and are kept as said.
 ALERT_INTENTS = names.ALERT_INTENTS
 REDACTED = "[removed]"
+# the consent answer with an address or a number in its wish ("yes, only by email: ann@..."); "No" stays as said
+_HOLDS_DETAILS = re.compile(r"@|\bat\b.*\bdot\b|\d{3}", re.I)
 
 
 def _loop_after(event: Any, loop: Optional[str]) -> Optional[str]:
@@ -80,7 +83,8 @@ def redacted_event(event: Dict[str, Any], loop: Optional[str], requested: Option
     kind = event.get("event")
     if kind == "slot" and event.get("name") in TYPED_CONTACT_SLOTS and event.get("value") is not None:
         return {**event, "value": None}
-    if kind == "user" and loop == CONTACT_FORM and requested in (*TYPED_CONTACT_SLOTS, "contact_consent"):
+    if kind == "user" and loop == CONTACT_FORM and (requested in TYPED_CONTACT_SLOTS or requested == "contact_consent"
+                                                    and _HOLDS_DETAILS.search(str(event.get("text") or ""))):
         parse = dict(event.get("parse_data") or {})
         if (parse.get("intent") or {}).get("name") in ALERT_INTENTS or event.get("text") == REDACTED:
             return None
