@@ -24,8 +24,8 @@ from bot.core.contact import (
     consent_condition,
     contact_correction,
     corrected_before_consent,
+    details_for_wish,
     keeps_earlier_details,
-    means_wished,
     misses_after,
     misses_at,
     name_and_contact,
@@ -173,18 +173,16 @@ class ValidateConsultationForm(FormValidationAction):
             return read
         # "yes but only by email": passed on with the preferred time, not dropped
         read["contact_time"] = with_condition(tracker.get_slot("contact_time"), condition)
-        wished, given = means_wished(condition), str(tracker.get_slot("contact_details") or "")
-        # "yes, only by email: ann@example.com" (an address only: a time or a date may read as a number)
-        offered = clean_contact(text) if wished == "email" else None
-        if offered is not None and offered[0] == "email":
-            read["contact_details"] = f"{offered[0]}:{offered[1]}"
-        elif not (wished is None or not given or given.partition(":")[0] in (wished, "both")
-                  or tracker.get_slot(KEPT_SLOT) == ASKED_AGAIN):
+        given = str(tracker.get_slot("contact_details") or "")
+        taken, ask_for = details_for_wish(condition, given, tracker.get_slot(KEPT_SLOT) == ASKED_AGAIN, text)
+        if ask_for is not None:
             # only a phone number for "only by email" (or the reverse): the details are asked for again, then the
             # consent (it is given for the details that will be sent; a request left before then keeps nothing)
-            needs = names.UTTER_CONTACT_NEEDS_EMAIL if wished == "email" else names.UTTER_CONTACT_NEEDS_PHONE
+            needs = names.UTTER_CONTACT_NEEDS_EMAIL if ask_for == "email" else names.UTTER_CONTACT_NEEDS_PHONE
             dispatcher.utter_message(response=needs)
             return {**read, "contact_consent": None, "contact_details": None, KEPT_SLOT: given}
+        if taken is not None:
+            read["contact_details"] = taken
         dispatcher.utter_message(response=names.UTTER_CONTACT_CONDITION_NOTED)
         return read
 

@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from bot.app.cli import main
-from bot.core.contact import clean_contact, clean_name, clean_time, consent_condition, means_wished, with_condition
+from bot.core.contact import (
+    clean_contact,
+    clean_name,
+    clean_time,
+    consent_condition,
+    details_for_wish,
+    means_wished,
+    with_condition,
+)
 from bot.storage.requests import REFERENCE_ALPHABET, ConsultationRequest, RequestStore, StoreUnavailable
 
 
@@ -145,6 +153,23 @@ def test_a_wish_given_with_the_consent(text: str, expected: object) -> None:
     ("I'd rather not be called", "email")])
 def test_the_one_means_of_contact_a_wish_asks_for(condition: object, expected: object) -> None:
     assert means_wished(condition) == expected
+
+
+@pytest.mark.parametrize("condition, given, asked_before, text, expected", [
+    ("only by email", "phone:555 123 4567", False, "yes but only by email", (None, "email")),
+    ("only by email", "phone:555 123 4567", True, "yes but only by email", (None, None)),  # asked once already
+    ("only by email", "email:ann@example.com", False, "yes but only by email", (None, None)),
+    ("only by email", "both:555 123 4567, ann@example.com", False, "yes but only by email", (None, None)),
+    ("just text me", "email:ann@example.com", False, "yes, just text me", (None, "phone")),
+    ("only by email: ann@example.com", "phone:555 123 4567", False, "yes, only by email: ann@example.com",
+     ("email:ann@example.com", None)),
+    # a time beside the wish is never taken as the number
+    ("only by phone, 09.00-17.00", "email:ann@example.com", False, "yes but only by phone, 09.00-17.00", (None, "phone")),
+    ("don't call before 10", "phone:555 123 4567", False, "yes, but don't call before 10", (None, None)),
+])
+def test_what_a_wish_does_to_the_details(condition: str, given: str, asked_before: bool, text: str,
+                                         expected: tuple) -> None:
+    assert details_for_wish(condition, given, asked_before, text) == expected
 
 
 def test_a_wish_joins_the_preferred_time_within_its_field() -> None:

@@ -506,6 +506,21 @@ def means_wished(condition: Optional[str]) -> Optional[str]:
     return "email" if email and not phone else "phone" if phone and not email else None
 
 
+def details_for_wish(condition: str, given: str, asked_before: bool, text: str) -> Tuple[Optional[str], Optional[str]]:
+    """What a wish given with the consent does to the details ``given`` ("phone:555 ..."): (details taken from the
+    consent reply ``text``, or None; the means to ask for, or None). An e-mail address in the reply itself is taken
+    ("yes, only by email: ann@example.com"; a time or a date there may read as a number, so a number is not); the
+    other means than the one given is asked for once ("yes but only by email" after a phone number); otherwise the
+    wish is only noted (None, None)."""
+    wished = means_wished(condition)
+    offered = clean_contact(text) if wished == "email" else None
+    if offered is not None and offered[0] == "email":
+        return f"email:{offered[1]}", None
+    if wished is None or not given or given.partition(":")[0] in (wished, "both") or asked_before:
+        return None, None
+    return None, wished
+
+
 # an address or number tried ("ann.lee@example", "ann at example dot", "555 12"), or a moment asked for
 _TRIES_DETAILS = re.compile(r"@|\bdot\b|\d{3}")
 _WAITS = re.compile(r"\b(?:hold on|hang on|wait|one (?:sec|second|moment|minute)|let me (?:find|look|check|get|see))\b")
