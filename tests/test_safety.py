@@ -163,19 +163,6 @@ def test_lay_descriptions_name_the_sign(text: str, sign: Sign) -> None:
     assert sign in {f.sign for f in assess(text).findings}
 
 
-# tripping again and again, quickly worse: a weak leg or foot in lay words (found by a review, 2026-12-05)
-@pytest.mark.parametrize("text, alert", [
-    ("my feet go numb and I keep stumbling, it got worse this week", Alert.EMERGENCY),
-    ("mum keeps falling over since Sunday and it is worse every day", Alert.EMERGENCY),
-    ("I am tripping more and more over the last few days", Alert.EMERGENCY),
-    ("I keep tripping over the dog's toys", None),  # no worsening: no red flag
-    ("I keep stumbling when I walk a long way, it has been like that for years", None),
-    ("can stenosis make you keep tripping more and more?", None),  # a question about it
-])
-def test_tripping_again_and_again_is_a_red_flag_only_when_quickly_worse(text: str, alert: object) -> None:
-    assert assess(text).alert is alert
-
-
 @pytest.mark.parametrize(
     "text",
     [
