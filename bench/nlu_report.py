@@ -163,7 +163,7 @@ def decision_of(parse: Dict[str, Any], design: Design) -> Decision:
         decision = second_reading(decision, second, neighbours, clauses, focus, design.thresholds, text)
     decision = settle(decision, ranking, design.thresholds, text, neighbours, second)
     decision = asked_about_deleting(reconsider_no_topic(decision, ranking, design.thresholds), text)
-    return agreed(decision, diet, ([(n, c) for n, c in understanding.get("linear") or []], second, neighbours),
+    return agreed(decision, diet, ([(n, c) for n, c in understanding.get("linear") or []], second), neighbours,
                   design.thresholds, text)
 
 

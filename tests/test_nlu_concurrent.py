@@ -40,7 +40,7 @@ def messages() -> List[str]:
 
 @pytest.mark.server
 def test_messages_read_at_once_give_what_each_gives_alone(stack: Stack) -> None:
-    texts = messages()[:240]
+    texts = messages()[::5][:240]  # every fifth: all topics, the unanswerable and the alerts, not the first few topics
     assert len(texts) == 240
     alone: List[Dict[str, Any]] = [stack.parse(text) for text in texts]
     with ThreadPoolExecutor(max_workers=8) as clients:

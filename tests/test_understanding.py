@@ -458,7 +458,7 @@ NO_TOPIC_FIRST = [("ask_not_in_sources", 0.4), ("faq_recovery_time", 0.3)]
     (RECOVERY_FIRST, RECOVERY_FIRST, [], [("faq_recovery_time", 0.7)]),  # not read again: all three others agree
 ])
 def test_three_opinions_on_the_likeliest_topic_answer_it(opinions: tuple) -> None:
-    assert understanding.agreed(CLARIFY, opinions[0], opinions[1:], text="how long till im ok") == Decision(
+    assert understanding.agreed(CLARIFY, opinions[0], opinions[1:3], opinions[3], text="how long till im ok") == Decision(
         "intent", intent="faq_recovery_time")
 
 
@@ -468,26 +468,39 @@ def test_three_opinions_on_the_likeliest_topic_answer_it(opinions: tuple) -> Non
     (RECOVERY_FIRST, RECOVERY_FIRST, [], []),
 ])
 def test_fewer_than_three_on_the_likeliest_topic_keep_the_clarifying_question(opinions: tuple) -> None:
-    assert understanding.agreed(CLARIFY, opinions[0], opinions[1:], text="how long till im ok") == CLARIFY
+    assert understanding.agreed(CLARIFY, opinions[0], opinions[1:3], opinions[3], text="how long till im ok") == CLARIFY
 
 
 def test_agreement_is_for_clarifying_questions_only_and_can_be_turned_off() -> None:
     all_four = (RECOVERY_FIRST,) * 4
     for decision in (Decision("not_understood"), NOT_IN_SOURCES, Decision("topics", topics=("risks", "recovery_time"))):
-        assert understanding.agreed(decision, RECOVERY_FIRST, all_four[1:]) == decision
-    assert understanding.agreed(CLARIFY, RECOVERY_FIRST, all_four[1:], understanding.Thresholds(agree_opinions=5)) == CLARIFY
+        assert understanding.agreed(decision, RECOVERY_FIRST, all_four[1:3], RECOVERY_FIRST) == decision
+    assert understanding.agreed(CLARIFY, RECOVERY_FIRST, all_four[1:3], RECOVERY_FIRST,
+                                understanding.Thresholds(agree_opinions=5)) == CLARIFY
     # a symptom story's clarifying question comes with the offer of the check, which an answer would drop
     story = "my legs go numb when I walk to the shop and I have to sit down"
-    assert understanding.agreed(CLARIFY, RECOVERY_FIRST, all_four[1:], text=story) == CLARIFY
+    assert understanding.agreed(CLARIFY, RECOVERY_FIRST, all_four[1:3], RECOVERY_FIRST, text=story) == CLARIFY
 
 
 def test_no_agreement_while_diet_reads_no_topic_question() -> None:
     # DIET gives "not in the sources" and "off-topic" half of its ranking: a look-alike, whatever the others say
     diet = [("faq_recovery_time", 0.4), ("ask_not_in_sources", 0.35), ("out_of_scope", 0.15)]
-    assert understanding.agreed(CLARIFY, diet, (RECOVERY_FIRST,) * 3, text="how long till im ok") == CLARIFY
+    assert understanding.agreed(CLARIFY, diet, (RECOVERY_FIRST,) * 2, RECOVERY_FIRST, text="how long till im ok") == CLARIFY
     diet = [("faq_recovery_time", 0.5), ("ask_not_in_sources", 0.35), ("out_of_scope", 0.14)]
-    assert understanding.agreed(CLARIFY, diet, (RECOVERY_FIRST,) * 3, text="how long till im ok") == Decision(
+    assert understanding.agreed(CLARIFY, diet, (RECOVERY_FIRST,) * 2, RECOVERY_FIRST, text="how long till im ok") == Decision(
         "intent", intent="faq_recovery_time")
     # DIET ranking "not in the sources" first, under that share: three others agreeing still answer
-    assert understanding.agreed(CLARIFY, NO_TOPIC_FIRST, (RECOVERY_FIRST,) * 3, text="how long till im ok") == Decision(
-        "intent", intent="faq_recovery_time")
+    assert understanding.agreed(CLARIFY, NO_TOPIC_FIRST, (RECOVERY_FIRST,) * 2, RECOVERY_FIRST,
+                                text="how long till im ok") == Decision("intent", intent="faq_recovery_time")
+
+
+def test_no_agreement_when_the_nearest_example_is_no_topics() -> None:
+    # "could be": DIET, the linear classifier and the larger encoder lean to candidates, the nearest example is a no
+    leaning = [("faq_candidates", 0.4), ("faq_risks", 0.3)]
+    assert understanding.agreed(CLARIFY_CANDIDATES, leaning, (leaning, leaning), [("deny", 0.5)], text="could be") == \
+        CLARIFY_CANDIDATES
+    assert understanding.agreed(CLARIFY_CANDIDATES, leaning, (leaning, leaning), [("faq_risks", 0.5)], text="could be") == \
+        Decision("intent", intent="faq_candidates")
+
+
+CLARIFY_CANDIDATES = Decision("clarify", topics=("candidates", "risks"))

@@ -255,19 +255,21 @@ def settle(
     return decision
 
 
-def agreed(decision: Decision, diet: Ranking, others: Sequence[Ranking], thresholds: Thresholds = Thresholds(),
-           text: str = "") -> Decision:
+def agreed(decision: Decision, diet: Ranking, others: Sequence[Ranking], neighbours: Ranking = (),
+           thresholds: Thresholds = Thresholds(), text: str = "") -> Decision:
     """A clarifying question whose first topic (the likeliest) at least ``thresholds.agree_opinions`` of the separate
-    opinions rank first becomes that topic's answer: DIET's ranking (``diet``), and ``others``, the linear
-    classifier's, the larger encoder's (where the message was read again) and the nearest training examples, each
-    with its own errors. Not while DIET gives "not in the sources" and "off-topic" together ``thresholds.agree_doubt``
-    or more, and not for a message that asks for the symptom check or tells a story of its symptoms: its clarifying
-    question comes with the offer of the check.
+    opinions rank first becomes that topic's answer: DIET's ranking (``diet``), ``others`` (the linear classifier's,
+    and the larger encoder's where the message was read again) and the nearest training examples (``neighbours``),
+    each with its own errors. Not while DIET gives "not in the sources" and "off-topic" together
+    ``thresholds.agree_doubt`` or more; not when the nearest example is no topic's ("could be" is nearest to a no:
+    an answer to something, not a question); and not for a message that asks for the symptom check or tells a story
+    of its symptoms: its clarifying question comes with the offer of the check.
     """
-    if decision.kind != "clarify" or not decision.topics or answers.wants_the_check(text, names.NLU_FALLBACK):
+    if decision.kind != "clarify" or not decision.topics or answers.wants_the_check(text, names.NLU_FALLBACK) \
+            or neighbours and not is_topic(neighbours[0][0]):
         return decision
     intent = names.faq_intent(decision.topics[0])
-    votes = sum(1 for ranking in (diet, *others) if ranking and ranking[0][0] == intent)
+    votes = sum(1 for ranking in (diet, *others, neighbours) if ranking and ranking[0][0] == intent)
     if votes >= thresholds.agree_opinions and _no_topic_share(diet) < thresholds.agree_doubt:
         return Decision("intent", intent=intent)
     return decision

@@ -396,7 +396,7 @@ class TopicUnderstanding(GraphComponent, IntentClassifier):
         decision = understanding.reconsider_no_topic(decision, ranking, self.thresholds)
         decision = understanding.asked_about_deleting(decision, text)  # before the evidence, which must agree
         # still unsure, but most of the separate opinions rank the likeliest topic first: that one
-        agreed = understanding.agreed(decision, diet, (linear, second_ranking, neighbours), self.thresholds, text)
+        agreed = understanding.agreed(decision, diet, (linear, second_ranking), neighbours, self.thresholds, text)
         if agreed != decision:
             decision, confidence = agreed, dict(ranking).get(str(agreed.intent), confidence)
         evidence = {
