@@ -521,9 +521,10 @@ def details_for_wish(condition: str, given: str, asked_before: bool, text: str) 
     return None, wished
 
 
-# an address or number tried ("ann.lee@example", "ann at example dot", "555 12"), or a moment asked for
+# an address or number tried ("ann.lee@example", "ann at example dot", "555 12")
 _TRIES_DETAILS = re.compile(r"@|\bdot\b|\d{3}")
-_WAITS = re.compile(r"\b(?:hold on|hang on|wait|one (?:sec|second|moment|minute)|let me (?:find|look|check|get|see))\b")
+# a moment asked for beyond answers.WAIT's words ("hold on", "one sec"): looking the details up
+_LOOKING = re.compile(r"\b(?:one minute|let me (?:find|look|check|get|see))\b")
 
 
 def keeps_earlier_details(text: str) -> bool:
@@ -537,7 +538,7 @@ def keeps_earlier_details(text: str) -> bool:
     if "changed my mind" in t and re.search(rf"\b(?:{_EMAIL_WORDS}|{_PHONE_WORDS}|number)\b", t) and "contact" not in t:
         return True  # "I've changed my mind, phone is fine"; "changed my mind, don't contact me" leaves
     return read_form_reply(text, "contact_details") is FormReply.VALUE and not _TRIES_DETAILS.search(t) \
-        and not _WAITS.search(t)
+        and not answers.WAIT.search(t) and not _LOOKING.search(t)
 
 
 def with_condition(preferred_time: Optional[str], condition: str, limit: int = 200) -> str:
